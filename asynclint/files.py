@@ -1,0 +1,69 @@
+"""Which files a run checks: Python files under the given paths, less the excluded ones.
+
+Exclusions use gitignore syntax (through pathspec, which implements its corner cases:
+negation, anchoring, ``**``, directory-only patterns): the built-in list, the project's
+``.gitignore`` and ``exclude`` from the configuration. Files named on the command line
+are always checked.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pathspec
+
+from asynclint.model import Settings
+
+DEFAULT_EXCLUDES = (
+    ".git/", ".hg/", ".svn/", ".venv/", "venv/", ".tox/", ".nox/", "__pycache__/", "build/", "dist/",
+    "node_modules/", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".asynclint_cache/", "*.egg-info/",
+)
+
+
+def _spec(settings: Settings, root: str) -> pathspec.PathSpec:
+    patterns = list(DEFAULT_EXCLUDES) + list(settings.exclude)
+    gitignore = os.path.join(root, ".gitignore")
+    try:
+        with open(gitignore, encoding="utf-8", errors="replace") as handle:
+            patterns += handle.read().splitlines()
+    except OSError:
+        pass
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]]:
+    """(files to check in a stable order, messages for paths that do not exist)."""
+    root = settings.project_root or os.getcwd()
+    spec = _spec(settings, root)
+    files: list[str] = []
+    missing: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
+
+    def excluded(path: str, is_dir: bool) -> bool:
+        relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+        if relative.startswith("../"):
+            relative = os.path.basename(os.path.abspath(path))
+        return spec.match_file(relative + "/" if is_dir else relative)
+
+    for path in paths:
+        if os.path.isfile(path):
+            add(path)
+        elif os.path.isdir(path):
+            found = []
+            for directory, subdirs, names in os.walk(path):
+                subdirs[:] = sorted(d for d in subdirs if not excluded(os.path.join(directory, d), True))
+                found += [os.path.join(directory, n) for n in names
+                          if n.endswith(".py") and not excluded(os.path.join(directory, n), False)]
+            for file in sorted(found):
+                add(file)
+        elif os.path.lexists(path):
+            missing.append(f"{path}: not a regular file or directory (a broken link?)")
+        else:
+            missing.append(f"{path}: no such file or directory")
+    return files, missing

@@ -1,0 +1,43 @@
+"""The plain data the engine produces and consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+BACKENDS = ("asyncio", "trio", "anyio")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding. Lines are 1-based, columns 1-based and counted in characters."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    end_line: int = 0
+    end_col: int = 0
+    # The fix on offer: None when the rule has no rewrite for this finding,
+    # else "safe" or "unsafe" (see docs/rules for what each fix does).
+    fix: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.col, self.code)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes what is reported. Built by config.py, read everywhere else."""
+
+    select: tuple[str, ...] = ("ASL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    extra_blocking: Mapping[str, str] = field(default_factory=dict)
+    allow: frozenset[str] = frozenset()
+    backend: str | None = None  # None: pick per module from its imports
+    cpu_loop_threshold: int = 100_000
+    project_root: str | None = None

@@ -1,0 +1,74 @@
+"""The rule registry.
+
+A ``Rule`` is metadata: code, name, one-line summary, documentation and examples. The
+examples feed docs/rules/ and are themselves checked by the tests. A ``Checker`` is the
+code that finds a family of rules: it declares which AST node types it wants and the
+engine calls it during its single walk of a file.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
+
+if TYPE_CHECKING:
+    from asynclint.analysis import Analysis
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    enabled_by_default: ClassVar[bool] = True
+    fix: ClassVar[str | None] = None  # "safe", "unsafe", or None when there is no fix
+    bad: ClassVar[str] = ""
+    good: ClassVar[str] = ""
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+
+class Checker:
+    """Finds one family of rules during the engine's walk.
+
+    ``codes`` are the rules it may report. ``triggers`` are words of which at least one
+    must occur in a file's text for the checker to have anything to find there: a file
+    in which no enabled checker's trigger occurs is never parsed.
+    """
+
+    codes: ClassVar[tuple[str, ...]]
+    triggers: ClassVar[tuple[str, ...]] = ("async",)
+
+    def __init__(self, analysis: "Analysis") -> None:
+        self.analysis = analysis
+
+    def handlers(self) -> Iterable[tuple[type[ast.AST], Callable[[ast.AST], None]]]:
+        """(node type, method) pairs, from methods named ``visit_<NodeType>``."""
+        for attr in dir(self):
+            if attr.startswith("visit_"):
+                yield getattr(ast, attr[len("visit_"):]), getattr(self, attr)
+
+    def leave_function(self, scope) -> None:
+        """Called when the body of a function has been walked."""
+
+
+RULES: dict[str, type[Rule]] = {}
+CHECKERS: list[type[Checker]] = []
+
+
+def rule(cls: type[Rule]) -> type[Rule]:
+    assert cls.code not in RULES, f"duplicate rule code {cls.code}"
+    RULES[cls.code] = cls
+    return cls
+
+
+def checker(cls: type[Checker]) -> type[Checker]:
+    CHECKERS.append(cls)
+    return cls
+
+
+def load_all() -> None:
+    """Import every rule module so that their rules and checkers register."""
+    from asynclint.rules import blocking, errors  # noqa: F401

@@ -1,0 +1,424 @@
+"""ASL100-ASL110: catalogued blocking calls made on the event loop.
+
+One checker serves the whole family: it resolves each call's callee and looks it up in
+the catalog (asynclint/catalog.py), which says the rule code and the replacement.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from asynclint import catalog
+from asynclint.analysis import Instance
+from asynclint.rules import Checker, Rule, checker, rule
+
+
+@checker
+class BlockingCallChecker(Checker):
+    codes = tuple(f"ASL1{n:02d}" for n in range(11))
+
+    def visit_Call(self, call: ast.Call) -> None:
+        analysis = self.analysis
+        if not analysis.on_loop:
+            return
+        key = analysis.callee_key(call)
+        if key is None or key in analysis.settings.allow:
+            return
+        row = catalog.lookup(key, analysis.extra_blocking)
+        if row is None or _is_nonblocking(row, call) or _receiver_reported(analysis, call.func):
+            return
+        analysis.reported_calls.add(id(call))
+        self._report(call, key, row, shown=_callee_text(call.func))
+
+    def visit_With(self, node: ast.With) -> None:
+        """``with lock:`` acquires a threading lock on the loop."""
+        if self.analysis.on_loop:
+            for item in node.items:
+                self._check_protocol(item.context_expr, "__enter__")
+
+    def visit_For(self, node: ast.For) -> None:
+        """``for line in file:`` reads the file on the loop."""
+        if self.analysis.on_loop:
+            self._check_protocol(node.iter, "__iter__")
+
+    def _check_protocol(self, expr: ast.expr, method: str) -> None:
+        value = self.analysis.resolve(expr)
+        if isinstance(value, Instance) and isinstance(value.type, str) and not value.reported:
+            key = f"{value.type}.{method}"
+            row = catalog.lookup(key, self.analysis.extra_blocking)
+            if row is not None and key not in self.analysis.settings.allow:
+                self._report(expr, key, row, shown=_short(ast.unparse(expr)), call=False)
+
+    def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True) -> None:
+        display = key.removeprefix("builtins.")
+        if call:
+            what = f"`{display}()`" if shown == display else f"`{shown}()` ({display})"
+        else:
+            what = f"`{shown}` ({display})"
+        use = row.use.for_backend(self.analysis.backend)
+        effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
+        self.analysis.report(node, row.code, f"{what} {effect}; use {use}")
+
+
+def _callee_text(func: ast.expr) -> str:
+    return _short(ast.unparse(func))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _receiver_reported(analysis, func: ast.expr) -> bool:
+    """A method call on an object whose creation was reported already (one finding, not two)."""
+    if isinstance(func, ast.Attribute):
+        receiver = analysis.resolve(func.value)
+        return isinstance(receiver, Instance) and receiver.reported
+    return False
+
+
+def _is_nonblocking(row: catalog.Blocking, call: ast.Call) -> bool:
+    for condition in row.nonblocking:
+        arg = None
+        for keyword in call.keywords:
+            if keyword.arg == condition.keyword:
+                arg = keyword.value
+        if arg is None and condition.position is not None and condition.position < len(call.args):
+            arg = call.args[condition.position]
+        if isinstance(arg, ast.Constant) and any(
+            arg.value == v and type(arg.value) is type(v) for v in condition.values
+        ):
+            return True
+    return False
+
+
+# -- the rules ----------------------------------------------------------------------------------
+
+@rule
+class ASL100(Rule):
+    """
+    ## What it does
+    Flags calls to functions that your project's configuration names as blocking.
+
+    ## Why is this bad?
+    Some blocking calls live in your own code base or in libraries asynclint does not know.
+    Naming them once in the configuration lets the linter catch every call made from async
+    code, with the replacement you chose.
+
+    ## Options
+    ```toml
+    [tool.asynclint]
+    extra-blocking = { "mylib.fetch" = "mylib.afetch" }
+    ```
+    """
+
+    code = "ASL100"
+    name = "configured-blocking-call"
+    summary = "a call your configuration lists as blocking, made in an async function"
+    bad = ""
+    good = ""
+
+
+@rule
+class ASL101(Rule):
+    """
+    ## What it does
+    Flags `time.sleep()` (under any alias) inside an async function.
+
+    ## Why is this bad?
+    `time.sleep()` suspends the whole thread, and with it the event loop: no other task runs,
+    no timer fires, no socket is served until it returns.
+    """
+
+    code = "ASL101"
+    name = "blocking-sleep"
+    summary = "`time.sleep()` in an async function"
+    bad = """\
+import time
+
+async def poll():
+    time.sleep(1)  # error: ASL101
+"""
+    good = """\
+import asyncio
+
+async def poll():
+    await asyncio.sleep(1)
+"""
+
+
+@rule
+class ASL102(Rule):
+    """
+    ## What it does
+    Flags synchronous HTTP clients used in an async function: `requests`, `httpx`'s sync API,
+    `urllib3`, `urllib.request` and `http.client`, including methods of a session or client object.
+
+    ## Why is this bad?
+    A synchronous request waits for the network with the event loop stopped: one slow server
+    stalls every task of the process.
+    """
+
+    code = "ASL102"
+    name = "blocking-http-call"
+    summary = "a synchronous HTTP request in an async function"
+    bad = """\
+import requests
+
+async def fetch(url):
+    return requests.get(url).json()  # error: ASL102
+"""
+    good = """\
+import httpx
+
+async def fetch(url):
+    async with httpx.AsyncClient() as client:
+        return (await client.get(url)).json()
+"""
+
+
+@rule
+class ASL103(Rule):
+    """
+    ## What it does
+    Flags opening a file with `open()`, `io.open()`, `Path.open()`, `os.fdopen()` and similar inside
+    an async function. Reads and writes on a file opened there are part of the same finding.
+
+    ## Why is this bad?
+    Opening, reading and writing a file are system calls that can wait on a disk or a network
+    file system; while they do, the event loop is stopped.
+    """
+
+    code = "ASL103"
+    name = "blocking-file-open"
+    summary = "a file opened with `open()` in an async function"
+    bad = """\
+async def load(path):
+    with open(path) as f:  # error: ASL103
+        return f.read()
+"""
+    good = """\
+import aiofiles
+
+async def load(path):
+    async with aiofiles.open(path) as f:
+        return await f.read()
+"""
+
+
+@rule
+class ASL104(Rule):
+    """
+    ## What it does
+    Flags filesystem calls in an async function: `os.path.exists()`, `os.remove()`, `os.listdir()`,
+    `shutil.*`, `glob.glob()`, `pathlib.Path` methods that touch the disk (`read_text`, `exists`,
+    `iterdir`, ...) and reads or writes on a file object opened elsewhere. Pure path arithmetic
+    (`os.path.join`, `Path.name`) is not flagged.
+
+    ## Why is this bad?
+    Each of these is a system call that waits on the disk; on a slow or network file system the
+    event loop stalls for as long.
+    """
+
+    code = "ASL104"
+    name = "blocking-filesystem-call"
+    summary = "a filesystem call in an async function"
+    bad = """\
+import os
+
+async def cleanup(path):
+    if os.path.exists(path):  # error: ASL104
+        os.remove(path)  # error: ASL104
+"""
+    good = """\
+import asyncio
+import os
+
+async def cleanup(path):
+    if await asyncio.to_thread(os.path.exists, path):
+        await asyncio.to_thread(os.remove, path)
+"""
+
+
+@rule
+class ASL105(Rule):
+    """
+    ## What it does
+    Flags starting or waiting for a process synchronously in an async function: `subprocess.run`,
+    `call`, `check_call`, `check_output`, `Popen` and its `wait()`/`communicate()`, `os.system`,
+    `os.popen`, `os.spawn*`, `os.wait*`, `os.posix_spawn*`. `Popen.poll()` is not flagged.
+
+    ## Why is this bad?
+    The loop stops until the child process exits, which can take any time at all.
+    """
+
+    code = "ASL105"
+    name = "blocking-process-call"
+    summary = "a synchronous subprocess or os process call in an async function"
+    bad = """\
+import subprocess
+
+async def build():
+    subprocess.run(["make"], check=True)  # error: ASL105
+"""
+    good = """\
+import asyncio
+
+async def build():
+    proc = await asyncio.create_subprocess_exec("make")
+    await proc.wait()
+"""
+
+
+@rule
+class ASL106(Rule):
+    """
+    ## What it does
+    Flags DNS look-ups (`socket.getaddrinfo`, `gethostbyname`, ...), `socket.create_connection`,
+    and blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
+    socket in an async function. A socket switched to non-blocking mode with
+    `setblocking(False)` is not flagged.
+
+    ## Why is this bad?
+    A blocking socket operation waits for the network with the event loop stopped.
+    """
+
+    code = "ASL106"
+    name = "blocking-socket-call"
+    summary = "a blocking socket or DNS call in an async function"
+    bad = """\
+import socket
+
+async def resolve(host):
+    return socket.gethostbyname(host)  # error: ASL106
+"""
+    good = """\
+import asyncio
+
+async def resolve(host):
+    loop = asyncio.get_running_loop()
+    return await loop.getaddrinfo(host, None)
+"""
+
+
+@rule
+class ASL107(Rule):
+    """
+    ## What it does
+    Flags synchronous database drivers in an async function: `sqlite3`, `psycopg2`, psycopg's sync
+    API, `pymysql`, `MySQLdb`, `mysql.connector`, `pymongo` collections and `redis.Redis`
+    (not `redis.asyncio`): connecting, executing, committing and fetching.
+
+    ## Why is this bad?
+    A query waits for the database with the event loop stopped; under load, every request
+    of the service waits behind the slowest query.
+    """
+
+    code = "ASL107"
+    name = "blocking-database-call"
+    summary = "a synchronous database driver call in an async function"
+    bad = """\
+import sqlite3
+
+async def count(path):
+    conn = sqlite3.connect(path)  # error: ASL107
+    return conn.execute("select count(*) from t").fetchone()
+"""
+    good = """\
+import aiosqlite
+
+async def count(path):
+    async with aiosqlite.connect(path) as conn:
+        cursor = await conn.execute("select count(*) from t")
+        return await cursor.fetchone()
+"""
+
+
+@rule
+class ASL108(Rule):
+    """
+    ## What it does
+    Flags waiting on thread synchronisation in an async function: `acquire()` or `with` on a
+    `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `Event.wait()`, `queue.Queue.get()`/`put()`/`join()`,
+    `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`. Non-blocking forms
+    (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged.
+
+    ## Why is this bad?
+    The thread that runs the event loop sleeps until another thread releases the lock or
+    delivers the item: every task waits, and if that other thread waits on the loop, it deadlocks.
+    """
+
+    code = "ASL108"
+    name = "blocking-thread-sync"
+    summary = "waiting on a thread lock, event, queue, future or thread in an async function"
+    bad = """\
+import threading
+
+lock = threading.Lock()
+
+async def update(state):
+    with lock:  # error: ASL108
+        state.counter += 1
+"""
+    good = """\
+import asyncio
+
+lock = asyncio.Lock()
+
+async def update(state):
+    async with lock:
+        state.counter += 1
+"""
+
+
+@rule
+class ASL109(Rule):
+    """
+    ## What it does
+    Flags `input()`, `getpass.getpass()` and reads from `sys.stdin` in an async function.
+
+    ## Why is this bad?
+    Reading the console waits for a person to type; the event loop is stopped all that time.
+    """
+
+    code = "ASL109"
+    name = "blocking-input"
+    summary = "console input in an async function"
+    bad = """\
+async def ask():
+    return input("name? ")  # error: ASL109
+"""
+    good = """\
+import asyncio
+
+async def ask():
+    return await asyncio.to_thread(input, "name? ")
+"""
+
+
+@rule
+class ASL110(Rule):
+    """
+    ## What it does
+    Flags starting an event loop from inside a coroutine: `asyncio.run()`,
+    `loop.run_until_complete()`, `loop.run_forever()`, `trio.run()`, `anyio.run()`.
+
+    ## Why is this bad?
+    A loop is already running in this thread: asyncio raises `RuntimeError`, and where it does
+    not (trio, a second loop), the outer loop is blocked until the inner one finishes.
+    """
+
+    code = "ASL110"
+    name = "nested-event-loop"
+    summary = "an event loop started inside a coroutine"
+    bad = """\
+import asyncio
+
+async def main(job):
+    return asyncio.run(job())  # error: ASL110
+"""
+    good = """\
+async def main(job):
+    return await job()
+"""
+
+
