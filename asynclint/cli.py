@@ -10,11 +10,11 @@ from dataclasses import replace
 
 from asynclint import __version__
 from asynclint.config import ConfigError, _codes, find_pyproject, load_settings
-from asynclint.engine import SourceError, check_file, decode_source, lint_source
-from asynclint.files import discover
+from asynclint.engine import SourceError, decode_source, lint_source
 from asynclint.model import Diagnostic, Settings
 from asynclint.report import FORMATS, summary
 from asynclint.rules import RULES
+from asynclint.runner import check_paths
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 COMMANDS = ("check", "rules", "explain")
@@ -114,10 +114,8 @@ def _check(args) -> int:
     else:
         if "-" in paths:
             raise UsageError("- (standard input) cannot be combined with other paths")
-        files, problems = discover(paths, settings)
-        for path in files:
-            diagnostics += check_file(path, settings)
-        checked = len(files)
+        result = check_paths(paths, settings)
+        diagnostics, problems, checked = result.diagnostics, result.problems, result.files_checked
     diagnostics.sort(key=Diagnostic.sort_key)
 
     sys.stdout.write(FORMATS[args.format](diagnostics))
