@@ -123,12 +123,17 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def _relative_path(path: str) -> str:
+    """``./pkg/mod.py`` as ``pkg/mod.py``, with forward slashes, as CI services expect."""
+    return os.path.normpath(path).replace(os.sep, "/") if path else path
+
+
 def github(diagnostics: list[Diagnostic]) -> str:
     """Workflow commands: GitHub Actions shows each as an annotation on the file and line."""
     out = []
     for d in diagnostics:
         rule = RULES.get(d.code)
-        properties = {"file": d.path.replace(os.sep, "/"), "line": d.line, "col": d.col}
+        properties = {"file": _relative_path(d.path), "line": d.line, "col": d.col}
         if d.end_line:
             properties["endLine"] = d.end_line
             if d.end_col:
@@ -170,7 +175,7 @@ def _sarif_rule(rule) -> dict:
 def _artifact(path: str) -> dict:
     if os.path.isabs(path):
         return {"uri": PurePath(path).as_uri()}
-    return {"uri": quote(path.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
+    return {"uri": quote(_relative_path(path)), "uriBaseId": "%SRCROOT%"}
 
 
 def sarif(diagnostics: list[Diagnostic]) -> str:
