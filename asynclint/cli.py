@@ -100,6 +100,8 @@ def _settings(args, paths: list[str]) -> Settings:
 def _check(args) -> int:
     paths = args.paths or ([] if args.stdin_filename else ["."])
     settings = _settings(args, paths)
+    if args.force_exclude:
+        settings = replace(settings, force_exclude=True)
     diagnostics: list[Diagnostic] = []
     problems: list[str] = []
     checked = 0
@@ -140,6 +142,8 @@ def _add_output_options(check: argparse.ArgumentParser) -> None:
                        help="print how many findings of each code instead of the findings")
     check.add_argument("--output-file", "-o", metavar="FILE",
                        help="write the report to FILE instead of standard output")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply `exclude` to files named on the command line too (for pre-commit)")
     check.add_argument("--add-noqa", action="store_true",
                        help="add `# noqa: ASLxxx` to every line with a finding, to adopt asynclint gradually")
 

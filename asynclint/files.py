@@ -3,7 +3,7 @@
 Exclusions use gitignore syntax (through pathspec, which implements its corner cases:
 negation, anchoring, ``**``, directory-only patterns): the built-in list, the project's
 ``.gitignore`` and ``exclude`` from the configuration. Files named on the command line
-are always checked.
+are always checked, unless ``force_exclude`` is set (pre-commit names every file).
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]
 
     for path in paths:
         if os.path.isfile(path):
-            add(path)
+            if not (settings.force_exclude and excluded(path, False)):
+                add(path)
         elif os.path.isdir(path):
             found = []
             for directory, subdirs, names in os.walk(path):

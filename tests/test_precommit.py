@@ -51,6 +51,9 @@ def _throwaway_repo(tmp_path):
     (repo / "app.py").write_text(BLOCKING, encoding="utf-8")
     (repo / "clean.py").write_text("import asyncio\n\n\nasync def ok():\n    await asyncio.sleep(1)\n",
                                    encoding="utf-8")
+    (repo / "pyproject.toml").write_text('[tool.asynclint]\nexclude = ["generated/"]\n', encoding="utf-8")
+    (repo / "generated").mkdir()
+    (repo / "generated" / "gen.py").write_text(BLOCKING, encoding="utf-8")
     (repo / "README.txt").write_text("time.sleep(1) in a file that is not Python\n", encoding="utf-8")
     _git("add", ".", cwd=repo)
     _git("-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "init", cwd=repo)
@@ -77,6 +80,7 @@ def test_check_hook_fails_with_the_finding(tmp_path, pre_commit_home):
     assert "asynclint" in output and "Failed" in output
     assert "app.py:5:5: ASL101 `time.sleep()` blocks the event loop" in output
     assert "clean.py" not in output
+    assert "gen.py" not in output  # the hook passes --force-exclude: [tool.asynclint] exclude holds
     assert "README.txt" not in output  # types: [python]
     assert (repo / "app.py").read_text(encoding="utf-8") == BLOCKING
 
