@@ -2,8 +2,7 @@
 
 ``pre-commit try-repo`` clones this checkout (uncommitted changes to tracked files included),
 builds a virtualenv, pip-installs asynclint into it from the clone (its dependencies come
-from PyPI) and runs the hook on a throwaway repository. The first run takes ~25 s; the
-environment is shared by the tests of this module.
+from PyPI) and runs the hooks on a throwaway repository: ~25-35 s, once for this module.
 """
 
 import os
@@ -23,11 +22,6 @@ BLOCKING = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
 # Signs that pip could not reach the package index: then the test cannot say anything.
 _OFFLINE = ("NewConnectionError", "Temporary failure in name resolution", "Network is unreachable",
             "ProxyError", "Max retries exceeded")
-
-
-@pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory):
-    return tmp_path_factory.mktemp("pre-commit-home")
 
 
 def _git(*args, cwd):
@@ -60,8 +54,8 @@ def _throwaway_repo(tmp_path):
     return repo
 
 
-def _try_repo(hook, repo, home):
-    proc = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", ROOT, hook, "--all-files",
+def _try_repo(repo, home, *hooks):
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", ROOT, *hooks, "--all-files",
                            "--color", "never"], cwd=repo, env=_environment(home), capture_output=True,
                           text=True, timeout=600)
     output = proc.stdout + proc.stderr
@@ -73,16 +67,43 @@ def _try_repo(hook, repo, home):
     return proc.returncode, output
 
 
-def test_check_hook_fails_with_the_finding(tmp_path, pre_commit_home):
+def _hook_output(output, hook_id):
+    """The part of pre-commit's output that one hook printed (from its status line on)."""
+    sections = output.split("- hook id: ")
+    for previous, section in zip(sections, sections[1:]):
+        if section.split("\n", 1)[0].strip() == hook_id:
+            return previous.rstrip().rsplit("\n", 1)[-1] + "\n" + section
+    return ""
+
+
+@pytest.fixture(scope="module")
+def both_hooks(tmp_path_factory):
+    """One `pre-commit try-repo` run of every hook of the manifest, in order: asynclint sees the
+    file as committed, then asynclint-fix rewrites it. (Each try-repo builds its own virtualenv,
+    ~25 s, so the two hooks share one run.)"""
+    tmp_path = tmp_path_factory.mktemp("try-repo")
     repo = _throwaway_repo(tmp_path)
-    code, output = _try_repo("asynclint", repo, pre_commit_home)
+    code, output = _try_repo(repo, tmp_path / "pre-commit-home")
+    return repo, code, output
+
+
+def test_manifest_declares_both_hooks():
+    text = open(os.path.join(ROOT, ".pre-commit-hooks.yaml"), encoding="utf-8").read()
+    for needle in ("- id: asynclint\n", "- id: asynclint-fix\n", "entry: asynclint check --force-exclude\n",
+                   "entry: asynclint check --force-exclude --fix\n"):
+        assert needle in text
+    assert text.count("types: [python]") == 2 and text.count("require_serial: false") == 2
+
+
+def test_check_hook_fails_with_the_finding(both_hooks):
+    repo, code, output = both_hooks
     assert code == 1, output
-    assert "asynclint" in output and "Failed" in output
-    assert "app.py:5:5: ASL101 `time.sleep()` blocks the event loop" in output
-    assert "clean.py" not in output
-    assert "gen.py" not in output  # the hook passes --force-exclude: [tool.asynclint] exclude holds
-    assert "README.txt" not in output  # types: [python]
-    assert (repo / "app.py").read_text(encoding="utf-8") == BLOCKING
+    check = _hook_output(output, "asynclint")
+    assert check.startswith("asynclint.") and "Failed" in check.splitlines()[0], output
+    assert "app.py:5:5: ASL101 `time.sleep()` blocks the event loop" in check
+    assert "clean.py" not in check
+    assert "gen.py" not in check  # the hook passes --force-exclude: [tool.asynclint] exclude holds
+    assert "README.txt" not in check  # types: [python]
 
 
 def _cli_has_fix():
@@ -93,12 +114,13 @@ def _cli_has_fix():
 
 @pytest.mark.skipif(not _cli_has_fix(), reason="`asynclint check --fix` is not in the CLI yet (the autofix "
                                                "work adds it); the asynclint-fix hook runs it")
-def test_fix_hook_rewrites_the_file(tmp_path, pre_commit_home):
-    repo = _throwaway_repo(tmp_path)
-    code, output = _try_repo("asynclint-fix", repo, pre_commit_home)
-    assert code == 1, output  # pre-commit fails a hook that changed files
+def test_fix_hook_rewrites_the_file(both_hooks):
+    repo, code, output = both_hooks
+    fix = _hook_output(output, "asynclint-fix")
+    assert "files were modified by this hook" in fix, output  # pre-commit fails a hook that changed files
     fixed = (repo / "app.py").read_text(encoding="utf-8")
-    assert fixed != BLOCKING
     assert "await asyncio.sleep(1)" in fixed and "time.sleep" not in fixed
-    code, output = _try_repo("asynclint-fix", repo, pre_commit_home)
-    assert code == 0, output  # fixed: a second run changes nothing and finds nothing
+    assert (repo / "generated" / "gen.py").read_text(encoding="utf-8") == BLOCKING  # excluded: untouched
+    proc = subprocess.run([sys.executable, "-m", "asynclint", "check", "app.py"], cwd=repo, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout  # nothing left to report
