@@ -30,11 +30,24 @@ async def tabbed():
 EXPECTED = [(6, 5, "ASL101"), (7, 12, "ASL102"), (11, 2, "ASL101")]
 
 
-@pytest.fixture
-def project(tmp_path):
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A small project shared by the tests of this module (tests that write put .txt/.json files)."""
+    tmp_path = tmp_path_factory.mktemp("project")
     (tmp_path / "app.py").write_text(SOURCE, encoding="utf-8")
     (tmp_path / "clean.py").write_text("async def ok():\n    return 1\n", encoding="utf-8")
     return tmp_path
+
+
+_RUNS = {}
+
+
+def cached_cli(*args, cwd):
+    """The CLI's answer to ``args`` on the shared project, run once (each run is a new Python)."""
+    key = (args, str(cwd))
+    if key not in _RUNS:
+        _RUNS[key] = cli(*args, cwd=cwd)
+    return _RUNS[key]
 
 
 def _without_fix_notes(text):
@@ -51,14 +64,14 @@ def cli(*args, cwd, env=None, input=None):
 
 
 def test_every_format_is_offered(project):
-    code, out, _ = cli("--help", cwd=project)
+    code, out, _ = cached_cli("--help", cwd=project)
     assert code == 0
     for name in ("text", "concise", "json", "jsonl", "github", "sarif", "junit"):
         assert name in FORMATS and name in out
 
 
 def test_text_is_the_default_with_a_summary(project):
-    code, out, _ = cli("app.py", cwd=project)
+    code, out, _ = cached_cli("app.py", cwd=project)
     assert code == 1
     lines = out.splitlines()
     assert lines[:3] == [
@@ -81,7 +94,7 @@ def test_quiet_drops_the_summary(project):
 def test_concise_has_findings_only(project):
     code, out, _ = cli("--format", "concise", "--show-source", ".", cwd=project)
     assert code == 1
-    assert out.splitlines() == [line for line in cli(".", cwd=project)[1].splitlines()[:3]]
+    assert out.splitlines() == [line for line in cached_cli(".", cwd=project)[1].splitlines()[:3]]
 
 
 def test_show_source_prints_the_line_and_a_caret_under_the_call(project):
@@ -141,17 +154,17 @@ def test_colour_on_a_terminal_and_never_with_no_color(project):
 
 
 def test_json_and_jsonl_carry_the_same_objects(project):
-    _, out, _ = cli("--format", "json", ".", cwd=project)
+    _, out, _ = cached_cli("--format", "json", ".", cwd=project)
     findings = json.loads(out)
     assert [(f["line"], f["column"], f["code"]) for f in findings] == EXPECTED
-    code, out, _ = cli("--format", "jsonl", ".", cwd=project)
+    code, out, _ = cached_cli("--format", "jsonl", ".", cwd=project)
     assert code == 1
     assert [json.loads(line) for line in out.splitlines()] == findings
     assert set(findings[0]) == {"path", "line", "column", "end_line", "end_column", "code", "message", "fix"}
 
 
 def test_github_annotations(project):
-    code, out, _ = cli("--format", "github", ".", cwd=project)
+    code, out, _ = cached_cli("--format", "github", ".", cwd=project)
     assert code == 1
     lines = out.splitlines()
     assert len(lines) == 3
@@ -248,7 +261,7 @@ def _validate_sarif(log):
 
 
 def test_sarif_log_is_structurally_valid_and_carries_rule_metadata(project):
-    code, out, _ = cli("--format", "sarif", ".", cwd=project)
+    code, out, _ = cached_cli("--format", "sarif", ".", cwd=project)
     assert code == 1
     log = json.loads(out)
     _validate_sarif(log)
@@ -287,7 +300,7 @@ def test_sarif_of_a_clean_run_and_of_odd_paths():
 # -- JUnit ---------------------------------------------------------------------------------------
 
 def test_junit_is_valid_xml_with_a_failed_testcase_per_finding(project):
-    code, out, _ = cli("--format", "junit", ".", cwd=project)
+    code, out, _ = cached_cli("--format", "junit", ".", cwd=project)
     assert code == 1
     root = ET.fromstring(out.encode("utf-8"))
     assert root.tag == "testsuites" and root.get("tests") == "3" and root.get("failures") == "3"
