@@ -238,7 +238,7 @@ class Analysis:
             func = scope.class_info.methods.get(node.name)
         if func is None or func.node is not node:
             func = FuncDef(node.name, node, isinstance(node, ast.AsyncFunctionDef), _function_kind(node, scope),
-                           self._qualname(node.name))
+                           self.qualname_for(node.name))
         self.bind(node.name, func)
         owner = next(s for s in reversed(self.scopes) if s.kind in ("function", "module"))
         owner.deferred.append((node, list(self.scopes), func))
@@ -262,7 +262,7 @@ class Analysis:
         self.walk_body(node.decorator_list)
         self.walk_body(node.bases)
         self.walk_body(node.keywords)
-        info = ClassInfo(node.name, list(self.scopes), qualname=self._qualname(node.name))
+        info = ClassInfo(node.name, list(self.scopes), qualname=self.qualname_for(node.name))
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 kind = _function_kind(stmt, self.scopes[-1], in_class=True)
@@ -276,7 +276,8 @@ class Analysis:
         finally:
             self.scopes.pop()
 
-    def _qualname(self, name: str) -> str:
+    def qualname_for(self, name: str) -> str:
+        """The qualified name a function or class named ``name`` defined here gets."""
         for scope in reversed(self.scopes):
             if scope.kind == "class":
                 return f"{scope.class_info.qualname}.{name}"
@@ -520,7 +521,7 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
     if not args:
         return
     self_name = args[0].arg
-    for node in ast.walk(method):
+    for node in _statements(method.body):
         if isinstance(node, ast.Assign):
             targets, value, annotation = node.targets, node.value, None
         elif isinstance(node, ast.AnnAssign):
@@ -532,11 +533,30 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                     and target.value.id == self_name):
                 if target.attr in info.attr_sources:
                     # Assigned in several places: typed only when every assignment agrees.
-                    previous = info.attr_sources[target.attr]
-                    if ast.dump(previous[0] or previous[1]) != ast.dump(value or annotation):
+                    previous_value, previous_annotation, _ = info.attr_sources[target.attr]
+                    if _dump(previous_value) != _dump(value) or _dump(previous_annotation) != _dump(annotation):
                         info.attr_sources[target.attr] = (None, None, method)
                     continue
                 info.attr_sources[target.attr] = (value, annotation, method)
+
+
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: list[ast.stmt]):
+    """Every statement of a function body, into compound statements but not nested scopes."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _NESTED_SCOPES):
+            for attr in _BODIES:
+                stack.extend(reversed(getattr(node, attr, ())))
+
+
+def _dump(node: ast.AST | None) -> str | None:
+    return None if node is None else ast.dump(node)
 
 
 def _parameter_annotation(method: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.AST | None:

@@ -53,12 +53,12 @@ def decode_source(data: bytes) -> str:
         raise SourceError(f"file is not valid {error.encoding} (byte {error.start}); not checked") from None
 
 
-def check_file(path: str, settings: Settings) -> list[Diagnostic]:
+def check_file(path: str, settings: Settings, project: ProjectIndex | None = None) -> list[Diagnostic]:
     try:
         source = read_source(path)
     except SourceError as error:
         return [Diagnostic(path, 1, 1, "ASL003", str(error))]
-    return lint_source(source, path, settings)
+    return lint_source(source, path, settings, project=project)
 
 
 def lint_source(source: str, path: str = "<stdin>", settings: Settings = Settings(), *,

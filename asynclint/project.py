@@ -31,9 +31,10 @@ class ModuleSummary:
     path: str
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # module-level name -> absolute qualified name
+    classes: dict[str, list[str]] = field(default_factory=dict)  # class -> absolute names of its bases
 
     def to_json(self) -> dict:
-        return {"module": self.module, "path": self.path, "imports": self.imports,
+        return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
                 "functions": {name: [f.is_async, f.line, f.blocking, f.calls]
                               for name, f in self.functions.items()}}
 
@@ -41,7 +42,7 @@ class ModuleSummary:
     def from_json(cls, data: dict) -> "ModuleSummary":
         functions = {name: FunctionSummary(is_async, line, [tuple(b) for b in blocking], list(calls))
                      for name, (is_async, line, blocking, calls) in data["functions"].items()}
-        return cls(data["module"], data["path"], functions, dict(data["imports"]))
+        return cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]))
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,13 @@ class ProjectIndex:
                 return summary, local
             if local + ".__init__" in summary.functions:  # calling a class runs its __init__
                 return summary, local + ".__init__"
+            owner, _, attribute = local.rpartition(".")
+            if owner in summary.classes and depth < 8:  # a method inherited from a base class
+                for base in summary.classes[owner]:
+                    found = self.resolve(f"{base}.{attribute}", depth + 1)
+                    if found is not None:
+                        return found
+                return None
             head = parts[cut]
             if head in summary.imports and depth < 8:
                 return self.resolve(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import os
 
-from asynclint.analysis import ClassRef, FuncDef, Ref
+from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint.project import FunctionSummary, ModuleSummary, Step
 from asynclint.rules import Checker, Rule, checker, rule
 from asynclint.rules.blocking import blocking_row
@@ -24,6 +24,7 @@ class ProjectCallChecker(Checker):
         super().__init__(analysis)
         self.functions: dict[str, FunctionSummary] = {}
         self.sites: list[tuple[ast.Call, str]] = []  # on-loop calls from async functions
+        self.classes: dict[str, list[str]] = {}
 
     def _summary_of(self, scope) -> FunctionSummary | None:
         func = scope.func if scope is not None else None
@@ -54,13 +55,28 @@ class ProjectCallChecker(Checker):
         if summary.is_async and analysis.on_loop:
             self.sites.append((call, target))
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self.analysis.project is not None:
+            bases = (self._name_of(self.analysis.resolve(base)) for base in node.bases)
+            self.classes[self.analysis.qualname_for(node.name)] = [b for b in bases if b]
+
     def leave_function(self, scope) -> None:
         if self.analysis.project is not None:
             self._summary_of(scope)
 
     def _target(self, func: ast.expr) -> str | None:
-        context = self.analysis.project
         value = self.analysis.resolve(func)
+        if value is None and isinstance(func, ast.Attribute):
+            # A method the class does not define itself: perhaps one of its bases does.
+            receiver = self.analysis.resolve(func.value)
+            owner = receiver.type if isinstance(receiver, Instance) else getattr(receiver, "info", None)
+            if isinstance(owner, ClassInfo):
+                return f"{self.analysis.project.module}.{owner.qualname}.{func.attr}"
+        return self._name_of(value)
+
+    def _name_of(self, value) -> str | None:
+        """The absolute qualified name of a function, class or imported name."""
+        context = self.analysis.project
         if isinstance(value, FuncDef):
             return f"{context.module}.{value.qualname}"
         if isinstance(value, ClassRef):
@@ -75,7 +91,7 @@ class ProjectCallChecker(Checker):
             return
         imports = {name: context.absolute(value.name)
                    for name, value in self.analysis.scopes[0].bindings.items() if isinstance(value, Ref)}
-        self.summary = ModuleSummary(context.module, context.path, self.functions, imports)
+        self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes)
         if not context.checking:
             return
         context.index.add(self.summary)
