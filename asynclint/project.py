@@ -80,7 +80,7 @@ class ProjectIndex:
 
     def __init__(self, roots: list[str], summarize) -> None:
         # Longest root first, so that src/ wins over the project root that contains it.
-        self.roots = sorted({os.path.abspath(r) for r in roots}, key=len, reverse=True)
+        self.roots = sorted({_above_packages(os.path.abspath(r)) for r in roots}, key=len, reverse=True)
         self._summarize = summarize  # summarize(path, context) -> ModuleSummary | None
         self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
         self._files: dict[str, str | None] = {}
@@ -207,3 +207,13 @@ class ProjectIndex:
                     came_from[(found[0].module, found[1])] = (summary, name)
                     queue.append(found)
         return None
+
+
+def _above_packages(directory: str) -> str:
+    """A root inside a package names modules from the directory that holds the package."""
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return directory

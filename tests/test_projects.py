@@ -90,3 +90,14 @@ def test_checking_one_file_uses_the_other_modules(run_cli):
     assert code == 1
     assert out.count("ASL401") == 3
     assert find_pyproject(service) == os.path.join(root, "pyproject.toml")
+
+
+def test_without_pyproject_the_project_is_the_common_root_of_the_paths(run_cli, tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "util.py").write_text("import time\n\n\ndef helper():\n    time.sleep(1)\n")
+    (package / "app.py").write_text("from pkg.util import helper\n\n\nasync def main():\n    helper()\n")
+    code, out, _ = run_cli("check", "pkg", cwd=tmp_path)
+    assert code == 1
+    assert "pkg/app.py:5:5: ASL401 `helper()` may block the event loop: helper -> time.sleep() [ASL101]" in out
