@@ -101,7 +101,7 @@ class LoopFacts:
         """A description of why the loop runs long, or None when it is not known to."""
         threshold = self.analysis.settings.cpu_loop_threshold
         if isinstance(loop, ast.While):
-            if _always_true(loop.test) and not self._can_leave(loop, raising=True) and not self._in_try():
+            if _always_true(loop.test) and not self._can_leave(loop, raising=True) and not self._in_try(loop):
                 return f"`while {ast.unparse(loop.test)}` loop never ends and"
             return None
         if self._can_leave(loop, raising=False):
@@ -126,7 +126,7 @@ class LoopFacts:
                 return True
         return any(isinstance(node, ast.Break) for node in _own_statements(loop))
 
-    def _in_try(self) -> bool:
+    def _in_try(self, loop: ast.AST) -> bool:
         """Whether the loop being visited is in the body of a `try` with handlers (it may end by
         an exception it expects, like `queue.get_nowait()` raising `QueueEmpty`)."""
         parents = self.analysis.parents
@@ -134,8 +134,8 @@ class LoopFacts:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 continue
             if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-                child = parents[index + 1] if index + 1 < len(parents) else None
-                if node.handlers and child is not None and any(child is s for s in node.body):
+                child = parents[index + 1] if index + 1 < len(parents) else loop
+                if node.handlers and any(child is s for s in node.body):
                     return True
         return False
 
@@ -162,6 +162,8 @@ class LoopFacts:
     def _pure_arithmetic(self, body: list[ast.stmt]) -> bool:
         arithmetic = False
         for statement in body:
+            if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Await):
+                continue  # a tiny sleep (ASL302 checks that it is one)
             if not isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 return False
             for node in walk_local(statement):
@@ -319,6 +321,8 @@ class LoopChecker(Checker):
         if not isinstance(call, ast.Call) or not self._independent_callee(call.func, targets):
             return
         arguments = set()
+        if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+            arguments.add(call.func.value.id)  # a method of the item itself
         for part in call.args + [k.value for k in call.keywords]:
             arguments |= {n.id for n in ast.walk(part) if isinstance(n, ast.Name)}
         if not arguments & targets or (container is not None and container in arguments):
