@@ -510,8 +510,8 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                     and target.value.id == self_name):
                 if target.attr in info.attr_sources:
                     # Assigned in several places: typed only when every assignment agrees.
-                    previous = info.attr_sources[target.attr]
-                    if ast.dump(previous[0] or previous[1]) != ast.dump(value or annotation):
+                    previous = info.attr_sources[target.attr][0] or info.attr_sources[target.attr][1]
+                    if previous is not None and ast.dump(previous) != ast.dump(value or annotation):
                         info.attr_sources[target.attr] = (None, None, method)
                     continue
                 info.attr_sources[target.attr] = (value, annotation, method)

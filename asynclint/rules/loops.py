@@ -36,6 +36,17 @@ PURE_CALLS: frozenset[str] = frozenset(
     "abs min max int float complex pow divmod round len bool math.sqrt math.exp math.log math.sin "
     "math.cos math.floor math.ceil math.fabs math.hypot".split())
 
+# ASL501: callees whose calls are kept in order even over independent items. A sink (a send, a
+# write, a put, an event or hook dispatch) delivers in order; waiting for things that already run
+# (an event, a join) gains nothing from concurrency; acquiring in order avoids deadlocks.
+ORDERED_PREFIXES: tuple[str, ...] = (
+    "send", "write", "put", "emit", "publish", "feed", "notify", "dispatch", "trigger", "fire", "log",
+    "print", "wait", "join", "acquire", "drain")
+
+ORDERING_CALLS: frozenset[str] = frozenset(
+    "builtins.list builtins.tuple builtins.set builtins.frozenset builtins.sorted builtins.reversed "
+    "copy.copy".split())
+
 OFFLOAD = {
     "asyncio": "`await asyncio.to_thread(...)` or a process pool (`loop.run_in_executor`)",
     "trio": "`await trio.to_thread.run_sync(...)` or a worker process",
@@ -320,6 +331,13 @@ class LoopChecker(Checker):
         call = awaited.value
         if not isinstance(call, ast.Call) or not self._independent_callee(call.func, targets):
             return
+        if isinstance(iterable, _LITERALS) or self.facts.range_count(iterable) is not None:
+            return  # a few items spelled out, or a constant count: deliberate, and short
+        if self._copied_or_ordered(iterable):
+            return
+        name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+        if name.lstrip("_").startswith(ORDERED_PREFIXES) or self._in_cleanup(where):
+            return
         arguments = set()
         if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
             arguments.add(call.func.value.id)  # a method of the item itself
@@ -333,6 +351,28 @@ class LoopChecker(Checker):
             f"`{short(ast.unparse(awaited))}` runs once per item of `{short(ast.unparse(iterable), 30)}`, one after "
             f"another; if the items are independent, run the calls concurrently with "
             f"{CONCURRENT[self.analysis.backend]}"))
+
+    def _copied_or_ordered(self, iterable: ast.expr) -> bool:
+        """``list(x)``, ``x.copy()``: a copy taken because the calls change the collection (shared
+        state); ``sorted(x)``, ``reversed(x)``: an order that matters."""
+        if not isinstance(iterable, ast.Call):
+            return False
+        if isinstance(iterable.func, ast.Attribute) and iterable.func.attr == "copy":
+            return True
+        return self.analysis.callee_key(iterable) in ORDERING_CALLS
+
+    def _in_cleanup(self, node: ast.AST) -> bool:
+        """Whether ``node`` is in an `except` handler or a `finally` block: cleanup code, often
+        running cancelled, where a plain sequence is the robust choice."""
+        parents = self.analysis.parents
+        for index, parent in enumerate(parents):
+            if isinstance(parent, ast.ExceptHandler):
+                return True
+            if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
+                child = parents[index + 1] if index + 1 < len(parents) else node
+                if any(child is s for s in parent.finalbody):
+                    return True
+        return False
 
     def _independent_callee(self, func: ast.expr, targets: set[str]) -> bool:
         """A plain function (local or imported), or a method of the loop's own item; never a method
