@@ -13,7 +13,7 @@ import ast
 
 from asynclint.analysis import FuncDef, Ref
 from asynclint.rules import Checker, Rule, checker, rule
-from asynclint.rules.coroutines import LIBRARY_COROUTINES, short, walk_local
+from asynclint.rules.coroutines import LIBRARY_COROUTINES, short, walk_body, walk_local
 
 # -- data -----------------------------------------------------------------------------------------
 
@@ -30,6 +30,10 @@ TINY_DELAY = 0.001  # seconds: a sleep this short is a yield, not a wait
 
 # Calls after which the code does not go on.
 EXITS: frozenset[str] = frozenset("sys.exit os._exit builtins.exit builtins.quit os.abort".split())
+
+# Context managers that swallow or expect an exception: a loop in them may end by raising.
+CATCHING_MANAGERS: frozenset[str] = frozenset("contextlib.suppress pytest.raises".split())
+CATCHING_METHODS: frozenset[str] = frozenset("assertRaises assertRaisesRegex".split())
 
 # Calls an arithmetic inner loop may make and still be pure computation.
 PURE_CALLS: frozenset[str] = frozenset(
@@ -138,17 +142,26 @@ class LoopFacts:
         return any(isinstance(node, ast.Break) for node in _own_statements(loop))
 
     def _in_try(self, loop: ast.AST) -> bool:
-        """Whether the loop being visited is in the body of a `try` with handlers (it may end by
-        an exception it expects, like `queue.get_nowait()` raising `QueueEmpty`)."""
+        """Whether the loop being visited is in the body of a `try` with handlers, or of a `with`
+        that catches exceptions (`contextlib.suppress`, `pytest.raises`): it may end by an
+        exception it expects, like `queue.get_nowait()` raising `QueueEmpty`."""
         parents = self.analysis.parents
         for index, node in enumerate(parents):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                continue
+            if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+                    self._catches(item.context_expr) for item in node.items):
+                return True
             if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
                 child = parents[index + 1] if index + 1 < len(parents) else loop
                 if node.handlers and any(child is s for s in node.body):
                     return True
         return False
+
+    def _catches(self, manager: ast.expr) -> bool:
+        if not isinstance(manager, ast.Call):
+            return False
+        if isinstance(manager.func, ast.Attribute) and manager.func.attr in CATCHING_METHODS:
+            return True
+        return self.analysis.callee_key(manager) in CATCHING_MANAGERS
 
     def _nested_arithmetic(self, loop: ast.For) -> bool:
         if self._known_small(loop.iter):
@@ -265,6 +278,8 @@ class LoopChecker(Checker):
                 if not self._tiny_yield(node.value):
                     return
                 awaits.append(node)
+        if awaits and not _does_work(loop, {id(a.value) for a in awaits}):
+            return  # `while True: await sleep(0)` spins, but has no work to offload
         why = self.facts.heavy(loop)
         if why is None:
             return
@@ -389,6 +404,16 @@ class LoopChecker(Checker):
             return isinstance(base, Ref) and "." not in base.name and base.name not in (
                 "asyncio", "trio", "anyio", "builtins")
         return False
+
+
+def _does_work(loop: ast.For | ast.While, yields: set[int]) -> bool:
+    """Whether the loop's body computes anything: a call other than its yields, or an assignment."""
+    for node in walk_body(loop.body):
+        if isinstance(node, ast.Call) and id(node) not in yields:
+            return True
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
+            return True
+    return False
 
 
 def _names(target: ast.expr) -> set[str]:
