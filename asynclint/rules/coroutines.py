@@ -76,6 +76,12 @@ TRANSPARENT_DECORATORS: frozenset[str] = frozenset("""
     typing_extensions.override functools.wraps
 """.split())
 
+# Blocks in which a call is expected to raise (or to warn) at once: a test of a coroutine function's
+# signature, or of the "never awaited" warning itself.
+EXPECTING_MANAGERS: frozenset[str] = frozenset("pytest.raises pytest.warns".split())
+EXPECTING_METHODS: frozenset[str] = frozenset(
+    "assertRaises assertRaisesRegex assertWarns assertWarnsRegex".split())
+
 LOOP_GETTERS: dict[str, str] = {
     "asyncio.get_event_loop": "asyncio.get_running_loop",
     "asyncio.events.get_event_loop": "asyncio.get_running_loop",
@@ -172,7 +178,7 @@ class CoroutineChecker(Checker):
         if not isinstance(value, ast.Call):
             return
         analysis = self.analysis
-        if self.calls.is_coroutine_call(value):
+        if self.calls.is_coroutine_call(value) and not self._expecting_error():
             backend = analysis.backend
             if analysis.on_loop:
                 message = f"{call_text(value)} makes a coroutine that is never awaited, so it never runs; add `await`"
@@ -186,6 +192,19 @@ class CoroutineChecker(Checker):
             analysis.report(value, "ASL203", (
                 f"the task made by {call_text(value)} is dropped and may be garbage-collected before it "
                 f"finishes; keep a reference (a set of tasks) or use {TASK_GROUP[analysis.backend]}"))
+
+    def _expecting_error(self) -> bool:
+        for node in self.analysis.parents:
+            if isinstance(node, ast.With):
+                for item in node.items:
+                    manager = item.context_expr
+                    if not isinstance(manager, ast.Call):
+                        continue
+                    if isinstance(manager.func, ast.Attribute) and manager.func.attr in EXPECTING_METHODS:
+                        return True
+                    if self.analysis.callee_key(manager) in EXPECTING_MANAGERS:
+                        return True
+        return False
 
     # ASL202: a coroutine bound to a name.
     def visit_Assign(self, node: ast.Assign) -> None:

@@ -47,6 +47,11 @@ ORDERED_PREFIXES: tuple[str, ...] = (
     "send", "write", "put", "emit", "publish", "feed", "notify", "dispatch", "trigger", "fire", "log",
     "print", "wait", "join", "acquire", "drain")
 
+# ASL501: collections whose items receive an event in order of registration.
+DISPATCH_WORDS: tuple[str, ...] = (
+    "listener", "handler", "observer", "callback", "hook", "detector", "subscriber", "middleware",
+    "plugin", "trace", "signal", "receiver", "interceptor", "filter", "processor", "migration", "step")
+
 ORDERING_CALLS: frozenset[str] = frozenset(
     "builtins.list builtins.tuple builtins.set builtins.frozenset builtins.sorted builtins.reversed "
     "copy.copy".split())
@@ -348,7 +353,7 @@ class LoopChecker(Checker):
             return
         if isinstance(iterable, _LITERALS) or self.facts.range_count(iterable) is not None:
             return  # a few items spelled out, or a constant count: deliberate, and short
-        if self._copied_or_ordered(iterable):
+        if self._copied_or_ordered(iterable) or _dispatch_targets(iterable):
             return
         name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
         if name.lstrip("_").startswith(ORDERED_PREFIXES) or self._in_cleanup(where):
@@ -390,13 +395,15 @@ class LoopChecker(Checker):
         return False
 
     def _independent_callee(self, func: ast.expr, targets: set[str]) -> bool:
-        """A plain function (local or imported), or a method of the loop's own item; never a method
-        of a shared object (a stream, a connection) whose calls must stay in order."""
+        """A function defined in this module or imported, or a method of the loop's own item; never
+        a method of a shared object (a stream, a connection) whose calls must stay in order, nor a
+        name of unknown origin (a parameter, a bound method kept in a variable)."""
         value = self.analysis.resolve(func)
         if isinstance(value, Ref) and value.name in LIBRARY_COROUTINES:
             return False
         if isinstance(func, ast.Name):
-            return not isinstance(value, FuncDef) or value.kind == "function"
+            return (isinstance(value, FuncDef) and value.kind == "function") or (
+                isinstance(value, Ref) and not value.name.startswith("builtins."))
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             if func.value.id in targets:
                 return True
@@ -414,6 +421,16 @@ def _does_work(loop: ast.For | ast.While, yields: set[int]) -> bool:
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
             return True
     return False
+
+
+def _dispatch_targets(iterable: ast.expr) -> bool:
+    """Whether the items look like observers (``self._listeners``, ``handlers``): an event is
+    dispatched to them in their order of registration."""
+    while isinstance(iterable, ast.Call):  # handlers.values(), list(hooks)
+        iterable = iterable.func.value if isinstance(iterable.func, ast.Attribute) else (
+            iterable.args[0] if iterable.args else iterable.func)
+    name = iterable.attr if isinstance(iterable, ast.Attribute) else getattr(iterable, "id", "")
+    return any(word in name.lower() for word in DISPATCH_WORDS)
 
 
 def _names(target: ast.expr) -> set[str]:
