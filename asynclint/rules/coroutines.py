@@ -329,7 +329,8 @@ class ASL201(Rule):
     A coroutine that is awaited, returned, yielded, passed to a call (`asyncio.gather`,
     `create_task`, a task group, a nursery, `asyncio.run`, ...) or stored is not flagged.
     Async generators and `async def`s with decorators that may change what they return are
-    not judged.
+    not judged, nor calls inside `pytest.raises`/`pytest.warns`/`assertRaises` blocks (tests of
+    a signature, or of the "never awaited" warning itself).
 
     ## Why is this bad?
     Calling a coroutine function only creates a coroutine object: none of its body runs until

@@ -539,9 +539,16 @@ class ASL501(Rule):
     Flags awaits made one after another over the items of a collection when each call
     depends only on its item: a `for` loop whose whole body is `await f(item)`,
     `results.append(await f(item))` or `results[key] = await f(item)`, and the comprehension
-    `[await f(item) for item in items]`. The callee must be a plain function or a method of the
-    item itself; methods of a shared object (a stream, a connection, a queue), whose calls must
-    stay in order, and library sleeps are not flagged.
+    `[await f(item) for item in items]`. The callee must be a function defined in the module or
+    imported, or a method of the item itself.
+
+    Not flagged, because order or sharing is likely to matter: methods of a shared object (a
+    stream, a connection, a queue) and callables of unknown origin (parameters, bound methods
+    kept in variables); sends, writes, puts, waits, joins and lock acquisitions; library sleeps;
+    items spelled out literally or counted by a constant `range()`; collections iterated through
+    a copy (`list(x)`, `x.copy()`) or in a chosen order (`sorted`, `reversed`); collections of
+    observers (`listeners`, `handlers`, `hooks`, `middlewares`, ...); and loops in `except` or
+    `finally` blocks.
 
     Off by default: enable it with `select = ["ASL501"]`, since only you know whether the
     order of the calls matters.
