@@ -173,7 +173,7 @@ class CoroutineChecker(Checker):
     # ASL201, ASL203: a value dropped by an expression statement.
     def visit_Expr(self, node: ast.Expr) -> None:
         value = node.value
-        if isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        if isinstance(value, (ast.ListComp, ast.SetComp)):
             value = value.elt  # `[fetch(u) for u in urls]` as a statement: every coroutine is lost
         if not isinstance(value, ast.Call):
             return

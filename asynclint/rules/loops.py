@@ -105,7 +105,9 @@ class LoopFacts:
         bounds = [constant_int(a) for a in expr.args]
         if None in bounds or (len(bounds) == 3 and bounds[2] == 0):
             return None
-        return len(range(*bounds))
+        start, stop, step = (0, bounds[0], 1) if len(bounds) == 1 else (bounds + [1])[:3]
+        # len(range(...)) overflows above sys.maxsize: count by arithmetic instead.
+        return max(0, (stop - start + step - (1 if step > 0 else -1)) // step)
 
     def iterations(self, loop: ast.AST) -> int | None:
         """Iterations of a `for` over a constant range, times those of its heaviest nested such loop."""
