@@ -43,6 +43,13 @@ LIBRARY_COROUTINES: frozenset[str] = frozenset("""
     aiofiles.open
 """.split())
 
+# Library awaitables whose usual form is not a plain `await`.
+USE_INSTEAD: dict[str, str] = {
+    "aiofiles.open": "use `async with aiofiles.open(...) as f:`",
+    "trio.open_file": "use `await trio.open_file(...)` (or `async with await trio.open_file(...)`)",
+    "anyio.open_file": "use `await anyio.open_file(...)` (or `async with await anyio.open_file(...)`)",
+}
+
 # Calls that start a task from a coroutine and return the task: dropping the result leaves the
 # task referenced only weakly by the event loop.
 TASK_SPAWNERS: frozenset[str] = frozenset("""
@@ -181,7 +188,8 @@ class CoroutineChecker(Checker):
         if self.calls.is_coroutine_call(value) and not self._expecting_error():
             backend = analysis.backend
             if analysis.on_loop:
-                message = f"{call_text(value)} makes a coroutine that is never awaited, so it never runs; add `await`"
+                fix = USE_INSTEAD.get(analysis.callee_key(value) or "", f"use `await {short(ast.unparse(value))}`")
+                message = f"{call_text(value)} makes a coroutine that is never awaited, so it never runs; {fix}"
             else:
                 message = (f"{call_text(value)} makes a coroutine that is dropped in sync code, so it never runs; "
                            f"await it in an async function or run it with {RUN[backend]}")
