@@ -221,9 +221,9 @@ def _walk_loop(loop: ast.AST):
 
 
 def _own_statements(loop: ast.AST):
-    """Statements of the loop's body and else, not those of loops nested in it (a `break` there
-    leaves the nested loop only)."""
-    stack = list(loop.body) + list(loop.orelse)
+    """Statements of the loop's body, not those of loops nested in it (a `break` there leaves the
+    nested loop only). The loop's own `else` is left out: a `break` there leaves an outer loop."""
+    stack = list(loop.body)
     while stack:
         node = stack.pop()
         yield node
