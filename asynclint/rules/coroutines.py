@@ -130,6 +130,13 @@ def _is_generator(node: ast.AsyncFunctionDef) -> bool:
     return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_body(node.body))
 
 
+def value_elements_are_coroutines(calls: "CoroutineCalls", value: ast.ListComp | ast.List) -> bool:
+    """``[fetch(u) for u in urls]`` or ``[fetch(a), fetch(b)]``: a list made only of coroutines."""
+    if isinstance(value, ast.ListComp):
+        return calls.is_coroutine_call(value.elt)
+    return bool(value.elts) and all(calls.is_coroutine_call(e) for e in value.elts)
+
+
 class CoroutineCalls:
     """Answers "does this call make a coroutine?" for one analysis (cached per function)."""
 
@@ -174,7 +181,7 @@ class CoroutineChecker(Checker):
         super().__init__(analysis)
         self.calls = CoroutineCalls(analysis)
         # function scope -> [(name, assignment, call)] for ASL202
-        self.bound: dict[int, list[tuple[str, ast.AST, ast.Call, bool]]] = {}
+        self.bound: dict[int, list[tuple[str, ast.AST, ast.expr, bool]]] = {}
         self.tested: set[int] = set()  # and/or/not nodes whose operands were checked as conditions
 
     # ASL201, ASL203: a value dropped by an expression statement.
@@ -226,7 +233,8 @@ class CoroutineChecker(Checker):
     def _bound(self, target: ast.expr, node: ast.AST, value: ast.expr) -> None:
         if not isinstance(target, ast.Name) or self.analysis.scope.kind != "function":
             return
-        if self.calls.is_coroutine_call(value):
+        if self.calls.is_coroutine_call(value) or (
+                isinstance(value, (ast.ListComp, ast.List)) and value_elements_are_coroutines(self.calls, value)):
             self.bound.setdefault(id(self.analysis.scope), []).append(
                 (target.id, node, value, self.analysis.on_loop))
 
@@ -242,6 +250,13 @@ class CoroutineChecker(Checker):
             if name in consumed or name in declared:
                 continue
             text = short(ast.unparse(call))
+            if not isinstance(call, ast.Call):
+                gather = {"asyncio": "`await asyncio.gather(*{})`", "trio": "a nursery",
+                          "anyio": "a task group"}[self.analysis.backend].format(name)
+                self.analysis.report(node, "ASL202", (
+                    f"the coroutines in `{name} = {text}` are never awaited, returned or passed on, so they "
+                    f"never run; await them, for instance with {gather}"))
+                continue
             fix = (f"use `{name} = await {text}`" if on_loop else
                    f"await it in an async function or run it with {RUN[self.analysis.backend]}")
             self.analysis.report(node, "ASL202", (
