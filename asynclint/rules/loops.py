@@ -297,6 +297,8 @@ class LoopChecker(Checker):
                 f"{why} never awaits: it blocks the event loop; offload the work with {offload}"))
         else:
             sleep = short(ast.unparse(awaits[0]))
+            library = (self.analysis.callee_key(awaits[0].value) or "").partition(".")[0]
+            offload = OFFLOAD.get(library, offload)  # the library the loop already yields to
             self.analysis.report(loop, "ASL302", (
                 f"{why} yields only with `{sleep}`: the CPU work still runs on the event loop's thread; "
                 f"offload it with {offload}"))
