@@ -57,7 +57,7 @@ ORDERING_CALLS: frozenset[str] = frozenset(
     "copy.copy".split())
 
 OFFLOAD = {
-    "asyncio": "`await asyncio.to_thread(...)` or a process pool (`loop.run_in_executor`)",
+    "asyncio": "`await asyncio.to_thread(...)` or a `ProcessPoolExecutor` (`loop.run_in_executor`)",
     "trio": "`await trio.to_thread.run_sync(...)` or a worker process",
     "anyio": "`await anyio.to_thread.run_sync(...)` or `anyio.to_process.run_sync(...)`",
 }
