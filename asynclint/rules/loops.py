@@ -262,6 +262,7 @@ class LoopChecker(Checker):
         super().__init__(analysis)
         self.facts = LoopFacts(analysis)
         self.reported: set[int] = set()
+        self.pending: dict[int, list[tuple[ast.AST, str, str]]] = {}  # function scope -> findings
 
     # ASL301, ASL302
     def visit_For(self, node: ast.For) -> None:
@@ -293,15 +294,23 @@ class LoopChecker(Checker):
         self.reported.add(id(loop))
         offload = OFFLOAD[self.analysis.backend]
         if not awaits:
-            self.analysis.report(loop, "ASL301", (
-                f"{why} never awaits: it blocks the event loop; offload the work with {offload}"))
+            finding = (loop, "ASL301", f"{why} never awaits: it blocks the event loop; offload the work with {offload}")
         else:
             sleep = short(ast.unparse(awaits[0]))
             library = (self.analysis.callee_key(awaits[0].value) or "").partition(".")[0]
             offload = OFFLOAD.get(library, offload)  # the library the loop already yields to
-            self.analysis.report(loop, "ASL302", (
+            finding = (loop, "ASL302", (
                 f"{why} yields only with `{sleep}`: the CPU work still runs on the event loop's thread; "
                 f"offload it with {offload}"))
+        # Reported when the function is complete: by then the blocking calls in the loop are known.
+        self.pending.setdefault(id(self.analysis.function), []).append(finding)
+
+    def leave_function(self, scope) -> None:
+        reported_calls = self.analysis.reported_calls
+        for loop, code, message in self.pending.pop(id(scope), ()):
+            if any(isinstance(n, ast.Call) and id(n) in reported_calls for n in _walk_loop(loop)):
+                continue  # a blocking call in the loop is reported (ASL1xx); its fix makes the loop await
+            self.analysis.report(loop, code, message)
 
     def _tiny_yield(self, expr: ast.expr) -> bool:
         if not isinstance(expr, ast.Call):
@@ -453,7 +462,8 @@ class ASL301(Rule):
     `cpu-loop-threshold` iterations (nested constant ranges multiply), or nested `for` loops over
     sizes unknown here whose innermost body is pure arithmetic. Small loops, loops over literals,
     single loops over collections of unknown size and loops that can break or return are not
-    flagged.
+    flagged, nor a loop in which a blocking call is reported (ASL1xx): fixing that call makes
+    the loop await.
 
     ## Why is this bad?
     An event loop runs one task at a time. A loop without an `await` keeps the thread until it
