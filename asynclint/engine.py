@@ -20,6 +20,8 @@ from asynclint.rules import CHECKERS, RULES, load_all
 load_all()
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# Rules that consult the other modules of the project.
+PROJECT_CODES = frozenset({"ASL201", "ASL202", "ASL203", "ASL204", "ASL401"})
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -90,7 +92,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
             found.append((node, code, message, fix))
 
     context = None
-    if "ASL401" in enabled:
+    if enabled.intersection(PROJECT_CODES):
         project = project or project_index(settings)
         context = project.context_for(path)
     analysis = Analysis(tree, settings, checkers, report, project=context)
@@ -115,7 +117,7 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     """The summary of a module the checked files use, or None when it cannot be read."""
     from asynclint.rules.project import ProjectCallChecker
 
-    try:
+    try:  # a module that cannot be read or parsed simply has no summary
         tree = ast.parse(read_source(path), filename=path)
         analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
                             project=replace(context, checking=False))

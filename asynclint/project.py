@@ -23,6 +23,7 @@ class FunctionSummary:
     # Direct blocking calls: (rule code, qualified name of the call, line).
     blocking: list[tuple[str, str, int]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)  # absolute qualified names called, first call first
+    coroutine: bool = False  # calling it makes a coroutine (async, not a generator, no opaque decorator)
 
 
 @dataclass
@@ -35,13 +36,13 @@ class ModuleSummary:
 
     def to_json(self) -> dict:
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
-                "functions": {name: [f.is_async, f.line, f.blocking, f.calls]
+                "functions": {name: [f.is_async, f.line, f.blocking, f.calls, f.coroutine]
                               for name, f in self.functions.items()}}
 
     @classmethod
     def from_json(cls, data: dict) -> "ModuleSummary":
-        functions = {name: FunctionSummary(is_async, line, [tuple(b) for b in blocking], list(calls))
-                     for name, (is_async, line, blocking, calls) in data["functions"].items()}
+        functions = {name: FunctionSummary(is_async, line, [tuple(b) for b in blocking], list(calls), coroutine)
+                     for name, (is_async, line, blocking, calls, coroutine) in data["functions"].items()}
         return cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]))
 
 
@@ -173,7 +174,7 @@ class ProjectIndex:
 
     def is_coroutine_function(self, target: str) -> bool | None:
         found = self.resolve(target)
-        return None if found is None else found[0].functions[found[1]].is_async
+        return None if found is None else found[0].functions[found[1]].coroutine
 
     def blocking_chain(self, target: str) -> list[Step] | None:
         """The shortest chain of sync project functions from ``target`` to a blocking call."""

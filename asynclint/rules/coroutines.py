@@ -149,12 +149,17 @@ class CoroutineCalls:
             return False
         callee = self.analysis.resolve(expr.func)
         if isinstance(callee, FuncDef):
-            return self._is_coroutine_function(callee)
+            return self.is_coroutine_function(callee)
         if isinstance(callee, Ref):
-            return callee.name in LIBRARY_COROUTINES
+            return callee.name in LIBRARY_COROUTINES or self._project_coroutine(callee.name)
         return False
 
-    def _is_coroutine_function(self, func: FuncDef) -> bool:
+    def _project_coroutine(self, name: str) -> bool:
+        """A coroutine function defined in another module of the project."""
+        context = self.analysis.project
+        return context is not None and context.index.is_coroutine_function(context.absolute(name)) is True
+
+    def is_coroutine_function(self, func: FuncDef) -> bool:
         if not func.is_async or func.kind == "property":
             return False
         key = id(func.node)

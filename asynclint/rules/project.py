@@ -14,6 +14,7 @@ from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint.project import FunctionSummary, ModuleSummary, Step
 from asynclint.rules import Checker, Rule, checker, rule
 from asynclint.rules.blocking import blocking_row
+from asynclint.rules.coroutines import CoroutineCalls
 
 
 @checker
@@ -25,6 +26,7 @@ class ProjectCallChecker(Checker):
         self.functions: dict[str, FunctionSummary] = {}
         self.sites: list[tuple[ast.Call, str]] = []  # on-loop calls from async functions
         self.classes: dict[str, list[str]] = {}
+        self.coroutines = CoroutineCalls(analysis)
 
     def _summary_of(self, scope) -> FunctionSummary | None:
         func = scope.func if scope is not None else None
@@ -32,7 +34,8 @@ class ProjectCallChecker(Checker):
             return None
         summary = self.functions.get(func.qualname)
         if summary is None:
-            summary = self.functions[func.qualname] = FunctionSummary(func.is_async, func.node.lineno)
+            summary = self.functions[func.qualname] = FunctionSummary(
+                func.is_async, func.node.lineno, coroutine=self.coroutines.is_coroutine_function(func))
         return summary
 
     def visit_Call(self, call: ast.Call) -> None:
