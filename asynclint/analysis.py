@@ -45,6 +45,7 @@ class FuncDef:
     node: ast.FunctionDef | ast.AsyncFunctionDef
     is_async: bool
     kind: str = "function"  # "function", "method", "staticmethod", "classmethod", "property"
+    qualname: str = ""  # as Python spells it: "Class.method", "outer.<locals>.inner"
 
 
 @dataclass(eq=False, slots=True)
@@ -56,6 +57,7 @@ class ClassInfo:
     attr_sources: dict[str, tuple] = field(default_factory=dict)
     attr_cache: dict[str, object] = field(default_factory=dict)
     body_scope: "Scope | None" = None
+    qualname: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +88,10 @@ _STATIC_DECORATORS = {"staticmethod": "staticmethod", "classmethod": "classmetho
 class Analysis:
     """The walk of one module. Checkers read its state; only it changes it."""
 
-    def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable):
+    def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable,
+                 project=None):
         self.tree = tree
+        self.project = project  # project.ModuleContext when other modules can be consulted
         self.settings = settings
         self.report = report  # report(node, code, message, fix=None)
         self.extra_blocking = _extra_rows(settings)
@@ -118,6 +122,8 @@ class Analysis:
     def run(self) -> None:
         self.walk_body(self.tree.body)
         self._walk_deferred(self.scopes[-1])
+        for chk in self.checkers:
+            chk.finish()
 
     def walk(self, node: ast.AST) -> None:
         hooks = self.hooks.get(type(node))
@@ -231,7 +237,8 @@ class Analysis:
         if scope.kind == "class":
             func = scope.class_info.methods.get(node.name)
         if func is None or func.node is not node:
-            func = FuncDef(node.name, node, isinstance(node, ast.AsyncFunctionDef), _function_kind(node, scope))
+            func = FuncDef(node.name, node, isinstance(node, ast.AsyncFunctionDef), _function_kind(node, scope),
+                           self.qualname_for(node.name))
         self.bind(node.name, func)
         owner = next(s for s in reversed(self.scopes) if s.kind in ("function", "module"))
         owner.deferred.append((node, list(self.scopes), func))
@@ -255,11 +262,12 @@ class Analysis:
         self.walk_body(node.decorator_list)
         self.walk_body(node.bases)
         self.walk_body(node.keywords)
-        info = ClassInfo(node.name, list(self.scopes))
+        info = ClassInfo(node.name, list(self.scopes), qualname=self.qualname_for(node.name))
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 kind = _function_kind(stmt, self.scopes[-1], in_class=True)
-                info.methods[stmt.name] = FuncDef(stmt.name, stmt, isinstance(stmt, ast.AsyncFunctionDef), kind)
+                info.methods[stmt.name] = FuncDef(stmt.name, stmt, isinstance(stmt, ast.AsyncFunctionDef), kind,
+                                                  f"{info.qualname}.{stmt.name}")
                 _collect_self_attributes(stmt, info)
         self.bind(node.name, ClassRef(info))
         info.body_scope = self._push("class", node, self.on_loop, class_info=info)
@@ -267,6 +275,17 @@ class Analysis:
             self.walk_body(node.body)
         finally:
             self.scopes.pop()
+
+    def qualname_for(self, name: str) -> str:
+        """The qualified name a function or class named ``name`` defined here gets."""
+        for scope in reversed(self.scopes):
+            if scope.kind == "class":
+                return f"{scope.class_info.qualname}.{name}"
+            if scope.kind == "function":
+                return f"{scope.func.qualname}.<locals>.{name}"
+            if scope.kind == "lambda":
+                return f"<lambda>.<locals>.{name}"
+        return name
 
     def _lambda(self, node: ast.Lambda) -> None:
         self.walk_body(node.args.defaults)
@@ -432,6 +451,10 @@ class Analysis:
             produced = catalog.RETURNS.get(callee.name)
             if produced is not None:
                 return Instance(produced, reported=id(call) in self.reported_calls)
+            if not callee.name.startswith("builtins."):
+                # Perhaps a class of another module of the project: its methods are then
+                # "module.Class.method", which project-wide analysis can resolve.
+                return Instance(callee.name)
         elif isinstance(callee, ClassRef):
             return Instance(callee.info)
         return None
@@ -498,7 +521,7 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
     if not args:
         return
     self_name = args[0].arg
-    for node in ast.walk(method):
+    for node in _statements(method.body):
         if isinstance(node, ast.Assign):
             targets, value, annotation = node.targets, node.value, None
         elif isinstance(node, ast.AnnAssign):
@@ -510,11 +533,30 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                     and target.value.id == self_name):
                 if target.attr in info.attr_sources:
                     # Assigned in several places: typed only when every assignment agrees.
-                    previous = info.attr_sources[target.attr]
-                    if ast.dump(previous[0] or previous[1]) != ast.dump(value or annotation):
+                    previous_value, previous_annotation, _ = info.attr_sources[target.attr]
+                    if _dump(previous_value) != _dump(value) or _dump(previous_annotation) != _dump(annotation):
                         info.attr_sources[target.attr] = (None, None, method)
                     continue
                 info.attr_sources[target.attr] = (value, annotation, method)
+
+
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: list[ast.stmt]):
+    """Every statement of a function body, into compound statements but not nested scopes."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _NESTED_SCOPES):
+            for attr in _BODIES:
+                stack.extend(reversed(getattr(node, attr, ())))
+
+
+def _dump(node: ast.AST | None) -> str | None:
+    return None if node is None else ast.dump(node)
 
 
 def _parameter_annotation(method: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.AST | None:

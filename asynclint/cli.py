@@ -94,7 +94,16 @@ def _settings(args, paths: list[str]) -> Settings:
         value = _prefixes(option, getattr(args, field_name))
         if value is not None:
             overrides[field_name] = value if field_name == "select" else getattr(settings, field_name) + value
+    if settings.project_root is None:
+        overrides["project_root"] = _common_root(paths, args.stdin_filename)
     return replace(settings, **overrides)
+
+
+def _common_root(paths: list[str], stdin_filename: str | None) -> str:
+    """Without a pyproject.toml, the project is what the paths have in common."""
+    anchors = [stdin_filename] if stdin_filename else [p for p in paths if p != "-"]
+    directories = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in anchors]
+    return os.path.commonpath(directories) if directories else os.getcwd()
 
 
 def _check(args) -> int:

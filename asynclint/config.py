@@ -83,6 +83,7 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "allow": ("allow", lambda key, value: frozenset(_strings(key, value))),
     "backend": ("backend", _backend),
     "cpu-loop-threshold": ("cpu_loop_threshold", _positive_int),
+    "src": ("src", _strings),
     "force-exclude": ("force_exclude", _bool),
 }
 

@@ -9,16 +9,20 @@ import os
 import re
 import tokenize
 import traceback
-from functools import lru_cache
+from dataclasses import replace
+from functools import lru_cache, partial
 
 from asynclint.analysis import Analysis
 from asynclint.compat import noqa_covers
 from asynclint.model import Diagnostic, Settings
+from asynclint.project import ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
 
 load_all()
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# Rules that consult the other modules of the project.
+PROJECT_CODES = frozenset({"ASL201", "ASL202", "ASL203", "ASL204", "ASL401"})
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -52,18 +56,22 @@ def decode_source(data: bytes) -> str:
         raise SourceError(f"file is not valid {error.encoding} (byte {error.start}); not checked") from None
 
 
-def check_file(path: str, settings: Settings) -> list[Diagnostic]:
+def check_file(path: str, settings: Settings, project: ProjectIndex | None = None) -> list[Diagnostic]:
     try:
         source = read_source(path)
     except SourceError as error:
         return [Diagnostic(path, 1, 1, "ASL003", str(error))]
-    return lint_source(source, path, settings)
+    return lint_source(source, path, settings, project=project)
 
 
 def lint_source(source: str, path: str = "<stdin>", settings: Settings = Settings(), *,
                 tree: ast.Module | None = None, apply_noqa: bool = True,
-                verbose: bool = False) -> list[Diagnostic]:
-    """Every finding in one module's source, sorted by position."""
+                verbose: bool = False, project: ProjectIndex | None = None) -> list[Diagnostic]:
+    """Every finding in one module's source, sorted by position.
+
+    ``project`` is the run's index of the project's modules, for project-wide rules (a
+    fresh one is made when it is not given).
+    """
     enabled = enabled_codes(settings, path)
     checkers = [c for c in CHECKERS if enabled.intersection(c.codes)]
     if tree is None:
@@ -84,7 +92,11 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
         if code in enabled:
             found.append((node, code, message, fix))
 
-    analysis = Analysis(tree, settings, checkers, report)
+    context = None
+    if enabled.intersection(PROJECT_CODES):
+        project = project or project_index(settings)
+        context = project.context_for(path)
+    analysis = Analysis(tree, settings, checkers, report, project=context)
     try:
         analysis.run()
     except RecursionError:
@@ -96,6 +108,24 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
     if not found:
         return []
     return _diagnostics(source, path, found, apply_noqa)
+
+
+def project_index(settings: Settings) -> ProjectIndex:
+    return ProjectIndex.for_settings(settings, partial(summarize_module, settings=settings))
+
+
+def summarize_module(path: str, context: ModuleContext, settings: Settings) -> ModuleSummary | None:
+    """The summary of a module the checked files use, or None when it cannot be read."""
+    from asynclint.rules.project import ProjectCallChecker
+
+    try:  # a module that cannot be read or parsed simply has no summary
+        tree = ast.parse(read_source(path), filename=path)
+        analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
+                            project=replace(context, checking=False))
+        analysis.run()
+    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return analysis.checkers[0].summary
 
 
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:

@@ -8,16 +8,19 @@ from functools import lru_cache
 
 from asynclint import __version__
 from asynclint.config import ConfigError, find_pyproject, load_settings
-from asynclint.engine import lint_source
+from asynclint.engine import lint_source, project_index
 from asynclint.model import Settings
+from asynclint.project import ProjectIndex
 
 
 @lru_cache(maxsize=64)
-def _settings_for(directory: str) -> Settings:
+def _settings_for(directory: str) -> tuple[Settings, ProjectIndex]:
+    """Settings and the project index, shared by the files this flake8 process checks."""
     try:
-        return load_settings(find_pyproject(directory))
+        settings = load_settings(find_pyproject(directory))
     except ConfigError as error:
         raise SystemExit(f"asynclint: error: {error}") from None
+    return settings, project_index(settings)
 
 
 class AsyncLintPlugin:
@@ -32,7 +35,8 @@ class AsyncLintPlugin:
     def run(self):
         anchor = os.path.dirname(os.path.abspath(self.filename)) if self.filename not in ("stdin", "-") \
             else os.getcwd()
-        settings = _settings_for(anchor)
+        settings, project = _settings_for(anchor)
         # flake8 parsed the file already and applies `# noqa` itself.
-        for d in lint_source("".join(self.lines), self.filename, settings, tree=self.tree, apply_noqa=False):
+        for d in lint_source("".join(self.lines), self.filename, settings, tree=self.tree, apply_noqa=False,
+                             project=project):
             yield d.line, d.col - 1, f"{d.code} {d.message}", type(self)

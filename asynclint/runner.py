@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from asynclint.engine import check_file
+from asynclint.engine import check_file, project_index
 from asynclint.files import discover
 from asynclint.model import Diagnostic, Settings
 
@@ -19,7 +19,8 @@ class RunResult:
 def check_paths(paths: list[str], settings: Settings) -> RunResult:
     files, problems = discover(paths, settings)
     result = RunResult(files_checked=len(files), problems=problems)
+    project = project_index(settings)  # one index per run: each module is summarised once
     for path in files:
-        result.diagnostics += check_file(path, settings)
+        result.diagnostics += check_file(path, settings, project)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result

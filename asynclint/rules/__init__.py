@@ -53,6 +53,9 @@ class Checker:
     def leave_function(self, scope) -> None:
         """Called when the body of a function has been walked."""
 
+    def finish(self) -> None:
+        """Called when the whole module has been walked."""
+
 
 RULES: dict[str, type[Rule]] = {}
 CHECKERS: list[type[Checker]] = []
@@ -71,4 +74,4 @@ def checker(cls: type[Checker]) -> type[Checker]:
 
 def load_all() -> None:
     """Import every rule module so that their rules and checkers register."""
-    from asynclint.rules import blocking, errors  # noqa: F401
+    from asynclint.rules import blocking, coroutines, errors, loops, project  # noqa: F401

@@ -21,14 +21,11 @@ class BlockingCallChecker(Checker):
         analysis = self.analysis
         if not analysis.on_loop:
             return
-        key = analysis.callee_key(call)
-        if key is None or key in analysis.settings.allow:
-            return
-        row = catalog.lookup(key, analysis.extra_blocking)
-        if row is None or _is_nonblocking(row, call) or _receiver_reported(analysis, call.func):
+        match = blocking_row(analysis, call)
+        if match is None or _receiver_reported(analysis, call.func):
             return
         analysis.reported_calls.add(id(call))
-        self._report(call, key, row, shown=_callee_text(call.func))
+        self._report(call, *match, shown=_callee_text(call.func))
 
     def visit_With(self, node: ast.With) -> None:
         """``with lock:`` acquires a threading lock on the loop."""
@@ -58,6 +55,17 @@ class BlockingCallChecker(Checker):
         use = row.use.for_backend(self.analysis.backend)
         effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
         self.analysis.report(node, row.code, f"{what} {effect}; use {use}")
+
+
+def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
+    """(qualified name, catalog row) of a call that blocks, wherever it is made."""
+    key = analysis.callee_key(call)
+    if key is None or key in analysis.settings.allow:
+        return None
+    row = catalog.lookup(key, analysis.extra_blocking)
+    if row is None or _is_nonblocking(row, call):
+        return None
+    return key, row
 
 
 def _callee_text(func: ast.expr) -> str:

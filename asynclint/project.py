@@ -1,0 +1,220 @@
+"""Project-wide analysis: one summary per module, and the call graph they make together.
+
+A summary says, for each function and method of a module, whether it is async, which
+catalogued blocking calls it makes directly, and which functions it calls (by absolute
+qualified name). Summaries are made in the same walk as the per-file rules, or on demand
+for a module that a checked file imports. Chains are searched breadth-first over sync
+functions only, so the chain reported is the shortest one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import dataclass, field
+
+from asynclint.model import Settings
+
+
+@dataclass
+class FunctionSummary:
+    is_async: bool
+    line: int
+    # Direct blocking calls: (rule code, qualified name of the call, line).
+    blocking: list[tuple[str, str, int]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)  # absolute qualified names called, first call first
+    coroutine: bool = False  # calling it makes a coroutine (async, not a generator, no opaque decorator)
+
+
+@dataclass
+class ModuleSummary:
+    module: str
+    path: str
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)  # module-level name -> absolute qualified name
+    classes: dict[str, list[str]] = field(default_factory=dict)  # class -> absolute names of its bases
+
+    def to_json(self) -> dict:
+        return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
+                "functions": {name: [f.is_async, f.line, f.blocking, f.calls, f.coroutine]
+                              for name, f in self.functions.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ModuleSummary":
+        functions = {name: FunctionSummary(is_async, line, [tuple(b) for b in blocking], list(calls), coroutine)
+                     for name, (is_async, line, blocking, calls, coroutine) in data["functions"].items()}
+        return cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of a chain: a project function, or the blocking call at its end."""
+
+    label: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ModuleContext:
+    """Where the module being walked sits in the project."""
+
+    index: "ProjectIndex"
+    module: str
+    is_package: bool
+    path: str
+    checking: bool = True  # False when the module is only summarised for others
+
+    def absolute(self, name: str) -> str:
+        """Resolve a relative import target (``..db.fetch``) against this module."""
+        if not name.startswith("."):
+            return name
+        rest = name.lstrip(".")
+        level = len(name) - len(rest)
+        package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
+        base = package[: len(package) - (level - 1)] if level - 1 <= len(package) else []
+        return ".".join(p for p in (*base, rest) if p)
+
+
+class ProjectIndex:
+    """The modules of one project, summarised on demand and kept fresh by file stamp."""
+
+    def __init__(self, roots: list[str], summarize) -> None:
+        # Longest root first, so that src/ wins over the project root that contains it.
+        self.roots = sorted({_above_packages(os.path.abspath(r)) for r in roots}, key=len, reverse=True)
+        self._summarize = summarize  # summarize(path, context) -> ModuleSummary | None
+        self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
+        self._files: dict[str, str | None] = {}
+        self._chains: dict[tuple[str, str], list[Step] | None] = {}
+
+    @classmethod
+    def for_settings(cls, settings: Settings, summarize) -> "ProjectIndex":
+        root = settings.project_root or os.getcwd()
+        roots = [os.path.join(root, s) for s in settings.src] if settings.src else [root, os.path.join(root, "src")]
+        return cls([r for r in roots if os.path.isdir(r)] or [root], summarize)
+
+    # -- modules and files -----------------------------------------------------------------------
+
+    def context_for(self, path: str) -> ModuleContext:
+        absolute = os.path.abspath(path)
+        for root in self.roots:
+            if absolute.startswith(root + os.sep):
+                parts = os.path.relpath(absolute, root)[: -len(".py")].split(os.sep)
+                is_package = parts[-1] == "__init__"
+                if is_package:
+                    parts = parts[:-1]
+                if parts and all(p.isidentifier() for p in parts):
+                    return ModuleContext(self, ".".join(parts), is_package, path)
+        stem = os.path.splitext(os.path.basename(path))[0]
+        return ModuleContext(self, stem, False, path)
+
+    def _module_file(self, module: str) -> str | None:
+        if module not in self._files:
+            found = None
+            relative = module.replace(".", os.sep)
+            for root in self.roots:
+                for candidate in (relative + ".py", os.path.join(relative, "__init__.py")):
+                    path = os.path.join(root, candidate)
+                    if os.path.isfile(path):
+                        found = path
+                        break
+                if found:
+                    break
+            self._files[module] = found
+        return self._files[module]
+
+    def add(self, summary: ModuleSummary) -> None:
+        """A summary made from the text being checked (which may differ from the disk)."""
+        self._summaries[summary.module] = (("given", id(summary)), summary)
+        self._chains.clear()
+
+    def summary(self, module: str) -> ModuleSummary | None:
+        path = self._module_file(module)
+        if path is None:
+            return None
+        try:
+            stat = os.stat(path)
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            return None
+        known = self._summaries.get(module)
+        if known is not None and (known[0] == stamp or known[0][0] == "given"):
+            return known[1]
+        summary = self._summarize(path, self.context_for(path))
+        self._summaries[module] = (stamp, summary)
+        self._chains.clear()
+        return summary
+
+    # -- the call graph --------------------------------------------------------------------------
+
+    def resolve(self, target: str, depth: int = 0) -> tuple[ModuleSummary, str] | None:
+        """(summary, function name in it) for an absolute qualified name, through re-exports."""
+        parts = target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            summary = self.summary(".".join(parts[:cut]))
+            if summary is None:
+                continue
+            local = ".".join(parts[cut:])
+            if local in summary.functions:
+                return summary, local
+            if local + ".__init__" in summary.functions:  # calling a class runs its __init__
+                return summary, local + ".__init__"
+            owner, _, attribute = local.rpartition(".")
+            if owner in summary.classes and depth < 8:  # a method inherited from a base class
+                for base in summary.classes[owner]:
+                    found = self.resolve(f"{base}.{attribute}", depth + 1)
+                    if found is not None:
+                        return found
+                return None
+            head = parts[cut]
+            if head in summary.imports and depth < 8:
+                return self.resolve(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
+            return None
+        return None
+
+    def is_coroutine_function(self, target: str) -> bool | None:
+        found = self.resolve(target)
+        return None if found is None else found[0].functions[found[1]].coroutine
+
+    def blocking_chain(self, target: str) -> list[Step] | None:
+        """The shortest chain of sync project functions from ``target`` to a blocking call."""
+        start = self.resolve(target)
+        if start is None:
+            return None
+        key = (start[0].module, start[1])
+        if key not in self._chains:
+            self._chains[key] = self._search(start)
+        return self._chains[key]
+
+    def _search(self, start: tuple[ModuleSummary, str]) -> list[Step] | None:
+        came_from: dict[tuple[str, str], tuple | None] = {(start[0].module, start[1]): None}
+        queue = deque([start])
+        while queue:
+            summary, name = queue.popleft()
+            function = summary.functions[name]
+            if function.is_async:
+                continue  # calling it makes a coroutine; its own body is checked where it is defined
+            if function.blocking:
+                code, call, line = function.blocking[0]
+                steps = [Step(f"{call.removeprefix('builtins.')}() [{code}]", summary.path, line)]
+                node: tuple | None = (summary, name)
+                while node is not None:
+                    steps.append(Step(node[1], node[0].path, node[0].functions[node[1]].line))
+                    node = came_from[(node[0].module, node[1])]
+                return steps[::-1]
+            for call in function.calls:
+                found = self.resolve(call)
+                if found is not None and (found[0].module, found[1]) not in came_from:
+                    came_from[(found[0].module, found[1])] = (summary, name)
+                    queue.append(found)
+        return None
+
+
+def _above_packages(directory: str) -> str:
+    """A root inside a package names modules from the directory that holds the package."""
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return directory

@@ -1,0 +1,522 @@
+"""ASL201-ASL204, ASL502: coroutines created and lost, tasks left dangling, the wrong loop getter.
+
+What is known about library coroutines, task spawners and the calls that merely look at a
+value is data (the tables below); the checker only asks "is this call a coroutine call?"
+and "where does its value go?".
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from asynclint.analysis import FuncDef, Ref
+from asynclint.rules import Checker, Rule, checker, rule
+
+# -- data -----------------------------------------------------------------------------------------
+
+# Library functions that return a coroutine (or an awaitable that does nothing until awaited).
+LIBRARY_COROUTINES: frozenset[str] = frozenset("""
+    asyncio.sleep asyncio.wait_for asyncio.wait asyncio.open_connection asyncio.open_unix_connection
+    asyncio.start_server asyncio.start_unix_server asyncio.create_subprocess_exec
+    asyncio.create_subprocess_shell asyncio.to_thread asyncio.staggered.staggered_race
+    asyncio.timeout_at
+    asyncio.AbstractEventLoop.sock_recv asyncio.AbstractEventLoop.sock_recv_into
+    asyncio.AbstractEventLoop.sock_sendall asyncio.AbstractEventLoop.sock_connect
+    asyncio.AbstractEventLoop.sock_accept asyncio.AbstractEventLoop.sock_sendfile
+    asyncio.AbstractEventLoop.getaddrinfo asyncio.AbstractEventLoop.getnameinfo
+    asyncio.AbstractEventLoop.create_connection asyncio.AbstractEventLoop.create_server
+    asyncio.AbstractEventLoop.create_unix_connection asyncio.AbstractEventLoop.create_unix_server
+    asyncio.AbstractEventLoop.create_datagram_endpoint asyncio.AbstractEventLoop.connect_read_pipe
+    asyncio.AbstractEventLoop.connect_write_pipe asyncio.AbstractEventLoop.subprocess_exec
+    asyncio.AbstractEventLoop.subprocess_shell asyncio.AbstractEventLoop.shutdown_asyncgens
+    asyncio.AbstractEventLoop.shutdown_default_executor asyncio.AbstractEventLoop.sendfile
+    asyncio.AbstractEventLoop.start_tls
+    trio.sleep trio.sleep_until trio.sleep_forever trio.open_tcp_stream trio.open_ssl_over_tcp_stream
+    trio.open_unix_socket trio.open_tcp_listeners trio.serve_tcp trio.run_process trio.open_file
+    trio.to_thread.run_sync trio.lowlevel.checkpoint trio.lowlevel.wait_readable
+    trio.lowlevel.wait_writable
+    anyio.sleep anyio.sleep_until anyio.sleep_forever anyio.connect_tcp anyio.connect_unix
+    anyio.create_tcp_listener anyio.create_udp_socket anyio.run_process anyio.open_process
+    anyio.open_file anyio.getaddrinfo anyio.wait_socket_readable anyio.wait_socket_writable
+    anyio.to_thread.run_sync anyio.to_process.run_sync anyio.lowlevel.checkpoint
+    aiofiles.open
+""".split())
+
+# Library awaitables whose usual form is not a plain `await`.
+USE_INSTEAD: dict[str, str] = {
+    "aiofiles.open": "use `async with aiofiles.open(...) as f:`",
+    "trio.open_file": "use `await trio.open_file(...)` (or `async with await trio.open_file(...)`)",
+    "anyio.open_file": "use `await anyio.open_file(...)` (or `async with await anyio.open_file(...)`)",
+}
+
+# Calls that start a task from a coroutine and return the task: dropping the result leaves the
+# task referenced only weakly by the event loop.
+TASK_SPAWNERS: frozenset[str] = frozenset("""
+    asyncio.create_task asyncio.ensure_future asyncio.tasks.create_task asyncio.tasks.ensure_future
+    asyncio.AbstractEventLoop.create_task
+""".split())
+
+# Calls that take a coroutine (or an async function) and run it: a coroutine passed to one of
+# these is not lost. Any call not listed in NON_CONSUMERS is given the same benefit of the doubt.
+CONSUMERS: frozenset[str] = frozenset("""
+    asyncio.gather asyncio.wait asyncio.wait_for asyncio.shield asyncio.as_completed asyncio.run
+    asyncio.create_task asyncio.ensure_future asyncio.run_coroutine_threadsafe asyncio.TaskGroup.create_task
+    asyncio.Runner.run asyncio.AbstractEventLoop.create_task asyncio.AbstractEventLoop.run_until_complete
+    trio.run trio.Nursery.start_soon trio.Nursery.start anyio.run anyio.abc.TaskGroup.start_soon
+    anyio.abc.TaskGroup.start
+""".split())
+
+# Calls that only look at their argument (print it, log it, test its type): a coroutine passed to
+# one of these is still lost.
+NON_CONSUMERS: frozenset[str] = frozenset("""
+    builtins.print builtins.repr builtins.str builtins.format builtins.id builtins.type builtins.len
+    builtins.isinstance builtins.bool builtins.hash builtins.callable
+""".split())
+# Methods that only log their arguments (on a logger of any type).
+LOGGING_METHODS: frozenset[str] = frozenset("debug info warning warn error exception critical log".split())
+
+# Decorators that leave an ``async def`` a coroutine function. Any other decorator may turn it
+# into something else (a fixture, a task factory, a sync wrapper): its calls are not judged.
+TRANSPARENT_DECORATORS: frozenset[str] = frozenset("""
+    builtins.staticmethod builtins.classmethod abc.abstractmethod typing.override
+    typing_extensions.override functools.wraps
+""".split())
+
+# Blocks in which a call is expected to raise (or to warn) at once: a test of a coroutine function's
+# signature, or of the "never awaited" warning itself.
+EXPECTING_MANAGERS: frozenset[str] = frozenset("pytest.raises pytest.warns".split())
+EXPECTING_METHODS: frozenset[str] = frozenset(
+    "assertRaises assertRaisesRegex assertWarns assertWarnsRegex".split())
+
+LOOP_GETTERS: dict[str, str] = {
+    "asyncio.get_event_loop": "asyncio.get_running_loop",
+    "asyncio.events.get_event_loop": "asyncio.get_running_loop",
+}
+
+RUN = {"asyncio": "`asyncio.run()`", "trio": "`trio.run()`", "anyio": "`anyio.run()`"}
+TASK_GROUP = {"asyncio": "an `asyncio.TaskGroup`", "trio": "a nursery", "anyio": "an anyio task group"}
+
+
+# -- helpers shared with rules/loops.py -----------------------------------------------------------
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def walk_local(node: ast.AST) -> Iterator[ast.AST]:
+    """``node`` and its descendants, not entering nested functions, lambdas or classes."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child for child in ast.iter_child_nodes(current) if not isinstance(child, _SCOPES))
+
+
+def walk_body(statements) -> Iterator[ast.AST]:
+    for statement in statements:
+        if not isinstance(statement, _SCOPES):
+            yield from walk_local(statement)
+
+
+def short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def call_text(call: ast.Call) -> str:
+    return f"`{short(ast.unparse(call.func))}()`"
+
+
+def _is_generator(node: ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_body(node.body))
+
+
+def value_elements_are_coroutines(calls: "CoroutineCalls", value: ast.ListComp | ast.List) -> bool:
+    """``[fetch(u) for u in urls]`` or ``[fetch(a), fetch(b)]``: a list made only of coroutines."""
+    if isinstance(value, ast.ListComp):
+        return calls.is_coroutine_call(value.elt)
+    return bool(value.elts) and all(calls.is_coroutine_call(e) for e in value.elts)
+
+
+class CoroutineCalls:
+    """Answers "does this call make a coroutine?" for one analysis (cached per function)."""
+
+    def __init__(self, analysis) -> None:
+        self.analysis = analysis
+        self._functions: dict[int, bool] = {}
+
+    def is_coroutine_call(self, expr: ast.AST) -> bool:
+        if not isinstance(expr, ast.Call):
+            return False
+        callee = self.analysis.resolve(expr.func)
+        if isinstance(callee, FuncDef):
+            return self.is_coroutine_function(callee)
+        if isinstance(callee, Ref):
+            return callee.name in LIBRARY_COROUTINES or self._project_coroutine(callee.name)
+        return False
+
+    def _project_coroutine(self, name: str) -> bool:
+        """A coroutine function defined in another module of the project."""
+        context = self.analysis.project
+        return context is not None and context.index.is_coroutine_function(context.absolute(name)) is True
+
+    def is_coroutine_function(self, func: FuncDef) -> bool:
+        if not func.is_async or func.kind == "property":
+            return False
+        key = id(func.node)
+        if key not in self._functions:
+            node = func.node
+            self._functions[key] = not _is_generator(node) and all(
+                self._transparent(d) for d in node.decorator_list)
+        return self._functions[key]
+
+    def _transparent(self, decorator: ast.expr) -> bool:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        value = self.analysis.resolve(target)
+        return isinstance(value, Ref) and value.name in TRANSPARENT_DECORATORS
+
+
+# -- the checker ----------------------------------------------------------------------------------
+
+@checker
+class CoroutineChecker(Checker):
+    codes = ("ASL201", "ASL202", "ASL203", "ASL204", "ASL502")
+    triggers = ("async", "trio", "anyio", "aiofiles")
+
+    def __init__(self, analysis) -> None:
+        super().__init__(analysis)
+        self.calls = CoroutineCalls(analysis)
+        # function scope -> [(name, assignment, call)] for ASL202
+        self.bound: dict[int, list[tuple[str, ast.AST, ast.expr, bool]]] = {}
+        self.tested: set[int] = set()  # and/or/not nodes whose operands were checked as conditions
+
+    # ASL201, ASL203: a value dropped by an expression statement.
+    def visit_Expr(self, node: ast.Expr) -> None:
+        value = node.value
+        if isinstance(value, (ast.ListComp, ast.SetComp)):
+            value = value.elt  # `[fetch(u) for u in urls]` as a statement: every coroutine is lost
+        if not isinstance(value, ast.Call):
+            return
+        analysis = self.analysis
+        if self.calls.is_coroutine_call(value) and not self._expecting_error():
+            backend = analysis.backend
+            if analysis.on_loop:
+                fix = USE_INSTEAD.get(analysis.callee_key(value) or "", f"use `await {short(ast.unparse(value))}`")
+                message = f"{call_text(value)} makes a coroutine that is never awaited, so it never runs; {fix}"
+            else:
+                message = (f"{call_text(value)} makes a coroutine that is dropped in sync code, so it never runs; "
+                           f"await it in an async function or run it with {RUN[backend]}")
+            analysis.report(value, "ASL201", message)
+            return
+        key = analysis.callee_key(value)
+        if key in TASK_SPAWNERS:
+            analysis.report(value, "ASL203", (
+                f"the task made by {call_text(value)} is dropped and may be garbage-collected before it "
+                f"finishes; keep a reference (a set of tasks) or use {TASK_GROUP[analysis.backend]}"))
+
+    def _expecting_error(self) -> bool:
+        for node in self.analysis.parents:
+            if isinstance(node, ast.With):
+                for item in node.items:
+                    manager = item.context_expr
+                    if not isinstance(manager, ast.Call):
+                        continue
+                    if isinstance(manager.func, ast.Attribute) and manager.func.attr in EXPECTING_METHODS:
+                        return True
+                    if self.analysis.callee_key(manager) in EXPECTING_MANAGERS:
+                        return True
+        return False
+
+    # ASL202: a coroutine bound to a name.
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if len(node.targets) == 1:
+            self._bound(node.targets[0], node, node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._bound(node.target, node, node.value)
+
+    def _bound(self, target: ast.expr, node: ast.AST, value: ast.expr) -> None:
+        if not isinstance(target, ast.Name) or self.analysis.scope.kind != "function":
+            return
+        if self.calls.is_coroutine_call(value) or (
+                isinstance(value, (ast.ListComp, ast.List)) and value_elements_are_coroutines(self.calls, value)):
+            self.bound.setdefault(id(self.analysis.scope), []).append(
+                (target.id, node, value, self.analysis.on_loop))
+
+    def leave_function(self, scope) -> None:
+        bound = self.bound.pop(id(scope), None)
+        if not bound:
+            return
+        function = scope.node
+        declared = {name for n in walk_body(function.body) if isinstance(n, (ast.Global, ast.Nonlocal))
+                    for name in n.names}
+        consumed = self._consumed_names(function)
+        for name, node, call, on_loop in bound:
+            if name in consumed or name in declared:
+                continue
+            text = short(ast.unparse(call))
+            if not isinstance(call, ast.Call):
+                gather = {"asyncio": "`await asyncio.gather(*{})`", "trio": "a nursery",
+                          "anyio": "a task group"}[self.analysis.backend].format(name)
+                self.analysis.report(node, "ASL202", (
+                    f"the coroutines in `{name} = {text}` are never awaited, returned or passed on, so they "
+                    f"never run; await them, for instance with {gather}"))
+                continue
+            fix = (f"use `{name} = await {text}`" if on_loop else
+                   f"await it in an async function or run it with {RUN[self.analysis.backend]}")
+            self.analysis.report(node, "ASL202", (
+                f"the coroutine `{name} = {text}` is never awaited, returned or passed on, so it never runs; {fix}"))
+
+    def _consumed_names(self, function: ast.AST) -> set[str]:
+        """Names loaded somewhere in the function (nested functions included) in a way that may
+        run or hand on the value: anything but a print, a log, a comparison or a truth test."""
+        consumed = set()
+        parents: dict[int, ast.AST] = {}
+        for parent in ast.walk(function):
+            for child in ast.iter_child_nodes(parent):
+                parents[id(child)] = parent
+        for node in ast.walk(function):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in consumed:
+                if not self._merely_inspected(node, parents.get(id(node))):
+                    consumed.add(node.id)
+        return consumed
+
+    def _merely_inspected(self, node: ast.Name, parent: ast.AST | None) -> bool:
+        if isinstance(parent, (ast.Compare, ast.FormattedValue, ast.Expr)):
+            return True
+        if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+            return True
+        if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is node:
+            return True
+        if isinstance(parent, ast.Call) and parent.func is not node:
+            func = parent.func
+            if isinstance(func, ast.Attribute) and func.attr in LOGGING_METHODS:
+                return True
+            callee = self.analysis.resolve(func)
+            return isinstance(callee, Ref) and callee.name in NON_CONSUMERS
+        return False
+
+    # ASL204: a coroutine used as a truth value.
+    def visit_If(self, node) -> None:
+        self._truth(node.test)
+
+    visit_While = visit_IfExp = visit_Assert = visit_If
+
+    def visit_ListComp(self, node) -> None:
+        for generator in node.generators:
+            for condition in generator.ifs:
+                self._truth(condition)
+
+    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        if isinstance(node.op, ast.Not) and id(node) not in self.tested:
+            self._truth(node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        if id(node) not in self.tested:
+            for value in node.values[:-1]:  # outside a test, the last operand's truth is not tested
+                self._truth(value)
+
+    def _truth(self, test: ast.expr) -> None:
+        if isinstance(test, ast.BoolOp):
+            self.tested.add(id(test))
+            for value in test.values:
+                self._truth(value)
+        elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            self.tested.add(id(test))
+            self._truth(test.operand)
+        elif self.calls.is_coroutine_call(test):
+            self.analysis.report(test, "ASL204", (
+                f"{call_text(test)} makes a coroutine, which is always true as a condition, and never runs; "
+                f"use `await {short(ast.unparse(test))}`"))
+
+    # ASL502: asyncio.get_event_loop() in a coroutine.
+    def visit_Call(self, node: ast.Call) -> None:
+        if not self.analysis.on_loop:
+            return
+        key = self.analysis.callee_key(node)
+        # `get_event_loop as get_running_loop` is a fallback for old Pythons: the intent is right.
+        spelled = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if key in LOOP_GETTERS and spelled != LOOP_GETTERS[key].rpartition(".")[2]:
+            self.analysis.report(node, "ASL502", (
+                f"{call_text(node)} in a coroutine: use `{LOOP_GETTERS[key]}()`, which always returns "
+                f"the loop running this code"))
+
+
+# -- the rules ------------------------------------------------------------------------------------
+
+@rule
+class ASL201(Rule):
+    """
+    ## What it does
+    Flags a call to a coroutine function whose result is thrown away: an `async def` defined in
+    the same file (module functions, nested functions, `self.`/`cls.` methods, static and class
+    methods) or a known library coroutine function (`asyncio.sleep`, `asyncio.wait_for`,
+    `asyncio.open_connection`, `trio.sleep`, `anyio.sleep`, `aiofiles.open` outside
+    `async with`, ...). It is flagged in sync functions too, where the coroutine can never run.
+
+    A coroutine that is awaited, returned, yielded, passed to a call (`asyncio.gather`,
+    `create_task`, a task group, a nursery, `asyncio.run`, ...) or stored is not flagged.
+    Async generators and `async def`s with decorators that may change what they return are
+    not judged, nor calls inside `pytest.raises`/`pytest.warns`/`assertRaises` blocks (tests of
+    a signature, or of the "never awaited" warning itself).
+
+    ## Why is this bad?
+    Calling a coroutine function only creates a coroutine object: none of its body runs until
+    it is awaited or scheduled. A dropped coroutine is a silent no-op, and Python only warns
+    "coroutine ... was never awaited" when it is garbage-collected, far from the cause.
+    """
+
+    code = "ASL201"
+    name = "coroutine-not-awaited"
+    summary = "a coroutine call whose result is discarded, so it never runs"
+    bad = """\
+import asyncio
+
+async def save(item): ...
+
+async def handler(item):
+    save(item)  # error: ASL201
+    asyncio.sleep(1)  # error: ASL201
+"""
+    good = """\
+import asyncio
+
+async def save(item): ...
+
+async def handler(item):
+    await save(item)
+    await asyncio.sleep(1)
+"""
+
+
+@rule
+class ASL202(Rule):
+    """
+    ## What it does
+    Flags a coroutine bound to a name (`x = fetch()`) when nothing in the function awaits it,
+    returns it, yields it or passes it to a call. Printing it, logging it, comparing it or
+    testing its truth does not count as using it.
+
+    ## Why is this bad?
+    The coroutine never runs: the assignment looks like the result of `fetch()` but is only an
+    unstarted coroutine object, and the code that reads it sees the wrong value.
+    """
+
+    code = "ASL202"
+    name = "coroutine-bound-not-awaited"
+    summary = "a coroutine bound to a name that is never awaited, returned or passed on"
+    bad = """\
+async def fetch(url): ...
+
+async def show(url):
+    page = fetch(url)  # error: ASL202
+    print(page)
+"""
+    good = """\
+async def fetch(url): ...
+
+async def show(url):
+    page = await fetch(url)
+    print(page)
+"""
+
+
+@rule
+class ASL203(Rule):
+    """
+    ## What it does
+    Flags `asyncio.create_task()`, `asyncio.ensure_future()` and `loop.create_task()` used as a
+    statement, with the task they return dropped.
+
+    ## Why is this bad?
+    The event loop keeps only a weak reference to a task. A task that nobody else references
+    can be garbage-collected in the middle of its work, and any exception it raises is lost.
+    Keep the task (in a set that discards it when done, or await it later), or start it in a
+    `TaskGroup`, which owns its tasks.
+    """
+
+    code = "ASL203"
+    name = "dangling-task"
+    summary = "a task created and dropped, which may be garbage-collected mid-run"
+    bad = """\
+import asyncio
+
+async def job(): ...
+
+async def main():
+    asyncio.create_task(job())  # error: ASL203
+"""
+    good = """\
+import asyncio
+
+async def job(): ...
+
+async def main():
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(job())
+"""
+
+
+@rule
+class ASL204(Rule):
+    """
+    ## What it does
+    Flags a call to a coroutine function used as a condition: in `if`, `while`, `assert`, a
+    conditional expression, a comprehension's `if`, or an operand of `and`/`or`/`not`.
+
+    ## Why is this bad?
+    A coroutine object is always true. The test never depends on what the function would
+    return, and the coroutine itself never runs.
+    """
+
+    code = "ASL204"
+    name = "coroutine-as-condition"
+    summary = "a coroutine used as a truth value, which is always true"
+    bad = """\
+async def is_ready(): ...
+
+async def wait_ready():
+    if is_ready():  # error: ASL204
+        return
+"""
+    good = """\
+async def is_ready(): ...
+
+async def wait_ready():
+    if await is_ready():
+        return
+"""
+
+
+@rule
+class ASL502(Rule):
+    """
+    ## What it does
+    Flags `asyncio.get_event_loop()` called inside a coroutine.
+
+    ## Why is this bad?
+    Inside a coroutine a loop is running, and `asyncio.get_running_loop()` returns it without
+    any guesswork. `get_event_loop()` goes through the event loop policy, is deprecated for
+    uses outside a running loop, and hides the difference between "the loop running this
+    code" and "some loop, maybe a new one".
+    """
+
+    code = "ASL502"
+    name = "get-event-loop-in-coroutine"
+    summary = "`asyncio.get_event_loop()` inside a coroutine"
+    bad = """\
+import asyncio
+
+async def offload(work):
+    loop = asyncio.get_event_loop()  # error: ASL502
+    return await loop.run_in_executor(None, work)
+"""
+    good = """\
+import asyncio
+
+async def offload(work):
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, work)
+"""

@@ -1,0 +1,156 @@
+"""ASL401: a blocking call reached through the project's own sync functions.
+
+The same walk that runs the per-file rules writes the module's summary (project.py); at
+the end of the walk, each call that an async function makes on the loop to a sync
+function of the project is looked up in the call graph.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+
+from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
+from asynclint.project import FunctionSummary, ModuleSummary, Step
+from asynclint.rules import Checker, Rule, checker, rule
+from asynclint.rules.blocking import blocking_row
+from asynclint.rules.coroutines import CoroutineCalls
+
+
+@checker
+class ProjectCallChecker(Checker):
+    codes = ("ASL401",)
+
+    def __init__(self, analysis) -> None:
+        super().__init__(analysis)
+        self.functions: dict[str, FunctionSummary] = {}
+        self.sites: list[tuple[ast.Call, str]] = []  # on-loop calls from async functions
+        self.classes: dict[str, list[str]] = {}
+        self.coroutines = CoroutineCalls(analysis)
+
+    def _summary_of(self, scope) -> FunctionSummary | None:
+        func = scope.func if scope is not None else None
+        if func is None:  # module level or a lambda: not a call target by name
+            return None
+        summary = self.functions.get(func.qualname)
+        if summary is None:
+            summary = self.functions[func.qualname] = FunctionSummary(
+                func.is_async, func.node.lineno, coroutine=self.coroutines.is_coroutine_function(func))
+        return summary
+
+    def visit_Call(self, call: ast.Call) -> None:
+        analysis = self.analysis
+        if analysis.project is None:
+            return
+        summary = self._summary_of(analysis.function)
+        if summary is None:
+            return
+        blocking = blocking_row(analysis, call)
+        if blocking is not None:
+            key, row = blocking
+            summary.blocking.append((row.code, key, call.lineno))
+            return
+        target = self._target(call.func)
+        if target is None:
+            return
+        if target not in summary.calls:
+            summary.calls.append(target)
+        if summary.is_async and analysis.on_loop:
+            self.sites.append((call, target))
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self.analysis.project is not None:
+            bases = (self._name_of(self.analysis.resolve(base)) for base in node.bases)
+            self.classes[self.analysis.qualname_for(node.name)] = [b for b in bases if b]
+
+    def leave_function(self, scope) -> None:
+        if self.analysis.project is not None:
+            self._summary_of(scope)
+
+    def _target(self, func: ast.expr) -> str | None:
+        value = self.analysis.resolve(func)
+        if value is None and isinstance(func, ast.Attribute):
+            # A method the class does not define itself: perhaps one of its bases does.
+            receiver = self.analysis.resolve(func.value)
+            owner = receiver.type if isinstance(receiver, Instance) else getattr(receiver, "info", None)
+            if isinstance(owner, ClassInfo):
+                return f"{self.analysis.project.module}.{owner.qualname}.{func.attr}"
+        return self._name_of(value)
+
+    def _name_of(self, value) -> str | None:
+        """The absolute qualified name of a function, class or imported name."""
+        context = self.analysis.project
+        if isinstance(value, FuncDef):
+            return f"{context.module}.{value.qualname}"
+        if isinstance(value, ClassRef):
+            return f"{context.module}.{value.info.qualname}"
+        if isinstance(value, Ref) and not value.name.startswith("builtins."):
+            return context.absolute(value.name)
+        return None
+
+    def finish(self) -> None:
+        context = self.analysis.project
+        if context is None:
+            return
+        imports = {name: context.absolute(value.name)
+                   for name, value in self.analysis.scopes[0].bindings.items() if isinstance(value, Ref)}
+        self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes)
+        if not context.checking:
+            return
+        context.index.add(self.summary)
+        for call, target in self.sites:
+            chain = context.index.blocking_chain(target)
+            if chain is not None:
+                self.analysis.report(call, "ASL401", _message(call, chain))
+
+
+def _message(call: ast.Call, chain: list[Step]) -> str:
+    shown = ast.unparse(call.func)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    path = chain[-1].path
+    if not os.path.isabs(path) or path.startswith(os.getcwd() + os.sep):
+        path = os.path.relpath(path)
+    route = " -> ".join(step.label for step in chain)
+    return f"`{shown}()` may block the event loop: {route} ({path}:{chain[-1].line})"
+
+
+@rule
+class ASL401(Rule):
+    """
+    ## What it does
+    Flags a call, made on the event loop, to a sync function or method of your project that
+    directly or through further sync calls makes a blocking call (any ASL1xx). The message shows
+    the shortest chain and where the blocking call is: `load_settings -> read_file -> open()`.
+
+    The chain is "may block": the analysis follows every call it can resolve (across modules,
+    through re-exports, `self.` methods and objects of project classes) but does not know which
+    branch runs, so a blocking call behind a condition is still reported. Third-party code is
+    not followed (the catalog covers it); unresolved calls are silent. A function passed
+    uncalled to `asyncio.to_thread` or `run_in_executor` is not a call and is not reported.
+
+    ## Why is this bad?
+    Wrapping the blocking call in a helper does not stop it blocking: the event loop stalls
+    just the same, and no file-local linter can see it.
+    """
+
+    code = "ASL401"
+    name = "blocking-call-through-helper"
+    summary = "a project function that blocks, called from an async function"
+    bad = """\
+def read_config(path):
+    with open(path) as f:
+        return f.read()
+
+async def handler(path):
+    return read_config(path)  # error: ASL401
+"""
+    good = """\
+import asyncio
+
+def read_config(path):
+    with open(path) as f:
+        return f.read()
+
+async def handler(path):
+    return await asyncio.to_thread(read_config, path)
+"""

@@ -1,0 +1,103 @@
+"""Project-wide analysis over the multi-module fixture projects in fixtures/projects/."""
+
+import os
+import shutil
+from collections import Counter
+
+import pytest
+
+from asynclint.config import find_pyproject, load_settings
+from asynclint.model import Settings
+from asynclint.runner import check_paths
+from conftest import FIXTURES
+from expectations import expected_findings
+
+PROJECTS_DIR = os.path.join(FIXTURES, "projects")
+PROJECTS = sorted(os.listdir(PROJECTS_DIR))
+
+
+def _settings(root):
+    pyproject = os.path.join(root, "pyproject.toml")
+    return load_settings(pyproject) if os.path.isfile(pyproject) else Settings(project_root=root)
+
+
+def _expected(root):
+    expected = Counter()
+    for directory, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(".py"):
+                path = os.path.join(directory, name)
+                with open(path, encoding="utf-8") as handle:
+                    for (line, code), count in expected_findings(handle.read()).items():
+                        expected[(os.path.relpath(path, root), line, code)] += count
+    return expected
+
+
+def _actual(root, settings):
+    result = check_paths([root], settings)
+    return Counter((os.path.relpath(d.path, root), d.line, d.code) for d in result.diagnostics), result
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_project_findings_match_markers(name):
+    root = os.path.join(PROJECTS_DIR, name)
+    actual, _ = _actual(root, _settings(root))
+    expected = _expected(root)
+    assert sorted((expected - actual).elements()) == [], "missing"
+    assert sorted((actual - expected).elements()) == [], "unexpected"
+
+
+def test_chain_names_every_step_and_the_blocking_call(monkeypatch):
+    root = os.path.join(PROJECTS_DIR, "srclayout")
+    monkeypatch.chdir(root)
+    _, result = _actual(".", _settings(root))
+    messages = {(os.path.basename(d.path), d.line): d.message for d in result.diagnostics}
+    assert messages[("handlers.py", 14)] == (
+        "`load_settings()` may block the event loop: load_settings -> read_file -> open() [ASL103] "
+        "(src/app/config.py:6)"
+    )
+    assert "is_even" not in str(messages)
+
+
+def test_cycle_chain_is_the_shortest():
+    root = os.path.join(PROJECTS_DIR, "cycles")
+    _, result = _actual(root, _settings(root))
+    (finding,) = result.diagnostics
+    assert "walk -> walk_back -> time.sleep() [ASL101]" in finding.message
+
+
+def test_results_follow_an_edit_between_runs(tmp_path):
+    root = tmp_path / "srclayout"
+    shutil.copytree(os.path.join(PROJECTS_DIR, "srclayout"), root)
+    settings = _settings(str(root))
+    before, _ = _actual(str(root), settings)
+    assert ("src/app/handlers.py", 14, "ASL401") in before
+
+    config = root / "src" / "app" / "config.py"
+    config.write_text(config.read_text().replace("with open(path) as handle:\n        return handle.read()",
+                                                 "return path"))
+    after, _ = _actual(str(root), settings)
+    assert ("src/app/handlers.py", 14, "ASL401") not in after
+    assert ("src/app/handlers.py", 22, "ASL401") in after  # exists() still blocks
+
+
+def test_checking_one_file_uses_the_other_modules(run_cli):
+    root = os.path.join(PROJECTS_DIR, "reexports")
+    service = os.path.join(root, "pkg", "service.py")
+    with open(service, encoding="utf-8") as handle:
+        source = handle.read()
+    code, out, _ = run_cli("check", "--select", "ASL401", "--stdin-filename", service, "-", input=source, cwd=root)
+    assert code == 1
+    assert out.count("ASL401") == 3
+    assert find_pyproject(service) == os.path.join(root, "pyproject.toml")
+
+
+def test_without_pyproject_the_project_is_the_common_root_of_the_paths(run_cli, tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "util.py").write_text("import time\n\n\ndef helper():\n    time.sleep(1)\n")
+    (package / "app.py").write_text("from pkg.util import helper\n\n\nasync def main():\n    helper()\n")
+    code, out, _ = run_cli("check", "pkg", cwd=tmp_path)
+    assert code == 1
+    assert "pkg/app.py:5:5: ASL401 `helper()` may block the event loop: helper -> time.sleep() [ASL101]" in out
