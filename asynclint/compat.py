@@ -1,7 +1,7 @@
 """Codes of other linters that mean one of ours.
 
 flake8-async and ruff (which took over flake8-async's numbering) report blocking calls under
-``ASYNC2xx`` codes. A project that moves to asynclint already has ``# noqa: ASYNC251`` comments
+``ASYNC2xx`` codes, and a few of the problems asynclint's coroutine rules find under others. A project that moves to asynclint already has ``# noqa: ASYNC251`` comments
 in its code; the engine honours them on the equivalent ASL rule, so that nothing silenced
 before starts failing now. The table is data: docs/coming-from-flake8-async-and-ruff.md shows
 it, and a test keeps the two equal.
@@ -16,6 +16,7 @@ from functools import lru_cache
 
 # foreign code -> (its meaning in flake8-async's words, the ASL codes that report the same calls)
 EQUIVALENT_CODES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ASYNC105": ("missing-await: a trio async function called without await", ("ASL201",)),
     "ASYNC200": ("blocking-configured-call: a call the configuration names as blocking", ("ASL100",)),
     "ASYNC210": ("blocking-http-call: a sync HTTP call (urllib3, httpx.Client, requests...)", ("ASL102",)),
     "ASYNC211": ("blocking-http-call-pool: a likely sync HTTP call on a pool object", ("ASL102",)),
@@ -29,6 +30,7 @@ EQUIVALENT_CODES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ASYNC240": ("blocking-path-usage: os.path (and pathlib) calls that touch the disk", ("ASL104",)),
     "ASYNC250": ("blocking-input: input()", ("ASL109",)),
     "ASYNC251": ("blocking-sleep: time.sleep()", ("ASL101",)),
+    "ASYNC300": ("create-task-no-reference: asyncio.create_task() without keeping the task", ("ASL203",)),
 }
 
 

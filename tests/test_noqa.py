@@ -30,7 +30,7 @@ def _codes(source):
 
 def test_the_mapping_names_real_rules_only():
     for foreign, (meaning, codes) in EQUIVALENT_CODES.items():
-        assert re.fullmatch(r"ASYNC2[0-9]{2}", foreign) and meaning
+        assert re.fullmatch(r"ASYNC[0-9]{3}", foreign) and meaning
         assert codes and all(code in RULES for code in codes)
 
 
