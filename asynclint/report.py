@@ -25,7 +25,7 @@ DOCS_URL = REPOSITORY_URL + "/blob/main/docs/rules/{code}.md"
 
 # -- text ---------------------------------------------------------------------------------------
 
-_BOLD, _RED, _BLUE, _CYAN, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[34m", "\x1b[36m", "\x1b[0m"
+_BOLD, _RED, _BLUE, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[34m", "\x1b[0m"
 _TAB = 4
 
 
@@ -39,11 +39,12 @@ def text(diagnostics: list[Diagnostic], *, show_source: bool = False, color: boo
         return f"{style}{value}{_RESET}" if color else value
 
     lines_of = _SourceLines(sources or {})
+    gutter = max((len(str(d.line)) for d in diagnostics), default=1)
     out = []
     for d in diagnostics:
         out.append(f"{paint(_BOLD, d.path)}:{d.line}:{d.col}: {paint(_BOLD + _RED, d.code)} {d.message}\n")
         if show_source:
-            out.append(_snippet(d, lines_of(d.path), paint))
+            out.append(_snippet(d, lines_of(d.path), paint, gutter))
     return "".join(out)
 
 
@@ -78,7 +79,7 @@ def _printable(line: str) -> str:
     return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in line)
 
 
-def _snippet(d: Diagnostic, lines: list[str], paint) -> str:
+def _snippet(d: Diagnostic, lines: list[str], paint, gutter: int) -> str:
     if not 1 <= d.line <= len(lines):
         return ""
     line = _printable(lines[d.line - 1].rstrip())
@@ -89,9 +90,10 @@ def _snippet(d: Diagnostic, lines: list[str], paint) -> str:
     else:
         end = len(shown)
     width = max(1, end - start)
-    gutter = " " * len(str(d.line))
-    return (f"{paint(_BLUE, f' {d.line} |')} {shown}\n"
-            f"{paint(_BLUE, f' {gutter} |')} {' ' * start}{paint(_RED, '^' * width)}\n")
+    number = " " + str(d.line).rjust(gutter) + " |"
+    blank = " " * (gutter + 1) + " |"
+    return (f"{paint(_BLUE, number)} {shown}\n"
+            f"{paint(_BLUE, blank)} {' ' * start}{paint(_RED, '^' * width)}\n")
 
 
 # -- json ---------------------------------------------------------------------------------------

@@ -101,11 +101,11 @@ def test_show_source_prints_the_line_and_a_caret_under_the_call(project):
     code, out, _ = cli("--show-source", "app.py", cwd=project)
     assert code == 1
     lines = out.splitlines()
-    assert lines[1] == " 6 |     time.sleep(1)"
-    assert lines[2] == "   |     ^^^^^^^^^^^^^"
+    assert lines[1] == "  6 |     time.sleep(1)"  # the gutter is as wide as the largest line number
+    assert lines[2] == "    |     ^^^^^^^^^^^^^"
     # a tab is shown as spaces, and the caret still sits under the call
-    assert lines[4] == " 7 |     return requests.get(url)"
-    assert lines[5] == "   |            ^^^^^^^^^^^^^^^^^"
+    assert lines[4] == "  7 |     return requests.get(url)"
+    assert lines[5] == "    |            ^^^^^^^^^^^^^^^^^"
     assert lines[7] == " 11 |     time.sleep(2)"
     assert lines[8] == "    |     ^^^^^^^^^^^^^"
 
@@ -113,7 +113,7 @@ def test_show_source_prints_the_line_and_a_caret_under_the_call(project):
 def test_show_source_works_for_standard_input(project):
     code, out, _ = cli("--show-source", "--stdin-filename", "x.py", cwd=project, input=SOURCE)
     assert code == 1
-    assert " 6 |     time.sleep(1)" in out.splitlines()
+    assert "  6 |     time.sleep(1)" in out.splitlines()
 
 
 def test_show_source_never_prints_control_characters(tmp_path):
