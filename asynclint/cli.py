@@ -11,6 +11,7 @@ from dataclasses import replace
 from asynclint import __version__
 from asynclint.config import ConfigError, _codes, find_pyproject, load_settings
 from asynclint.engine import SourceError, decode_source, lint_source
+from asynclint.files import is_excluded
 from asynclint.model import Diagnostic, Settings
 from asynclint.report import FORMATS, STATISTICS_FORMATS, statistics_report, summary
 from asynclint.rules import RULES
@@ -122,7 +123,8 @@ def _check(args) -> int:
         except SourceError as error:
             diagnostics.append(Diagnostic(name, 1, 1, "ASL003", str(error)))
         else:
-            diagnostics += lint_source(source, name, settings, verbose=args.verbose)
+            if not (settings.force_exclude and args.stdin_filename and is_excluded(name, settings)):
+                diagnostics += lint_source(source, name, settings, verbose=args.verbose)
             sources[name] = source
         checked = 1
     else:

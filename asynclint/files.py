@@ -31,6 +31,15 @@ def _spec(settings: Settings, root: str) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
+def is_excluded(path: str, settings: Settings) -> bool:
+    """Would walking a directory skip this file? (For a name given with --stdin-filename.)"""
+    root = settings.project_root or os.getcwd()
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    if relative.startswith("../"):
+        relative = os.path.basename(os.path.abspath(path))
+    return _spec(settings, root).match_file(relative)
+
+
 def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]]:
     """(files to check in a stable order, messages for paths that do not exist)."""
     root = settings.project_root or os.getcwd()

@@ -33,6 +33,17 @@ def test_force_exclude_applies_exclude_to_named_files(project):
     assert cli("--force-exclude", "generated/gen.py", cwd=project)[:2] == (0, [])
 
 
+def test_force_exclude_applies_to_the_stdin_filename(project):
+    def run(*args):
+        proc = subprocess.run([sys.executable, "-m", "asynclint", "check", "--format", "concise", *args],
+                              cwd=project, input=BLOCKING, capture_output=True, text=True, timeout=120)
+        return proc.returncode, proc.stdout
+
+    assert run("--stdin-filename", "generated/gen.py")[0] == 1
+    assert run("--force-exclude", "--stdin-filename", "generated/gen.py") == (0, "")
+    assert run("--force-exclude", "--stdin-filename", "app.py")[0] == 1
+
+
 def test_force_exclude_from_the_configuration(project):
     (project / "pyproject.toml").write_text('[tool.asynclint]\nexclude = ["generated/"]\nforce-exclude = true\n',
                                             encoding="utf-8")
