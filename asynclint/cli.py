@@ -11,8 +11,9 @@ from dataclasses import replace
 from asynclint import __version__
 from asynclint.config import ConfigError, _codes, find_pyproject, load_settings
 from asynclint.engine import SourceError, decode_source, lint_source
+from asynclint.files import is_excluded
 from asynclint.model import Diagnostic, Settings
-from asynclint.report import FORMATS, summary
+from asynclint.report import FORMATS, STATISTICS_FORMATS, statistics_report, summary
 from asynclint.rules import RULES
 from asynclint.runner import check_paths
 
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", metavar="PYPROJECT", help="the pyproject.toml to read (default: the nearest)")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
+    _add_output_options(check)
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -108,9 +110,12 @@ def _common_root(paths: list[str], stdin_filename: str | None) -> str:
 def _check(args) -> int:
     paths = args.paths or ([] if args.stdin_filename else ["."])
     settings = _settings(args, paths)
+    if args.force_exclude:
+        settings = replace(settings, force_exclude=True)
     diagnostics: list[Diagnostic] = []
     problems: list[str] = []
     checked = 0
+    sources: dict[str, str] = {}  # text of the files that are not on disk (standard input)
     if args.stdin_filename or paths == ["-"]:
         name = args.stdin_filename or "<stdin>"
         try:
@@ -118,7 +123,9 @@ def _check(args) -> int:
         except SourceError as error:
             diagnostics.append(Diagnostic(name, 1, 1, "ASL003", str(error)))
         else:
-            diagnostics += lint_source(source, name, settings, verbose=args.verbose)
+            if not (settings.force_exclude and args.stdin_filename and is_excluded(name, settings)):
+                diagnostics += lint_source(source, name, settings, verbose=args.verbose)
+            sources[name] = source
         checked = 1
     else:
         if "-" in paths:
@@ -127,14 +134,81 @@ def _check(args) -> int:
         diagnostics, problems, checked = result.diagnostics, result.problems, result.files_checked
     diagnostics.sort(key=Diagnostic.sort_key)
 
-    sys.stdout.write(FORMATS[args.format](diagnostics))
+    if args.add_noqa:
+        return _add_noqa(diagnostics, problems, sources)
+    _write_report(args, diagnostics, checked, sources)
     for problem in problems:
         print(f"asynclint: error: {problem}", file=sys.stderr)
-    if args.format == "text" and not args.quiet:
-        print(summary(diagnostics, checked))
     if problems or any(d.code == "ASL002" for d in diagnostics):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
+
+
+# -- output (issue 7): formats, --show-source, --statistics, --output-file, --add-noqa -----------
+
+def _add_output_options(check: argparse.ArgumentParser) -> None:
+    check.add_argument("--show-source", action="store_true",
+                       help="text format: print each offending line with a caret under the finding")
+    check.add_argument("--statistics", action="store_true",
+                       help="print how many findings of each code instead of the findings")
+    check.add_argument("--output-file", "-o", metavar="FILE",
+                       help="write the report to FILE instead of standard output")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply `exclude` to files named on the command line too (for pre-commit)")
+    check.add_argument("--add-noqa", action="store_true",
+                       help="add `# noqa: ASLxxx` to every line with a finding, to adopt asynclint gradually")
+
+
+def _use_color(stream) -> bool:
+    """Colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _write_report(args, diagnostics: list[Diagnostic], checked: int, sources: dict[str, str]) -> None:
+    if args.statistics:
+        if args.format not in STATISTICS_FORMATS:
+            raise UsageError(f"--statistics works with --format {', '.join(STATISTICS_FORMATS)}")
+        report = statistics_report(diagnostics, args.format)
+    elif args.format == "text":
+        stream = sys.stdout if not args.output_file else None
+        report = FORMATS["text"](diagnostics, show_source=args.show_source,
+                                 color=stream is not None and _use_color(stream), sources=sources)
+    else:
+        report = FORMATS[args.format](diagnostics)
+    if args.format == "text" and not args.quiet:
+        report += summary(diagnostics, checked) + "\n"
+    if args.output_file:
+        directory = os.path.dirname(os.path.abspath(args.output_file))
+        try:
+            os.makedirs(directory, exist_ok=True)
+            with open(args.output_file, "w", encoding="utf-8", newline="") as handle:
+                handle.write(report)
+        except OSError as error:
+            raise UsageError(f"--output-file {args.output_file}: {error.strerror or error}") from None
+    else:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+
+
+def _add_noqa(diagnostics: list[Diagnostic], problems: list[str], sources: dict[str, str]) -> int:
+    from asynclint.noqa import add_noqa
+
+    if sources:
+        raise UsageError("--add-noqa rewrites files; it cannot be used with standard input")
+    result = add_noqa(diagnostics)
+    for message in problems + result.problems:
+        print(f"asynclint: error: {message}", file=sys.stderr)
+    for path, line, reason in result.skipped:
+        print(f"asynclint: {path}:{line}: no `# noqa` added: {reason}", file=sys.stderr)
+    files = len(result.changed_files)
+    print(f"Added {result.added} noqa comment{'s' if result.added != 1 else ''} "
+          f"to {files} file{'s' if files != 1 else ''}.", file=sys.stderr)
+    if problems or result.problems:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if result.skipped else EXIT_CLEAN
 
 
 def _rules(args) -> int:

@@ -60,6 +60,12 @@ def _backend(key: str, value: Any) -> str:
     return value
 
 
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"`{key}` must be true or false")
+    return value
+
+
 def _positive_int(key: str, value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise ConfigError(f"`{key}` must be a positive integer")
@@ -78,6 +84,7 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "backend": ("backend", _backend),
     "cpu-loop-threshold": ("cpu_loop_threshold", _positive_int),
     "src": ("src", _strings),
+    "force-exclude": ("force_exclude", _bool),
 }
 
 

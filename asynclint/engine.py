@@ -13,6 +13,7 @@ from dataclasses import replace
 from functools import lru_cache, partial
 
 from asynclint.analysis import Analysis
+from asynclint.compat import noqa_covers
 from asynclint.model import Diagnostic, Settings
 from asynclint.project import ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
@@ -159,7 +160,8 @@ def _suppressed(line: str, code: str) -> bool:
     if match is None:
         return False
     codes = match.group("codes")
-    return codes is None or any(code.startswith(c.upper()) for c in re.split(r"[\s,]+", codes) if c)
+    # An ASL code or prefix, or a flake8-async/ruff code with an ASL equivalent (compat.py).
+    return codes is None or any(noqa_covers(c.upper(), code) for c in re.split(r"[\s,]+", codes) if c)
 
 
 def _syntax_error(path: str, error: SyntaxError) -> Diagnostic:

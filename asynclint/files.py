@@ -3,7 +3,7 @@
 Exclusions use gitignore syntax (through pathspec, which implements its corner cases:
 negation, anchoring, ``**``, directory-only patterns): the built-in list, the project's
 ``.gitignore`` and ``exclude`` from the configuration. Files named on the command line
-are always checked.
+are always checked, unless ``force_exclude`` is set (pre-commit names every file).
 """
 
 from __future__ import annotations
@@ -31,6 +31,15 @@ def _spec(settings: Settings, root: str) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
+def is_excluded(path: str, settings: Settings) -> bool:
+    """Would walking a directory skip this file? (For a name given with --stdin-filename.)"""
+    root = settings.project_root or os.getcwd()
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    if relative.startswith("../"):
+        relative = os.path.basename(os.path.abspath(path))
+    return _spec(settings, root).match_file(relative)
+
+
 def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]]:
     """(files to check in a stable order, messages for paths that do not exist)."""
     root = settings.project_root or os.getcwd()
@@ -53,7 +62,8 @@ def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]
 
     for path in paths:
         if os.path.isfile(path):
-            add(path)
+            if not (settings.force_exclude and excluded(path, False)):
+                add(path)
         elif os.path.isdir(path):
             found = []
             for directory, subdirs, names in os.walk(path):

@@ -42,3 +42,5 @@ class Settings:
     cpu_loop_threshold: int = 100_000
     project_root: str | None = None
     src: tuple[str, ...] = ()  # source roots, relative to project_root
+    # Apply `exclude` to files named on the command line too (pre-commit names every file).
+    force_exclude: bool = False

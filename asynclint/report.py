@@ -1,16 +1,102 @@
-"""Output formats: each turns the run's diagnostics into text."""
+"""Output formats: each turns the run's diagnostics into text.
+
+``FORMATS`` maps a format name to a function of the (sorted) diagnostics list. Some take
+keyword options as well (``text``: the source line and colour); the CLI passes those.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import PurePath
+from typing import Callable, Iterable, Mapping
+from urllib.parse import quote
 
+from asynclint import __version__
 from asynclint.model import Diagnostic
+from asynclint.rules import RULES
+
+# Where the rule pages live on the web (SARIF's helpUri, GitHub's annotation titles link there).
+REPOSITORY_URL = "https://github.com/asynclint/asynclint"
+DOCS_URL = REPOSITORY_URL + "/blob/main/docs/rules/{code}.md"
+
+# -- text ---------------------------------------------------------------------------------------
+
+_BOLD, _RED, _BLUE, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[34m", "\x1b[0m"
+_TAB = 4
 
 
-def text(diagnostics: list[Diagnostic]) -> str:
+def text(diagnostics: list[Diagnostic], *, show_source: bool = False, color: bool = False,
+         sources: Mapping[str, str] | None = None) -> str:
+    """``path:line:col: CODE message``, one a line; with ``show_source``, the line and a caret.
+
+    ``sources`` gives the text of files that are not on disk (standard input).
+    """
+    def paint(style: str, value: str) -> str:
+        return f"{style}{value}{_RESET}" if color else value
+
+    lines_of = _SourceLines(sources or {})
+    gutter = max((len(str(d.line)) for d in diagnostics), default=1)
+    out = []
+    for d in diagnostics:
+        out.append(f"{paint(_BOLD, d.path)}:{d.line}:{d.col}: {paint(_BOLD + _RED, d.code)} {d.message}\n")
+        if show_source:
+            out.append(_snippet(d, lines_of(d.path), paint, gutter))
+    return "".join(out)
+
+
+def concise(diagnostics: list[Diagnostic]) -> str:
+    """One line a finding, never a summary or source: for scripts and editors' problem matchers."""
     return "".join(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}\n" for d in diagnostics)
 
+
+class _SourceLines:
+    """The lines of each reported file, read once (a file that cannot be read has none)."""
+
+    def __init__(self, sources: Mapping[str, str]) -> None:
+        self.cache: dict[str, list[str]] = {path: _split(text) for path, text in sources.items()}
+
+    def __call__(self, path: str) -> list[str]:
+        if path not in self.cache:
+            from asynclint.engine import SourceError, read_source
+
+            try:
+                self.cache[path] = _split(read_source(path))
+            except SourceError:
+                self.cache[path] = []
+        return self.cache[path]
+
+
+def _split(source: str) -> list[str]:
+    return re.split(r"\r\n|\r|\n", source)
+
+
+def _printable(line: str) -> str:
+    """Never send a file's control characters (an escape sequence) to the terminal."""
+    return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in line)
+
+
+def _snippet(d: Diagnostic, lines: list[str], paint, gutter: int) -> str:
+    if not 1 <= d.line <= len(lines):
+        return ""
+    line = _printable(lines[d.line - 1].rstrip())
+    start = len(line[: d.col - 1].expandtabs(_TAB))
+    shown = line.expandtabs(_TAB)
+    if d.end_line == d.line and d.end_col > d.col:
+        end = len(line[: d.end_col - 1].expandtabs(_TAB))
+    else:
+        end = len(shown)
+    width = max(1, end - start)
+    number = " " + str(d.line).rjust(gutter) + " |"
+    blank = " " * (gutter + 1) + " |"
+    return (f"{paint(_BLUE, number)} {shown}\n"
+            f"{paint(_BLUE, blank)} {' ' * start}{paint(_RED, '^' * width)}\n")
+
+
+# -- json ---------------------------------------------------------------------------------------
 
 def as_dict(d: Diagnostic) -> dict:
     return {
@@ -24,11 +110,168 @@ def json_report(diagnostics: list[Diagnostic]) -> str:
     return json.dumps([as_dict(d) for d in diagnostics], indent=2) + "\n"
 
 
+def jsonl(diagnostics: list[Diagnostic]) -> str:
+    """One JSON object a line (JSON Lines), for streaming consumers and ``grep``."""
+    return "".join(json.dumps(as_dict(d)) + "\n" for d in diagnostics)
+
+
+# -- GitHub Actions -----------------------------------------------------------------------------
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _relative_path(path: str) -> str:
+    """``./pkg/mod.py`` as ``pkg/mod.py``, with forward slashes, as CI services expect."""
+    return os.path.normpath(path).replace(os.sep, "/") if path else path
+
+
+def github(diagnostics: list[Diagnostic]) -> str:
+    """Workflow commands: GitHub Actions shows each as an annotation on the file and line."""
+    out = []
+    for d in diagnostics:
+        rule = RULES.get(d.code)
+        properties = {"file": _relative_path(d.path), "line": d.line, "col": d.col}
+        if d.end_line:
+            properties["endLine"] = d.end_line
+            if d.end_col:
+                properties["endColumn"] = d.end_col
+        properties["title"] = f"{d.code} {rule.name}" if rule else d.code
+        fields = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
+        out.append(f"::error {fields}::{_escape_data(f'{d.code} {d.message}')}\n")
+    return "".join(out)
+
+
+# -- SARIF 2.1.0 --------------------------------------------------------------------------------
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _sentence(summary: str) -> str:
+    return f"{summary[0].upper()}{summary[1:]}." if summary else ""
+
+
+def _sarif_rule(rule) -> dict:
+    documentation = rule.documentation()
+    descriptor = {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": _sentence(rule.summary)},
+        "fullDescription": {"text": documentation or _sentence(rule.summary),
+                            "markdown": documentation or _sentence(rule.summary)},
+        "helpUri": DOCS_URL.format(code=rule.code),
+        "help": {"text": f"{_sentence(rule.summary)} See {DOCS_URL.format(code=rule.code)}",
+                 "markdown": f"{_sentence(rule.summary)} [{rule.code}]({DOCS_URL.format(code=rule.code)})"},
+        "defaultConfiguration": {"enabled": rule.enabled_by_default, "level": "error"},
+        "properties": {"fix": rule.fix} if rule.fix else {},
+    }
+    if not descriptor["properties"]:
+        del descriptor["properties"]
+    return descriptor
+
+
+def _artifact(path: str) -> dict:
+    if os.path.isabs(path):
+        return {"uri": PurePath(path).as_uri()}
+    return {"uri": quote(_relative_path(path)), "uriBaseId": "%SRCROOT%"}
+
+
+def sarif(diagnostics: list[Diagnostic]) -> str:
+    """A SARIF 2.1.0 log: one run, every rule's metadata, one result a finding."""
+    codes = sorted(RULES)
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for d in diagnostics:
+        region = {"startLine": d.line, "startColumn": d.col}
+        if d.end_line >= d.line:
+            region["endLine"] = d.end_line
+            if d.end_col and (d.end_line > d.line or d.end_col >= d.col):
+                region["endColumn"] = d.end_col
+        result = {
+            "ruleId": d.code,
+            "level": "error",
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {"artifactLocation": _artifact(d.path), "region": region}}],
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        if d.fix:
+            result["properties"] = {"fix": d.fix}
+        results.append(result)
+    root = os.getcwd().replace(os.sep, "/").rstrip("/") + "/"
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "asynclint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": REPOSITORY_URL,
+                "rules": [_sarif_rule(RULES[code]) for code in codes],
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": PurePath(root).as_uri() + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+# -- JUnit XML ----------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry at all, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value)
+
+
+def junit(diagnostics: list[Diagnostic]) -> str:
+    """JUnit XML for CI test reports: a test suite per file, a failed test case per finding.
+
+    A clean run is one passing test case, so that the report is never empty.
+    """
+    suites = ET.Element("testsuites", name="asynclint", tests=str(max(1, len(diagnostics))),
+                        failures=str(len(diagnostics)), errors="0")
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_file.setdefault(d.path, []).append(d)
+    if not by_file:
+        suite = ET.SubElement(suites, "testsuite", name="asynclint", tests="1", failures="0", errors="0")
+        ET.SubElement(suite, "testcase", name="no findings", classname="asynclint")
+    for path, found in by_file.items():
+        name = _xml_text(path)
+        suite = ET.SubElement(suites, "testsuite", name=name, tests=str(len(found)),
+                              failures=str(len(found)), errors="0")
+        for d in found:
+            case = ET.SubElement(suite, "testcase", name=f"{d.code} at line {d.line}, column {d.col}",
+                                 classname=name, file=name, line=str(d.line))
+            failure = ET.SubElement(case, "failure", message=_xml_text(f"{d.code} {d.message}"), type=d.code)
+            failure.text = _xml_text(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+# -- the registry -------------------------------------------------------------------------------
+
 FORMATS: dict[str, Callable[[list[Diagnostic]], str]] = {
     "text": text,
+    "concise": concise,
     "json": json_report,
+    "jsonl": jsonl,
+    "github": github,
+    "sarif": sarif,
+    "junit": junit,
 }
 
+
+# -- summaries ----------------------------------------------------------------------------------
 
 def summary(diagnostics: Iterable[Diagnostic], files_checked: int) -> str:
     diagnostics = list(diagnostics)
@@ -37,3 +280,30 @@ def summary(diagnostics: Iterable[Diagnostic], files_checked: int) -> str:
     files = len({d.path for d in diagnostics})
     return (f"Found {len(diagnostics)} finding{'s' if len(diagnostics) != 1 else ''} in {files} "
             f"file{'s' if files != 1 else ''} ({files_checked} checked).")
+
+
+def statistics(diagnostics: Iterable[Diagnostic]) -> list[dict]:
+    """How many findings of each code, the most frequent first."""
+    counts = Counter(d.code for d in diagnostics)
+    fixable = Counter(d.code for d in diagnostics if d.fix)
+    rows = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = RULES.get(code)
+        rows.append({"code": code, "name": rule.name if rule else "", "count": count,
+                     "fixable": fixable[code]})
+    return rows
+
+
+def statistics_report(diagnostics: list[Diagnostic], format: str) -> str:
+    """``--statistics``: a table for people, or JSON (json, jsonl) for programs."""
+    rows = statistics(diagnostics)
+    if format == "json":
+        return json.dumps(rows, indent=2) + "\n"
+    if format == "jsonl":
+        return "".join(json.dumps(row) + "\n" for row in rows)
+    width = max((len(str(row["count"])) for row in rows), default=1)
+    return "".join(f"{row['count']:>{width}}  {row['code']}  {row['name']}"
+                   f"{'  (' + str(row['fixable']) + ' fixable)' if row['fixable'] else ''}\n" for row in rows)
+
+
+STATISTICS_FORMATS = ("text", "concise", "json", "jsonl")
