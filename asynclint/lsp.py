@@ -210,6 +210,7 @@ class Checked:
     settings: Settings | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     config_error: str | None = None
+    on_disk: bool = False  # whether the file existed when it was checked
     fixes: dict = field(default_factory=dict)  # cache: key -> (title, new source) or None
 
 
@@ -268,10 +269,19 @@ class Checker:
                 self._projects[pyproject] = None
         return self._projects[pyproject]
 
+    def forget_project(self, path: str) -> None:
+        """Drop the project index that ``path`` belongs to; the next check makes a new one.
+
+        The index keeps the summary of the text it was last given for a module (the editor's
+        buffer) and remembers which modules have no file; both go stale when a buffer is
+        closed unsaved or a new module is saved for the first time."""
+        if os.path.isabs(path):
+            self._projects.pop(find_pyproject(path), None)
+
     # checking -------------------------------------------------------------------------
 
     def check(self, uri: str, version: int | None, source: str, path: str) -> Checked:
-        checked = Checked(uri, version, source, path, None)
+        checked = Checked(uri, version, source, path, None, on_disk=os.path.isfile(path))
         try:
             pyproject, settings = self.settings_for(path)
         except ConfigError as error:
@@ -379,6 +389,13 @@ class Checker:
 
 
 _MARK = "# asynclint-lsp: this finding is not being fixed"
+
+
+def _differs_from_disk(path: str, source: str) -> bool:
+    try:
+        return engine.read_source(path) != source
+    except Exception:
+        return True
 
 
 def _stamp(path: str | None):
@@ -489,6 +506,9 @@ def make_server(fix_source: FixSource | None = None):
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls, params: types.DidSaveTextDocumentParams):
+        checked = server.checked.get(params.text_document.uri)
+        if checked is not None and not checked.on_disk:
+            server.checker.forget_project(checked.path)  # a new module: the index knew it as missing
         if params.text_document.uri.endswith("/pyproject.toml"):
             for uri in list(server.checked):
                 lint(uri)  # the settings are re-read: their file stamp changed
@@ -497,7 +517,9 @@ def make_server(fix_source: FixSource | None = None):
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: types.DidCloseTextDocumentParams):
-        server.checked.pop(params.text_document.uri, None)
+        checked = server.checked.pop(params.text_document.uri, None)
+        if checked is not None and _differs_from_disk(checked.path, checked.source):
+            server.checker.forget_project(checked.path)  # closed unsaved: the index had the buffer
         publish(params.text_document.uri, None, [])
 
     if fix_source is None:

@@ -17,6 +17,7 @@ import pytest
 
 import asynclint
 from asynclint import lsp
+from asynclint.rules import RULES
 
 pytest.importorskip("pygls", reason="the Language Server needs pygls (pip install 'asynclint[lsp]')")
 
@@ -218,6 +219,23 @@ def test_a_bad_configuration_is_reported_not_fatal(client, tmp_path):
     assert "select" in message["params"]["message"]
     [diagnostic] = client.diagnostics(uri, 1)
     assert "select" in diagnostic["message"] and diagnostic["severity"] == 1
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    client.diagnostics(uri)
+
+
+@pytest.mark.skipif("ASL401" not in RULES, reason="the project-wide rule ASL401 is not on this branch yet")
+def test_project_wide_rule_sees_the_other_modules_and_their_changes(client, workspace):
+    helpers = workspace / "helpers.py"
+    helpers.write_text("import time\n\n\ndef pause():\n    time.sleep(1)\n")
+    text = "from helpers import pause\n\n\nasync def handler():\n    pause()\n"
+    uri = open_document(client, workspace, "uses_helpers.py", text)
+    assert [d["code"] for d in client.diagnostics(uri, 1)] == ["ASL401"]
+    # The helper stops blocking on disk: the next check of the open document knows.
+    helpers.write_text("def pause():\n    return None\n")
+    os.utime(helpers, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                             "contentChanges": [{"text": text + "\n"}]})
+    assert client.diagnostics(uri, 2) == []
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     client.diagnostics(uri)
 
