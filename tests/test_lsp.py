@@ -19,7 +19,8 @@ import asynclint
 from asynclint import lsp
 from asynclint.rules import RULES
 
-pytest.importorskip("pygls", reason="the Language Server needs pygls (pip install 'asynclint[lsp]')")
+needs_pygls = pytest.mark.skipif(not lsp.pygls_available(),
+                                 reason="the Language Server needs pygls 2 (pip install 'asynclint[lsp]')")
 
 TIMEOUT = 20.0  # seconds for any one message; the whole module normally takes about a second
 
@@ -127,6 +128,8 @@ def workspace(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(workspace):
+    if not lsp.pygls_available():
+        pytest.skip("the Language Server needs pygls 2 (pip install 'asynclint[lsp]')")
     """One server for the module (starting it costs the interpreter's start-up)."""
     client = Client(workspace)
     try:
@@ -195,6 +198,11 @@ def test_columns_are_utf16_code_units(client, workspace):
     assert start == line.index("time.sleep") + 1
     assert diagnostic["range"] == {"start": {"line": 4, "character": start},
                                    "end": {"line": 4, "character": start + len("time.sleep(1)")}}
+    # An incremental change in UTF-16 units after the emoji lands where the client meant it.
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"range": diagnostic["range"], "text": "pass"}]})
+    assert client.diagnostics(uri, 2) == []
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     client.diagnostics(uri)
 
@@ -284,11 +292,18 @@ def test_code_actions_fix_one_finding_and_all(client, workspace):
     client.diagnostics(uri)
 
 
+@needs_pygls
 def test_shutdown_and_exit_end_the_process_with_0(workspace):
     client = Client(workspace)
     try:
-        client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+        result = client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {
+            "general": {"positionEncodings": ["utf-8", "utf-16"]}}})
         client.notify("initialized", {})
+        # A client that prefers UTF-8 gets its columns in bytes.
+        assert result["capabilities"]["positionEncoding"] == "utf-8"
+        uri = open_document(client, workspace, "bytes.py", "import time\nasync def f():\n    '\U0001F600'; time.sleep(1)\n")
+        [diagnostic] = client.diagnostics(uri, 1)
+        assert diagnostic["range"]["start"] == {"line": 2, "character": 4 + 6 + 2}
         assert client.request("shutdown") is None
         client.notify("exit")
         assert client.proc.wait(timeout=TIMEOUT) == 0
