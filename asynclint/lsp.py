@@ -215,6 +215,27 @@ class Checked:
 
 
 @dataclass
+class OpenDocument:
+    """The text of a document open in the editor, as its didOpen/didChange notifications made it."""
+
+    uri: str
+    version: int | None
+    text: str
+    language_id: str | None = None
+
+    def apply(self, range_, text: str, encoding: str = UTF16) -> None:
+        """One content change: the whole text (no range) or a range's replacement, where the
+        range is in LSP lines and code units of ``encoding``."""
+        if range_ is None:
+            self.text = text
+            return
+        index = LineIndex(self.text, encoding)
+        start = index.offset(range_.start.line, range_.start.character)
+        end = max(start, index.offset(range_.end.line, range_.end.character))
+        self.text = self.text[:start] + text + self.text[end:]
+
+
+@dataclass
 class QuickFix:
     title: str
     kind: str  # "quickfix" or FIX_ALL_KIND
@@ -434,10 +455,14 @@ def make_server(fix_source: FixSource | None = None):
     from pygls.lsp.server import LanguageServer
     from pygls.uris import to_fs_path
 
-    server = LanguageServer("asynclint", __version__,
-                            text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+    # Full sync: pygls applies incremental changes by str.splitlines(), which also breaks lines
+    # at form feeds and U+2028, and clamps (in place) the client's positions to those lines.
+    server = LanguageServer("asynclint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     server.checker = Checker(fix_source)
     server.checked = {}  # uri -> Checked, the last check of each open document
+    # uri -> OpenDocument: the server's own copy of the open documents, which also applies a
+    # ranged change correctly (LSP breaks lines only at \n, \r\n and \r) if a client sends one.
+    server.documents = {}
     server.shown_errors = set()
 
     def encoding() -> str:
@@ -452,9 +477,9 @@ def make_server(fix_source: FixSource | None = None):
         path = to_fs_path(uri) if uri.startswith("file:") else None
         return path or uri.rsplit("/", 1)[-1] or "<untitled>"
 
-    def is_python(document) -> bool:
+    def is_python(document: OpenDocument) -> bool:
         return (document.language_id == "python"
-                or (document.language_id in (None, "") and document.uri.endswith(PYTHON_SUFFIXES)))
+                or (not document.language_id and document.uri.endswith(PYTHON_SUFFIXES)))
 
     def to_range(start, end):
         return types.Range(types.Position(*start), types.Position(*end))
@@ -477,12 +502,11 @@ def make_server(fix_source: FixSource | None = None):
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
 
     def lint(uri: str) -> None:
-        document = server.workspace.get_text_document(uri)
-        if not is_python(document):
+        document = server.documents.get(uri)
+        if document is None or not is_python(document):
             return
-        root = server.workspace.root_path
-        server.checker.root = root
-        checked = server.checker.check(uri, document.version, document.source, path_of(uri))
+        server.checker.root = server.workspace.root_path
+        checked = server.checker.check(uri, document.version, document.text, path_of(uri))
         server.checked[uri] = checked
         if checked.config_error is not None:
             if checked.config_error not in server.shown_errors:
@@ -498,11 +522,19 @@ def make_server(fix_source: FixSource | None = None):
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: types.DidOpenTextDocumentParams):
-        lint(params.text_document.uri)
+        item = params.text_document
+        server.documents[item.uri] = OpenDocument(item.uri, item.version, item.text, item.language_id)
+        lint(item.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls, params: types.DidChangeTextDocumentParams):
-        lint(params.text_document.uri)
+        document = server.documents.get(params.text_document.uri)
+        if document is None:
+            return
+        for change in params.content_changes:
+            document.apply(getattr(change, "range", None), change.text, encoding())
+        document.version = params.text_document.version
+        lint(document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls, params: types.DidSaveTextDocumentParams):
@@ -512,11 +544,12 @@ def make_server(fix_source: FixSource | None = None):
         if params.text_document.uri.endswith("/pyproject.toml"):
             for uri in list(server.checked):
                 lint(uri)  # the settings are re-read: their file stamp changed
-        elif params.text_document.uri in server.workspace.text_documents:
+        else:
             lint(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: types.DidCloseTextDocumentParams):
+        server.documents.pop(params.text_document.uri, None)
         checked = server.checked.pop(params.text_document.uri, None)
         if checked is not None and _differs_from_disk(checked.path, checked.source):
             server.checker.forget_project(checked.path)  # closed unsaved: the index had the buffer
@@ -554,11 +587,11 @@ def make_server(fix_source: FixSource | None = None):
         code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND]))
     def code_action(ls, params: types.CodeActionParams):
         uri = params.text_document.uri
-        if uri not in server.workspace.text_documents:
+        document = server.documents.get(uri)
+        if document is None:
             return None
-        document = server.workspace.get_text_document(uri)
         checked = server.checked.get(uri)
-        if checked is None or checked.version != document.version or checked.source != document.source:
+        if checked is None or checked.version != document.version or checked.source != document.text:
             lint(uri)
             checked = server.checked.get(uri)
         if checked is None:

@@ -171,7 +171,7 @@ def test_open_publishes_the_finding_and_a_change_clears_it(client, workspace):
     # `time.sleep(1)` on the fifth line, after four spaces: the call, 0-based lines
     assert diagnostic["range"] == {"start": {"line": 4, "character": 4}, "end": {"line": 4, "character": 17}}
 
-    # Incremental change: replace `time.sleep(1)` with `pass`.
+    # A ranged change (the server asks for full text, but a ranged one is applied right too).
     client.notify("textDocument/didChange", {
         "textDocument": {"uri": uri, "version": 2},
         "contentChanges": [{"range": {"start": {"line": 4, "character": 4}, "end": {"line": 4, "character": 17}},
@@ -198,11 +198,28 @@ def test_columns_are_utf16_code_units(client, workspace):
     assert start == line.index("time.sleep") + 1
     assert diagnostic["range"] == {"start": {"line": 4, "character": start},
                                    "end": {"line": 4, "character": start + len("time.sleep(1)")}}
-    # An incremental change in UTF-16 units after the emoji lands where the client meant it.
+    # A ranged change in UTF-16 units after the emoji lands where the client meant it.
     client.notify("textDocument/didChange", {
         "textDocument": {"uri": uri, "version": 2},
         "contentChanges": [{"range": diagnostic["range"], "text": "pass"}]})
     assert client.diagnostics(uri, 2) == []
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    client.diagnostics(uri)
+
+
+def test_ranged_changes_count_lines_as_lsp_does(client, workspace):
+    # A form feed (common in older code) and U+2028 are not line breaks for LSP or Python,
+    # though str.splitlines() thinks they are.
+    text = "import time\n\x0c\nx = '\u2028'\n\nasync def handler():\n    pass\n"
+    uri = open_document(client, workspace, "formfeed.py", text)
+    assert client.diagnostics(uri, 1) == []
+    client.notify("textDocument/didChange", {
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"range": {"start": {"line": 5, "character": 4}, "end": {"line": 5, "character": 8}},
+                            "text": "time.sleep(1)"}]})
+    [diagnostic] = client.diagnostics(uri, 2)
+    assert diagnostic["code"] == "ASL101"
+    assert diagnostic["range"]["start"] == {"line": 5, "character": 4}
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     client.diagnostics(uri)
 
