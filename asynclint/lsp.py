@@ -248,47 +248,56 @@ class Checker:
     """Settings per pyproject.toml (reloaded when the file changes), one project index per
     settings, and the check and fixes of a document's text."""
 
-    def __init__(self, fix_source: FixSource | None = None, root: str | None = None):
+    def __init__(self, fix_source: FixSource | None = None, roots: list[str] | None = None):
         self.fix_source = fix_source
-        self.root = root
-        self._settings: dict[str | None, tuple[Any, Settings | ConfigError]] = {}
+        self.roots = roots or []  # the workspace folders
+        self._settings: dict[tuple, tuple[Any, Settings | ConfigError]] = {}
         self._projects: dict[str | None, Any] = {}
         self._project_arg = _accepts_project() and hasattr(engine, "project_index")
 
     # settings ---------------------------------------------------------------------------
 
-    def settings_for(self, path: str) -> tuple[str | None, Settings]:
-        """(the pyproject.toml, its settings); raises ConfigError."""
-        anchor = path if os.path.isabs(path) else (self.root or os.getcwd())
-        pyproject = find_pyproject(anchor)
+    def settings_for(self, path: str) -> tuple[tuple, Settings]:
+        """(a key for the settings' origin, the settings); raises ConfigError."""
+        root = self.root_of(path)
+        pyproject = find_pyproject(path if os.path.isabs(path) else (root or os.getcwd()))
+        # Without a pyproject.toml the project is the workspace folder (or the file's directory).
+        key = (pyproject, None if pyproject else root or os.path.dirname(path) or None)
         stamp = _stamp(pyproject)
-        cached = self._settings.get(pyproject)
+        cached = self._settings.get(key)
         if cached is None or cached[0] != stamp:
             try:
                 value: Settings | ConfigError = load_settings(pyproject)
-                if value.project_root is None and self.root:
-                    value = replace(value, project_root=self.root)
+                if value.project_root is None and key[1]:
+                    value = replace(value, project_root=key[1])
             except ConfigError as error:
                 value = error
-            self._settings[pyproject] = (stamp, value)
-            self._projects.pop(pyproject, None)
-            cached = self._settings[pyproject]
+            self._settings[key] = (stamp, value)
+            self._projects.pop(key, None)
+            cached = self._settings[key]
         if isinstance(cached[1], ConfigError):
             raise cached[1]
-        return pyproject, cached[1]
+        return key, cached[1]
 
-    def project_for(self, pyproject: str | None, settings: Settings):
+    def root_of(self, path: str) -> str | None:
+        """The innermost workspace folder that holds ``path`` (the first one for an unsaved file)."""
+        if not os.path.isabs(path):
+            return self.roots[0] if self.roots else None
+        holding = [r for r in self.roots if path.startswith(r.rstrip(os.sep) + os.sep)]
+        return max(holding, key=len, default=None)
+
+    def project_for(self, key: tuple, settings: Settings):
         """The project index of these settings: made once, then kept (it re-reads a module
         only when its file changed)."""
         if not self._project_arg:
             return None
-        if pyproject not in self._projects:
+        if key not in self._projects:
             try:
-                self._projects[pyproject] = engine.project_index(settings)
+                self._projects[key] = engine.project_index(settings)
             except Exception:  # the index is an optimisation; lint_source makes its own
                 log.exception("cannot build the project index")
-                self._projects[pyproject] = None
-        return self._projects[pyproject]
+                self._projects[key] = None
+        return self._projects[key]
 
     def forget_project(self, path: str) -> None:
         """Drop the project index that ``path`` belongs to; the next check makes a new one.
@@ -297,20 +306,24 @@ class Checker:
         buffer) and remembers which modules have no file; both go stale when a buffer is
         closed unsaved or a new module is saved for the first time."""
         if os.path.isabs(path):
-            self._projects.pop(find_pyproject(path), None)
+            try:
+                key, _settings = self.settings_for(path)
+            except ConfigError:
+                return
+            self._projects.pop(key, None)
 
     # checking -------------------------------------------------------------------------
 
     def check(self, uri: str, version: int | None, source: str, path: str) -> Checked:
         checked = Checked(uri, version, source, path, None, on_disk=os.path.isfile(path))
         try:
-            pyproject, settings = self.settings_for(path)
+            key, settings = self.settings_for(path)
         except ConfigError as error:
             checked.config_error = str(error)
             return checked
         checked.settings = settings
         kwargs = {}
-        project = self.project_for(pyproject, settings)
+        project = self.project_for(key, settings)
         if project is not None:
             kwargs["project"] = project
         checked.diagnostics = engine.lint_source(source, path, settings, **kwargs)
@@ -477,6 +490,14 @@ def make_server(fix_source: FixSource | None = None):
         path = to_fs_path(uri) if uri.startswith("file:") else None
         return path or uri.rsplit("/", 1)[-1] or "<untitled>"
 
+    def workspace_roots() -> list[str]:
+        try:
+            workspace = server.workspace
+        except RuntimeError:
+            return []
+        uris = [folder.uri for folder in workspace.folders.values()] or [workspace.root_uri]
+        return [p for p in (to_fs_path(u) for u in uris if u and u.startswith("file:")) if p]
+
     def is_python(document: OpenDocument) -> bool:
         return (document.language_id == "python"
                 or (not document.language_id and document.uri.endswith(PYTHON_SUFFIXES)))
@@ -505,7 +526,7 @@ def make_server(fix_source: FixSource | None = None):
         document = server.documents.get(uri)
         if document is None or not is_python(document):
             return
-        server.checker.root = server.workspace.root_path
+        server.checker.roots = workspace_roots()
         checked = server.checker.check(uri, document.version, document.text, path_of(uri))
         server.checked[uri] = checked
         if checked.config_error is not None:

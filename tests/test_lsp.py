@@ -367,3 +367,17 @@ def test_missing_pygls_is_a_clear_error(tmp_path):
                           stdin=subprocess.DEVNULL)
     assert proc.returncode == 2
     assert "pygls" in proc.stderr and "asynclint[lsp]" in proc.stderr
+
+
+def test_without_pyproject_the_project_is_the_workspace_folder(tmp_path):
+    folder = tmp_path / "service"
+    (folder / "pkg").mkdir(parents=True)
+    path = str(folder / "pkg" / "app.py")
+    checker = lsp.Checker(None, roots=[str(tmp_path / "other"), str(folder)])
+    if lsp.find_pyproject(path) is not None:
+        pytest.skip("a pyproject.toml above the temporary directory decides instead")
+    checked = checker.check("file://" + path, 1, BLOCKING, path)
+    assert checked.settings.project_root == str(folder)
+    assert [d.code for d in checked.diagnostics] == ["ASL101"]
+    # An unsaved document belongs to the first folder.
+    assert checker.root_of("Untitled-1") == str(tmp_path / "other")
