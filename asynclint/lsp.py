@@ -252,7 +252,7 @@ class Checker:
         self.fix_source = fix_source
         self.roots = roots or []  # the workspace folders
         self._settings: dict[tuple, tuple[Any, Settings | ConfigError]] = {}
-        self._projects: dict[str | None, Any] = {}
+        self._projects: dict[tuple, Any] = {}
         self._project_arg = _accepts_project() and hasattr(engine, "project_index")
 
     # settings ---------------------------------------------------------------------------
