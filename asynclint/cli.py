@@ -1,4 +1,4 @@
-"""The asynclint command: check, rules, explain."""
+"""The asynclint command: check, rules, explain, server."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from asynclint.rules import RULES
 from asynclint.runner import check_paths
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-COMMANDS = ("check", "rules", "explain")
+COMMANDS = ("check", "rules", "explain", "server")
 
 
 class UsageError(Exception):
@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser("explain", help="print the documentation of a rule")
     explain.add_argument("code", metavar="CODE")
+
+    server = commands.add_parser("server", help="run the Language Server on stdin/stdout (needs asynclint[lsp])")
+    server.add_argument("--stdio", action="store_true", help="accepted for LSP clients that pass it; always stdio")
     return parser
 
 
@@ -62,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "server":
+            from asynclint.lsp import serve
+
+            return serve()
         return _check(args)
     except (ConfigError, UsageError) as error:
         print(f"asynclint: error: {error}", file=sys.stderr)

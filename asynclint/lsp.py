@@ -1,0 +1,655 @@
+"""``asynclint server``: a Language Server over stdio, built on pygls 2.
+
+Diagnostics are published on open, change and save and cleared on close; the fixes are
+offered as code actions (one quick fix per fixable finding and ``source.fixAll.asynclint``)
+when the installed asynclint has ``fix_source``.
+
+The first half of this module is plain Python with no pygls in it: positions (LSP counts
+0-based lines and, by default, UTF-16 code units), the conversion of findings to LSP
+diagnostics, text edits and the per-document state. The second half wires it to pygls,
+which is imported only when the server starts (it is an optional dependency: ``[lsp]``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import inspect
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+import asynclint
+from asynclint import __version__
+from asynclint import engine
+from asynclint.config import ConfigError, find_pyproject, load_settings
+from asynclint.model import Diagnostic, Settings
+from asynclint.rules import RULES
+
+log = logging.getLogger("asynclint.lsp")
+
+SOURCE = "asynclint"
+DOCS_URL = "https://github.com/asynclint/asynclint/blob/main/docs/rules/{code}.md"
+FIX_ALL_KIND = "source.fixAll.asynclint"
+ERROR_CODES = frozenset({"ASL001", "ASL002", "ASL003"})  # the file was not (fully) checked
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+# LSP knows three line breaks, as Python's tokenizer does (str.splitlines knows more).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
+
+
+# -- positions ----------------------------------------------------------------------------
+
+def split_lines(source: str) -> list[str]:
+    """The document's lines without their line breaks, as LSP numbers them."""
+    return _LINE_BREAK.split(source)
+
+
+def units(text: str, encoding: str = UTF16) -> int:
+    """How many code units of the position encoding ``text`` takes."""
+    if encoding == UTF32 or text.isascii():
+        return len(text)
+    if encoding == UTF8:
+        return len(text.encode("utf-8", errors="surrogatepass"))
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+
+
+def to_units(line: str, column: int, encoding: str = UTF16) -> int:
+    """A 0-based character column of ``line`` in code units (clamped to the line)."""
+    return units(line[:max(0, column)], encoding)
+
+
+def from_units(line: str, character: int, encoding: str = UTF16) -> int:
+    """A column in code units back to characters; a column inside a character rounds up."""
+    if encoding == UTF32 or line.isascii():
+        return max(0, min(character, len(line)))
+    count = 0
+    for index, char in enumerate(line):
+        if count >= character:
+            return index
+        count += units(char, encoding)
+    return len(line)
+
+
+class LineIndex:
+    """Offsets in a source (in characters) <-> LSP positions (line, code units)."""
+
+    def __init__(self, source: str, encoding: str = UTF16):
+        self.source = source
+        self.encoding = encoding
+        self.lines = split_lines(source)
+        self.starts = [0]
+        for match in _LINE_BREAK.finditer(source):
+            self.starts.append(match.end())
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line, to_units(self.lines[line], offset - self.starts[line], self.encoding)
+
+    def offset(self, line: int, character: int) -> int:
+        if line < 0:
+            return 0
+        if line >= len(self.lines):
+            return len(self.source)
+        return self.starts[line] + from_units(self.lines[line], character, self.encoding)
+
+
+def diagnostic_range(diagnostic: Diagnostic, lines: list[str], encoding: str = UTF16) -> tuple:
+    """((line, character), (line, character)) in LSP terms for an engine finding.
+
+    The engine counts lines and columns from 1 and columns in characters. A finding without
+    an end (a syntax error) is given its character, or the line's end when it is past it.
+    """
+    last = len(lines) - 1
+    line = min(max(diagnostic.line - 1, 0), last)
+    text = lines[line]
+    column = min(max(diagnostic.col - 1, 0), len(text))
+    if diagnostic.end_line > 0:
+        end_line = min(max(diagnostic.end_line - 1, line), last)
+        end_column = min(max(diagnostic.end_col - 1, 0), len(lines[end_line]))
+        if (end_line, end_column) < (line, column):
+            end_line, end_column = line, column
+    else:
+        end_line, end_column = line, min(column + 1, len(text))
+    return ((line, to_units(text, column, encoding)),
+            (end_line, to_units(lines[end_line], end_column, encoding)))
+
+
+def severity_is_error(code: str) -> bool:
+    return code in ERROR_CODES
+
+
+# -- edits ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``old[start:end]`` (character offsets) by ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+def minimal_edits(old: str, new: str) -> list[Edit]:
+    """Non-overlapping edits, in order, that turn ``old`` into ``new``: a line diff, each
+    changed block then trimmed to the characters that differ (never between \\r and \\n)."""
+    if old == new:
+        return []
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    old_starts = _starts(old_lines)
+    new_starts = _starts(new_lines)
+    edits = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        a, b = old_starts[i1], old_starts[i2]
+        c, d = new_starts[j1], new_starts[j2]
+        prefix = 0
+        limit = min(b - a, d - c)
+        while prefix < limit and old[a + prefix] == new[c + prefix]:
+            prefix += 1
+        suffix = 0
+        limit -= prefix
+        while suffix < limit and old[b - 1 - suffix] == new[d - 1 - suffix]:
+            suffix += 1
+        start, end = a + prefix, b - suffix
+        new_start, new_end = c + prefix, d - suffix
+        if 0 < start < len(old) and old[start - 1] == "\r" and old[start] == "\n":
+            start, new_start = start - 1, new_start - 1
+        if 0 < end < len(old) and old[end - 1] == "\r" and old[end] == "\n":
+            end, new_end = end + 1, new_end + 1
+        edits.append(Edit(start, end, new[new_start:new_end]))
+    return edits
+
+
+def _starts(lines: list[str]) -> list[int]:
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def apply_edits(source: str, edits: list[Edit]) -> str:
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        source = source[:edit.start] + edit.text + source[edit.end:]
+    return source
+
+
+# -- checking one document -------------------------------------------------------------------
+
+FixSource = Callable[..., tuple]
+
+
+def fix_source_function() -> FixSource | None:
+    """``asynclint.fix_source`` when this asynclint has the fixer, else None (no code actions)."""
+    return getattr(asynclint, "fix_source", None)
+
+
+def _accepts_project() -> bool:
+    try:
+        return "project" in inspect.signature(engine.lint_source).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass
+class Checked:
+    """The result of checking one version of a document."""
+
+    uri: str
+    version: int | None
+    source: str
+    path: str
+    settings: Settings | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    config_error: str | None = None
+    on_disk: bool = False  # whether the file existed when it was checked
+    fixes: dict = field(default_factory=dict)  # cache: key -> (title, new source) or None
+
+
+@dataclass
+class OpenDocument:
+    """The text of a document open in the editor, as its didOpen/didChange notifications made it."""
+
+    uri: str
+    version: int | None
+    text: str
+    language_id: str | None = None
+
+    def apply(self, range_, text: str, encoding: str = UTF16) -> None:
+        """One content change: the whole text (no range) or a range's replacement, where the
+        range is in LSP lines and code units of ``encoding``."""
+        if range_ is None:
+            self.text = text
+            return
+        index = LineIndex(self.text, encoding)
+        start = index.offset(range_.start.line, range_.start.character)
+        end = max(start, index.offset(range_.end.line, range_.end.character))
+        self.text = self.text[:start] + text + self.text[end:]
+
+
+@dataclass
+class QuickFix:
+    title: str
+    kind: str  # "quickfix" or FIX_ALL_KIND
+    source: str  # the whole new document text
+    diagnostics: list[Diagnostic]
+    preferred: bool = False
+
+
+class Checker:
+    """Settings per pyproject.toml (reloaded when the file changes), one project index per
+    settings, and the check and fixes of a document's text."""
+
+    def __init__(self, fix_source: FixSource | None = None, roots: list[str] | None = None):
+        self.fix_source = fix_source
+        self.roots = roots or []  # the workspace folders
+        self._settings: dict[tuple, tuple[Any, Settings | ConfigError]] = {}
+        self._projects: dict[tuple, Any] = {}
+        self._project_arg = _accepts_project() and hasattr(engine, "project_index")
+
+    # settings ---------------------------------------------------------------------------
+
+    def settings_for(self, path: str) -> tuple[tuple, Settings]:
+        """(a key for the settings' origin, the settings); raises ConfigError."""
+        root = self.root_of(path)
+        pyproject = find_pyproject(path if os.path.isabs(path) else (root or os.getcwd()))
+        # Without a pyproject.toml the project is the workspace folder (or the file's directory).
+        key = (pyproject, None if pyproject else root or os.path.dirname(path) or None)
+        stamp = _stamp(pyproject)
+        cached = self._settings.get(key)
+        if cached is None or cached[0] != stamp:
+            try:
+                value: Settings | ConfigError = load_settings(pyproject)
+                if value.project_root is None and key[1]:
+                    value = replace(value, project_root=key[1])
+            except ConfigError as error:
+                value = error
+            self._settings[key] = (stamp, value)
+            self._projects.pop(key, None)
+            cached = self._settings[key]
+        if isinstance(cached[1], ConfigError):
+            raise cached[1]
+        return key, cached[1]
+
+    def root_of(self, path: str) -> str | None:
+        """The innermost workspace folder that holds ``path`` (the first one for an unsaved file)."""
+        if not os.path.isabs(path):
+            return self.roots[0] if self.roots else None
+        holding = [r for r in self.roots if path.startswith(r.rstrip(os.sep) + os.sep)]
+        return max(holding, key=len, default=None)
+
+    def project_for(self, key: tuple, settings: Settings):
+        """The project index of these settings: made once, then kept (it re-reads a module
+        only when its file changed)."""
+        if not self._project_arg:
+            return None
+        if key not in self._projects:
+            try:
+                self._projects[key] = engine.project_index(settings)
+            except Exception:  # the index is an optimisation; lint_source makes its own
+                log.exception("cannot build the project index")
+                self._projects[key] = None
+        return self._projects[key]
+
+    def forget_project(self, path: str) -> None:
+        """Drop the project index that ``path`` belongs to; the next check makes a new one.
+
+        The index keeps the summary of the text it was last given for a module (the editor's
+        buffer) and remembers which modules have no file; both go stale when a buffer is
+        closed unsaved or a new module is saved for the first time."""
+        if os.path.isabs(path):
+            try:
+                key, _settings = self.settings_for(path)
+            except ConfigError:
+                return
+            self._projects.pop(key, None)
+
+    # checking -------------------------------------------------------------------------
+
+    def check(self, uri: str, version: int | None, source: str, path: str) -> Checked:
+        checked = Checked(uri, version, source, path, None, on_disk=os.path.isfile(path))
+        try:
+            key, settings = self.settings_for(path)
+        except ConfigError as error:
+            checked.config_error = str(error)
+            return checked
+        checked.settings = settings
+        kwargs = {}
+        project = self.project_for(key, settings)
+        if project is not None:
+            kwargs["project"] = project
+        checked.diagnostics = engine.lint_source(source, path, settings, **kwargs)
+        return checked
+
+    # fixing ---------------------------------------------------------------------------
+
+    def quick_fix(self, checked: Checked, target: Diagnostic) -> QuickFix | None:
+        """The fix of one finding: the fixer with only that finding's rule selected and, when the
+        rule has other findings in the file, those silenced (see ``_only_this``); when that does
+        not work out, the fix of every finding of that rule in the file, titled so."""
+        if self.fix_source is None or checked.settings is None or target.fix not in ("safe", "unsafe"):
+            return None
+        key = ("one", target)
+        if key in checked.fixes:
+            return checked.fixes[key]
+        unsafe = target.fix == "unsafe"
+        settings = replace(checked.settings, select=(target.code,), extend_select=())
+        siblings = [d for d in checked.diagnostics if d.code == target.code and d.fix]
+        label = f"{target.code} ({RULES[target.code].name})" if target.code in RULES else target.code
+        suffix = " [unsafe fix: review it]" if unsafe else ""
+        only = self._only_this(checked, target, siblings, settings, unsafe) if len(siblings) > 1 else None
+        result = None
+        if only is not None:
+            result = QuickFix(f"asynclint: fix {label}{suffix}", "quickfix", only, [target], preferred=not unsafe)
+        else:
+            new = self._fixed(checked, settings, unsafe)
+            if new is not None:
+                fixed = [d for d in siblings if d.fix == "safe" or unsafe]
+                if len(fixed) > 1:
+                    result = QuickFix(f"asynclint: fix {label}, all {len(fixed)} in this file{suffix}",
+                                      "quickfix", new, fixed)
+                else:
+                    result = QuickFix(f"asynclint: fix {label}{suffix}", "quickfix", new, [target],
+                                      preferred=not unsafe)
+        checked.fixes[key] = result
+        return result
+
+    def fix_all(self, checked: Checked) -> QuickFix | None:
+        """Every safe fix, as ``asynclint check --fix`` would apply it."""
+        if self.fix_source is None or checked.settings is None:
+            return None
+        safe = [d for d in checked.diagnostics if d.fix == "safe"]
+        if not safe:
+            return None
+        key = ("all",)
+        if key not in checked.fixes:
+            # Only the codes with a safe fix: the same rewrites, without the rules that cannot
+            # change anything (the project-wide rule would otherwise re-index the project).
+            settings = replace(checked.settings, select=tuple(sorted({d.code for d in safe})), extend_select=())
+            new = self._fixed(checked, settings, unsafe=False)
+            checked.fixes[key] = None if new is None else QuickFix(
+                "asynclint: fix all safely fixable findings", FIX_ALL_KIND, new, safe)
+        return checked.fixes[key]
+
+    def _fixed(self, checked: Checked, settings: Settings, unsafe: bool) -> str | None:
+        try:
+            new, fixed, _remaining = self.fix_source(checked.source, checked.path, settings, unsafe=unsafe)
+        except Exception as error:  # FixError: the document cannot be fixed; offer nothing
+            log.info("no fix for %s: %s", checked.uri, error)
+            return None
+        return new if fixed and new != checked.source else None
+
+    def _only_this(self, checked: Checked, target: Diagnostic, siblings: list[Diagnostic],
+                   settings: Settings, unsafe: bool) -> str | None:
+        """Fix only ``target``: the other findings of its rule are silenced for the fixer with a
+        marked ``# noqa`` (so that it also keeps what they still need, such as an import), which
+        is taken out of its result again. None when that cannot be done or does not check out."""
+        marker = f"  # noqa: {target.code}  {_MARK}"
+        lines = _LINE_BREAK.split(checked.source)
+        breaks = _LINE_BREAK.findall(checked.source) + [""]
+        marked = {d.line - 1 for d in siblings if d != target}
+        if target.line - 1 in marked or _MARK in checked.source:
+            return None
+        for index in marked:
+            if index >= len(lines) or "noqa" in lines[index].lower():
+                return None
+            lines[index] += marker
+        source = "".join(line + end for line, end in zip(lines, breaks))
+        try:
+            new, fixed, _remaining = self.fix_source(source, checked.path, settings, unsafe=unsafe)
+        except Exception as error:
+            log.info("no single fix for %s: %s", checked.uri, error)
+            return None
+        if not fixed or new.count(marker) != len(marked):
+            return None
+        candidate = new.replace(marker, "")
+        try:
+            compile(candidate, checked.path, "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
+        except (SyntaxError, ValueError):
+            return None
+        after = [d for d in engine.lint_source(candidate, checked.path, settings)
+                 if d.code == target.code and d.fix]
+        if len(after) != len(siblings) - 1 or candidate == checked.source:
+            return None
+        return candidate
+
+
+_MARK = "# asynclint-lsp: this finding is not being fixed"
+
+
+def _differs_from_disk(path: str, source: str) -> bool:
+    try:
+        return engine.read_source(path) != source
+    except Exception:
+        return True
+
+
+def _stamp(path: str | None):
+    if path is None:
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+# -- the server -------------------------------------------------------------------------------
+
+PYGLS_MISSING = ("asynclint: error: `asynclint server` needs pygls 2: "
+                 "pip install 'asynclint[lsp]' (or: pip install 'pygls>=2')")
+
+
+def pygls_available() -> bool:
+    try:
+        import pygls.lsp.server  # noqa: F401
+        import lsprotocol.types  # noqa: F401
+    except ImportError:
+        return False
+    try:
+        from importlib.metadata import version
+
+        return int(version("pygls").split(".")[0]) >= 2
+    except Exception:
+        return True
+
+
+def make_server(fix_source: FixSource | None = None):
+    """The pygls LanguageServer with asynclint's features registered."""
+    from lsprotocol import types
+    from pygls.lsp.server import LanguageServer
+    from pygls.uris import to_fs_path
+
+    # Full sync: pygls applies incremental changes by str.splitlines(), which also breaks lines
+    # at form feeds and U+2028, and clamps (in place) the client's positions to those lines.
+    server = LanguageServer("asynclint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+    server.checker = Checker(fix_source)
+    server.checked = {}  # uri -> Checked, the last check of each open document
+    # uri -> OpenDocument: the server's own copy of the open documents, which also applies a
+    # ranged change correctly (LSP breaks lines only at \n, \r\n and \r) if a client sends one.
+    server.documents = {}
+    server.shown_errors = set()
+
+    def encoding() -> str:
+        try:
+            value = server.workspace.position_encoding
+        except RuntimeError:
+            value = None
+        return {types.PositionEncodingKind.Utf8: UTF8,
+                types.PositionEncodingKind.Utf32: UTF32}.get(value, UTF16)
+
+    def path_of(uri: str) -> str:
+        path = to_fs_path(uri) if uri.startswith("file:") else None
+        return path or uri.rsplit("/", 1)[-1] or "<untitled>"
+
+    def workspace_roots() -> list[str]:
+        try:
+            workspace = server.workspace
+        except RuntimeError:
+            return []
+        uris = [folder.uri for folder in workspace.folders.values()] or [workspace.root_uri]
+        return [p for p in (to_fs_path(u) for u in uris if u and u.startswith("file:")) if p]
+
+    def is_python(document: OpenDocument) -> bool:
+        return (document.language_id == "python"
+                or (not document.language_id and document.uri.endswith(PYTHON_SUFFIXES)))
+
+    def to_range(start, end):
+        return types.Range(types.Position(*start), types.Position(*end))
+
+    def lsp_diagnostic(diagnostic: Diagnostic, lines: list[str]) -> types.Diagnostic:
+        start, end = diagnostic_range(diagnostic, lines, encoding())
+        return types.Diagnostic(
+            range=to_range(start, end),
+            message=diagnostic.message,
+            severity=(types.DiagnosticSeverity.Error if severity_is_error(diagnostic.code)
+                      else types.DiagnosticSeverity.Warning),
+            code=diagnostic.code,
+            code_description=types.CodeDescription(href=DOCS_URL.format(code=diagnostic.code)),
+            source=SOURCE,
+            data={"fix": diagnostic.fix} if diagnostic.fix else None,
+        )
+
+    def publish(uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+
+    def lint(uri: str) -> None:
+        document = server.documents.get(uri)
+        if document is None or not is_python(document):
+            return
+        server.checker.roots = workspace_roots()
+        checked = server.checker.check(uri, document.version, document.text, path_of(uri))
+        server.checked[uri] = checked
+        if checked.config_error is not None:
+            if checked.config_error not in server.shown_errors:
+                server.shown_errors.add(checked.config_error)
+                server.window_show_message(types.ShowMessageParams(
+                    type=types.MessageType.Error, message=f"asynclint: {checked.config_error}"))
+            publish(uri, document.version, [types.Diagnostic(
+                range=to_range((0, 0), (0, 0)), severity=types.DiagnosticSeverity.Error,
+                message=f"asynclint is not checking this file: {checked.config_error}", source=SOURCE)])
+            return
+        lines = split_lines(checked.source)
+        publish(uri, document.version, [lsp_diagnostic(d, lines) for d in checked.diagnostics])
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls, params: types.DidOpenTextDocumentParams):
+        item = params.text_document
+        server.documents[item.uri] = OpenDocument(item.uri, item.version, item.text, item.language_id)
+        lint(item.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls, params: types.DidChangeTextDocumentParams):
+        document = server.documents.get(params.text_document.uri)
+        if document is None:
+            return
+        for change in params.content_changes:
+            document.apply(getattr(change, "range", None), change.text, encoding())
+        document.version = params.text_document.version
+        lint(document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls, params: types.DidSaveTextDocumentParams):
+        checked = server.checked.get(params.text_document.uri)
+        if checked is not None and not checked.on_disk:
+            server.checker.forget_project(checked.path)  # a new module: the index knew it as missing
+        if params.text_document.uri.endswith("/pyproject.toml"):
+            for uri in list(server.checked):
+                lint(uri)  # the settings are re-read: their file stamp changed
+        else:
+            lint(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls, params: types.DidCloseTextDocumentParams):
+        server.documents.pop(params.text_document.uri, None)
+        checked = server.checked.pop(params.text_document.uri, None)
+        if checked is not None and _differs_from_disk(checked.path, checked.source):
+            server.checker.forget_project(checked.path)  # closed unsaved: the index had the buffer
+        publish(params.text_document.uri, None, [])
+
+    if fix_source is None:
+        return server
+
+    def workspace_edit(checked: Checked, new_source: str) -> types.WorkspaceEdit:
+        index = LineIndex(checked.source, encoding())
+        edits = [types.TextEdit(range=to_range(index.position(e.start), index.position(e.end)), new_text=e.text)
+                 for e in minimal_edits(checked.source, new_source)]
+        document_changes = False
+        try:
+            capabilities = server.client_capabilities
+            document_changes = bool(capabilities.workspace and capabilities.workspace.workspace_edit
+                                    and capabilities.workspace.workspace_edit.document_changes)
+        except Exception:
+            pass
+        if document_changes and checked.version is not None:
+            return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=checked.uri,
+                                                                             version=checked.version),
+                edits=edits)])
+        return types.WorkspaceEdit(changes={checked.uri: edits})
+
+    def wanted(kind: str, only) -> bool:
+        return not only or any(kind == o or kind.startswith(f"{o}.") for o in only)
+
+    def overlaps(a: tuple, b: types.Range) -> bool:
+        (start, end) = a
+        return start <= (b.end.line, b.end.character) and (b.start.line, b.start.character) <= end
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND]))
+    def code_action(ls, params: types.CodeActionParams):
+        uri = params.text_document.uri
+        document = server.documents.get(uri)
+        if document is None:
+            return None
+        checked = server.checked.get(uri)
+        if checked is None or checked.version != document.version or checked.source != document.text:
+            lint(uri)
+            checked = server.checked.get(uri)
+        if checked is None:
+            return None
+        only = params.context.only
+        lines = split_lines(checked.source)
+        actions = []
+        if wanted(types.CodeActionKind.QuickFix, only):
+            for diagnostic in checked.diagnostics:
+                if not diagnostic.fix or not overlaps(diagnostic_range(diagnostic, lines, encoding()), params.range):
+                    continue
+                fix = server.checker.quick_fix(checked, diagnostic)
+                if fix is not None:
+                    actions.append(types.CodeAction(
+                        title=fix.title, kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[lsp_diagnostic(d, lines) for d in fix.diagnostics],
+                        is_preferred=fix.preferred, edit=workspace_edit(checked, fix.source)))
+        if wanted(FIX_ALL_KIND, only):
+            fix = server.checker.fix_all(checked)
+            if fix is not None:
+                actions.append(types.CodeAction(
+                    title=fix.title, kind=FIX_ALL_KIND,
+                    diagnostics=[lsp_diagnostic(d, lines) for d in fix.diagnostics],
+                    edit=workspace_edit(checked, fix.source)))
+        return actions
+
+    return server
+
+
+def serve(argv: list[str] | None = None) -> int:
+    """Run the server on standard input and output until the client says exit."""
+    if not pygls_available():
+        print(PYGLS_MISSING, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="asynclint server: %(levelname)s: %(name)s: %(message)s")
+    server = make_server(fix_source_function())
+    server.start_io()
+    # LSP: exit with 0 after a shutdown request, 1 when the client went away without one.
+    return 0 if getattr(server.protocol, "_shutdown", True) else 1
