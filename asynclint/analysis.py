@@ -460,9 +460,8 @@ class Analysis:
             return None
         target = self.resolve(annotation)
         if isinstance(target, Ref):
-            type_name = catalog.RETURNS.get(target.name)
-            if type_name is not None and type_name == target.name:
-                return Instance(type_name)
+            if target.name in catalog.KNOWN_TYPES:
+                return Instance(target.name)
         elif isinstance(target, ClassRef):
             return Instance(target.info)
         return None
