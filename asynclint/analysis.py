@@ -55,6 +55,7 @@ class ClassInfo:
     # attribute -> (value expression or None, annotation or None, method that assigns it)
     attr_sources: dict[str, tuple] = field(default_factory=dict)
     attr_cache: dict[str, object] = field(default_factory=dict)
+    untyped_attrs: set[str] = field(default_factory=set)  # attributes never to type
     body_scope: "Scope | None" = None
 
 
@@ -79,6 +80,7 @@ class Scope:
         self.func: FuncDef | None = func
 
 
+_MODE_METHODS = frozenset(key.rpartition(".")[2] for key in catalog.NONBLOCKING_MODE)
 _STATIC_DECORATORS = {"staticmethod": "staticmethod", "classmethod": "classmethod",
                       "property": "property", "cached_property": "property"}
 
@@ -111,6 +113,7 @@ class Analysis:
             ast.DictComp: self._comprehension, ast.GeneratorExp: self._comprehension,
             ast.NamedExpr: self._named_expr, ast.ExceptHandler: self._except_handler,
             ast.Global: self._global, ast.Nonlocal: self._global,
+            ast.Expr: self._expression_statement,
         }
 
     # -- the walk --------------------------------------------------------------------------------
@@ -345,6 +348,16 @@ class Analysis:
             self.bind(node.name, None)
         self.walk_body(node.body)
 
+    def _expression_statement(self, node: ast.Expr) -> None:
+        self.walk(node.value)
+        call = node.value
+        # `sock.setblocking(False)`: from here on the name is an object of unknown behaviour.
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name)):
+            condition = catalog.NONBLOCKING_MODE.get(self.callee_key(call) or "")
+            if condition is not None and condition.holds(call):
+                self.bind(call.func.value.id, None)
+
     def _global(self, node: ast.Global | ast.Nonlocal) -> None:
         # Assignments to these names change another scope: treat them as unknown here.
         for name in node.names:
@@ -404,8 +417,8 @@ class Analysis:
         method = info.methods.get(attr)
         if method is not None:
             return method
-        if attr in info.attr_cache:
-            return info.attr_cache[attr]
+        if attr in info.attr_cache or attr in info.untyped_attrs:
+            return info.attr_cache.get(attr)
         info.attr_cache[attr] = None  # guards against self-referential attributes
         value = None
         if info.body_scope is not None and attr in info.body_scope.bindings:
@@ -498,6 +511,14 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
         return
     self_name = args[0].arg
     for node in ast.walk(method):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _MODE_METHODS and isinstance(node.func.value, ast.Attribute)
+                and isinstance(node.func.value.value, ast.Name) and node.func.value.value.id == self_name
+                and any(c.holds(node) for k, c in catalog.NONBLOCKING_MODE.items()
+                        if k.rpartition(".")[2] == node.func.attr)):
+            # `self.sock.setblocking(False)`: the attribute's methods no longer block.
+            info.untyped_attrs.add(node.func.value.attr)
+            continue
         if isinstance(node, ast.Assign):
             targets, value, annotation = node.targets, node.value, None
         elif isinstance(node, ast.AnnAssign):

@@ -38,6 +38,23 @@ class ArgIs:
     values: tuple = (False, 0)
 
 
+    def holds(self, call) -> bool:
+        """Whether ``call`` (an ``ast.Call``) passes one of the values, by keyword or position."""
+        arg = None
+        for keyword in call.keywords:
+            if keyword.arg == self.keyword:
+                arg = keyword.value
+        if arg is None and self.position is not None and self.position < len(call.args):
+            arg = call.args[self.position]
+        value = getattr(arg, "value", _MISSING) if type(arg).__name__ == "Constant" else _MISSING
+        return any(value == v and type(value) in _SAME_KIND[type(v)] for v in self.values)
+
+
+_MISSING = object()
+# A literal matches a catalog value of the same kind: 0 and 0.0 both mean "do not wait".
+_SAME_KIND = {bool: (bool,), int: (int, float), float: (int, float)}
+
+
 @dataclass(frozen=True)
 class Blocking:
     code: str
@@ -292,6 +309,13 @@ ALIASES.update({"asyncio.BaseEventLoop": "asyncio.AbstractEventLoop",
                 "asyncio.events.AbstractEventLoop": "asyncio.AbstractEventLoop"})
 _methods("ASL110", NESTED_LOOP, "asyncio.AbstractEventLoop", "run_until_complete run_forever", fix=None)
 DISTINCTIVE_METHODS["run_until_complete"] = "asyncio.AbstractEventLoop"
+
+# Calls that switch an object to a mode in which its blocking methods return at once
+# (``sock.setblocking(False)``): after one, the object's methods are not reported.
+NONBLOCKING_MODE: dict[str, ArgIs] = {
+    "socket.socket.setblocking": ArgIs("flag", 0, (False, 0)),
+    "socket.socket.settimeout": ArgIs("value", 0, (0,)),
+}
 
 # The types above, and calls that produce an object of a type by naming it.
 KNOWN_TYPES: frozenset[str] = frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())

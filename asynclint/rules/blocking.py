@@ -77,18 +77,7 @@ def _receiver_reported(analysis, func: ast.expr) -> bool:
 
 
 def _is_nonblocking(row: catalog.Blocking, call: ast.Call) -> bool:
-    for condition in row.nonblocking:
-        arg = None
-        for keyword in call.keywords:
-            if keyword.arg == condition.keyword:
-                arg = keyword.value
-        if arg is None and condition.position is not None and condition.position < len(call.args):
-            arg = call.args[condition.position]
-        if isinstance(arg, ast.Constant) and any(
-            arg.value == v and type(arg.value) is type(v) for v in condition.values
-        ):
-            return True
-    return False
+    return any(condition.holds(call) for condition in row.nonblocking)
 
 
 # -- the rules ----------------------------------------------------------------------------------
