@@ -405,7 +405,7 @@ class Analysis:
                 return self.class_attribute(base.type, attr, instance=True)
             key = f"{base.type}.{attr}"
             produced = catalog.ATTRIBUTES.get(key) or (
-                None if key in catalog.BLOCKING else catalog.ATTRIBUTES.get(base.type + ".*"))
+                None if key in catalog.BLOCKING or key in catalog.RETURNS else catalog.ATTRIBUTES.get(base.type + ".*"))
             return Instance(produced) if produced else Ref(key)
         if isinstance(base, ClassRef):
             return self.class_attribute(base.info, attr, instance=False)

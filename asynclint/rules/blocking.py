@@ -21,14 +21,30 @@ class BlockingCallChecker(Checker):
         analysis = self.analysis
         if not analysis.on_loop:
             return
+        found = self._blocking(call)
+        if found is not None:
+            analysis.reported_calls.add(id(call))
+            self._report(call, *found, shown=_callee_text(call.func))
+
+    def _blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
+        """(key, catalog row) when this call is reported, else None."""
+        analysis = self.analysis
         key = analysis.callee_key(call)
         if key is None or key in analysis.settings.allow:
-            return
+            return None
         row = catalog.lookup(key, analysis.extra_blocking)
-        if row is None or _is_nonblocking(row, call) or _receiver_reported(analysis, call.func):
-            return
-        analysis.reported_calls.add(id(call))
-        self._report(call, key, row, shown=_callee_text(call.func))
+        if row is None or _is_nonblocking(row, call) or self._receiver_reported(call.func):
+            return None
+        return key, row
+
+    def _receiver_reported(self, func: ast.expr) -> bool:
+        """A method call on an object whose creation is reported already (one finding, not two)."""
+        if not isinstance(func, ast.Attribute):
+            return False
+        if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
+            return self._blocking(func.value) is not None
+        receiver = self.analysis.resolve(func.value)
+        return isinstance(receiver, Instance) and receiver.reported
 
     def visit_With(self, node: ast.With) -> None:
         """``with lock:`` acquires a threading lock on the loop."""
@@ -66,14 +82,6 @@ def _callee_text(func: ast.expr) -> str:
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _receiver_reported(analysis, func: ast.expr) -> bool:
-    """A method call on an object whose creation was reported already (one finding, not two)."""
-    if isinstance(func, ast.Attribute):
-        receiver = analysis.resolve(func.value)
-        return isinstance(receiver, Instance) and receiver.reported
-    return False
 
 
 def _is_nonblocking(row: catalog.Blocking, call: ast.Call) -> bool:
