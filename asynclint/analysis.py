@@ -93,6 +93,7 @@ class Analysis:
         self.settings = settings
         self.report = report  # report(node, code, message, fix=None)
         self.extra_blocking = _extra_rows(settings)
+        self.extra_types = _extra_types(settings)
         self.backend = settings.backend or _backend_of(tree)
         self.scopes: list[Scope] = [Scope("module", tree, on_loop=False)]
         self.parents: list[ast.AST] = []
@@ -222,7 +223,7 @@ class Analysis:
             if alias.name == "*":
                 continue
             qualified = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
-            self.bind(alias.asname or alias.name, Ref(canonical(qualified)))
+            self.bind(alias.asname or alias.name, module_attribute(canonical(qualified)))
 
     def _function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         # Decorators and defaults run now, in the enclosing scope; the body runs later.
@@ -399,7 +400,7 @@ class Analysis:
 
     def attribute(self, base: Value, attr: str) -> Value:
         if isinstance(base, Ref):
-            return Ref(canonical(f"{base.name}.{attr}"))
+            return module_attribute(canonical(f"{base.name}.{attr}"))
         if isinstance(base, Instance):
             if isinstance(base.type, ClassInfo):
                 return self.class_attribute(base.type, attr, instance=True)
@@ -442,7 +443,7 @@ class Analysis:
     def call_result(self, call: ast.Call) -> Value:
         callee = self.resolve(call.func)
         if isinstance(callee, Ref):
-            produced = catalog.RETURNS.get(callee.name)
+            produced = catalog.RETURNS.get(callee.name) or self.extra_types.get(callee.name)
             if produced is not None:
                 return Instance(produced, reported=id(call) in self.reported_calls)
         elif isinstance(callee, ClassRef):
@@ -473,8 +474,12 @@ class Analysis:
             return None
         target = self.resolve(annotation)
         if isinstance(target, Ref):
-            if target.name in catalog.KNOWN_TYPES:
+            if target.name in catalog.KNOWN_TYPES or target.name in self.extra_types:
                 return Instance(target.name)
+            # A class whose instances the catalog knows under another name (ThreadPoolExecutor).
+            produced = catalog.RETURNS.get(target.name)
+            if produced is not None and target.name.rpartition(".")[2][:1].isupper():
+                return Instance(produced)
         elif isinstance(target, ClassRef):
             return Instance(target.info)
         return None
@@ -488,6 +493,12 @@ def canonical(name: str) -> str:
     if head in catalog.ALIASES:
         return f"{catalog.ALIASES[head]}.{tail}"
     return name
+
+
+def module_attribute(name: str) -> Value:
+    """A name in a module: an object of a catalog type (``sys.stdin``) or a plain reference."""
+    produced = catalog.ATTRIBUTES.get(name)
+    return Instance(produced) if produced else Ref(name)
 
 
 def _instance_of(type_name: str | None) -> Value:
@@ -565,3 +576,13 @@ def _extra_rows(settings: Settings) -> dict[str, catalog.Blocking]:
         name: catalog.Blocking("ASL100", catalog.Use.everywhere(f"`{replacement}`"), fix=None)
         for name, replacement in settings.extra_blocking.items()
     }
+
+
+def _extra_types(settings: Settings) -> dict[str, str]:
+    """Classes named by configured methods (``mylib.Client.fetch``): calling one makes an instance."""
+    types = {}
+    for name in settings.extra_blocking:
+        owner = name.rpartition(".")[0]
+        if owner.rpartition(".")[2][:1].isupper():
+            types[owner] = owner
+    return types

@@ -307,6 +307,7 @@ _returns("asyncio.AbstractEventLoop", "asyncio.get_event_loop asyncio.new_event_
          "asyncio.Runner.get_loop")
 ALIASES.update({"asyncio.BaseEventLoop": "asyncio.AbstractEventLoop",
                 "asyncio.events.AbstractEventLoop": "asyncio.AbstractEventLoop"})
+_returns("asyncio.Runner", "asyncio.Runner")
 _methods("ASL110", NESTED_LOOP, "asyncio.AbstractEventLoop", "run_until_complete run_forever", fix=None)
 DISTINCTIVE_METHODS["run_until_complete"] = "asyncio.AbstractEventLoop"
 
