@@ -542,10 +542,14 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                 if target.attr in info.attr_sources:
                     # Assigned in several places: typed only when every assignment agrees.
                     previous = info.attr_sources[target.attr]
-                    if ast.dump(previous[0] or previous[1]) != ast.dump(value or annotation):
+                    if _dump(previous[0] or previous[1]) != _dump(value or annotation):
                         info.attr_sources[target.attr] = (None, None, method)
                     continue
                 info.attr_sources[target.attr] = (value, annotation, method)
+
+
+def _dump(node: ast.AST | None) -> str | None:
+    return None if node is None else ast.dump(node)
 
 
 def _parameter_annotation(method: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.AST | None:
