@@ -38,16 +38,36 @@ class ArgIs:
     values: tuple = (False, 0)
 
 
-    def holds(self, call) -> bool:
+    def holds(self, call, resolve=None) -> bool:
         """Whether ``call`` (an ``ast.Call``) passes one of the values, by keyword or position."""
-        arg = None
-        for keyword in call.keywords:
-            if keyword.arg == self.keyword:
-                arg = keyword.value
-        if arg is None and self.position is not None and self.position < len(call.args):
-            arg = call.args[self.position]
+        arg = _argument(call, self.keyword, self.position)
         value = getattr(arg, "value", _MISSING) if type(arg).__name__ == "Constant" else _MISSING
         return any(value == v and type(value) in _SAME_KIND[type(v)] for v in self.values)
+
+
+@dataclass(frozen=True)
+class ArgIsBuffer:
+    """The call does not block when this argument is an in-memory buffer (``io.BytesIO()``)."""
+
+    keyword: str
+    position: int | None
+
+    def holds(self, call, resolve=None) -> bool:
+        arg = _argument(call, self.keyword, self.position)
+        if arg is None or resolve is None:
+            return False
+        value = resolve(arg)
+        return getattr(value, "type", None) in MEMORY_TYPES
+
+
+def _argument(call, keyword: str, position: int | None):
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    if position is not None and position < len(call.args):
+        arg = call.args[position]
+        return None if type(arg).__name__ == "Starred" else arg
+    return None
 
 
 _MISSING = object()
@@ -62,7 +82,7 @@ class Blocking:
     # The rewrite the fixer knows for this call: "sleep", "open", "http",
     # "subprocess", "loop" or "thread" (wrap in to_thread); None: no fix.
     fix: str | None = "thread"
-    nonblocking: tuple[ArgIs, ...] = ()
+    nonblocking: tuple[ArgIs | ArgIsBuffer, ...] = ()
 
 
 THREAD = Use(
@@ -170,8 +190,17 @@ ALIASES.update({"http.client.HTTPSConnection": "http.client.HTTPConnection"})
 
 # ASL103: opening files -------------------------------------------------------------------------
 _calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix="open")
-_calls("ASL103", OPEN, "os.fdopen io.open_code codecs.open gzip.open bz2.open lzma.open tarfile.open "
-       "zipfile.ZipFile shelve.open dbm.open wave.open fileinput.input")
+_calls("ASL103", OPEN, "os.fdopen io.open_code codecs.open shelve.open dbm.open fileinput.input")
+# Archive and compression readers also take an open file object; an in-memory one does not block.
+MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
+_returns("io.BytesIO", "io.BytesIO")
+_returns("io.StringIO", "io.StringIO")
+_calls("ASL103", OPEN, "gzip.open bz2.open lzma.open", nonblocking=[ArgIsBuffer("filename", 0)])
+_calls("ASL103", OPEN, "gzip.GzipFile", nonblocking=[ArgIsBuffer("fileobj", 3)])
+_calls("ASL103", OPEN, "bz2.BZ2File lzma.LZMAFile", nonblocking=[ArgIsBuffer("filename", 0)])
+_calls("ASL103", OPEN, "tarfile.open tarfile.TarFile", nonblocking=[ArgIsBuffer("fileobj", 2)])
+_calls("ASL103", OPEN, "zipfile.ZipFile", nonblocking=[ArgIsBuffer("file", 0)])
+_calls("ASL103", OPEN, "wave.open aifc.open sunau.open", nonblocking=[ArgIsBuffer("f", 0)])
 _returns("io.IOBase", "builtins.open io.open pathlib.Path.open os.fdopen io.open_code codecs.open "
          "gzip.open bz2.open lzma.open os.popen tempfile.TemporaryFile tempfile.NamedTemporaryFile "
          "tempfile.SpooledTemporaryFile")

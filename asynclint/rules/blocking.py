@@ -33,7 +33,7 @@ class BlockingCallChecker(Checker):
         if key is None or key in analysis.settings.allow:
             return None
         row = catalog.lookup(key, analysis.extra_blocking)
-        if row is None or _is_nonblocking(row, call) or self._receiver_reported(call.func):
+        if row is None or _is_nonblocking(row, call, analysis.resolve) or self._receiver_reported(call.func):
             return None
         return key, row
 
@@ -84,8 +84,8 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _is_nonblocking(row: catalog.Blocking, call: ast.Call) -> bool:
-    return any(condition.holds(call) for condition in row.nonblocking)
+def _is_nonblocking(row: catalog.Blocking, call: ast.Call, resolve) -> bool:
+    return any(condition.holds(call, resolve) for condition in row.nonblocking)
 
 
 # -- the rules ----------------------------------------------------------------------------------
