@@ -347,6 +347,17 @@ NONBLOCKING_MODE: dict[str, ArgIs] = {
     "socket.socket.settimeout": ArgIs("value", 0, (0,)),
 }
 
+# Exceptions raised only by non-blocking operations: code in a `try` that catches one of them
+# works on a non-blocking socket or file descriptor.
+NONBLOCKING_ERRORS = frozenset({"builtins.BlockingIOError", "ssl.SSLWantReadError", "ssl.SSLWantWriteError"})
+
+# Calls that return a lazy iterator: the call does no I/O, iterating does. Reported where the
+# iterator is consumed at once (`for p in root.glob("*")`, `list(os.walk(top))`).
+LAZY = frozenset({"pathlib.Path.glob", "pathlib.Path.rglob", "pathlib.Path.walk", "os.walk", "os.fwalk",
+                  "glob.iglob"})
+_returns("filesystem_iterator", " ".join(LAZY))
+_calls("ASL104", PATH_IO, "filesystem_iterator.__iter__")
+
 # The types above, and calls that produce an object of a type by naming it.
 KNOWN_TYPES: frozenset[str] = frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())
 

@@ -22,9 +22,12 @@ class BlockingCallChecker(Checker):
         if not analysis.on_loop:
             return
         found = self._blocking(call)
-        if found is not None:
-            analysis.reported_calls.add(id(call))
-            self._report(call, *found, shown=_callee_text(call.func))
+        if found is None or _expects_blocking_io_error(analysis):
+            return
+        if found[0] in catalog.LAZY and not _consumed_here(analysis.parents):
+            return  # a lazy iterator kept for later: iterating it is what blocks
+        analysis.reported_calls.add(id(call))
+        self._report(call, *found, shown=_callee_text(call.func))
 
     def _blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
         """(key, catalog row) when this call is reported, else None."""
@@ -57,7 +60,20 @@ class BlockingCallChecker(Checker):
         if self.analysis.on_loop:
             self._check_protocol(node.iter, "__iter__")
 
+    def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.DictComp) -> None:
+        """``[line for line in file]`` reads the file on the loop (generator expressions are lazy)."""
+        if self.analysis.on_loop:
+            for generator in node.generators:
+                if not generator.is_async:
+                    self._check_protocol(generator.iter, "__iter__")
+
+    visit_SetComp = visit_DictComp = visit_ListComp
+
     def _check_protocol(self, expr: ast.expr, method: str) -> None:
+        if isinstance(expr, ast.Call) and self._blocking(expr) is not None:
+            return  # the call itself is the finding
+        if _expects_blocking_io_error(self.analysis):
+            return
         value = self.analysis.resolve(expr)
         if isinstance(value, Instance) and isinstance(value.type, str) and not value.reported:
             key = f"{value.type}.{method}"
@@ -82,6 +98,35 @@ def _callee_text(func: ast.expr) -> str:
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _expects_blocking_io_error(analysis) -> bool:
+    """Code in a ``try`` that catches ``BlockingIOError`` works on a non-blocking object."""
+    parents = analysis.parents
+    for index in range(len(parents) - 2, -1, -1):
+        node = parents[index]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(node, ast.Try) and any(parents[index + 1] is stmt for stmt in node.body):
+            for handler in node.handlers:
+                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                for expr in types:
+                    if expr is not None and getattr(analysis.resolve(expr), "name", None) in \
+                            catalog.NONBLOCKING_ERRORS:
+                        return True
+    return False
+
+
+# Where a lazy iterator is consumed at once: iterated, or passed to list(), sorted(), next()...
+_CONSUMERS = (ast.For, ast.comprehension, ast.Call, ast.Starred, ast.YieldFrom, ast.keyword)
+
+
+def _consumed_here(parents: list) -> bool:
+    for node in reversed(parents):
+        if isinstance(node, (ast.IfExp, ast.BoolOp)):
+            continue
+        return isinstance(node, _CONSUMERS)
+    return False
 
 
 def _is_nonblocking(row: catalog.Blocking, call: ast.Call, resolve) -> bool:
