@@ -204,8 +204,13 @@ _calls("ASL103", OPEN, "wave.open aifc.open sunau.open", nonblocking=[ArgIsBuffe
 _returns("io.IOBase", "builtins.open io.open pathlib.Path.open os.fdopen io.open_code codecs.open "
          "gzip.open bz2.open lzma.open os.popen tempfile.TemporaryFile tempfile.NamedTemporaryFile "
          "tempfile.SpooledTemporaryFile")
-_methods("ASL104", PATH_IO, "io.IOBase", "read read1 readline readlines readinto write writelines flush truncate")
-_calls("ASL104", PATH_IO, "io.IOBase.__iter__")
+FILE_IO = Use(
+    "`aiofiles`, or `await asyncio.to_thread(file.read)`",
+    "`trio.wrap_file(file)`",
+    "`anyio.wrap_file(file)`",
+)
+_methods("ASL104", FILE_IO, "io.IOBase", "read read1 readline readlines readinto write writelines flush truncate "
+         "seek __iter__")
 
 # ASL104: the filesystem ------------------------------------------------------------------------
 _calls("ASL104", THREAD, " ".join("os." + f for f in (

@@ -86,7 +86,11 @@ class BlockingCallChecker(Checker):
         if call:
             what = f"`{display}()`" if shown == display else f"`{shown}()` ({display})"
         else:
-            what = f"`{shown}` ({display})"
+            kind, _, method = display.rpartition(".")
+            if method == "__iter__":
+                what = f"iterating over `{shown}` ({kind})"
+            else:
+                what = f"`with {shown}` ({kind})"
         use = row.use.for_backend(self.analysis.backend)
         effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
         self.analysis.report(node, row.code, f"{what} {effect}; use {use}")
