@@ -210,7 +210,7 @@ FILE_IO = Use(
     "`anyio.wrap_file(file)`",
 )
 _methods("ASL104", FILE_IO, "io.IOBase", "read read1 readline readlines readinto write writelines flush truncate "
-         "seek __iter__")
+         "__iter__")
 
 # ASL104: the filesystem ------------------------------------------------------------------------
 _calls("ASL104", THREAD, " ".join("os." + f for f in (
