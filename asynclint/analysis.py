@@ -445,10 +445,17 @@ class Analysis:
         if isinstance(callee, Ref):
             produced = catalog.RETURNS.get(callee.name) or self.extra_types.get(callee.name)
             if produced is not None:
-                return Instance(produced, reported=id(call) in self.reported_calls)
+                return Instance(produced, reported=id(call) in self.reported_calls or self._from_reported(call))
         elif isinstance(callee, ClassRef):
             return Instance(callee.info)
         return None
+
+    def _from_reported(self, call: ast.Call) -> bool:
+        """A method call on an object whose creation was reported: what it returns is covered too."""
+        if isinstance(call.func, ast.Attribute):
+            receiver = self.resolve(call.func.value)
+            return isinstance(receiver, Instance) and receiver.reported
+        return False
 
     def callee_key(self, call: ast.Call) -> str | None:
         """The qualified name a call's callee resolves to, or None when unknown."""

@@ -45,7 +45,7 @@ class BlockingCallChecker(Checker):
         if not isinstance(func, ast.Attribute):
             return False
         if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
-            return self._blocking(func.value) is not None
+            return self._blocking(func.value) is not None or self._receiver_reported(func.value.func)
         receiver = self.analysis.resolve(func.value)
         return isinstance(receiver, Instance) and receiver.reported
 
