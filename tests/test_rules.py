@@ -1,5 +1,7 @@
 """The rule registry: well-formed codes, documentation, and examples that prove themselves."""
 
+import glob
+import os
 import re
 from collections import Counter
 
@@ -8,6 +10,7 @@ import pytest
 from asynclint.engine import lint_source
 from asynclint.model import Settings
 from asynclint.rules import RULES
+from conftest import FIXTURES
 from expectations import expected_findings
 
 ALL = Settings(select=tuple(sorted(RULES)))
@@ -64,3 +67,20 @@ def test_configured_rule_example():
     (finding,) = lint_source(source, "x.py", settings)
     assert (finding.line, finding.code) == (4, "ASL100")
     assert "`mylib.afetch`" in finding.message
+
+
+BACKEND_FIXTURES = sorted(glob.glob(os.path.join(FIXTURES, "rules", "*_trio.py"))
+                          + glob.glob(os.path.join(FIXTURES, "rules", "*_anyio.py")))
+
+
+@pytest.mark.parametrize("path", BACKEND_FIXTURES, ids=[os.path.basename(p) for p in BACKEND_FIXTURES])
+def test_messages_use_the_module_backend(path):
+    """A trio (anyio) module is told trio's (anyio's) replacements, never another library's."""
+    backend = "trio" if path.endswith("_trio.py") else "anyio"
+    others = {"asyncio", "trio", "anyio"} - {backend}
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    diagnostics = lint_source(source, path, ALL)
+    assert diagnostics
+    for d in diagnostics:
+        assert not any(re.search(rf"\b{other}\b", d.message) for other in others), d.message
