@@ -84,3 +84,12 @@ def test_messages_use_the_module_backend(path):
     assert diagnostics
     for d in diagnostics:
         assert not any(re.search(rf"\b{other}\b", d.message) for other in others), d.message
+
+
+def test_docs_are_generated_from_the_rules():
+    """`python -m asynclint.docs` regenerates docs/rules/; what is committed must match."""
+    from asynclint.docs import DOCS_RULES, expected_pages
+
+    for name, text in expected_pages().items():
+        with open(os.path.join(DOCS_RULES, name), encoding="utf-8") as handle:
+            assert handle.read() == text, f"docs/rules/{name} is stale: run python -m asynclint.docs"

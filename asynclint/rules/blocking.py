@@ -148,7 +148,9 @@ class ASL100(Rule):
     ## Why is this bad?
     Some blocking calls live in your own code base or in libraries asynclint does not know.
     Naming them once in the configuration lets the linter catch every call made from async
-    code, with the replacement you chose.
+    code, with the replacement you chose. A key may name a function (`mylib.fetch`) or a
+    method of a class (`mylib.Client.query`): the method is then recognised on objects made by
+    `mylib.Client(...)`, annotated `mylib.Client`, bound by `with`, or assigned to `self.x`.
 
     ## Options
     ```toml
@@ -227,7 +229,10 @@ class ASL103(Rule):
     """
     ## What it does
     Flags opening a file with `open()`, `io.open()`, `Path.open()`, `os.fdopen()` and similar inside
-    an async function. Reads and writes on a file opened there are part of the same finding.
+    an async function, and archive or compression readers given a path (`zipfile.ZipFile`,
+    `tarfile.open`, `gzip.open`, ...). Reads and writes on a file opened there are part of the same
+    finding. An archive over an in-memory buffer (`zipfile.ZipFile(io.BytesIO(...))`,
+    `tarfile.open(fileobj=buf)`) is not flagged.
 
     ## Why is this bad?
     Opening, reading and writing a file are system calls that can wait on a disk or a network
@@ -258,7 +263,10 @@ class ASL104(Rule):
     Flags filesystem calls in an async function: `os.path.exists()`, `os.remove()`, `os.listdir()`,
     `shutil.*`, `glob.glob()`, `pathlib.Path` methods that touch the disk (`read_text`, `exists`,
     `iterdir`, ...) and reads or writes on a file object opened elsewhere. Pure path arithmetic
-    (`os.path.join`, `Path.name`) is not flagged.
+    (`os.path.join`, `Path.name`) is not flagged. Lazy iterators (`os.walk`, `Path.glob`,
+    `Path.rglob`, `Path.walk`, `glob.iglob`) are flagged where they are consumed on the loop
+    (`for p in root.glob("*")`, `list(os.walk(top))`), not where they are created and kept, for
+    instance to be advanced in a worker thread.
 
     ## Why is this bad?
     Each of these is a system call that waits on the disk; on a slow or network file system the
@@ -322,7 +330,9 @@ class ASL106(Rule):
     Flags DNS look-ups (`socket.getaddrinfo`, `gethostbyname`, ...), `socket.create_connection`,
     and blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
     socket in an async function. A socket switched to non-blocking mode with
-    `setblocking(False)` is not flagged.
+    `setblocking(False)` or `settimeout(0)` is not flagged, nor is a call inside a `try` that
+    catches `BlockingIOError` (or `ssl.SSLWantReadError`/`SSLWantWriteError`), which only a
+    non-blocking socket raises.
 
     ## Why is this bad?
     A blocking socket operation waits for the network with the event loop stopped.
