@@ -190,7 +190,7 @@ ALIASES.update({"http.client.HTTPSConnection": "http.client.HTTPConnection"})
 
 # ASL103: opening files -------------------------------------------------------------------------
 _calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix="open")
-_calls("ASL103", OPEN, "os.fdopen io.open_code codecs.open shelve.open dbm.open fileinput.input")
+_calls("ASL103", OPEN, "os.fdopen os.open io.open_code codecs.open shelve.open dbm.open fileinput.input")
 # Archive and compression readers also take an open file object; an in-memory one does not block.
 MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
 _returns("io.BytesIO", "io.BytesIO")
@@ -233,7 +233,7 @@ _methods("ASL104", PATH_IO, "pathlib.Path", (
     "read_text read_bytes write_text write_bytes exists is_file is_dir is_symlink is_mount is_socket "
     "is_fifo is_block_device is_char_device is_junction glob rglob iterdir walk stat lstat owner group "
     "chmod lchmod mkdir rmdir unlink rename replace touch symlink_to hardlink_to link_to readlink "
-    "resolve samefile"))
+    "resolve samefile copy copy_into move move_into"))
 ALIASES.update({
     "pathlib.PosixPath": "pathlib.Path", "pathlib.WindowsPath": "pathlib.Path",
     "posixpath": "os.path", "ntpath": "os.path", "genericpath": "os.path",
@@ -243,7 +243,7 @@ ALIASES.update({
 _calls("ASL105", PROCESS, "subprocess.run subprocess.call subprocess.check_call subprocess.check_output",
        fix="subprocess")
 _calls("ASL105", PROCESS, "subprocess.getoutput subprocess.getstatusoutput subprocess.Popen os.system "
-       "os.popen os.posix_spawn os.posix_spawnp os.wait os.waitpid os.wait3 os.wait4 os.waitid "
+       "os.popen pty.spawn os.posix_spawn os.posix_spawnp os.wait os.waitpid os.wait3 os.wait4 os.waitid "
        "os.spawnl os.spawnle os.spawnlp os.spawnlpe os.spawnv os.spawnve os.spawnvp os.spawnvpe")
 _returns("subprocess.Popen", "subprocess.Popen")
 _methods("ASL105", PROCESS, "subprocess.Popen", "wait communicate",
@@ -261,6 +261,7 @@ _methods("ASL106", SOCKET_IO, "socket.socket", (
     "sendmsg sendfile do_handshake"))
 _calls("ASL106", CONNECT, "ssl.SSLContext.wrap_socket")
 ALIASES.update({"ssl.SSLSocket": "socket.socket"})
+_methods("ASL106", SOCKET_IO, "socket.socket", "read write unwrap")  # ssl.SSLSocket's own
 _calls("ASL106", CONNECT, "smtplib.SMTP smtplib.SMTP_SSL ftplib.FTP ftplib.FTP_TLS poplib.POP3 "
        "poplib.POP3_SSL imaplib.IMAP4 imaplib.IMAP4_SSL telnetlib.Telnet")
 
@@ -295,20 +296,47 @@ _methods("ASL107", MONGO, "pymongo.Collection", (
 _methods("ASL107", MONGO, "pymongo.MongoClient", "list_database_names server_info drop_database")
 _returns("redis.Redis", "redis.Redis redis.StrictRedis redis.from_url redis.Redis.from_url redis.client.Redis")
 _calls("ASL107", REDIS, "redis.Redis.*")
-NOT_BLOCKING.update(f"redis.Redis.{m}" for m in "pipeline pubsub lock from_url register_script".split())
+NOT_BLOCKING.update(f"redis.Redis.{m}" for m in (
+    "pipeline pubsub lock from_url register_script get_encoder get_connection_kwargs set_response_callback "
+    "get_retry set_retry load_external_module close").split())
+_returns("redis.client.Pipeline", "redis.Redis.pipeline redis.client.Pipeline")
+_methods("ASL107", REDIS, "redis.client.Pipeline", "execute watch")
+_returns("redis.client.PubSub", "redis.Redis.pubsub redis.client.PubSub")
+# (PubSub.get_message() does not wait unless given a timeout.)
+_methods("ASL107", REDIS, "redis.client.PubSub", "subscribe psubscribe unsubscribe punsubscribe listen")
+_returns("redis.lock.Lock", "redis.Redis.lock redis.lock.Lock")
+_methods("ASL107", REDIS, "redis.lock.Lock", "acquire __enter__", nonblocking=[ArgIs("blocking", 0, (False, 0))])
+_methods("ASL107", REDIS, "redis.lock.Lock", "release extend reacquire locked owned")
+# SQLAlchemy's synchronous engine and ORM session.
+SQLALCHEMY = Use.everywhere("SQLAlchemy's asyncio extension (`create_async_engine`, `AsyncSession`)")
+_returns("sqlalchemy.engine.Engine", "sqlalchemy.create_engine sqlalchemy.engine.create_engine "
+         "sqlalchemy.engine.Engine")
+_returns("sqlalchemy.engine.Connection", "sqlalchemy.engine.Engine.connect sqlalchemy.engine.Engine.begin "
+         "sqlalchemy.engine.Connection")
+_methods("ASL107", SQLALCHEMY, "sqlalchemy.engine.Engine", "connect begin raw_connection")
+_methods("ASL107", SQLALCHEMY, "sqlalchemy.engine.Connection",
+         "execute exec_driver_sql scalar scalars commit rollback")
+_returns("sqlalchemy.orm.Session", "sqlalchemy.orm.Session sqlalchemy.orm.session.Session")
+_methods("ASL107", SQLALCHEMY, "sqlalchemy.orm.Session",
+         "execute scalar scalars commit rollback flush refresh get merge connection")
+ALIASES.update({"sqlalchemy.Engine": "sqlalchemy.engine.Engine", "sqlalchemy.Connection": "sqlalchemy.engine.Connection",
+                "sqlalchemy.orm.session.Session": "sqlalchemy.orm.Session"})
+_returns("psycopg.Connection", "psycopg.Connection.connect")
 
 # ASL108: thread synchronisation ----------------------------------------------------------------
-_returns("threading.Lock", "threading.Lock threading.RLock")
-_returns("threading.Event", "threading.Event")
-_returns("threading.Condition", "threading.Condition")
-_returns("threading.Semaphore", "threading.Semaphore threading.BoundedSemaphore")
-_returns("threading.Barrier", "threading.Barrier")
+_returns("threading.Lock", "threading.Lock threading.RLock multiprocessing.Lock multiprocessing.RLock")
+_returns("threading.Event", "threading.Event multiprocessing.Event")
+_returns("threading.Condition", "threading.Condition multiprocessing.Condition")
+_returns("threading.Semaphore", "threading.Semaphore threading.BoundedSemaphore multiprocessing.Semaphore "
+         "multiprocessing.BoundedSemaphore")
+_returns("threading.Barrier", "threading.Barrier multiprocessing.Barrier")
 _returns("threading.Thread", "threading.Thread threading.Timer")
 _returns("queue.Queue", "queue.Queue queue.LifoQueue queue.PriorityQueue queue.SimpleQueue "
          "multiprocessing.Queue multiprocessing.JoinableQueue multiprocessing.SimpleQueue")
 _returns("concurrent.futures.Executor", "concurrent.futures.ThreadPoolExecutor "
          "concurrent.futures.ProcessPoolExecutor")
-_returns("concurrent.futures.Future", "concurrent.futures.Executor.submit concurrent.futures.Future")
+_returns("concurrent.futures.Future", "concurrent.futures.Executor.submit concurrent.futures.Future "
+         "asyncio.run_coroutine_threadsafe")
 _returns("multiprocessing.Process", "multiprocessing.Process")
 _returns("multiprocessing.pool.Pool", "multiprocessing.Pool multiprocessing.pool.Pool multiprocessing.pool.ThreadPool")
 _returns("multiprocessing.pool.AsyncResult", "multiprocessing.pool.Pool.apply_async multiprocessing.pool.Pool.map_async")
@@ -325,17 +353,21 @@ _methods("ASL108", FUTURE, "concurrent.futures.Future", "result exception", nonb
 _calls("ASL108", FUTURE, "concurrent.futures.wait concurrent.futures.as_completed")
 _methods("ASL108", THREAD, "threading.Thread multiprocessing.Process", "join", nonblocking=[ArgIs("timeout", 0, (0,))])
 _methods("ASL108", THREAD, "concurrent.futures.Executor", "shutdown", nonblocking=[ArgIs("wait", 0, (False,))])
-_methods("ASL108", THREAD, "concurrent.futures.Executor", "map")
+# Executor.map, Pool.imap: the call submits the work, iterating the results waits for it.
+_methods("ASL108", FUTURE, "concurrent.futures.Executor", "map")
 _methods("ASL108", THREAD, "multiprocessing.pool.Pool", "map starmap apply imap imap_unordered join")
+_returns("results_iterator", "concurrent.futures.Executor.map concurrent.futures.as_completed "
+         "multiprocessing.pool.Pool.imap multiprocessing.pool.Pool.imap_unordered")
+_calls("ASL108", FUTURE, "results_iterator.__iter__")
 _methods("ASL108", FUTURE, "multiprocessing.pool.AsyncResult", "get wait", nonblocking=[ArgIs("timeout", 0, (0,))])
 
 # ASL109: console input -------------------------------------------------------------------------
 _calls("ASL109", INPUT, "builtins.input getpass.getpass")
-ATTRIBUTES.update({"sys.stdin": "sys.stdin"})
+ATTRIBUTES.update({"sys.stdin": "sys.stdin", "sys.stdin.buffer": "sys.stdin", "sys.__stdin__": "sys.stdin"})
 _methods("ASL109", INPUT, "sys.stdin", "read readline readlines __iter__")
 
 # ASL110: a nested event loop -------------------------------------------------------------------
-_calls("ASL110", NESTED_LOOP, "asyncio.run trio.run anyio.run asyncio.Runner.run", fix=None)
+_calls("ASL110", NESTED_LOOP, "asyncio.run trio.run anyio.run asyncio.Runner.run uvloop.run", fix=None)
 _returns("asyncio.AbstractEventLoop", "asyncio.get_event_loop asyncio.new_event_loop asyncio.get_running_loop "
          "asyncio.AbstractEventLoop asyncio.BaseEventLoop asyncio.SelectorEventLoop asyncio.ProactorEventLoop "
          "asyncio.Runner.get_loop")
@@ -358,9 +390,11 @@ NONBLOCKING_ERRORS = frozenset({"builtins.BlockingIOError", "ssl.SSLWantReadErro
 
 # Calls that return a lazy iterator: the call does no I/O, iterating does. Reported where the
 # iterator is consumed at once (`for p in root.glob("*")`, `list(os.walk(top))`).
-LAZY = frozenset({"pathlib.Path.glob", "pathlib.Path.rglob", "pathlib.Path.walk", "os.walk", "os.fwalk",
-                  "glob.iglob"})
-_returns("filesystem_iterator", " ".join(LAZY))
+_FS_LAZY = "pathlib.Path.glob pathlib.Path.rglob pathlib.Path.walk os.walk os.fwalk glob.iglob"
+_returns("filesystem_iterator", _FS_LAZY)
+LAZY = frozenset(_FS_LAZY.split()) | frozenset(
+    "concurrent.futures.Executor.map concurrent.futures.as_completed multiprocessing.pool.Pool.imap "
+    "multiprocessing.pool.Pool.imap_unordered".split())
 _calls("ASL104", PATH_IO, "filesystem_iterator.__iter__")
 
 # The types above, and calls that produce an object of a type by naming it.
