@@ -22,7 +22,7 @@ class BlockingCallChecker(Checker):
         if not analysis.on_loop:
             return
         found = self._blocking(call)
-        if found is None or _expects_blocking_io_error(analysis):
+        if found is None or _used_asynchronously(analysis.parents, call) or _expects_blocking_io_error(analysis):
             return
         if found[0] in catalog.LAZY and not _consumed_here(analysis.parents):
             return  # a lazy iterator kept for later: iterating it is what blocks
@@ -102,6 +102,20 @@ def _callee_text(func: ast.expr) -> str:
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _used_asynchronously(parents: list, call: ast.Call) -> bool:
+    """``await f()``, ``async for x in f()``, ``async with f()``: what the call returned is
+    asynchronous, so the object is not the synchronous one the catalog knows (a mistyped
+    annotation, say ``client: redis.Redis`` given a ``redis.asyncio.Redis``)."""
+    parent = parents[-1] if parents else None
+    if isinstance(parent, ast.Await):
+        return True
+    if isinstance(parent, ast.AsyncFor) and parent.iter is call:
+        return True
+    if isinstance(parent, ast.withitem):
+        parent = parents[-2] if len(parents) > 1 else None
+    return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
 
 
 def _expects_blocking_io_error(analysis) -> bool:
