@@ -60,6 +60,22 @@ class ArgIsBuffer:
         return getattr(value, "type", None) in MEMORY_TYPES
 
 
+@dataclass(frozen=True)
+class ArgIsNew:
+    """The call does not block when this argument is made on the spot by one of these callables
+    (``ctx.wrap_socket(socket.socket())``: a socket that is not connected yet)."""
+
+    keyword: str
+    position: int | None
+    callables: tuple[str, ...]
+
+    def holds(self, call, resolve=None) -> bool:
+        arg = _argument(call, self.keyword, self.position)
+        if type(arg).__name__ != "Call" or resolve is None:
+            return False
+        return getattr(resolve(arg.func), "name", None) in self.callables
+
+
 def _argument(call, keyword: str, position: int | None):
     for kw in call.keywords:
         if kw.arg == keyword:
@@ -82,7 +98,7 @@ class Blocking:
     # The rewrite the fixer knows for this call: "sleep", "open", "http",
     # "subprocess", "loop" or "thread" (wrap in to_thread); None: no fix.
     fix: str | None = "thread"
-    nonblocking: tuple[ArgIs | ArgIsBuffer, ...] = ()
+    nonblocking: tuple[ArgIs | ArgIsBuffer | ArgIsNew, ...] = ()
 
 
 THREAD = Use(
@@ -252,14 +268,16 @@ _methods("ASL105", PROCESS, "subprocess.Popen", "wait communicate",
 # ASL106: sockets and DNS -----------------------------------------------------------------------
 _calls("ASL106", DNS, "socket.getaddrinfo socket.gethostbyname socket.gethostbyname_ex "
        "socket.gethostbyaddr socket.getnameinfo socket.getfqdn")
-_calls("ASL106", CONNECT, "socket.create_connection ssl.wrap_socket ssl.get_server_certificate")
+_calls("ASL106", CONNECT, "socket.create_connection ssl.get_server_certificate")
+# Wrapping performs the TLS handshake, unless told not to or the socket is not connected yet.
+_NO_HANDSHAKE = [ArgIs("do_handshake_on_connect", None, (False,)), ArgIsNew("sock", 0, ("socket.socket",))]
+_calls("ASL106", CONNECT, "ssl.wrap_socket ssl.SSLContext.wrap_socket", nonblocking=_NO_HANDSHAKE)
 _returns("socket.socket", "socket.socket socket.create_connection socket.create_server socket.fromfd "
          "socket.socket.accept ssl.wrap_socket ssl.SSLContext.wrap_socket")
 _returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context")
 _methods("ASL106", SOCKET_IO, "socket.socket", (
     "connect connect_ex accept recv recv_into recvfrom recvfrom_into recvmsg send sendall sendto "
     "sendmsg sendfile do_handshake"))
-_calls("ASL106", CONNECT, "ssl.SSLContext.wrap_socket")
 ALIASES.update({"ssl.SSLSocket": "socket.socket"})
 _methods("ASL106", SOCKET_IO, "socket.socket", "read write unwrap")  # ssl.SSLSocket's own
 _calls("ASL106", CONNECT, "smtplib.SMTP smtplib.SMTP_SSL ftplib.FTP ftplib.FTP_TLS poplib.POP3 "
