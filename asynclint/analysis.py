@@ -441,21 +441,23 @@ class Analysis:
         return value
 
     def call_result(self, call: ast.Call) -> Value:
-        callee = self.resolve(call.func)
+        func = call.func
+        receiver = None
+        if isinstance(func, ast.Attribute):  # resolve the receiver once: chains stay linear
+            receiver = self.resolve(func.value)
+            callee = self.attribute(receiver, func.attr)
+        else:
+            callee = self.resolve(func)
         if isinstance(callee, Ref):
             produced = catalog.RETURNS.get(callee.name) or self.extra_types.get(callee.name)
             if produced is not None:
-                return Instance(produced, reported=id(call) in self.reported_calls or self._from_reported(call))
+                # What a method of an object whose creation was reported returns is covered too.
+                reported = id(call) in self.reported_calls or (
+                    isinstance(receiver, Instance) and receiver.reported)
+                return Instance(produced, reported=reported)
         elif isinstance(callee, ClassRef):
             return Instance(callee.info)
         return None
-
-    def _from_reported(self, call: ast.Call) -> bool:
-        """A method call on an object whose creation was reported: what it returns is covered too."""
-        if isinstance(call.func, ast.Attribute):
-            receiver = self.resolve(call.func.value)
-            return isinstance(receiver, Instance) and receiver.reported
-        return False
 
     def callee_key(self, call: ast.Call) -> str | None:
         """The qualified name a call's callee resolves to, or None when unknown."""

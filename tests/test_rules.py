@@ -93,3 +93,11 @@ def test_docs_are_generated_from_the_rules():
     for name, text in expected_pages().items():
         with open(os.path.join(DOCS_RULES, name), encoding="utf-8") as handle:
             assert handle.read() == text, f"docs/rules/{name} is stale: run python -m asynclint.docs"
+
+
+def test_long_call_chains_are_one_finding_and_do_not_explode():
+    """Each link of a chain asks about the links inside it; without memos this is 2**n work."""
+    source = ("import sqlite3\n\n\nasync def f(conn: sqlite3.Connection):\n"
+              "    conn.execute('x')" + ".execute('y')" * 60 + "\n"
+              "    sqlite3.connect('db')" + ".execute('y')" * 60 + "\n")
+    assert [(d.line, d.code) for d in lint_source(source, "x.py", ALL)] == [(5, "ASL107"), (6, "ASL107")]

@@ -17,6 +17,12 @@ from asynclint.rules import Checker, Rule, checker, rule
 class BlockingCallChecker(Checker):
     codes = tuple(f"ASL1{n:02d}" for n in range(11))
 
+    def __init__(self, analysis) -> None:
+        super().__init__(analysis)
+        # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
+        self._memo: dict[int, tuple | None] = {}
+        self._chain_memo: dict[int, bool] = {}
+
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
         if not analysis.on_loop:
@@ -30,7 +36,13 @@ class BlockingCallChecker(Checker):
         self._report(call, *found, shown=_callee_text(call.func))
 
     def _blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
-        """(key, catalog row) when this call is reported, else None."""
+        """(key, catalog row) when this call is reported, else None (memoized: chains ask again)."""
+        key = id(call)
+        if key not in self._memo:
+            self._memo[key] = self._find_blocking(call)
+        return self._memo[key]
+
+    def _find_blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
         analysis = self.analysis
         key = analysis.callee_key(call)
         if key is None or key in analysis.settings.allow:
@@ -45,7 +57,11 @@ class BlockingCallChecker(Checker):
         if not isinstance(func, ast.Attribute):
             return False
         if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
-            return self._blocking(func.value) is not None or self._receiver_reported(func.value.func)
+            inner = func.value
+            if id(inner) not in self._chain_memo:
+                self._chain_memo[id(inner)] = (self._blocking(inner) is not None
+                                               or self._receiver_reported(inner.func))
+            return self._chain_memo[id(inner)]
         receiver = self.analysis.resolve(func.value)
         return isinstance(receiver, Instance) and receiver.reported
 
