@@ -417,6 +417,8 @@ class Analysis:
     def class_attribute(self, info: ClassInfo, attr: str, instance: bool) -> Value:
         method = info.methods.get(attr)
         if method is not None:
+            if instance and method.kind == "property":  # `self.session` -> what the getter returns
+                return self._returned(method, info.scopes)
             return method
         if attr in info.attr_cache or attr in info.untyped_attrs:
             return info.attr_cache.get(attr)
@@ -457,7 +459,20 @@ class Analysis:
                 return Instance(produced, reported=reported)
         elif isinstance(callee, ClassRef):
             return Instance(callee.info)
+        elif isinstance(callee, FuncDef) and not callee.is_async:
+            return self._returned(callee, self.scopes)
         return None
+
+    def _returned(self, func: FuncDef, scopes: list) -> Value:
+        """An instance of the type a local function's return annotation names (``-> Session``)."""
+        if func.node.returns is None:
+            return None
+        saved = self.scopes
+        self.scopes = scopes
+        try:
+            return self.annotation_value(func.node.returns)
+        finally:
+            self.scopes = saved
 
     def callee_key(self, call: ast.Call) -> str | None:
         """The qualified name a call's callee resolves to, or None when unknown."""
