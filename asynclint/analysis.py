@@ -452,6 +452,9 @@ class Analysis:
             callee = self.resolve(func)
         if isinstance(callee, Ref):
             produced = catalog.RETURNS.get(callee.name) or self.extra_types.get(callee.name)
+            special = catalog.RETURNS_WHEN.get(callee.name)
+            if special is not None and special[0].holds(call, self.resolve):
+                produced = special[1]
             if produced is not None:
                 # What a method of an object whose creation was reported returns is covered too.
                 reported = id(call) in self.reported_calls or (

@@ -76,6 +76,22 @@ class ArgIsNew:
         return getattr(resolve(arg.func), "name", None) in self.callables
 
 
+@dataclass(frozen=True)
+class ArgGiven:
+    """Holds when this argument is passed and is not one of these literal values."""
+
+    keyword: str
+    position: int | None
+    values: tuple = (0,)
+
+    def holds(self, call, resolve=None) -> bool:
+        arg = _argument(call, self.keyword, self.position)
+        if arg is None:
+            return False
+        return not (type(arg).__name__ == "Constant" and any(
+            arg.value == v and type(arg.value) is type(v) for v in self.values))
+
+
 def _argument(call, keyword: str, position: int | None):
     for kw in call.keywords:
         if kw.arg == keyword:
@@ -159,6 +175,8 @@ BLOCKING: dict[str, Blocking] = {}
 RETURNS: dict[str, str] = {}  # callable key -> type name of what the call returns
 ATTRIBUTES: dict[str, str] = {}  # "Type.attr" or "Type.*" -> type name of the attribute
 NOT_BLOCKING: set[str] = set()  # exceptions to a "Type.*" row
+# callable key -> (condition on the call, type name): what the call returns when the condition holds
+RETURNS_WHEN: dict[str, tuple] = {}
 # Qualified names that are other spellings of a catalog name.
 ALIASES: dict[str, str] = {}
 # Method names distinctive enough to recognise on a receiver of unknown type.
@@ -365,8 +383,13 @@ _methods("ASL108", CONDITION, "threading.Condition", "wait wait_for", nonblockin
 _methods("ASL108", EVENT, "threading.Event", "wait", nonblocking=[ArgIs("timeout", 0, (0,))])
 _methods("ASL108", EVENT, "threading.Barrier", "wait", nonblocking=[ArgIs("timeout", 0, (0,))])
 _methods("ASL108", QUEUE, "queue.Queue", "get", nonblocking=[ArgIs("block", 0, (False, 0)), ArgIs("timeout", 1, (0,))])
-_methods("ASL108", QUEUE, "queue.Queue", "put", nonblocking=[ArgIs("block", 1, (False, 0)), ArgIs("timeout", 2, (0,))])
 _methods("ASL108", QUEUE, "queue.Queue", "join")
+# put() waits only on a queue made with a maxsize: an unbounded queue (the default) takes every item.
+_methods("ASL108", QUEUE, "queue.BoundedQueue", "get", nonblocking=[ArgIs("block", 0, (False, 0)), ArgIs("timeout", 1, (0,))])
+_methods("ASL108", QUEUE, "queue.BoundedQueue", "put", nonblocking=[ArgIs("block", 1, (False, 0)), ArgIs("timeout", 2, (0,))])
+_methods("ASL108", QUEUE, "queue.BoundedQueue", "join")
+for _queue in "queue.Queue queue.LifoQueue queue.PriorityQueue multiprocessing.Queue multiprocessing.JoinableQueue".split():
+    RETURNS_WHEN[_queue] = (ArgGiven("maxsize", 0), "queue.BoundedQueue")
 _methods("ASL108", FUTURE, "concurrent.futures.Future", "result exception", nonblocking=[ArgIs("timeout", 0, (0,))])
 _calls("ASL108", FUTURE, "concurrent.futures.wait concurrent.futures.as_completed")
 _methods("ASL108", THREAD, "threading.Thread multiprocessing.Process", "join", nonblocking=[ArgIs("timeout", 0, (0,))])

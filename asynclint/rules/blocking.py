@@ -424,7 +424,8 @@ class ASL108(Rule):
     """
     ## What it does
     Flags waiting on thread synchronisation in an async function: `acquire()` or `with` on a
-    `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `Event.wait()`, `queue.Queue.get()`/`put()`/`join()`,
+    `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `Event.wait()`, `queue.Queue.get()`/`join()`,
+    `put()` on a queue made with a `maxsize` (an unbounded queue never makes `put()` wait),
     `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`. Non-blocking forms
     (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged.
 
