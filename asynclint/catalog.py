@@ -92,6 +92,19 @@ class ArgGiven:
             arg.value == v and type(arg.value) is type(v) for v in self.values))
 
 
+@dataclass(frozen=True)
+class ArgIsName:
+    """Holds when this argument names one of these qualified names (``socket.SOCK_DGRAM``)."""
+
+    keyword: str
+    position: int | None
+    names: tuple[str, ...]
+
+    def holds(self, call, resolve=None) -> bool:
+        arg = _argument(call, self.keyword, self.position)
+        return arg is not None and resolve is not None and getattr(resolve(arg), "name", None) in self.names
+
+
 def _argument(call, keyword: str, position: int | None):
     for kw in call.keywords:
         if kw.arg == keyword:
@@ -296,6 +309,9 @@ _returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context")
 _methods("ASL106", SOCKET_IO, "socket.socket", (
     "connect connect_ex accept recv recv_into recvfrom recvfrom_into recvmsg send sendall sendto "
     "sendmsg sendfile do_handshake"))
+# A datagram (UDP) socket: connect() only records the peer and sends do not wait; receiving does.
+RETURNS_WHEN["socket.socket"] = (ArgIsName("type", 1, ("socket.SOCK_DGRAM",)), "socket.datagram_socket")
+_methods("ASL106", SOCKET_IO, "socket.datagram_socket", "recv recv_into recvfrom recvfrom_into recvmsg")
 ALIASES.update({"ssl.SSLSocket": "socket.socket"})
 _methods("ASL106", SOCKET_IO, "socket.socket", "read write unwrap")  # ssl.SSLSocket's own
 _calls("ASL106", CONNECT, "smtplib.SMTP smtplib.SMTP_SSL ftplib.FTP ftplib.FTP_TLS poplib.POP3 "
@@ -420,10 +436,10 @@ DISTINCTIVE_METHODS["run_until_complete"] = "asyncio.AbstractEventLoop"
 
 # Calls that switch an object to a mode in which its blocking methods return at once
 # (``sock.setblocking(False)``): after one, the object's methods are not reported.
-NONBLOCKING_MODE: dict[str, ArgIs] = {
-    "socket.socket.setblocking": ArgIs("flag", 0, (False, 0)),
-    "socket.socket.settimeout": ArgIs("value", 0, (0,)),
-}
+NONBLOCKING_MODE: dict[str, ArgIs] = {}
+for _socket in ("socket.socket", "socket.datagram_socket"):
+    NONBLOCKING_MODE[f"{_socket}.setblocking"] = ArgIs("flag", 0, (False, 0))
+    NONBLOCKING_MODE[f"{_socket}.settimeout"] = ArgIs("value", 0, (0,))
 
 # Exceptions raised only by non-blocking operations: code in a `try` that catches one of them
 # works on a non-blocking socket or file descriptor.
