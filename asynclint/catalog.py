@@ -105,6 +105,23 @@ class ArgIsName:
         return arg is not None and resolve is not None and getattr(resolve(arg), "name", None) in self.names
 
 
+@dataclass(frozen=True)
+class ArgMissing:
+    """Holds when this argument is not passed, or is passed as one of these literal values."""
+
+    keyword: str
+    position: int | None
+    values: tuple = ()
+
+    def holds(self, call, resolve=None) -> bool:
+        arg = _argument(call, self.keyword, self.position)
+        if arg is None:
+            return not any(type(a).__name__ == "Starred" for a in call.args) and not any(
+                k.arg is None for k in call.keywords)
+        return type(arg).__name__ == "Constant" and any(
+            arg.value == v and type(arg.value) is type(v) for v in self.values)
+
+
 def _argument(call, keyword: str, position: int | None):
     for kw in call.keywords:
         if kw.arg == keyword:
@@ -237,7 +254,7 @@ ALIASES.update({"http.client.HTTPSConnection": "http.client.HTTPConnection"})
 
 # ASL103: opening files -------------------------------------------------------------------------
 _calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix="open")
-_calls("ASL103", OPEN, "os.fdopen os.open io.open_code codecs.open shelve.open dbm.open fileinput.input")
+_calls("ASL103", OPEN, "os.fdopen os.open io.open_code codecs.open shelve.open dbm.open")
 # Archive and compression readers also take an open file object; an in-memory one does not block.
 MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
 _returns("io.BytesIO", "io.BytesIO")
@@ -271,7 +288,7 @@ _calls("ASL104", THREAD, " ".join("shutil." + f for f in (
     "copy copy2 copyfile copyfileobj copymode copystat copytree rmtree move disk_usage chown "
     "make_archive unpack_archive which").split()))
 _calls("ASL104", THREAD, "glob.glob glob.iglob tempfile.mkstemp tempfile.mkdtemp tempfile.TemporaryFile "
-       "tempfile.NamedTemporaryFile tempfile.TemporaryDirectory filecmp.cmp filecmp.dircmp")
+       "tempfile.NamedTemporaryFile tempfile.TemporaryDirectory filecmp.cmp")
 _returns("pathlib.Path", "pathlib.Path pathlib.Path.cwd pathlib.Path.home pathlib.Path.joinpath "
          "pathlib.Path.with_name pathlib.Path.with_suffix pathlib.Path.with_stem pathlib.Path.relative_to "
          "pathlib.Path.absolute pathlib.Path.expanduser pathlib.Path.resolve pathlib.Path.__truediv__")
@@ -314,8 +331,15 @@ RETURNS_WHEN["socket.socket"] = (ArgIsName("type", 1, ("socket.SOCK_DGRAM",)), "
 _methods("ASL106", SOCKET_IO, "socket.datagram_socket", "recv recv_into recvfrom recvfrom_into recvmsg")
 ALIASES.update({"ssl.SSLSocket": "socket.socket"})
 _methods("ASL106", SOCKET_IO, "socket.socket", "read write unwrap")  # ssl.SSLSocket's own
-_calls("ASL106", CONNECT, "smtplib.SMTP smtplib.SMTP_SSL ftplib.FTP ftplib.FTP_TLS poplib.POP3 "
-       "poplib.POP3_SSL imaplib.IMAP4 imaplib.IMAP4_SSL telnetlib.Telnet")
+# These connect in the constructor; SMTP, FTP and Telnet only when given a host.
+_calls("ASL106", CONNECT, "poplib.POP3 poplib.POP3_SSL imaplib.IMAP4 imaplib.IMAP4_SSL")
+_calls("ASL106", CONNECT, "smtplib.SMTP smtplib.SMTP_SSL smtplib.LMTP ftplib.FTP ftplib.FTP_TLS telnetlib.Telnet",
+       nonblocking=[ArgMissing("host", 0, ("", None))])
+_returns("smtplib.SMTP", "smtplib.SMTP smtplib.SMTP_SSL smtplib.LMTP")
+_methods("ASL106", CONNECT, "smtplib.SMTP", "connect login starttls ehlo helo sendmail send_message quit noop")
+_returns("ftplib.FTP", "ftplib.FTP ftplib.FTP_TLS")
+_methods("ASL106", CONNECT, "ftplib.FTP", "connect login cwd nlst dir mlsd retrbinary retrlines storbinary storlines "
+         "delete rename mkd rmd size quit")
 
 # ASL107: synchronous database drivers ----------------------------------------------------------
 SQLITE = Use.everywhere("`aiosqlite`, or run the query in a worker thread")
@@ -329,14 +353,21 @@ _returns("sqlite3.Cursor", "sqlite3.Connection.cursor sqlite3.Connection.execute
          "sqlite3.Cursor.execute sqlite3.Cursor.executemany")
 _methods("ASL107", SQLITE, "sqlite3.Connection", "execute executemany executescript commit rollback backup iterdump")
 _methods("ASL107", SQLITE, "sqlite3.Cursor", "execute executemany executescript fetchone fetchmany fetchall")
-for _module, _use in (("psycopg2", POSTGRES), ("psycopg", POSTGRES), ("pymysql", MYSQL), ("MySQLdb", MYSQL),
-                      ("mysql.connector", MYSQL)):
+# module, replacement, blocking methods of its connection, of its cursor
+_DRIVERS = (
+    ("psycopg2", POSTGRES, "commit rollback", "copy_from copy_to copy_expert callproc"),
+    ("psycopg", POSTGRES, "execute commit rollback", "copy"),
+    ("pymysql", MYSQL, "commit rollback ping select_db query", "callproc"),
+    ("MySQLdb", MYSQL, "commit rollback ping select_db query", "callproc"),
+    ("mysql.connector", MYSQL, "commit rollback ping cmd_query reconnect", "callproc"),
+)
+for _module, _use, _connection, _cursor in _DRIVERS:
     _calls("ASL107", _use, f"{_module}.connect")
     _returns(f"{_module}.Connection", f"{_module}.connect")
-    _returns(f"{_module}.Cursor", f"{_module}.Connection.cursor {_module}.Connection.execute")
-    _methods("ASL107", _use, f"{_module}.Connection", "execute commit rollback")
-    _methods("ASL107", _use, f"{_module}.Cursor",
-             "execute executemany fetchone fetchmany fetchall callproc copy_from copy_to copy_expert")
+    _returns(f"{_module}.Cursor", f"{_module}.Connection.cursor")
+    _methods("ASL107", _use, f"{_module}.Connection", _connection)
+    _methods("ASL107", _use, f"{_module}.Cursor", "execute executemany fetchone fetchmany fetchall " + _cursor)
+_returns("psycopg.Cursor", "psycopg.Connection.execute")
 _returns("pymongo.MongoClient", "pymongo.MongoClient pymongo.mongo_client.MongoClient")
 ATTRIBUTES.update({"pymongo.MongoClient.*": "pymongo.Database", "pymongo.Database.*": "pymongo.Collection"})
 _returns("pymongo.Database", "pymongo.MongoClient.get_database pymongo.MongoClient.__getitem__")
@@ -373,7 +404,8 @@ _methods("ASL107", SQLALCHEMY, "sqlalchemy.orm.Session",
          "execute scalar scalars commit rollback flush refresh get merge connection")
 ALIASES.update({"sqlalchemy.Engine": "sqlalchemy.engine.Engine", "sqlalchemy.Connection": "sqlalchemy.engine.Connection",
                 "sqlalchemy.orm.session.Session": "sqlalchemy.orm.Session"})
-_returns("psycopg.Connection", "psycopg.Connection.connect")
+_returns("psycopg.Connection", "psycopg.Connection.connect psycopg.Connection")
+_calls("ASL107", POSTGRES, "psycopg.Connection.connect")
 
 # ASL108: thread synchronisation ----------------------------------------------------------------
 _returns("threading.Lock", "threading.Lock threading.RLock multiprocessing.Lock multiprocessing.RLock")
@@ -447,7 +479,8 @@ NONBLOCKING_ERRORS = frozenset({"builtins.BlockingIOError", "ssl.SSLWantReadErro
 
 # Calls that return a lazy iterator: the call does no I/O, iterating does. Reported where the
 # iterator is consumed at once (`for p in root.glob("*")`, `list(os.walk(top))`).
-_FS_LAZY = "pathlib.Path.glob pathlib.Path.rglob pathlib.Path.walk os.walk os.fwalk glob.iglob"
+_calls("ASL103", OPEN, "fileinput.input fileinput.FileInput")  # opens each file as iteration reaches it
+_FS_LAZY = "fileinput.input fileinput.FileInput pathlib.Path.glob pathlib.Path.rglob pathlib.Path.walk os.walk os.fwalk glob.iglob"
 _returns("filesystem_iterator", _FS_LAZY)
 LAZY = frozenset(_FS_LAZY.split()) | frozenset(
     "concurrent.futures.Executor.map concurrent.futures.as_completed multiprocessing.pool.Pool.imap "
