@@ -487,6 +487,12 @@ LAZY = frozenset(_FS_LAZY.split()) | frozenset(
     "multiprocessing.pool.Pool.imap_unordered".split())
 _calls("ASL104", PATH_IO, "filesystem_iterator.__iter__")
 
+# Calls that run their arguments in a worker thread (or later): a lazy iterator passed to one
+# is not consumed on the loop. OFFLOAD_METHODS: the same for receivers of unknown type.
+OFFLOAD = frozenset({"asyncio.to_thread", "asyncio.AbstractEventLoop.run_in_executor", "anyio.to_thread.run_sync",
+                     "trio.to_thread.run_sync", "functools.partial"})
+OFFLOAD_METHODS = frozenset({"run_in_executor", "run_sync", "submit"})
+
 # The types above, and calls that produce an object of a type by naming it.
 KNOWN_TYPES: frozenset[str] = frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())
 

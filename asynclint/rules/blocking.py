@@ -30,7 +30,7 @@ class BlockingCallChecker(Checker):
         found = self._blocking(call)
         if found is None or _used_asynchronously(analysis.parents, call) or _expects_blocking_io_error(analysis):
             return
-        if found[0] in catalog.LAZY and not _consumed_here(analysis.parents):
+        if found[0] in catalog.LAZY and not _consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
         analysis.reported_calls.add(id(call))
         self._report(call, *found, shown=_callee_text(call.func))
@@ -151,16 +151,32 @@ def _expects_blocking_io_error(analysis) -> bool:
     return False
 
 
-# Where a lazy iterator is consumed at once: iterated, or passed to list(), sorted(), next()...
-_CONSUMERS = (ast.For, ast.comprehension, ast.Call, ast.Starred, ast.YieldFrom, ast.keyword)
+# Where a lazy iterator is consumed at once: iterated, unpacked, or passed to list(), sorted()...
+# (not to a call that hands it to a worker thread: see catalog.OFFLOAD).
+_ITERATE_NOW = (ast.For, ast.ListComp, ast.SetComp, ast.DictComp, ast.YieldFrom)
 
 
-def _consumed_here(parents: list) -> bool:
-    for node in reversed(parents):
-        if isinstance(node, (ast.IfExp, ast.BoolOp)):
+def _consumed_here(analysis) -> bool:
+    parents = analysis.parents
+    for index in range(len(parents) - 1, -1, -1):
+        node = parents[index]
+        if isinstance(node, (ast.IfExp, ast.BoolOp, ast.keyword)):
             continue
-        return isinstance(node, _CONSUMERS)
+        if isinstance(node, ast.Starred):  # `[*it]` unpacks now; `f(*it)` as the call does
+            outer = parents[index - 1] if index else None
+            return not (isinstance(outer, ast.Call) and _offloads(analysis, outer))
+        if isinstance(node, ast.Call):
+            return not _offloads(analysis, node)
+        return isinstance(node, _ITERATE_NOW)
     return False
+
+
+def _offloads(analysis, call: ast.Call) -> bool:
+    """Whether ``call`` hands its arguments to a worker thread (``asyncio.to_thread``...)."""
+    key = analysis.callee_key(call)
+    if key is not None:
+        return key in catalog.OFFLOAD
+    return isinstance(call.func, ast.Attribute) and call.func.attr in catalog.OFFLOAD_METHODS
 
 
 def _is_nonblocking(row: catalog.Blocking, call: ast.Call, resolve) -> bool:
