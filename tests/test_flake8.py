@@ -89,3 +89,13 @@ def test_flake8_select_prefix(tmp_path):
         "import os\nimport time\n\n\nasync def f(p):\n    time.sleep(1)\n    os.remove(p)\n")
     code, out, _ = flake8("--select", "ASL104", "a.py", cwd=tmp_path)
     assert [line.split()[1] for line in out.splitlines()] == ["ASL104"]
+
+
+def test_flake8_honours_per_file_ignores(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.asynclint]\nper-file-ignores = { "tests/*" = ["ASL101"] }\n')
+    source = "import time\n\n\nasync def f():\n    time.sleep(1)\n"
+    for directory in ("tests", "src"):
+        (tmp_path / directory).mkdir()
+        (tmp_path / directory / "a.py").write_text(source)
+    code, out, _ = flake8("--select", "ASL", "tests", "src", cwd=tmp_path)
+    assert [line.split(":")[0] for line in out.splitlines()] == [os.path.join("src", "a.py")]
