@@ -252,6 +252,15 @@ _methods("ASL102", HTTP, "http.client.HTTPConnection", "request getresponse conn
 _methods("ASL102", HTTP, "http.client.HTTPResponse", "read read1 readline readlines readinto")
 ALIASES.update({"http.client.HTTPSConnection": "http.client.HTTPConnection"})
 
+# boto3's clients make an HTTP request in every API method.
+AWS = Use.everywhere("`aioboto3`/`aiobotocore`, or `await asyncio.to_thread(...)`")
+_returns("boto3.client", "boto3.client boto3.Session.client boto3.session.Session.client")
+_returns("boto3.Session", "boto3.Session boto3.session.Session")
+ALIASES.update({"boto3.session.Session": "boto3.Session"})
+_calls("ASL102", AWS, "boto3.client.*")
+NOT_BLOCKING.update(f"boto3.client.{m}" for m in (
+    "get_paginator get_waiter can_paginate generate_presigned_url generate_presigned_post close").split())
+
 # ASL103: opening files -------------------------------------------------------------------------
 _calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix="open")
 _calls("ASL103", OPEN, "os.fdopen os.open io.open_code codecs.open shelve.open dbm.open")
@@ -331,6 +340,12 @@ RETURNS_WHEN["socket.socket"] = (ArgIsName("type", 1, ("socket.SOCK_DGRAM",)), "
 _methods("ASL106", SOCKET_IO, "socket.datagram_socket", "recv recv_into recvfrom recvfrom_into recvmsg")
 ALIASES.update({"ssl.SSLSocket": "socket.socket"})
 _methods("ASL106", SOCKET_IO, "socket.socket", "read write unwrap")  # ssl.SSLSocket's own
+# Waiting for readiness: blocks for up to `timeout` (forever when it is None or not given).
+_calls("ASL106", SOCKET_IO, "select.select", nonblocking=[ArgIs("timeout", 3, (0,))])
+_returns("select.poll", "select.poll select.epoll selectors.DefaultSelector selectors.SelectSelector "
+         "selectors.PollSelector selectors.EpollSelector selectors.KqueueSelector")
+_methods("ASL106", SOCKET_IO, "select.poll", "poll select", nonblocking=[ArgIs("timeout", 0, (0,))])
+
 # These connect in the constructor; SMTP, FTP and Telnet only when given a host.
 _calls("ASL106", CONNECT, "poplib.POP3 poplib.POP3_SSL imaplib.IMAP4 imaplib.IMAP4_SSL")
 _calls("ASL106", CONNECT, "smtplib.SMTP smtplib.SMTP_SSL smtplib.LMTP ftplib.FTP ftplib.FTP_TLS telnetlib.Telnet",

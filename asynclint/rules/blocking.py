@@ -245,7 +245,8 @@ class ASL102(Rule):
     """
     ## What it does
     Flags synchronous HTTP clients used in an async function: `requests`, `httpx`'s sync API,
-    `urllib3`, `urllib.request` and `http.client`, including methods of a session or client object.
+    `urllib3`, `urllib.request`, `http.client` and boto3 clients, including methods of a session or
+    client object. Creating a session or client is not flagged; its requests are.
 
     ## Why is this bad?
     A synchronous request waits for the network with the event loop stopped: one slow server
@@ -374,8 +375,9 @@ class ASL106(Rule):
     """
     ## What it does
     Flags DNS look-ups (`socket.getaddrinfo`, `gethostbyname`, ...), `socket.create_connection`,
-    and blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
-    socket in an async function. A socket switched to non-blocking mode with
+    blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
+    socket, waiting with `select.select()` or a selector, and `smtplib`/`ftplib`/`poplib`/`imaplib`
+    sessions in an async function. On a datagram (UDP) socket only receiving is flagged. A socket switched to non-blocking mode with
     `setblocking(False)` or `settimeout(0)` is not flagged, nor is a call inside a `try` that
     catches `BlockingIOError` (or `ssl.SSLWantReadError`/`SSLWantWriteError`), which only a
     non-blocking socket raises.
