@@ -417,7 +417,8 @@ _methods("ASL107", SQLALCHEMY, "sqlalchemy.engine.Connection",
 _returns("sqlalchemy.orm.Session", "sqlalchemy.orm.Session sqlalchemy.orm.session.Session")
 _methods("ASL107", SQLALCHEMY, "sqlalchemy.orm.Session",
          "execute scalar scalars commit rollback flush refresh get merge connection")
-ALIASES.update({"sqlalchemy.Engine": "sqlalchemy.engine.Engine", "sqlalchemy.Connection": "sqlalchemy.engine.Connection",
+ALIASES.update({"sqlalchemy.Engine": "sqlalchemy.engine.Engine",
+                "sqlalchemy.Connection": "sqlalchemy.engine.Connection",
                 "sqlalchemy.orm.session.Session": "sqlalchemy.orm.Session"})
 _returns("psycopg.Connection", "psycopg.Connection.connect psycopg.Connection")
 _calls("ASL107", POSTGRES, "psycopg.Connection.connect")
@@ -448,10 +449,13 @@ _methods("ASL108", EVENT, "threading.Barrier", "wait", nonblocking=[ArgIs("timeo
 _methods("ASL108", QUEUE, "queue.Queue", "get", nonblocking=[ArgIs("block", 0, (False, 0)), ArgIs("timeout", 1, (0,))])
 _methods("ASL108", QUEUE, "queue.Queue", "join")
 # put() waits only on a queue made with a maxsize: an unbounded queue (the default) takes every item.
-_methods("ASL108", QUEUE, "queue.BoundedQueue", "get", nonblocking=[ArgIs("block", 0, (False, 0)), ArgIs("timeout", 1, (0,))])
-_methods("ASL108", QUEUE, "queue.BoundedQueue", "put", nonblocking=[ArgIs("block", 1, (False, 0)), ArgIs("timeout", 2, (0,))])
+_methods("ASL108", QUEUE, "queue.BoundedQueue", "get",
+         nonblocking=[ArgIs("block", 0, (False, 0)), ArgIs("timeout", 1, (0,))])
+_methods("ASL108", QUEUE, "queue.BoundedQueue", "put",
+         nonblocking=[ArgIs("block", 1, (False, 0)), ArgIs("timeout", 2, (0,))])
 _methods("ASL108", QUEUE, "queue.BoundedQueue", "join")
-for _queue in "queue.Queue queue.LifoQueue queue.PriorityQueue multiprocessing.Queue multiprocessing.JoinableQueue".split():
+for _queue in ("queue.Queue queue.LifoQueue queue.PriorityQueue multiprocessing.Queue "
+               "multiprocessing.JoinableQueue").split():
     RETURNS_WHEN[_queue] = (ArgGiven("maxsize", 0), "queue.BoundedQueue")
 _methods("ASL108", FUTURE, "concurrent.futures.Future", "result exception", nonblocking=[ArgIs("timeout", 0, (0,))])
 _calls("ASL108", FUTURE, "concurrent.futures.wait concurrent.futures.as_completed")
@@ -495,7 +499,8 @@ NONBLOCKING_ERRORS = frozenset({"builtins.BlockingIOError", "ssl.SSLWantReadErro
 # Calls that return a lazy iterator: the call does no I/O, iterating does. Reported where the
 # iterator is consumed at once (`for p in root.glob("*")`, `list(os.walk(top))`).
 _calls("ASL103", OPEN, "fileinput.input fileinput.FileInput")  # opens each file as iteration reaches it
-_FS_LAZY = "fileinput.input fileinput.FileInput pathlib.Path.glob pathlib.Path.rglob pathlib.Path.walk os.walk os.fwalk glob.iglob"
+_FS_LAZY = ("fileinput.input fileinput.FileInput pathlib.Path.glob pathlib.Path.rglob pathlib.Path.walk "
+            "os.walk os.fwalk glob.iglob")
 _returns("filesystem_iterator", _FS_LAZY)
 LAZY = frozenset(_FS_LAZY.split()) | frozenset(
     "concurrent.futures.Executor.map concurrent.futures.as_completed multiprocessing.pool.Pool.imap "

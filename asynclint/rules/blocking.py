@@ -377,10 +377,10 @@ class ASL106(Rule):
     Flags DNS look-ups (`socket.getaddrinfo`, `gethostbyname`, ...), `socket.create_connection`,
     blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
     socket, waiting with `select.select()` or a selector, and `smtplib`/`ftplib`/`poplib`/`imaplib`
-    sessions in an async function. On a datagram (UDP) socket only receiving is flagged. A socket switched to non-blocking mode with
-    `setblocking(False)` or `settimeout(0)` is not flagged, nor is a call inside a `try` that
-    catches `BlockingIOError` (or `ssl.SSLWantReadError`/`SSLWantWriteError`), which only a
-    non-blocking socket raises.
+    sessions in an async function. On a datagram (UDP) socket only receiving is flagged. A socket
+    switched to non-blocking mode with `setblocking(False)` or `settimeout(0)` is not flagged, nor
+    is a call inside a `try` that catches `BlockingIOError` (or `ssl.SSLWantReadError`/
+    `SSLWantWriteError`), which only a non-blocking socket raises.
 
     ## Why is this bad?
     A blocking socket operation waits for the network with the event loop stopped.
