@@ -56,6 +56,7 @@ class ClassInfo:
     # attribute -> (value expression or None, annotation or None, method that assigns it)
     attr_sources: dict[str, tuple] = field(default_factory=dict)
     attr_cache: dict[str, object] = field(default_factory=dict)
+    untyped_attrs: set[str] = field(default_factory=set)  # attributes never to type
     body_scope: "Scope | None" = None
     qualname: str = ""
 
@@ -81,6 +82,7 @@ class Scope:
         self.func: FuncDef | None = func
 
 
+_MODE_METHODS = frozenset(key.rpartition(".")[2] for key in catalog.NONBLOCKING_MODE)
 _STATIC_DECORATORS = {"staticmethod": "staticmethod", "classmethod": "classmethod",
                       "property": "property", "cached_property": "property"}
 
@@ -95,6 +97,7 @@ class Analysis:
         self.settings = settings
         self.report = report  # report(node, code, message, fix=None)
         self.extra_blocking = _extra_rows(settings)
+        self.extra_types = _extra_types(settings)
         self.backend = settings.backend or _backend_of(tree)
         self.scopes: list[Scope] = [Scope("module", tree, on_loop=False)]
         self.parents: list[ast.AST] = []
@@ -115,6 +118,7 @@ class Analysis:
             ast.DictComp: self._comprehension, ast.GeneratorExp: self._comprehension,
             ast.NamedExpr: self._named_expr, ast.ExceptHandler: self._except_handler,
             ast.Global: self._global, ast.Nonlocal: self._global,
+            ast.Expr: self._expression_statement,
         }
 
     # -- the walk --------------------------------------------------------------------------------
@@ -225,7 +229,7 @@ class Analysis:
             if alias.name == "*":
                 continue
             qualified = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
-            self.bind(alias.asname or alias.name, Ref(canonical(qualified)))
+            self.bind(alias.asname or alias.name, module_attribute(canonical(qualified)))
 
     def _function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         # Decorators and defaults run now, in the enclosing scope; the body runs later.
@@ -364,6 +368,16 @@ class Analysis:
             self.bind(node.name, None)
         self.walk_body(node.body)
 
+    def _expression_statement(self, node: ast.Expr) -> None:
+        self.walk(node.value)
+        call = node.value
+        # `sock.setblocking(False)`: from here on the name is an object of unknown behaviour.
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name)):
+            condition = catalog.NONBLOCKING_MODE.get(self.callee_key(call) or "")
+            if condition is not None and condition.holds(call):
+                self.bind(call.func.value.id, None)
+
     def _global(self, node: ast.Global | ast.Nonlocal) -> None:
         # Assignments to these names change another scope: treat them as unknown here.
         for name in node.names:
@@ -405,13 +419,13 @@ class Analysis:
 
     def attribute(self, base: Value, attr: str) -> Value:
         if isinstance(base, Ref):
-            return Ref(canonical(f"{base.name}.{attr}"))
+            return module_attribute(canonical(f"{base.name}.{attr}"))
         if isinstance(base, Instance):
             if isinstance(base.type, ClassInfo):
                 return self.class_attribute(base.type, attr, instance=True)
             key = f"{base.type}.{attr}"
             produced = catalog.ATTRIBUTES.get(key) or (
-                None if key in catalog.BLOCKING else catalog.ATTRIBUTES.get(base.type + ".*"))
+                None if key in catalog.BLOCKING or key in catalog.RETURNS else catalog.ATTRIBUTES.get(base.type + ".*"))
             return Instance(produced) if produced else Ref(key)
         if isinstance(base, ClassRef):
             return self.class_attribute(base.info, attr, instance=False)
@@ -422,9 +436,11 @@ class Analysis:
     def class_attribute(self, info: ClassInfo, attr: str, instance: bool) -> Value:
         method = info.methods.get(attr)
         if method is not None:
+            if instance and method.kind == "property":  # `self.session` -> what the getter returns
+                return self._returned(method, info.scopes)
             return method
-        if attr in info.attr_cache:
-            return info.attr_cache[attr]
+        if attr in info.attr_cache or attr in info.untyped_attrs:
+            return info.attr_cache.get(attr)
         info.attr_cache[attr] = None  # guards against self-referential attributes
         value = None
         if info.body_scope is not None and attr in info.body_scope.bindings:
@@ -446,18 +462,43 @@ class Analysis:
         return value
 
     def call_result(self, call: ast.Call) -> Value:
-        callee = self.resolve(call.func)
+        func = call.func
+        receiver = None
+        if isinstance(func, ast.Attribute):  # resolve the receiver once: chains stay linear
+            receiver = self.resolve(func.value)
+            callee = self.attribute(receiver, func.attr)
+        else:
+            callee = self.resolve(func)
         if isinstance(callee, Ref):
-            produced = catalog.RETURNS.get(callee.name)
+            produced = catalog.RETURNS.get(callee.name) or self.extra_types.get(callee.name)
+            special = catalog.RETURNS_WHEN.get(callee.name)
+            if special is not None and special[0].holds(call, self.resolve):
+                produced = special[1]
             if produced is not None:
-                return Instance(produced, reported=id(call) in self.reported_calls)
+                # What a method of an object whose creation was reported returns is covered too.
+                reported = id(call) in self.reported_calls or (
+                    isinstance(receiver, Instance) and receiver.reported)
+                return Instance(produced, reported=reported)
             if not callee.name.startswith("builtins."):
                 # Perhaps a class of another module of the project: its methods are then
                 # "module.Class.method", which project-wide analysis can resolve.
                 return Instance(callee.name)
         elif isinstance(callee, ClassRef):
             return Instance(callee.info)
+        elif isinstance(callee, FuncDef) and not callee.is_async:
+            return self._returned(callee, self.scopes)
         return None
+
+    def _returned(self, func: FuncDef, scopes: list) -> Value:
+        """An instance of the type a local function's return annotation names (``-> Session``)."""
+        if func.node.returns is None:
+            return None
+        saved = self.scopes
+        self.scopes = scopes
+        try:
+            return self.annotation_value(func.node.returns)
+        finally:
+            self.scopes = saved
 
     def callee_key(self, call: ast.Call) -> str | None:
         """The qualified name a call's callee resolves to, or None when unknown."""
@@ -483,9 +524,12 @@ class Analysis:
             return None
         target = self.resolve(annotation)
         if isinstance(target, Ref):
-            type_name = catalog.RETURNS.get(target.name)
-            if type_name is not None and type_name == target.name:
-                return Instance(type_name)
+            if target.name in catalog.KNOWN_TYPES or target.name in self.extra_types:
+                return Instance(target.name)
+            # A class whose instances the catalog knows under another name (ThreadPoolExecutor).
+            produced = catalog.RETURNS.get(target.name)
+            if produced is not None and target.name.rpartition(".")[2][:1].isupper():
+                return Instance(produced)
         elif isinstance(target, ClassRef):
             return Instance(target.info)
         return None
@@ -499,6 +543,12 @@ def canonical(name: str) -> str:
     if head in catalog.ALIASES:
         return f"{catalog.ALIASES[head]}.{tail}"
     return name
+
+
+def module_attribute(name: str) -> Value:
+    """A name in a module: an object of a catalog type (``sys.stdin``) or a plain reference."""
+    produced = catalog.ATTRIBUTES.get(name)
+    return Instance(produced) if produced else Ref(name)
 
 
 def _instance_of(type_name: str | None) -> Value:
@@ -522,6 +572,15 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
         return
     self_name = args[0].arg
     for node in _statements(method.body):
+        call = node.value if isinstance(node, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr in _MODE_METHODS and isinstance(call.func.value, ast.Attribute)
+                and isinstance(call.func.value.value, ast.Name) and call.func.value.value.id == self_name
+                and any(c.holds(call) for k, c in catalog.NONBLOCKING_MODE.items()
+                        if k.rpartition(".")[2] == call.func.attr)):
+            # `self.sock.setblocking(False)`: the attribute's methods no longer block.
+            info.untyped_attrs.add(call.func.value.attr)
+            continue
         if isinstance(node, ast.Assign):
             targets, value, annotation = node.targets, node.value, None
         elif isinstance(node, ast.AnnAssign):
@@ -587,3 +646,13 @@ def _extra_rows(settings: Settings) -> dict[str, catalog.Blocking]:
         name: catalog.Blocking("ASL100", catalog.Use.everywhere(f"`{replacement}`"), fix=None)
         for name, replacement in settings.extra_blocking.items()
     }
+
+
+def _extra_types(settings: Settings) -> dict[str, str]:
+    """Classes named by configured methods (``mylib.Client.fetch``): calling one makes an instance."""
+    types = {}
+    for name in settings.extra_blocking:
+        owner = name.rpartition(".")[0]
+        if owner.rpartition(".")[2][:1].isupper():
+            types[owner] = owner
+    return types

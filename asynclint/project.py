@@ -129,6 +129,9 @@ class ProjectIndex:
         self._chains.clear()
 
     def summary(self, module: str) -> ModuleSummary | None:
+        known = self._summaries.get(module)
+        if known is not None and known[0][0] == "given":
+            return known[1]
         path = self._module_file(module)
         if path is None:
             return None
@@ -137,8 +140,7 @@ class ProjectIndex:
             stamp = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             return None
-        known = self._summaries.get(module)
-        if known is not None and (known[0] == stamp or known[0][0] == "given"):
+        if known is not None and known[0] == stamp:
             return known[1]
         summary = self._summarize(path, self.context_for(path))
         self._summaries[module] = (stamp, summary)

@@ -17,15 +17,53 @@ from asynclint.rules import Checker, Rule, checker, rule
 class BlockingCallChecker(Checker):
     codes = tuple(f"ASL1{n:02d}" for n in range(11))
 
+    def __init__(self, analysis) -> None:
+        super().__init__(analysis)
+        # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
+        self._memo: dict[int, tuple | None] = {}
+        self._chain_memo: dict[int, bool] = {}
+
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
         if not analysis.on_loop:
             return
-        match = blocking_row(analysis, call)
-        if match is None or _receiver_reported(analysis, call.func):
+        found = self._blocking(call)
+        if found is None or _used_asynchronously(analysis.parents, call) or _expects_blocking_io_error(analysis):
             return
+        if found[0] in catalog.LAZY and not _consumed_here(analysis):
+            return  # a lazy iterator kept for later: iterating it is what blocks
         analysis.reported_calls.add(id(call))
-        self._report(call, *match, shown=_callee_text(call.func))
+        self._report(call, *found, shown=_callee_text(call.func))
+
+    def _blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
+        """(key, catalog row) when this call is reported, else None (memoized: chains ask again)."""
+        key = id(call)
+        if key not in self._memo:
+            self._memo[key] = self._find_blocking(call)
+        return self._memo[key]
+
+    def _find_blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
+        analysis = self.analysis
+        key = analysis.callee_key(call)
+        if key is None or key in analysis.settings.allow:
+            return None
+        row = catalog.lookup(key, analysis.extra_blocking)
+        if row is None or _is_nonblocking(row, call, analysis.resolve) or self._receiver_reported(call.func):
+            return None
+        return key, row
+
+    def _receiver_reported(self, func: ast.expr) -> bool:
+        """A method call on an object whose creation is reported already (one finding, not two)."""
+        if not isinstance(func, ast.Attribute):
+            return False
+        if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
+            inner = func.value
+            if id(inner) not in self._chain_memo:
+                self._chain_memo[id(inner)] = (self._blocking(inner) is not None
+                                               or self._receiver_reported(inner.func))
+            return self._chain_memo[id(inner)]
+        receiver = self.analysis.resolve(func.value)
+        return isinstance(receiver, Instance) and receiver.reported
 
     def visit_With(self, node: ast.With) -> None:
         """``with lock:`` acquires a threading lock on the loop."""
@@ -38,7 +76,20 @@ class BlockingCallChecker(Checker):
         if self.analysis.on_loop:
             self._check_protocol(node.iter, "__iter__")
 
+    def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.DictComp) -> None:
+        """``[line for line in file]`` reads the file on the loop (generator expressions are lazy)."""
+        if self.analysis.on_loop:
+            for generator in node.generators:
+                if not generator.is_async:
+                    self._check_protocol(generator.iter, "__iter__")
+
+    visit_SetComp = visit_DictComp = visit_ListComp
+
     def _check_protocol(self, expr: ast.expr, method: str) -> None:
+        if isinstance(expr, ast.Call) and self._blocking(expr) is not None:
+            return  # the call itself is the finding
+        if _expects_blocking_io_error(self.analysis):
+            return
         value = self.analysis.resolve(expr)
         if isinstance(value, Instance) and isinstance(value.type, str) and not value.reported:
             key = f"{value.type}.{method}"
@@ -51,19 +102,26 @@ class BlockingCallChecker(Checker):
         if call:
             what = f"`{display}()`" if shown == display else f"`{shown}()` ({display})"
         else:
-            what = f"`{shown}` ({display})"
+            kind, _, method = display.rpartition(".")
+            if method == "__iter__":
+                what = f"iterating over `{shown}` ({kind})"
+            else:
+                what = f"`with {shown}` ({kind})"
         use = row.use.for_backend(self.analysis.backend)
         effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
         self.analysis.report(node, row.code, f"{what} {effect}; use {use}")
 
 
 def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
-    """(qualified name, catalog row) of a call that blocks, wherever it is made."""
+    """(qualified name, catalog row) of a call that blocks, wherever it is made.
+
+    Lazy iterators are left out: whether iterating them happens is not known here.
+    """
     key = analysis.callee_key(call)
-    if key is None or key in analysis.settings.allow:
+    if key is None or key in analysis.settings.allow or key in catalog.LAZY:
         return None
     row = catalog.lookup(key, analysis.extra_blocking)
-    if row is None or _is_nonblocking(row, call):
+    if row is None or _is_nonblocking(row, call, analysis.resolve):
         return None
     return key, row
 
@@ -76,27 +134,67 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _receiver_reported(analysis, func: ast.expr) -> bool:
-    """A method call on an object whose creation was reported already (one finding, not two)."""
-    if isinstance(func, ast.Attribute):
-        receiver = analysis.resolve(func.value)
-        return isinstance(receiver, Instance) and receiver.reported
+def _used_asynchronously(parents: list, call: ast.Call) -> bool:
+    """``await f()``, ``async for x in f()``, ``async with f()``: what the call returned is
+    asynchronous, so the object is not the synchronous one the catalog knows (a mistyped
+    annotation, say ``client: redis.Redis`` given a ``redis.asyncio.Redis``)."""
+    parent = parents[-1] if parents else None
+    if isinstance(parent, ast.Await):
+        return True
+    if isinstance(parent, ast.AsyncFor) and parent.iter is call:
+        return True
+    if isinstance(parent, ast.withitem):
+        parent = parents[-2] if len(parents) > 1 else None
+    return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
+
+
+def _expects_blocking_io_error(analysis) -> bool:
+    """Code in a ``try`` that catches ``BlockingIOError`` works on a non-blocking object."""
+    parents = analysis.parents
+    for index in range(len(parents) - 2, -1, -1):
+        node = parents[index]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(node, ast.Try) and any(parents[index + 1] is stmt for stmt in node.body):
+            for handler in node.handlers:
+                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                for expr in types:
+                    if expr is not None and getattr(analysis.resolve(expr), "name", None) in \
+                            catalog.NONBLOCKING_ERRORS:
+                        return True
     return False
 
 
-def _is_nonblocking(row: catalog.Blocking, call: ast.Call) -> bool:
-    for condition in row.nonblocking:
-        arg = None
-        for keyword in call.keywords:
-            if keyword.arg == condition.keyword:
-                arg = keyword.value
-        if arg is None and condition.position is not None and condition.position < len(call.args):
-            arg = call.args[condition.position]
-        if isinstance(arg, ast.Constant) and any(
-            arg.value == v and type(arg.value) is type(v) for v in condition.values
-        ):
-            return True
+# Where a lazy iterator is consumed at once: iterated, unpacked, or passed to list(), sorted()...
+# (not to a call that hands it to a worker thread: see catalog.OFFLOAD).
+_ITERATE_NOW = (ast.For, ast.ListComp, ast.SetComp, ast.DictComp, ast.YieldFrom)
+
+
+def _consumed_here(analysis) -> bool:
+    parents = analysis.parents
+    for index in range(len(parents) - 1, -1, -1):
+        node = parents[index]
+        if isinstance(node, (ast.IfExp, ast.BoolOp, ast.keyword)):
+            continue
+        if isinstance(node, ast.Starred):  # `[*it]` unpacks now; `f(*it)` as the call does
+            outer = parents[index - 1] if index else None
+            return not (isinstance(outer, ast.Call) and _offloads(analysis, outer))
+        if isinstance(node, ast.Call):
+            return not _offloads(analysis, node)
+        return isinstance(node, _ITERATE_NOW)
     return False
+
+
+def _offloads(analysis, call: ast.Call) -> bool:
+    """Whether ``call`` hands its arguments to a worker thread (``asyncio.to_thread``...)."""
+    key = analysis.callee_key(call)
+    if key is not None:
+        return key in catalog.OFFLOAD
+    return isinstance(call.func, ast.Attribute) and call.func.attr in catalog.OFFLOAD_METHODS
+
+
+def _is_nonblocking(row: catalog.Blocking, call: ast.Call, resolve) -> bool:
+    return any(condition.holds(call, resolve) for condition in row.nonblocking)
 
 
 # -- the rules ----------------------------------------------------------------------------------
@@ -110,7 +208,9 @@ class ASL100(Rule):
     ## Why is this bad?
     Some blocking calls live in your own code base or in libraries asynclint does not know.
     Naming them once in the configuration lets the linter catch every call made from async
-    code, with the replacement you chose.
+    code, with the replacement you chose. A key may name a function (`mylib.fetch`) or a
+    method of a class (`mylib.Client.query`): the method is then recognised on objects made by
+    `mylib.Client(...)`, annotated `mylib.Client`, bound by `with`, or assigned to `self.x`.
 
     ## Options
     ```toml
@@ -159,7 +259,8 @@ class ASL102(Rule):
     """
     ## What it does
     Flags synchronous HTTP clients used in an async function: `requests`, `httpx`'s sync API,
-    `urllib3`, `urllib.request` and `http.client`, including methods of a session or client object.
+    `urllib3`, `urllib.request`, `http.client` and boto3 clients, including methods of a session or
+    client object. Creating a session or client is not flagged; its requests are.
 
     ## Why is this bad?
     A synchronous request waits for the network with the event loop stopped: one slow server
@@ -189,7 +290,10 @@ class ASL103(Rule):
     """
     ## What it does
     Flags opening a file with `open()`, `io.open()`, `Path.open()`, `os.fdopen()` and similar inside
-    an async function. Reads and writes on a file opened there are part of the same finding.
+    an async function, and archive or compression readers given a path (`zipfile.ZipFile`,
+    `tarfile.open`, `gzip.open`, ...). Reads and writes on a file opened there are part of the same
+    finding. An archive over an in-memory buffer (`zipfile.ZipFile(io.BytesIO(...))`,
+    `tarfile.open(fileobj=buf)`) is not flagged.
 
     ## Why is this bad?
     Opening, reading and writing a file are system calls that can wait on a disk or a network
@@ -220,7 +324,10 @@ class ASL104(Rule):
     Flags filesystem calls in an async function: `os.path.exists()`, `os.remove()`, `os.listdir()`,
     `shutil.*`, `glob.glob()`, `pathlib.Path` methods that touch the disk (`read_text`, `exists`,
     `iterdir`, ...) and reads or writes on a file object opened elsewhere. Pure path arithmetic
-    (`os.path.join`, `Path.name`) is not flagged.
+    (`os.path.join`, `Path.name`) is not flagged. Lazy iterators (`os.walk`, `Path.glob`,
+    `Path.rglob`, `Path.walk`, `glob.iglob`) are flagged where they are consumed on the loop
+    (`for p in root.glob("*")`, `list(os.walk(top))`), not where they are created and kept, for
+    instance to be advanced in a worker thread.
 
     ## Why is this bad?
     Each of these is a system call that waits on the disk; on a slow or network file system the
@@ -282,9 +389,12 @@ class ASL106(Rule):
     """
     ## What it does
     Flags DNS look-ups (`socket.getaddrinfo`, `gethostbyname`, ...), `socket.create_connection`,
-    and blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
-    socket in an async function. A socket switched to non-blocking mode with
-    `setblocking(False)` is not flagged.
+    blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
+    socket, waiting with `select.select()` or a selector, and `smtplib`/`ftplib`/`poplib`/`imaplib`
+    sessions in an async function. On a datagram (UDP) socket only receiving is flagged. A socket
+    switched to non-blocking mode with `setblocking(False)` or `settimeout(0)` is not flagged, nor
+    is a call inside a `try` that catches `BlockingIOError` (or `ssl.SSLWantReadError`/
+    `SSLWantWriteError`), which only a non-blocking socket raises.
 
     ## Why is this bad?
     A blocking socket operation waits for the network with the event loop stopped.
@@ -346,7 +456,8 @@ class ASL108(Rule):
     """
     ## What it does
     Flags waiting on thread synchronisation in an async function: `acquire()` or `with` on a
-    `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `Event.wait()`, `queue.Queue.get()`/`put()`/`join()`,
+    `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `Event.wait()`, `queue.Queue.get()`/`join()`,
+    `put()` on a queue made with a `maxsize` (an unbounded queue never makes `put()` wait),
     `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`. Non-blocking forms
     (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged.
 
