@@ -77,11 +77,12 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
         except ValueError as error:
             return [Diagnostic(path, 1, 1, "ASL001", f"syntax error: {error}")]
 
-    found: list[tuple[ast.AST, str, str, str | None]] = []
+    found: list[tuple] = []
 
-    def report(node: ast.AST, code: str, message: str, fix: str | None = None) -> None:
+    def report(node: ast.AST, code: str, message: str, fix: str | None = None,
+               fix_kind: str | None = None, target: str | None = None) -> None:
         if code in enabled:
-            found.append((node, code, message, fix))
+            found.append((node, code, message, fix, fix_kind, target))
 
     analysis = Analysis(tree, settings, checkers, report)
     try:
@@ -100,7 +101,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:
     lines = _LINE_BREAK.split(source)
     result = []
-    for node, code, message, fix in found:
+    for node, code, message, fix, fix_kind, target in found:
         line = node.lineno
         text = lines[line - 1] if line <= len(lines) else ""
         if apply_noqa and _suppressed(text, code):
@@ -110,6 +111,7 @@ def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagno
         result.append(Diagnostic(
             path, line, _char_column(text, node.col_offset) + 1, code, message,
             end_line, _char_column(end_text, getattr(node, "end_col_offset", 0) or 0) + 1, fix,
+            fix_kind, target,
         ))
     result.sort(key=Diagnostic.sort_key)
     return result

@@ -10,6 +10,7 @@ from asynclint import __version__
 from asynclint.config import ConfigError, find_pyproject, load_settings
 from asynclint.engine import lint_source
 from asynclint.model import Settings
+from asynclint.report import fix_note
 
 
 @lru_cache(maxsize=64)
@@ -35,4 +36,5 @@ class AsyncLintPlugin:
         settings = _settings_for(anchor)
         # flake8 parsed the file already and applies `# noqa` itself.
         for d in lint_source("".join(self.lines), self.filename, settings, tree=self.tree, apply_noqa=False):
-            yield d.line, d.col - 1, f"{d.code} {d.message}", type(self)
+            # flake8 never writes files; the note says `asynclint check --fix` can.
+            yield d.line, d.col - 1, f"{d.code} {d.message}{fix_note(d)}", type(self)

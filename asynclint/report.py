@@ -8,8 +8,13 @@ from typing import Callable, Iterable
 from asynclint.model import Diagnostic
 
 
+def fix_note(d: Diagnostic) -> str:
+    """`` [fix: safe]`` / `` [fix: unsafe]`` after a message whose finding has a fix."""
+    return f" [fix: {d.fix}]" if d.fix else ""
+
+
 def text(diagnostics: list[Diagnostic]) -> str:
-    return "".join(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}\n" for d in diagnostics)
+    return "".join(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}{fix_note(d)}\n" for d in diagnostics)
 
 
 def as_dict(d: Diagnostic) -> dict:

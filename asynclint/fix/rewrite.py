@@ -1,0 +1,413 @@
+"""One fix pass: locate each finding's node in a libcst tree, plan non-overlapping edits, apply them.
+
+A finding is located by its exact range (the analysis reports a call's whole ``ast.Call``;
+libcst's PositionProvider gives the same range in characters, parentheses excluded). Each
+edit has a root node (a call, a ``with`` statement or a statement line) and replaces nodes
+by identity. Edits whose roots overlap are left to the next pass of the loop.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+from asynclint.model import Diagnostic
+
+# Methods of a file object that have an awaitable counterpart on aiofiles', anyio's and trio's files.
+ASYNC_FILE_METHODS = frozenset(
+    "read read1 readline readlines readinto write writelines flush seek tell truncate".split())
+HTTP_VERBS = frozenset("get post put patch delete head options request".split())
+# requests keywords that httpx spells differently or sets on the client.
+HTTP_INCOMPATIBLE = frozenset("allow_redirects verify cert proxies stream hooks".split())
+SUBPROCESS_KEYWORDS = frozenset(("cwd", "env"))
+
+SLEEP = {"asyncio": ("asyncio", "asyncio.sleep"), "trio": ("trio", "trio.sleep"),
+         "anyio": ("anyio", "anyio.sleep")}
+TO_THREAD = {"asyncio": ("asyncio", "asyncio.to_thread"), "trio": ("trio", "trio.to_thread.run_sync"),
+             "anyio": ("anyio.to_thread", "anyio.to_thread.run_sync")}
+OPEN_FILE = {"asyncio": ("aiofiles", "aiofiles.open"), "trio": ("trio", "trio.open_file"),
+             "anyio": ("anyio", "anyio.open_file")}
+
+
+@dataclass
+class Edit:
+    """Replacements by node identity (``id(original)`` -> builder of the updated node)."""
+
+    root: cst.CSTNode
+    diagnostic: Diagnostic
+    builders: dict[int, Callable[[cst.CSTNode], cst.CSTNode]] = field(default_factory=dict)
+    imports: set[str] = field(default_factory=set)
+    unused: set[str] = field(default_factory=set)  # root names the edit may have left unused
+
+
+class Planner:
+    """Turns findings into edits for one tree, deciding what can be rewritten where."""
+
+    def __init__(self, module: cst.Module, backend: str) -> None:
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.module = self.wrapper.module
+        self.backend = backend
+        metadata = self.wrapper.resolve_many([PositionProvider, ParentNodeProvider])
+        self.parents = metadata[ParentNodeProvider]
+        self.by_range: dict[tuple, list[cst.CSTNode]] = {}
+        for node, where in metadata[PositionProvider].items():
+            if isinstance(node, cst.BaseExpression):
+                key = (where.start.line, where.start.column, where.end.line, where.end.column)
+                self.by_range.setdefault(key, []).append(node)
+
+    # -- finding nodes and their context -------------------------------------------------------
+
+    def locate(self, d: Diagnostic) -> cst.BaseExpression | None:
+        nodes = self.by_range.get((d.line, d.col - 1, d.end_line, d.end_col - 1), [])
+        calls = [n for n in nodes if isinstance(n, cst.Call)]
+        return (calls or nodes or [None])[0]
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.parents.get(node)
+
+    def ancestors(self, node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+        node = self.parent(node)
+        while node is not None:
+            yield node
+            node = self.parent(node)
+
+    def await_legal(self, node: cst.CSTNode) -> bool:
+        """Whether ``await`` (and ``async for``/``async with``) may stand here without changing
+        what the code means: directly in an async def, list/set/dict comprehensions allowed;
+        not in a lambda, a class body, a sync generator expression, or a nested def's
+        parameters, annotations or decorators (which run in the enclosing scope)."""
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, cst.FunctionDef):
+                return ancestor.asynchronous is not None
+            if isinstance(ancestor, (cst.Lambda, cst.ClassDef, cst.GeneratorExp, cst.Module,
+                                     cst.Parameters, cst.Decorator, cst.Annotation)):
+                return False
+        return False
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def plan(self, diagnostic: Diagnostic) -> Edit | None:
+        node = self.locate(diagnostic)
+        if node is None or not self.await_legal(node):
+            return None
+        if diagnostic.code == "ASL502" or diagnostic.fix_kind == "loop":
+            return self._running_loop(node, diagnostic)
+        if diagnostic.code == "ASL201":
+            return self._insert_await(node, diagnostic)
+        if not isinstance(node, cst.Call):
+            return None
+        kind, target = diagnostic.fix_kind, diagnostic.target or ""
+        edit = None
+        if kind == "sleep":
+            edit = self._sleep(node, diagnostic)
+        elif kind == "open" and target in ("builtins.open", "io.open"):
+            edit = self._async_open(node, diagnostic)
+        elif kind == "http":
+            edit = self._http(node, diagnostic)
+        elif kind == "subprocess":
+            edit = self._subprocess(node, diagnostic)
+        if edit is None and kind in ("thread", "open", "http", "subprocess") or (
+                kind is None and diagnostic.code == "ASL401"):
+            edit = self._thread(node, diagnostic)
+        return edit
+
+    def _sleep(self, call: cst.Call, d: Diagnostic) -> Edit:
+        module, name = SLEEP[self.backend]
+        edit = Edit(call, d, imports={module}, unused=_root_names(call.func))
+        edit.builders[id(call)] = lambda new: _await(new.with_changes(func=_dotted(name), lpar=[], rpar=[]), new)
+        return edit
+
+    def _thread(self, call: cst.Call, d: Diagnostic) -> Edit:
+        module, name = TO_THREAD[self.backend]
+        edit = Edit(call, d, imports={module})
+        has_keywords = any(a.keyword is not None or a.star == "**" for a in call.args)
+        if self.backend != "asyncio" and has_keywords:
+            edit.imports.add("functools")
+
+            def build(new: cst.Call) -> cst.BaseExpression:
+                partial = new.with_changes(func=_dotted("functools.partial"), lpar=[], rpar=[],
+                                           args=_prepend(cst.Arg(new.func), new.args))
+                return _await(cst.Call(func=_dotted(name), args=[cst.Arg(partial)]), new)
+        else:
+            def build(new: cst.Call) -> cst.BaseExpression:
+                return _await(new.with_changes(func=_dotted(name), lpar=[], rpar=[],
+                                               args=_prepend(cst.Arg(new.func), new.args)), new)
+        edit.builders[id(call)] = build
+        return edit
+
+    def _running_loop(self, node: cst.CSTNode, d: Diagnostic) -> Edit | None:
+        if not isinstance(node, cst.Call):
+            return None
+        func = node.func
+        edit = Edit(node, d)
+        if isinstance(func, cst.Attribute) and func.attr.value == "get_event_loop":
+            edit.builders[id(node)] = lambda new: new.with_changes(
+                func=new.func.with_changes(attr=cst.Name("get_running_loop")))
+        elif isinstance(func, cst.Name) and func.value == "get_event_loop":
+            edit.imports.add("asyncio")
+            edit.unused.add(func.value)
+            edit.builders[id(node)] = lambda new: new.with_changes(func=_dotted("asyncio.get_running_loop"))
+        else:
+            return None
+        return edit
+
+    def _insert_await(self, node: cst.BaseExpression, d: Diagnostic) -> Edit | None:
+        if isinstance(self.parent(node), cst.Await):
+            return None
+        edit = Edit(node, d)
+        edit.builders[id(node)] = lambda new: _await(new.with_changes(lpar=[], rpar=[]), new)
+        return edit
+
+    def _async_open(self, call: cst.Call, d: Diagnostic) -> Edit | None:
+        """``with open(p) as f:`` -> ``async with aiofiles.open(p) as f:``, awaiting ``f``'s methods."""
+        item = self.parent(call)
+        statement = self.parent(item) if isinstance(item, cst.WithItem) else None
+        if not (isinstance(statement, cst.With) and statement.asynchronous is None
+                and len(statement.items) == 1 and item.item is call
+                and item.asname is not None and isinstance(item.asname.name, cst.Name)):
+            return None
+        name = item.asname.name.value
+        uses = _NameUses(name)
+        statement.body.visit(uses)
+        awaited, loops = [], []
+        for use in uses.found:
+            where = self.parent(use)
+            if (isinstance(where, cst.Attribute) and where.value is use and where.attr.value in ASYNC_FILE_METHODS
+                    and isinstance(self.parent(where), cst.Call) and self.parent(where).func is where
+                    and self.await_legal(where)):
+                awaited.append(self.parent(where))
+            elif isinstance(where, cst.For) and where.iter is use and where.asynchronous is None \
+                    and self.await_legal(where):
+                loops.append(where)
+            else:
+                return None  # a use that cannot be rewritten: the caller wraps the open in a thread
+        if uses.rebound:
+            return None
+        module, opener = OPEN_FILE[self.backend]
+        edit = Edit(statement, d, imports={module})
+        edit.builders[id(call)] = lambda new: (new.with_changes(func=_dotted(opener)) if self.backend == "asyncio"
+                                               else _await(new.with_changes(func=_dotted(opener), lpar=[], rpar=[]),
+                                                           new))
+        for method_call in awaited:
+            edit.builders[id(method_call)] = lambda new: _await(new.with_changes(lpar=[], rpar=[]), new)
+        for loop in loops:
+            edit.builders[id(loop)] = lambda new: new.with_changes(asynchronous=cst.Asynchronous())
+        edit.builders[id(statement)] = lambda new: new.with_changes(asynchronous=cst.Asynchronous())
+        return edit
+
+    def _http(self, call: cst.Call, d: Diagnostic) -> Edit | None:
+        """``r = requests.get(url)`` -> ``async with httpx.AsyncClient() as client: r = await client.get(url)``."""
+        module, _, verb = (d.target or "").rpartition(".")
+        if module not in ("requests", "requests.api", "httpx") or verb not in HTTP_VERBS:
+            return None
+        if any(a.keyword is not None and a.keyword.value in HTTP_INCOMPATIBLE for a in call.args):
+            return None
+        line = next((a for a in self.ancestors(call) if isinstance(a, cst.SimpleStatementLine)), None)
+        if line is None or len(line.body) != 1 or not isinstance(self.parent(line), cst.IndentedBlock):
+            return None
+        function = next(a for a in self.ancestors(line) if isinstance(a, cst.FunctionDef))
+        names = _NameUses(None)
+        function.visit(names)
+        client = next(c for c in ("client", "http_client", *(f"http_client_{n}" for n in range(2, 100)))
+                      if c not in names.all_names)
+        edit = Edit(line, d, imports={"httpx"}, unused=_root_names(call.func))
+        edit.builders[id(call)] = lambda new: _await(
+            new.with_changes(func=cst.Attribute(cst.Name(client), cst.Name(verb)), lpar=[], rpar=[]), new)
+
+        def wrap(new: cst.SimpleStatementLine) -> cst.With:
+            return cst.With(
+                items=[cst.WithItem(cst.parse_expression("httpx.AsyncClient()"), asname=cst.AsName(cst.Name(client)))],
+                body=cst.IndentedBlock(body=[new.with_changes(leading_lines=[])]),
+                asynchronous=cst.Asynchronous(), leading_lines=new.leading_lines)
+        edit.builders[id(line)] = wrap
+        return edit
+
+    def _subprocess(self, call: cst.Call, d: Diagnostic) -> Edit | None:
+        """``subprocess.call([...])`` (or ``run`` whose result is unused) -> an awaited process's ``wait()``."""
+        if self.backend != "asyncio" or d.target not in ("subprocess.call", "subprocess.run"):
+            return None
+        if d.target == "subprocess.run" and not isinstance(self.parent(call), cst.Expr):
+            return None
+        args = call.args
+        if not args or args[0].keyword is not None or args[0].star or not isinstance(args[0].value, (cst.List, cst.Tuple)):
+            return None
+        rest = args[1:]
+        if any(a.keyword is None or a.keyword.value not in SUBPROCESS_KEYWORDS for a in rest):
+            return None
+        elements = args[0].value.elements
+        if not elements or any(isinstance(e, cst.StarredElement) for e in elements):
+            return None
+        edit = Edit(call, d, imports={"asyncio"}, unused=_root_names(call.func))
+
+        def build(new: cst.Call) -> cst.BaseExpression:
+            values = [cst.Arg(e.value) for e in new.args[0].value.elements]
+            values += [cst.Arg(a.value, keyword=a.keyword, equal=a.equal) for a in new.args[1:]]
+            spawn = cst.Call(_dotted("asyncio.create_subprocess_exec"), args=_commas(values))
+            process = cst.Await(spawn, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            return _await(cst.Call(cst.Attribute(process, cst.Name("wait"))), new)
+        edit.builders[id(call)] = build
+        return edit
+
+
+class _NameUses(cst.CSTVisitor):
+    """Every ``Name`` node spelled ``name`` (loads and stores) in a subtree; all names seen."""
+
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+        self.found: list[cst.Name] = []
+        self.rebound = False
+        self.all_names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.all_names.add(node.value)
+        if node.value == self.name:
+            self.found.append(node)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value == self.name:
+            self.rebound = True
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        if isinstance(node.name, cst.Name) and node.name.value == self.name:
+            self.rebound = True
+
+
+class _Apply(cst.CSTTransformer):
+    """Applies the builders by node identity, then parenthesizes an ``await`` where it would
+    otherwise bind wrongly: as the object of an attribute, subscript or call, or under another await."""
+
+    def __init__(self, builders: dict[int, Callable]) -> None:
+        super().__init__()
+        self.builders = builders
+
+    def on_leave(self, original, updated):
+        build = self.builders.get(id(original))
+        if build is not None:
+            updated = build(updated)
+        if isinstance(updated, (cst.Attribute, cst.Subscript)) and _bare_await(updated.value):
+            updated = updated.with_changes(value=_parenthesized(updated.value))
+        elif isinstance(updated, cst.Call) and _bare_await(updated.func):
+            updated = updated.with_changes(func=_parenthesized(updated.func))
+        elif isinstance(updated, cst.Await) and _bare_await(updated.expression):
+            updated = updated.with_changes(expression=_parenthesized(updated.expression))
+        return updated
+
+
+def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str) -> tuple[str, list[Diagnostic]]:
+    """Rewrite what can be rewritten of ``diagnostics`` in one pass: (new source, findings fixed)."""
+    planner = Planner(cst.parse_module(source), backend)
+    chosen: list[Edit] = []
+    roots: set[int] = set()
+    covered: set[int] = set()  # roots and their ancestors
+    for diagnostic in diagnostics:
+        edit = planner.plan(diagnostic)
+        if edit is None:
+            continue
+        lineage = {id(a) for a in planner.ancestors(edit.root)}
+        if id(edit.root) in covered or lineage & roots:
+            continue  # overlaps an edit already planned: the next pass will see it again
+        chosen.append(edit)
+        roots.add(id(edit.root))
+        covered |= lineage | {id(edit.root)}
+    if not chosen:
+        return source, []
+    builders: dict[int, Callable] = {}
+    for edit in chosen:
+        builders.update(edit.builders)
+    module = planner.module
+    unused = set().union(*(e.unused for e in chosen))
+    removals = _imports_binding(module, unused)
+    module = module.visit(_Apply(builders))
+    imports = set().union(*(e.imports for e in chosen))
+    if imports:
+        module = AddImportsVisitor(CodemodContext(), [ImportItem(m) for m in sorted(imports)]).transform_module(module)
+    if removals:
+        pruned = RemoveImportsVisitor(CodemodContext(), sorted(removals, key=str)).transform_module(module)
+        module = _keep_leading_lines(module, pruned)
+    return module.code, [e.diagnostic for e in chosen]
+
+
+def _keep_leading_lines(before: cst.Module, after: cst.Module) -> cst.Module:
+    """Give the blank lines and comments above a removed import statement to the statement that
+    now follows in its place, so that removing ``import time`` never eats a separating line."""
+    def key(statement):
+        return cst.Module([]).code_for_node(statement.with_changes(leading_lines=[]))
+
+    old, new = [key(s) for s in before.body], [key(s) for s in after.body]
+    body = list(after.body)
+    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag != "delete" or j1 >= len(body):
+            continue
+        carried = [line for s in before.body[i1:i2] for line in s.leading_lines]
+        if carried:
+            body[j1] = body[j1].with_changes(leading_lines=[*carried, *body[j1].leading_lines])
+    return after.with_changes(body=body)
+
+
+# -- small builders ----------------------------------------------------------------------------
+
+def _dotted(name: str) -> cst.BaseExpression:
+    return cst.parse_expression(name)
+
+
+def _await(expression: cst.BaseExpression, original: cst.BaseExpression) -> cst.Await:
+    """``await expression``, taking over the parentheses the original expression had."""
+    return cst.Await(expression, lpar=original.lpar, rpar=original.rpar)
+
+
+def _bare_await(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Await) and not node.lpar
+
+
+def _parenthesized(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _prepend(first: cst.Arg, args) -> list[cst.Arg]:
+    if not args:
+        return [first]
+    return [first.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), *args]
+
+
+def _commas(args: list[cst.Arg]) -> list[cst.Arg]:
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return [a.with_changes(comma=comma) for a in args[:-1]] + args[-1:]
+
+
+def _root_names(func: cst.BaseExpression) -> set[str]:
+    """The name a callee is reached through (``time`` of ``time.sleep``), if it is a dotted name."""
+    while isinstance(func, cst.Attribute):
+        func = func.value
+    return {func.value} if isinstance(func, cst.Name) else set()
+
+
+def _imports_binding(module: cst.Module, names: set[str]) -> set[tuple]:
+    """The module-level imports that bind ``names``, as RemoveImportsVisitor wants them."""
+    found = set()
+    if not names:
+        return found
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    dotted = cst.Module([]).code_for_node(alias.name)
+                    bound = alias.asname.name.value if alias.asname else dotted.partition(".")[0]
+                    if bound in names:
+                        found.add((dotted, None, alias.asname.name.value if alias.asname else None))
+            elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None \
+                    and not isinstance(small.names, cst.ImportStar):
+                module_name = cst.Module([]).code_for_node(small.module)
+                for alias in small.names:
+                    obj = alias.name.value if isinstance(alias.name, cst.Name) else None
+                    bound = alias.asname.name.value if alias.asname else obj
+                    if obj is not None and bound in names:
+                        found.add((module_name, obj, alias.asname.name.value if alias.asname else None))
+    return found
