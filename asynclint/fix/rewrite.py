@@ -328,8 +328,11 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str) -> tupl
     if imports:
         module = AddImportsVisitor(CodemodContext(), [ImportItem(m) for m in sorted(imports)]).transform_module(module)
     if removals:
-        pruned = RemoveImportsVisitor(CodemodContext(), sorted(removals, key=str)).transform_module(module)
-        module = _keep_leading_lines(module, pruned)
+        # One removal at a time: given `import time` and `import time as t` together,
+        # RemoveImportsVisitor keeps both when either name is still used.
+        for removal in sorted(removals, key=str):
+            pruned = RemoveImportsVisitor(CodemodContext(), [removal]).transform_module(module)
+            module = _keep_leading_lines(module, pruned)
     return module.code, [e.diagnostic for e in chosen]
 
 
@@ -345,8 +348,11 @@ def _keep_leading_lines(before: cst.Module, after: cst.Module) -> cst.Module:
         if tag != "delete" or j1 >= len(body):
             continue
         carried = [line for s in before.body[i1:i2] for line in s.leading_lines]
-        if carried:
-            body[j1] = body[j1].with_changes(leading_lines=[*carried, *body[j1].leading_lines])
+        own = list(body[j1].leading_lines)
+        if i1 == 0:  # the file's first statement went: do not start the file with blank lines
+            own = [line for line in own if line.comment is not None]
+        if carried or i1 == 0:
+            body[j1] = body[j1].with_changes(leading_lines=[*carried, *own])
     return after.with_changes(body=body)
 
 

@@ -1,0 +1,291 @@
+"""The fixer: before/after fixture pairs, its guarantees, the transforms of rules wired elsewhere."""
+
+import ast
+import glob
+import os
+import stat
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+from asynclint import fix_source
+from asynclint.fix import FixError, fix_file
+from asynclint.fix import rewrite
+from asynclint.flake8_plugin import AsyncLintPlugin
+from asynclint.model import Diagnostic, Settings
+from conftest import FIXTURES
+from expectations import fixture_settings
+
+FIX_FIXTURES = sorted(p for p in glob.glob(os.path.join(FIXTURES, "fix", "*.py")) if not p.endswith(".fixed.py"))
+
+
+def _read(path):
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def _unsafe(source):
+    return "# asynclint-fix: unsafe" in source
+
+
+def _fix(source, path="fixture.py", unsafe=None, settings=None):
+    settings = settings or fixture_settings(source)
+    return fix_source(source, path, settings, _unsafe(source) if unsafe is None else unsafe)
+
+
+@pytest.mark.parametrize("path", FIX_FIXTURES, ids=[os.path.basename(p) for p in FIX_FIXTURES])
+def test_fixture_is_fixed_exactly(path):
+    source = _read(path)
+    expected = _read(path[:-3] + ".fixed.py")
+    new_source, fixed, remaining = _fix(source, path)
+    assert new_source == expected
+    assert fixed, "a fix fixture must fix something"
+    # A second run finds nothing more to rewrite: the loop reached its fixed point.
+    again, fixed_again, remaining_again = _fix(expected, path)
+    assert again == expected, "fixing the fixed file again must change nothing"
+    assert fixed_again == []
+    assert [(d.line, d.code) for d in remaining_again] == [(d.line, d.code) for d in remaining]
+    ast.parse(new_source)
+
+
+def test_every_fix_kind_has_a_fixture():
+    text = "".join(_read(p) for p in FIX_FIXTURES)
+    for needle in ("time.sleep", "open(", "requests.", "subprocess.", "os.remove", "import trio", "import anyio"):
+        assert needle in text
+
+
+# -- the property: any selection of a fixture's statements, any backend, safe or unsafe ---------
+
+def _statements(path):
+    source = _read(path)
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    return [("".join(lines[node.lineno - 1 - len(getattr(node, "decorator_list", []) or []):node.end_lineno]))
+            for node in tree.body]
+
+
+STATEMENTS = {path: _statements(path) for path in FIX_FIXTURES}
+
+
+@st.composite
+def _programs(draw):
+    path = draw(st.sampled_from(FIX_FIXTURES))
+    statements = STATEMENTS[path]
+    keep = draw(st.lists(st.booleans(), min_size=len(statements), max_size=len(statements)))
+    return "\n\n".join(s for s, k in zip(statements, keep) if k) + "\n"
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=_programs(), unsafe=st.booleans(), backend=st.sampled_from([None, "asyncio", "trio", "anyio"]))
+def test_fix_parses_and_is_idempotent(source, unsafe, backend):
+    settings = Settings(select=("ASL",), backend=backend)
+    fixed_source, fixed, remaining = fix_source(source, "prop.py", settings, unsafe)
+    ast.parse(fixed_source)
+    assert fix_source(fixed_source, "prop.py", settings, unsafe)[0] == fixed_source
+    fixed_keys = {d.code for d in fixed}
+    if fixed_source == source:
+        assert not fixed_keys
+
+
+# -- the transforms of rules another branch adds (ASL201, ASL502), keyed by code --------------
+
+def _diagnostic_at(source, code, predicate, fix="unsafe"):
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    node = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and predicate(n))
+    del lines
+    return Diagnostic("t.py", node.lineno, node.col_offset + 1, code, "m", node.end_lineno,
+                      node.end_col_offset + 1, fix)
+
+
+def _callee(name):
+    return lambda call: ast.unparse(call.func) == name
+
+
+def test_asl502_get_running_loop():
+    source = "import asyncio\n\n\nasync def main():\n    loop = asyncio.get_event_loop()  # keep\n    return loop\n"
+    d = _diagnostic_at(source, "ASL502", _callee("asyncio.get_event_loop"), fix="safe")
+    new, applied = rewrite.apply_pass(source, [d], "asyncio")
+    assert new == source.replace("get_event_loop()", "get_running_loop()")
+    assert applied == [d]
+
+
+def test_asl502_from_import_is_replaced_and_removed():
+    source = "from asyncio import get_event_loop\n\n\nasync def main():\n    return get_event_loop()\n"
+    d = _diagnostic_at(source, "ASL502", _callee("get_event_loop"), fix="safe")
+    new, _ = rewrite.apply_pass(source, [d], "asyncio")
+    assert new == "import asyncio\n\n\nasync def main():\n    return asyncio.get_running_loop()\n"
+
+
+def test_asl201_inserts_await_with_parentheses_where_needed():
+    source = ("async def main(job):\n"
+              "    job.run()\n"
+              "    x = job.fetch().value\n"
+              "    return [job.item(i) for i in range(2)]\n")
+    ds = [_diagnostic_at(source, "ASL201", _callee(name)) for name in ("job.run", "job.fetch", "job.item")]
+    new, applied = rewrite.apply_pass(source, ds, "asyncio")
+    assert new == ("async def main(job):\n"
+                   "    await job.run()\n"
+                   "    x = (await job.fetch()).value\n"
+                   "    return [await job.item(i) for i in range(2)]\n")
+    assert len(applied) == 3
+
+
+@pytest.mark.parametrize("body", [
+    "def sync():\n    job.run()\n",
+    "async def f():\n    g = lambda: job.run()\n",
+    "async def f():\n    return list(job.run() for _ in range(2))\n",
+    "async def f():\n    class C:\n        x = job.run()\n",
+    "async def f():\n    def inner(x=job.run()):\n        pass\n",
+])
+def test_asl201_never_inserts_await_where_it_is_illegal(body):
+    d = _diagnostic_at(body, "ASL201", _callee("job.run"))
+    new, applied = rewrite.apply_pass(body, [d], "asyncio")
+    assert (new, applied) == (body, [])
+
+
+def test_overlapping_fixes_take_two_passes():
+    source = "import os\nimport time\n\n\nasync def f(p):\n    time.sleep(os.path.getsize(p))\n"
+    new, fixed, remaining = fix_source(source, "t.py", Settings(), unsafe=True)
+    assert new == ("import os\nimport asyncio\n\n\nasync def f(p):\n"
+                   "    await asyncio.sleep(await asyncio.to_thread(os.path.getsize, p))\n")
+    assert len(fixed) == 2 and remaining == []
+
+
+def test_import_kept_when_still_used():
+    source = "import time\n\n\nasync def f():\n    time.sleep(1)\n    return time.time()\n"
+    new, _, _ = fix_source(source, "t.py", Settings())
+    assert new.startswith("import time\nimport asyncio\n")
+
+
+def test_public_api_only_safe_by_default():
+    source = "import os\n\n\nasync def f(p):\n    os.remove(p)\n"
+    new, fixed, remaining = fix_source(source, "t.py", Settings())
+    assert new == source and fixed == [] and [d.code for d in remaining] == ["ASL104"]
+    assert remaining[0].fix == "unsafe"
+
+
+# -- files: encoding, line endings, mode, atomicity, failures ----------------------------------
+
+SLEEPY = "import time\n\n\nasync def f():\n    time.sleep(1)  # c\n"
+SLEEPY_FIXED = "import asyncio\n\n\nasync def f():\n    await asyncio.sleep(1)  # c\n"
+
+
+def test_fix_file_keeps_crlf_bom_and_mode(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_bytes(b"\xef\xbb\xbf" + SLEEPY.replace("\n", "\r\n").encode())
+    os.chmod(path, 0o640)
+    result = fix_file(str(path), Settings())
+    assert result.changed and len(result.fixed) == 1
+    assert path.read_bytes() == b"\xef\xbb\xbf" + SLEEPY_FIXED.replace("\n", "\r\n").encode()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert os.listdir(tmp_path) == ["m.py"]  # no temporary file left behind
+
+
+def test_fix_file_keeps_declared_encoding(tmp_path):
+    path = tmp_path / "latin.py"
+    source = "# -*- coding: latin-1 -*-\n" + SLEEPY.replace("# c", "# caf\u00e9")
+    path.write_bytes(source.encode("latin-1"))
+    fix_file(str(path), Settings())
+    assert path.read_bytes().decode("latin-1") == "# -*- coding: latin-1 -*-\n" + SLEEPY_FIXED.replace("# c", "# caf\u00e9")
+
+
+def test_fix_file_writes_through_a_rename(tmp_path, monkeypatch):
+    path = tmp_path / "m.py"
+    path.write_text(SLEEPY)
+    calls = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (calls.append((src, dst)), real_replace(src, dst)))
+    fix_file(str(path), Settings())
+    assert len(calls) == 1 and os.path.dirname(calls[0][0]) == str(tmp_path)
+    assert calls[0][1] == os.path.realpath(path)
+
+
+def test_failed_write_leaves_file_unchanged(tmp_path, monkeypatch):
+    path = tmp_path / "m.py"
+    path.write_text(SLEEPY)
+
+    def fail(src, dst):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "replace", fail)
+    result = fix_file(str(path), Settings())
+    assert result.error and "No space" in result.error and not result.changed
+    assert path.read_text() == SLEEPY
+    assert os.listdir(tmp_path) == ["m.py"]
+
+
+def test_fix_that_would_not_parse_leaves_file_unchanged(tmp_path, monkeypatch):
+    path = tmp_path / "m.py"
+    original = SLEEPY.replace("\n", "\r\n").encode()
+    path.write_bytes(original)
+    monkeypatch.setattr(rewrite, "apply_pass", lambda source, ds, backend: (source + "def (:\n", ds))
+    with pytest.raises(FixError):
+        fix_source(SLEEPY, "m.py", Settings())
+    result = fix_file(str(path), Settings())
+    assert result.error and "would not parse" in result.error
+    assert result.fixed == [] and [d.code for d in result.remaining] == ["ASL101"]
+    assert path.read_bytes() == original
+
+
+def test_source_libcst_cannot_parse_is_reported(tmp_path, monkeypatch):
+    def explode(*args):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(rewrite, "apply_pass", explode)
+    path = tmp_path / "m.py"
+    path.write_text(SLEEPY)
+    result = fix_file(str(path), Settings())
+    assert "boom" in result.error and path.read_text() == SLEEPY
+
+
+def test_flake8_plugin_reports_fixability_and_never_writes(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(SLEEPY)
+    plugin = AsyncLintPlugin(ast.parse(SLEEPY), str(path), SLEEPY.splitlines(keepends=True))
+    messages = [m for _, _, m, _ in plugin.run()]
+    assert messages and messages[0].startswith("ASL101") and messages[0].endswith("[fix: safe]")
+    assert path.read_text() == SLEEPY
+
+
+# -- the command line --------------------------------------------------------------------------
+
+def test_cli_diff_writes_nothing(run_cli, tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(SLEEPY)
+    code, out, err = run_cli("check", "--diff", "m.py")
+    assert code == 1
+    assert out.startswith("--- a/m.py\n+++ b/m.py\n") and "+    await asyncio.sleep(1)  # c\n" in out
+    assert "Would fix 1 finding in 1 file." in err
+    assert path.read_text() == SLEEPY
+
+
+def test_cli_diff_clean_exits_zero(run_cli, tmp_path):
+    (tmp_path / "m.py").write_text(SLEEPY_FIXED)
+    assert run_cli("check", "--diff", "m.py")[:2] == (0, "")
+
+
+def test_cli_fix_prints_remaining_and_summary(run_cli, tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text(SLEEPY + "    import os\n    os.remove('x')\n")
+    code, out, err = run_cli("check", "--fix", "m.py")
+    assert code == 1, err
+    assert out.splitlines() == [
+        "m.py:7:5: ASL104 `os.remove()` blocks the event loop; use `await asyncio.to_thread(...)` [fix: unsafe]",
+        "Fixed 1 finding in 1 file.",
+        "Found 1 finding in 1 file (1 checked).",
+    ]
+    assert "await asyncio.sleep(1)" in path.read_text()
+    code, out, err = run_cli("check", "--fix", "--unsafe-fixes", "m.py")
+    assert code == 0, err
+    assert out.splitlines() == ["Fixed 1 finding in 1 file.", "All checks passed (1 file checked)."]
+    assert "await asyncio.to_thread(os.remove, 'x')" in path.read_text()
+
+
+def test_cli_check_shows_fixability(run_cli, tmp_path):
+    (tmp_path / "m.py").write_text(SLEEPY)
+    code, out, _ = run_cli("check", "m.py")
+    assert code == 1 and out.splitlines()[0].endswith("[fix: safe]")
+
+
+def test_cli_fix_refuses_stdin(run_cli):
+    code, _, err = run_cli("check", "--fix", "-", input=SLEEPY)
+    assert code == 2 and "standard input" in err
