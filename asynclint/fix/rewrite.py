@@ -8,15 +8,13 @@ by identity. Edits whose roots overlap are left to the next pass of the loop.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
+from asynclint.fix.imports import add_imports, remove_unused
 from asynclint.model import Diagnostic
 
 # Methods of a file object that have an awaitable counterpart on aiofiles', anyio's and trio's files.
@@ -321,39 +319,10 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str) -> tupl
     for edit in chosen:
         builders.update(edit.builders)
     module = planner.module
-    unused = set().union(*(e.unused for e in chosen))
-    removals = _imports_binding(module, unused)
     module = module.visit(_Apply(builders))
-    imports = set().union(*(e.imports for e in chosen))
-    if imports:
-        module = AddImportsVisitor(CodemodContext(), [ImportItem(m) for m in sorted(imports)]).transform_module(module)
-    if removals:
-        # One removal at a time: given `import time` and `import time as t` together,
-        # RemoveImportsVisitor keeps both when either name is still used.
-        for removal in sorted(removals, key=str):
-            pruned = RemoveImportsVisitor(CodemodContext(), [removal]).transform_module(module)
-            module = _keep_leading_lines(module, pruned)
+    module = add_imports(module, set().union(*(e.imports for e in chosen)))
+    module = remove_unused(module, set().union(*(e.unused for e in chosen)))
     return module.code, [e.diagnostic for e in chosen]
-
-
-def _keep_leading_lines(before: cst.Module, after: cst.Module) -> cst.Module:
-    """Give the blank lines and comments above a removed import statement to the statement that
-    now follows in its place, so that removing ``import time`` never eats a separating line."""
-    def key(statement):
-        return cst.Module([]).code_for_node(statement.with_changes(leading_lines=[]))
-
-    old, new = [key(s) for s in before.body], [key(s) for s in after.body]
-    body = list(after.body)
-    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag != "delete" or j1 >= len(body):
-            continue
-        carried = [line for s in before.body[i1:i2] for line in s.leading_lines]
-        own = list(body[j1].leading_lines)
-        if i1 == 0:  # the file's first statement went: do not start the file with blank lines
-            own = [line for line in own if line.comment is not None]
-        if carried or i1 == 0:
-            body[j1] = body[j1].with_changes(leading_lines=[*carried, *own])
-    return after.with_changes(body=body)
 
 
 # -- small builders ----------------------------------------------------------------------------
@@ -391,29 +360,3 @@ def _root_names(func: cst.BaseExpression) -> set[str]:
     while isinstance(func, cst.Attribute):
         func = func.value
     return {func.value} if isinstance(func, cst.Name) else set()
-
-
-def _imports_binding(module: cst.Module, names: set[str]) -> set[tuple]:
-    """The module-level imports that bind ``names``, as RemoveImportsVisitor wants them."""
-    found = set()
-    if not names:
-        return found
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    dotted = cst.Module([]).code_for_node(alias.name)
-                    bound = alias.asname.name.value if alias.asname else dotted.partition(".")[0]
-                    if bound in names:
-                        found.add((dotted, None, alias.asname.name.value if alias.asname else None))
-            elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None \
-                    and not isinstance(small.names, cst.ImportStar):
-                module_name = cst.Module([]).code_for_node(small.module)
-                for alias in small.names:
-                    obj = alias.name.value if isinstance(alias.name, cst.Name) else None
-                    bound = alias.asname.name.value if alias.asname else obj
-                    if obj is not None and bound in names:
-                        found.add((module_name, obj, alias.asname.name.value if alias.asname else None))
-    return found
