@@ -19,6 +19,7 @@ from asynclint import catalog
 from asynclint.model import Settings
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+_TO_THREAD = frozenset(("asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to_thread.run_sync"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +375,8 @@ class Analysis:
             return self.call_result(expr)
         if kind is ast.NamedExpr:
             return self.resolve(expr.value)
+        if kind is ast.Await:
+            return self._offloaded_result(expr.value)
         if kind is ast.BinOp and isinstance(expr.op, ast.Div):
             left = self.resolve(expr.left)
             if isinstance(left, Instance) and left.type == "pathlib.Path":
@@ -434,6 +437,15 @@ class Analysis:
                 return Instance(produced, reported=id(call) in self.reported_calls)
         elif isinstance(callee, ClassRef):
             return Instance(callee.info)
+        return None
+
+    def _offloaded_result(self, call: ast.AST) -> Value:
+        """``await asyncio.to_thread(f, ...)`` gives what ``f(...)`` gives: after the fixer wraps
+        ``conn = sqlite3.connect(p)`` in a thread, ``conn.execute()`` is still a blocking call."""
+        if isinstance(call, ast.Call) and call.args and self.callee_key(call) in _TO_THREAD:
+            inner = self.resolve(call.args[0])
+            if isinstance(inner, Ref):
+                return _instance_of(catalog.RETURNS.get(inner.name))
         return None
 
     def callee_key(self, call: ast.Call) -> str | None:
