@@ -83,9 +83,14 @@ class FileFix:
     def diff(self) -> str:
         if not self.changed:
             return ""
-        return "".join(difflib.unified_diff(
-            self.original.splitlines(keepends=True), self.source.splitlines(keepends=True),
-            fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
+        lines = []
+        for line in difflib.unified_diff(self.original.splitlines(keepends=True),
+                                         self.source.splitlines(keepends=True),
+                                         fromfile=f"a/{self.path}", tofile=f"b/{self.path}"):
+            lines.append(line)
+            if not line.endswith(("\n", "\r")):  # a last line without its line break, as diff marks it
+                lines.append("\n\\ No newline at end of file\n")
+        return "".join(lines)
 
 
 def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FileFix:

@@ -46,7 +46,10 @@ def add_imports(module: cst.Module, modules: set[str]) -> cst.Module:
         if _is_import_line(statement):
             for small in statement.body:
                 if isinstance(small, cst.Import):
-                    present.update(_code(a.name) for a in small.names if a.asname is None)
+                    for alias in small.names:
+                        if alias.asname is None:  # `import trio.testing` provides `trio` too
+                            dotted = _code(alias.name)
+                            present.update((dotted, dotted.partition(".")[0]))
     missing = sorted(m for m in modules if m not in present)
     if not missing:
         return module
