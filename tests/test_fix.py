@@ -1,4 +1,9 @@
-"""The fixer: before/after fixture pairs, its guarantees, the transforms of rules wired elsewhere."""
+"""The fixer: before/after fixture pairs, its guarantees, the transforms of rules wired elsewhere.
+
+``fixtures/fix/<name>.py`` is fixed and compared exactly with ``<name>.fixed.py``. A line
+``# asynclint-fix: unsafe`` in the fixture allows unsafe fixes; ``# asynclint-config:`` lines set
+options as in the rule fixtures.
+"""
 
 import ast
 import glob
@@ -206,6 +211,15 @@ def test_fix_file_writes_through_a_rename(tmp_path, monkeypatch):
     assert calls[0][1] == os.path.realpath(path)
 
 
+def test_fix_file_follows_a_symbolic_link(tmp_path):
+    real = tmp_path / "real.py"
+    real.write_text(SLEEPY)
+    link = tmp_path / "link.py"
+    link.symlink_to(real)
+    fix_file(str(link), Settings())
+    assert link.is_symlink() and real.read_text() == SLEEPY_FIXED
+
+
 def test_failed_write_leaves_file_unchanged(tmp_path, monkeypatch):
     path = tmp_path / "m.py"
     path.write_text(SLEEPY)
@@ -345,3 +359,8 @@ def test_diff_marks_a_missing_final_newline(tmp_path):
     diff = fix_file(str(path), Settings(), write=False).diff()
     assert diff.endswith("+    await asyncio.sleep(1)  # c\n\\ No newline at end of file\n")
     assert path.read_text() == SLEEPY.rstrip("\n")
+
+
+def test_remove_unused_in_blocks_never_leaves_a_block_empty_or_drops_a_comment():
+    source = "def f():\n    import time\n\n\nx = 1\n# the end\nimport sys  # why\n"
+    assert _removed(source, "time", "sys") == "def f():\n    pass\n\n\nx = 1\n# the end\n"

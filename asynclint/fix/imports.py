@@ -1,4 +1,4 @@
-"""The import block: add the imports a fix needs, drop the ones it left unused.
+"""Imports: add those a fix needs to the module's import block, drop those it left unused.
 
 libcst's AddImportsVisitor/RemoveImportsVisitor do this too, but each runs a full scope
 analysis: about 0.5 s per call on a 50-line file, several times per pass. These two
@@ -97,7 +97,8 @@ class _Words(cst.CSTVisitor):
 
 
 def remove_unused(module: cst.Module, names: set[str]) -> cst.Module:
-    """Drop the top-level import aliases binding ``names`` that nothing else uses."""
+    """Drop the import aliases binding ``names`` (at any level) when nothing else in the module
+    uses those names. The usage check is module-wide, hence conservative for local imports."""
     if not names:
         return module
     words = _Words()
@@ -106,10 +107,31 @@ def remove_unused(module: cst.Module, names: set[str]) -> cst.Module:
     unused = {n for n in names if n not in words.names and not re.search(rf"\b{re.escape(n)}\b", text)}
     if not unused:
         return module
+    return module.visit(_Pruner(unused))
+
+
+class _Pruner(cst.CSTTransformer):
+    def __init__(self, unused: set[str]) -> None:
+        super().__init__()
+        self.unused = unused
+
+    def leave_Module(self, original, updated: cst.Module) -> cst.Module:
+        body, footer = _prune_body(updated.body, self.unused)
+        return updated.with_changes(body=body, footer=[*footer, *updated.footer])
+
+    def leave_IndentedBlock(self, original, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body, footer = _prune_body(updated.body, self.unused)
+        if not body:  # a block cannot be empty
+            body = [cst.SimpleStatementLine([cst.Pass()])]
+        return updated.with_changes(body=body, footer=[*footer, *updated.footer])
+
+
+def _prune_body(statements, unused: set[str]) -> tuple[list, list]:
+    """(the statements without the unused imports, comment lines to keep after the last one)."""
     result: list = []
     carried: list = []  # blank lines and comments above removed import statements
-    at_top = False  # the file's first statement was removed
-    for statement in module.body:
+    at_top = False  # the block's first statement was removed
+    for statement in statements:
         if _is_import_line(statement) and not _is_future(statement):
             smalls = [s for s in (_prune(small, unused) for small in statement.body) if s is not None]
             if not smalls:
@@ -120,15 +142,15 @@ def remove_unused(module: cst.Module, names: set[str]) -> cst.Module:
                 smalls[-1] = smalls[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
                 statement = statement.with_changes(body=smalls)
         if carried or at_top:
-            # Comments are never lost; blank lines are carried only within the import block
-            # (the statement after it has its own), and a file never starts with them.
+            # Comments are never lost; blank lines are carried only within an import block
+            # (the statement after it has its own), and a block never starts with them.
             keep_blank = _is_import_line(statement) and not at_top
             lines = [line for line in carried if keep_blank or line.comment is not None]
             own = [line for line in statement.leading_lines if not at_top or line.comment is not None]
             statement = statement.with_changes(leading_lines=[*lines, *own])
             carried, at_top = [], False
         result.append(statement)
-    return module.with_changes(body=result)
+    return result, [line for line in carried if line.comment is not None]
 
 
 def _bound_name(alias: cst.ImportAlias, from_import: bool) -> str | None:
