@@ -108,10 +108,12 @@ def _check(args) -> int:
     problems: list[str] = []
     checked = 0
     if args.fix or args.diff:
-        if args.stdin_filename or "-" in paths:
-            raise UsageError("--fix and --diff work on files, not standard input")
-        from asynclint.fix.run import fix_paths
+        from asynclint.fix.run import fix_paths, fix_stdin
 
+        if args.stdin_filename or paths == ["-"]:
+            return fix_stdin(args.stdin_filename or "<stdin>", sys.stdin.buffer.read(), settings, args)
+        if "-" in paths:
+            raise UsageError("- (standard input) cannot be combined with other paths")
         return fix_paths(paths, settings, args)
     if args.stdin_filename or paths == ["-"]:
         name = args.stdin_filename or "<stdin>"

@@ -305,9 +305,11 @@ def test_cli_check_shows_fixability(run_cli, tmp_path):
     assert code == 1 and out.splitlines()[0].endswith("[fix: safe]")
 
 
-def test_cli_fix_refuses_stdin(run_cli):
-    code, _, err = run_cli("check", "--fix", "-", input=SLEEPY)
-    assert code == 2 and "standard input" in err
+def test_cli_fix_and_diff_on_stdin(run_cli):
+    code, out, err = run_cli("check", "--fix", "--stdin-filename", "m.py", input=SLEEPY)
+    assert (code, out) == (0, SLEEPY_FIXED) and "Fixed 1 finding in 1 file." in err
+    code, out, err = run_cli("check", "--diff", "-", input=SLEEPY)
+    assert code == 1 and out.startswith("--- a/<stdin>\n") and "Would fix 1 finding" in err
 
 
 # -- the import block --------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 from asynclint.files import discover
-from asynclint.fix import FileFix, fix_file
+from asynclint.engine import SourceError, decode_source
+from asynclint.fix import FileFix, FixError, fix_file, fix_source
 from asynclint.model import Diagnostic, Settings
 from asynclint.report import FORMATS, summary
 
@@ -50,3 +51,31 @@ def fix_paths(paths: list[str], settings: Settings, args) -> int:
     if args.diff:
         return EXIT_FINDINGS if any(r.changed for r in results) else EXIT_CLEAN
     return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
+
+
+def fix_stdin(name: str, data: bytes, settings: Settings, args) -> int:
+    """Standard input: ``--fix`` prints the fixed source on stdout (findings and summary on
+    stderr), ``--diff`` prints the diff. An editor can pipe a buffer through either."""
+    result = FileFix(name)
+    try:
+        result.original = result.source = decode_source(data)
+        result.source, result.fixed, result.remaining = fix_source(result.original, name, settings,
+                                                                   args.unsafe_fixes)
+    except SourceError as error:
+        result.remaining = [Diagnostic(name, 1, 1, "ASL003", str(error))]
+    except FixError as error:
+        result.error = str(error)
+    if args.diff:
+        sys.stdout.write(result.diff())
+    else:
+        sys.stdout.write(result.source if result.error is None and result.original else data.decode("utf-8", "replace"))
+        sys.stderr.write(FORMATS[args.format](result.remaining))
+    if result.error:
+        print(f"asynclint: error: {name}: not fixed, left unchanged: {result.error}", file=sys.stderr)
+    if not args.quiet:
+        print(fix_summary([result], write=not args.diff), file=sys.stderr)
+    if result.error or any(d.code in ("ASL002", "ASL003") for d in result.remaining):
+        return EXIT_ERROR
+    if args.diff:
+        return EXIT_FINDINGS if result.changed else EXIT_CLEAN
+    return EXIT_FINDINGS if result.remaining and not args.exit_zero else EXIT_CLEAN
