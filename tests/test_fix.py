@@ -91,19 +91,17 @@ def test_fix_parses_and_is_idempotent(source, unsafe, backend):
     settings = Settings(select=("ASL",), backend=backend)
     fixed_source, fixed, remaining = fix_source(source, "prop.py", settings, unsafe)
     ast.parse(fixed_source)
-    assert fix_source(fixed_source, "prop.py", settings, unsafe)[0] == fixed_source
-    fixed_keys = {d.code for d in fixed}
-    if fixed_source == source:
-        assert not fixed_keys
+    again, fixed_again, _ = fix_source(fixed_source, "prop.py", settings, unsafe)
+    assert (again, fixed_again) == (fixed_source, [])
+    assert bool(fixed) == (fixed_source != source)
 
 
 # -- the transforms of rules another branch adds (ASL201, ASL502), keyed by code --------------
 
 def _diagnostic_at(source, code, predicate, fix="unsafe"):
+    """A finding on the call ``predicate`` picks, placed as the engine would place it (ASCII source)."""
     tree = ast.parse(source)
-    lines = source.splitlines()
     node = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and predicate(n))
-    del lines
     return Diagnostic("t.py", node.lineno, node.col_offset + 1, code, "m", node.end_lineno,
                       node.end_col_offset + 1, fix)
 
@@ -267,6 +265,26 @@ def test_flake8_plugin_reports_fixability_and_never_writes(tmp_path):
 
 # -- the command line --------------------------------------------------------------------------
 
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """``asynclint ARGS`` run in this process (faster than a subprocess): (exit code, stdout, stderr)."""
+    import io
+    import sys
+
+    from asynclint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args, input=None):
+        if input is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(input.encode())))
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
 def test_cli_diff_writes_nothing(run_cli, tmp_path):
     path = tmp_path / "m.py"
     path.write_text(SLEEPY)
@@ -277,15 +295,15 @@ def test_cli_diff_writes_nothing(run_cli, tmp_path):
     assert path.read_text() == SLEEPY
 
 
-def test_cli_diff_clean_exits_zero(run_cli, tmp_path):
+def test_cli_diff_clean_exits_zero(cli, tmp_path):
     (tmp_path / "m.py").write_text(SLEEPY_FIXED)
-    assert run_cli("check", "--diff", "m.py")[:2] == (0, "")
+    assert cli("check", "--diff", "m.py")[:2] == (0, "")
 
 
-def test_cli_fix_prints_remaining_and_summary(run_cli, tmp_path):
+def test_cli_fix_prints_remaining_and_summary(cli, tmp_path):
     path = tmp_path / "m.py"
     path.write_text(SLEEPY + "    import os\n    os.remove('x')\n")
-    code, out, err = run_cli("check", "--fix", "m.py")
+    code, out, err = cli("check", "--fix", "m.py")
     assert code == 1, err
     assert out.splitlines() == [
         "m.py:7:5: ASL104 `os.remove()` blocks the event loop; use `await asyncio.to_thread(...)` [fix: unsafe]",
@@ -293,22 +311,22 @@ def test_cli_fix_prints_remaining_and_summary(run_cli, tmp_path):
         "Found 1 finding in 1 file (1 checked).",
     ]
     assert "await asyncio.sleep(1)" in path.read_text()
-    code, out, err = run_cli("check", "--fix", "--unsafe-fixes", "m.py")
+    code, out, err = cli("check", "--fix", "--unsafe-fixes", "m.py")
     assert code == 0, err
     assert out.splitlines() == ["Fixed 1 finding in 1 file.", "All checks passed (1 file checked)."]
     assert "await asyncio.to_thread(os.remove, 'x')" in path.read_text()
 
 
-def test_cli_check_shows_fixability(run_cli, tmp_path):
+def test_cli_check_shows_fixability(cli, tmp_path):
     (tmp_path / "m.py").write_text(SLEEPY)
-    code, out, _ = run_cli("check", "m.py")
+    code, out, _ = cli("check", "m.py")
     assert code == 1 and out.splitlines()[0].endswith("[fix: safe]")
 
 
-def test_cli_fix_and_diff_on_stdin(run_cli):
-    code, out, err = run_cli("check", "--fix", "--stdin-filename", "m.py", input=SLEEPY)
+def test_cli_fix_and_diff_on_stdin(cli):
+    code, out, err = cli("check", "--fix", "--stdin-filename", "m.py", input=SLEEPY)
     assert (code, out) == (0, SLEEPY_FIXED) and "Fixed 1 finding in 1 file." in err
-    code, out, err = run_cli("check", "--diff", "-", input=SLEEPY)
+    code, out, err = cli("check", "--diff", "-", input=SLEEPY)
     assert code == 1 and out.startswith("--- a/<stdin>\n") and "Would fix 1 finding" in err
 
 
