@@ -227,34 +227,96 @@ class Planner:
         return edit
 
     def _subprocess(self, call: cst.Call, d: Diagnostic) -> Edit | None:
-        """``subprocess.call([...])`` (or ``run`` whose result is unused) -> an awaited process's ``wait()``."""
-        if self.backend != "asyncio" or d.target not in ("subprocess.call", "subprocess.run"):
-            return None
-        if d.target == "subprocess.run" and not isinstance(self.parent(call), cst.Expr):
+        """A literal argument list, with only ``cwd``/``env`` (and for ``run``: ``capture_output``,
+        ``check``) -> ``asyncio.create_subprocess_exec``:
+
+        - ``subprocess.call([...])``, or ``run``/``check_call`` as a statement without a check:
+          ``await (await asyncio.create_subprocess_exec(...)).wait()``, one expression;
+        - ``result = subprocess.run([...], capture_output=True, check=True)``: statements that start
+          the process, ``communicate()`` with it and build the same ``subprocess.CompletedProcess``
+          (``check_returncode()`` raises as ``check=True`` did).
+        """
+        target = d.target or ""
+        if self.backend != "asyncio" or target not in ("subprocess.call", "subprocess.run", "subprocess.check_call"):
             return None
         args = call.args
         if not args or args[0].keyword is not None or args[0].star or not isinstance(args[0].value, (cst.List, cst.Tuple)):
             return None
-        rest = args[1:]
-        if any(a.keyword is None or a.keyword.value not in SUBPROCESS_KEYWORDS for a in rest):
-            return None
         elements = args[0].value.elements
         if not elements or any(isinstance(e, cst.StarredElement) for e in elements):
             return None
-        edit = Edit(call, d, imports={"asyncio"}, unused=_root_names(call.func))
+        options: dict[str, cst.Arg] = {}
+        for arg in args[1:]:
+            if arg.keyword is None:
+                return None
+            options[arg.keyword.value] = arg
+        allowed = SUBPROCESS_KEYWORDS | ({"capture_output", "check"} if target == "subprocess.run" else set())
+        if set(options) - allowed:
+            return None
+        flags = {}
+        for flag in ("capture_output", "check"):
+            value = options.pop(flag, None)
+            if value is not None and not (isinstance(value.value, cst.Name) and value.value.value in ("True", "False")):
+                return None
+            flags[flag] = value is not None and value.value.value == "True"
+        check = flags["check"] or target == "subprocess.check_call"
+        capture = flags["capture_output"]
+        where = self.parent(call)
+        statement = isinstance(where, cst.Expr)
+        if target == "subprocess.call" or (statement and not check and not capture):
+            edit = Edit(call, d, imports={"asyncio"}, unused=_root_names(call.func))
 
-        def build(new: cst.Call) -> cst.BaseExpression:
-            values = [cst.Arg(e.value) for e in new.args[0].value.elements]
-            values += [cst.Arg(a.value, keyword=a.keyword, equal=a.equal) for a in new.args[1:]]
-            spawn = cst.Call(_dotted("asyncio.create_subprocess_exec"), args=_commas(values))
-            process = cst.Await(spawn, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-            return _await(cst.Call(cst.Attribute(process, cst.Name("wait"))), new)
-        edit.builders[id(call)] = build
+            def build(new: cst.Call) -> cst.BaseExpression:
+                spawn = _spawn(new.args[0].value.elements, [options[k] for k in options], capture=False)
+                process = cst.Await(spawn, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+                return _await(cst.Call(cst.Attribute(process, cst.Name("wait"))), new)
+            edit.builders[id(call)] = build
+            return edit
+        # The statement form: `NAME = subprocess.run(...)` or `subprocess.run(..., check=True)`.
+        line = self.parent(where)
+        if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1
+                and isinstance(self.parent(line), cst.IndentedBlock)):
+            return None
+        if isinstance(where, cst.Assign):
+            if len(where.targets) != 1 or not isinstance(where.targets[0].target, cst.Name) or where.value is not call:
+                return None
+            result = where.targets[0].target.value
+        elif not statement:
+            return None
+        else:
+            result = None
+        function = next(a for a in self.ancestors(line) if isinstance(a, cst.FunctionDef))
+        taken = _NameUses(None)
+        function.visit(taken)
+        process, out, err = (_fresh(base, taken.all_names) for base in ("process", "stdout", "stderr"))
+        edit = Edit(line, d, imports={"asyncio"})
+        command = cst.List([cst.Element(e.value) for e in elements])
+        command = cst.List(_commas_elements(list(command.elements)))
+
+        def build_lines(new: cst.SimpleStatementLine):
+            spawn = _spawn(elements, [options[k] for k in options], capture=capture)
+            completed = cst.Call(_dotted("subprocess.CompletedProcess"), args=_commas([
+                cst.Arg(command), cst.Arg(_dotted(f"{process}.returncode")), cst.Arg(cst.Name(out)),
+                cst.Arg(cst.Name(err))]))
+            lines = [
+                cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(process))], cst.Await(spawn))],
+                                        leading_lines=new.leading_lines, trailing_whitespace=new.trailing_whitespace),
+                _statement(f"{out}, {err} = await {process}.communicate()"),
+            ]
+            if result is not None:
+                lines.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(result))], completed)]))
+                if check:
+                    lines.append(_statement(f"{result}.check_returncode()"))
+            else:
+                lines.append(cst.SimpleStatementLine([cst.Expr(cst.Call(cst.Attribute(completed, cst.Name("check_returncode"))))]))
+            return cst.FlattenSentinel(lines)
+        edit.builders[id(line)] = build_lines
         return edit
 
 
 class _NameUses(cst.CSTVisitor):
-    """Every ``Name`` node spelled ``name`` (loads and stores) in a subtree; all names seen."""
+    """Every ``Name`` node spelled ``name`` (loads and stores, not attribute names) in a subtree;
+    all names seen."""
 
     def __init__(self, name: str | None) -> None:
         self.name = name
@@ -266,6 +328,10 @@ class _NameUses(cst.CSTVisitor):
         self.all_names.add(node.value)
         if node.value == self.name:
             self.found.append(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # in `x.f`, `f` is not the name `f`
+        return False
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         if isinstance(node.target, cst.Name) and node.target.value == self.name:
@@ -353,6 +419,29 @@ def _prepend(first: cst.Arg, args) -> list[cst.Arg]:
 def _commas(args: list[cst.Arg]) -> list[cst.Arg]:
     comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     return [a.with_changes(comma=comma) for a in args[:-1]] + args[-1:]
+
+
+def _spawn(elements, keywords: list[cst.Arg], capture: bool) -> cst.Call:
+    values = [cst.Arg(e.value) for e in elements]
+    values += [cst.Arg(a.value, keyword=a.keyword, equal=a.equal) for a in keywords]
+    if capture:
+        values += [cst.Arg(_dotted("asyncio.subprocess.PIPE"), keyword=cst.Name(stream),
+                           equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+                   for stream in ("stdout", "stderr")]
+    return cst.Call(_dotted("asyncio.create_subprocess_exec"), args=_commas(values))
+
+
+def _commas_elements(elements: list[cst.Element]) -> list[cst.Element]:
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return [e.with_changes(comma=comma) for e in elements[:-1]] + elements[-1:]
+
+
+def _statement(code: str) -> cst.SimpleStatementLine:
+    return cst.parse_statement(code + "\n")
+
+
+def _fresh(base: str, taken: set[str]) -> str:
+    return next(name for name in (base, *(f"{base}_{n}" for n in range(2, 1000))) if name not in taken)
 
 
 def _root_names(func: cst.BaseExpression) -> set[str]:
