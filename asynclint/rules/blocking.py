@@ -287,10 +287,13 @@ class ASL105(Rule):
     The loop stops until the child process exits, which can take any time at all.
 
     ## Fix safety
-    Unsafe: the process now runs concurrently with other tasks. `subprocess.call([...])`, and
-    `subprocess.run([...])` whose result is not used, become
-    `await (await asyncio.create_subprocess_exec(...)).wait()` when the arguments are a literal list
-    and only `cwd`/`env` are passed; other forms run in a worker thread:
+    Unsafe: the process now runs concurrently with other tasks. With a literal argument list and
+    only `cwd`/`env` (and `capture_output`/`check` for `run`), under asyncio:
+    `subprocess.call([...])` becomes `await (await asyncio.create_subprocess_exec(...)).wait()`;
+    `result = subprocess.run([...], capture_output=True, check=True)` becomes statements that start
+    the process, `communicate()` with it and build the same `subprocess.CompletedProcess`
+    (`check_returncode()` raises as `check=True` did). Other forms (`shell=True`, `text=True`,
+    `check_output`, a list built at run time) run in a worker thread:
     `await asyncio.to_thread(subprocess.run, ...)`.
     """
 
