@@ -90,7 +90,7 @@ class Analysis:
     def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable):
         self.tree = tree
         self.settings = settings
-        self.report = report  # report(node, code, message, fix=None)
+        self.report = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None)
         self.extra_blocking = _extra_rows(settings)
         self.backend = settings.backend or _backend_of(tree)
         self.scopes: list[Scope] = [Scope("module", tree, on_loop=False)]

@@ -79,9 +79,12 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
 
     found: list[tuple] = []
 
-    def report(node: ast.AST, code: str, message: str, fix: str | None = None,
+    def report(node: ast.AST, code: str, message: str, fix=...,
                fix_kind: str | None = None, target: str | None = None) -> None:
+        # fix: "safe", "unsafe" or None; left out, the rule's own `fix` applies.
         if code in enabled:
+            if fix is ...:
+                fix = RULES[code].fix
             found.append((node, code, message, fix, fix_kind, target))
 
     analysis = Analysis(tree, settings, checkers, report)

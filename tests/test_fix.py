@@ -432,3 +432,27 @@ def test_every_rule_example_with_a_fix_gets_fixed():
         assert len(applied) == len(offered), code
         ast.parse(fixed)
         assert not [d for d in remaining if d.fix], code
+
+
+def test_asl502_reported_on_the_callee_is_still_fixed():
+    source = "import asyncio\n\n\nasync def main():\n    return asyncio.get_event_loop()\n"
+    call = _diagnostic_at(source, "ASL502", _callee("asyncio.get_event_loop"), fix="safe")
+    on_callee = Diagnostic("t.py", call.line, call.col, "ASL502", "m", call.end_line, call.end_col - 2, "safe")
+    assert rewrite.apply_pass(source, [on_callee], "asyncio")[0] == source.replace("get_event", "get_running")
+
+
+def test_rules_reporting_without_a_fix_argument_get_their_rule_applicability(monkeypatch):
+    """How ASL201/ASL502 get wired: a rule class with `fix = "safe"` whose checker reports
+    without naming a fix produces findings with that applicability."""
+    from asynclint import engine
+    from asynclint.rules import RULES, Checker
+
+    class Reporter(Checker):
+        codes = ("ASL110",)
+
+        def visit_Call(self, call):
+            self.analysis.report(call, "ASL110", "m")
+
+    monkeypatch.setattr(engine, "CHECKERS", [Reporter])
+    monkeypatch.setattr(RULES["ASL110"], "fix", "safe")
+    assert [d.fix for d in lint_source("async def f():\n    g()\n")] == ["safe"]

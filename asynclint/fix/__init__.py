@@ -80,13 +80,17 @@ class FileFix:
     def changed(self) -> bool:
         return self.error is None and self.source != self.original
 
+    def _label(self, side: str) -> str:
+        """``a/src/m.py`` as git writes it (``patch -p1`` applies it); an absolute path as is."""
+        return self.path if os.path.isabs(self.path) else f"{side}/{self.path}"
+
     def diff(self) -> str:
         if not self.changed:
             return ""
         lines = []
         for line in difflib.unified_diff(self.original.splitlines(keepends=True),
                                          self.source.splitlines(keepends=True),
-                                         fromfile=f"a/{self.path}", tofile=f"b/{self.path}"):
+                                         fromfile=self._label("a"), tofile=self._label("b")):
             lines.append(line)
             if not line.endswith(("\n", "\r")):  # a last line without its line break, as diff marks it
                 lines.append("\n\\ No newline at end of file\n")

@@ -140,6 +140,9 @@ class Planner:
         return edit
 
     def _running_loop(self, node: cst.CSTNode, d: Diagnostic) -> Edit | None:
+        call = self.parent(node)
+        if not isinstance(node, cst.Call) and isinstance(call, cst.Call) and call.func is node:
+            node = call  # reported on the callee rather than the call
         if not isinstance(node, cst.Call):
             return None
         func = node.func
