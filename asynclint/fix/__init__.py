@@ -52,12 +52,13 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
         except FixError:
             raise
         except Exception as error:  # libcst's parser, or a bug in a rewrite
-            raise FixError(f"cannot fix: {type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}") from error
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            raise FixError(f"cannot fix: {type(error).__name__}: {first_line}") from error
         if not applied or new_source == source:
             break
         try:
             compile(new_source, path, "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
-        except (SyntaxError, ValueError) as error:
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             raise FixError(f"the fix would not parse ({error}); file left unchanged") from None
         fixed += applied
         source = new_source
@@ -121,8 +122,13 @@ def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = 
         if write:
             write_atomically(path, encoded)
         result.source = new_source
-    except (FixError, OSError, UnicodeEncodeError) as error:
-        result.error = str(error) if isinstance(error, FixError) else f"cannot write fix: {error}"
+    except Exception as error:  # whatever went wrong, the file stays as it was
+        if isinstance(error, FixError):
+            result.error = str(error)
+        elif isinstance(error, (OSError, UnicodeEncodeError)):
+            result.error = f"cannot write the fix: {error}"
+        else:
+            result.error = f"internal error while fixing: {type(error).__name__}: {error}"
         result.source, result.fixed = source, []
         result.remaining = lint_source(source, path, settings)
     return result

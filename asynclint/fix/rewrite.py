@@ -209,6 +209,11 @@ class Planner:
             return None
         if any(a.keyword is not None and a.keyword.value in HTTP_INCOMPATIBLE for a in call.args):
             return None
+        # httpx takes only the URL (and for `request`, the method first) positionally.
+        positional = [a for a in call.args if a.keyword is None]
+        if any(a.star == "*" for a in positional) or \
+                len([a for a in positional if not a.star]) != (2 if verb == "request" else 1):
+            return None
         line = next((a for a in self.ancestors(call) if isinstance(a, cst.SimpleStatementLine)), None)
         if line is None or len(line.body) != 1 or not isinstance(self.parent(line), cst.IndentedBlock):
             return None
