@@ -8,11 +8,12 @@ by identity. Edits whose roots overlap are left to the next pass of the loop.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from asynclint.fix.imports import add_imports, remove_unused
 from asynclint.model import Diagnostic
@@ -42,6 +43,11 @@ class Edit:
     builders: dict[int, Callable[[cst.CSTNode], cst.CSTNode]] = field(default_factory=dict)
     imports: set[str] = field(default_factory=set)
     unused: set[str] = field(default_factory=set)  # root names the edit may have left unused
+    targets: list[cst.CSTNode] = field(default_factory=list)
+
+    def replace(self, node: cst.CSTNode, build: Callable[[cst.CSTNode], cst.CSTNode]) -> None:
+        self.builders[id(node)] = build
+        self.targets.append(node)
 
 
 class Planner:
@@ -51,20 +57,69 @@ class Planner:
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.module = self.wrapper.module
         self.backend = backend
-        metadata = self.wrapper.resolve_many([PositionProvider, ParentNodeProvider])
-        self.parents = metadata[ParentNodeProvider]
+        self.positions = self.wrapper.resolve(PositionProvider)
+        # Parent links, made only where needed: along the path from the module to each located
+        # node, and inside the subtrees a rewrite looks into. (ParentNodeProvider would link
+        # every node of the file, at about twice the cost of the positions themselves.)
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._child_cache: dict[int, tuple[list, list]] = {}
         self.by_range: dict[tuple, list[cst.CSTNode]] = {}
-        for node, where in metadata[PositionProvider].items():
+        for node, where in self.positions.items():
             if isinstance(node, cst.BaseExpression):
-                key = (where.start.line, where.start.column, where.end.line, where.end.column)
-                self.by_range.setdefault(key, []).append(node)
+                self.by_range.setdefault(_key(where), []).append(node)
 
     # -- finding nodes and their context -------------------------------------------------------
 
     def locate(self, d: Diagnostic) -> cst.BaseExpression | None:
         nodes = self.by_range.get((d.line, d.col - 1, d.end_line, d.end_col - 1), [])
         calls = [n for n in nodes if isinstance(n, cst.Call)]
-        return (calls or nodes or [None])[0]
+        node = (calls or nodes or [None])[0]
+        return node if node is not None and self._link_path(node) else None
+
+    def _link_path(self, target: cst.CSTNode) -> bool:
+        """Link the parents from the module down to ``target``, descending into the child whose
+        range holds the target's range."""
+        if target in self.parents:
+            return True
+        span = _key(self.positions[target])
+        node = self.module
+        while node is not target:
+            children, starts = self._children(node)
+            # From the last child starting at or before the target (bisect) backwards: children
+            # are in source order and overlap only where one is empty (whitespace, say).
+            index = bisect.bisect_right(starts, span[:2]) - 1
+            while index >= 0:
+                where = _key(self.positions[children[index]])
+                if where[:2] <= span[:2] and span[2:] <= where[2:]:
+                    break
+                if where[:2] != where[2:] and where[2:] <= span[:2]:
+                    index = -1  # ends before the target starts: so do all before it
+                    break
+                index -= 1
+            if index < 0:
+                return False
+            child = children[index]
+            self.parents[child] = node
+            node = child
+        return True
+
+    def _children(self, node: cst.CSTNode) -> tuple[list, list]:
+        """A node's children that have a position, in source order, with their start positions."""
+        found = self._child_cache.get(id(node))
+        if found is None:
+            children = [c for c in node.children if c in self.positions]
+            found = (children, [_key(self.positions[c])[:2] for c in children])
+            self._child_cache[id(node)] = found
+        return found
+
+    def index(self, root: cst.CSTNode) -> None:
+        """Link the parents of every node under ``root`` (whose own parent is linked already)."""
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            for child in node.children:
+                self.parents[child] = node
+                stack.append(child)
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
@@ -118,7 +173,7 @@ class Planner:
     def _sleep(self, call: cst.Call, d: Diagnostic) -> Edit:
         module, name = SLEEP[self.backend]
         edit = Edit(call, d, imports={module}, unused=_root_names(call.func))
-        edit.builders[id(call)] = lambda new: _await(new.with_changes(func=_dotted(name), lpar=[], rpar=[]), new)
+        edit.replace(call, lambda new: _await(new.with_changes(func=_dotted(name), lpar=[], rpar=[]), new))
         return edit
 
     def _thread(self, call: cst.Call, d: Diagnostic) -> Edit:
@@ -136,7 +191,7 @@ class Planner:
             def build(new: cst.Call) -> cst.BaseExpression:
                 return _await(new.with_changes(func=_dotted(name), lpar=[], rpar=[],
                                                args=_prepend(cst.Arg(new.func), new.args)), new)
-        edit.builders[id(call)] = build
+        edit.replace(call, build)
         return edit
 
     def _running_loop(self, node: cst.CSTNode, d: Diagnostic) -> Edit | None:
@@ -148,12 +203,12 @@ class Planner:
         func = node.func
         edit = Edit(node, d)
         if isinstance(func, cst.Attribute) and func.attr.value == "get_event_loop":
-            edit.builders[id(node)] = lambda new: new.with_changes(
-                func=new.func.with_changes(attr=cst.Name("get_running_loop")))
+            edit.replace(node, lambda new: new.with_changes(
+                func=new.func.with_changes(attr=cst.Name("get_running_loop"))))
         elif isinstance(func, cst.Name) and func.value == "get_event_loop":
             edit.imports.add("asyncio")
             edit.unused.add(func.value)
-            edit.builders[id(node)] = lambda new: new.with_changes(func=_dotted("asyncio.get_running_loop"))
+            edit.replace(node, lambda new: new.with_changes(func=_dotted("asyncio.get_running_loop")))
         else:
             return None
         return edit
@@ -162,7 +217,7 @@ class Planner:
         if isinstance(self.parent(node), cst.Await):
             return None
         edit = Edit(node, d)
-        edit.builders[id(node)] = lambda new: _await(new.with_changes(lpar=[], rpar=[]), new)
+        edit.replace(node, lambda new: _await(new.with_changes(lpar=[], rpar=[]), new))
         return edit
 
     def _async_open(self, call: cst.Call, d: Diagnostic) -> Edit | None:
@@ -174,6 +229,7 @@ class Planner:
                 and item.asname is not None and isinstance(item.asname.name, cst.Name)):
             return None
         name = item.asname.name.value
+        self.index(statement)
         uses = _NameUses(name)
         statement.body.visit(uses)
         awaited, loops = [], []
@@ -192,14 +248,15 @@ class Planner:
             return None
         module, opener = OPEN_FILE[self.backend]
         edit = Edit(statement, d, imports={module})
-        edit.builders[id(call)] = lambda new: (new.with_changes(func=_dotted(opener)) if self.backend == "asyncio"
-                                               else _await(new.with_changes(func=_dotted(opener), lpar=[], rpar=[]),
-                                                           new))
+        if self.backend == "asyncio":
+            edit.replace(call, lambda new: new.with_changes(func=_dotted(opener)))
+        else:
+            edit.replace(call, lambda new: _await(new.with_changes(func=_dotted(opener), lpar=[], rpar=[]), new))
         for method_call in awaited:
-            edit.builders[id(method_call)] = lambda new: _await(new.with_changes(lpar=[], rpar=[]), new)
+            edit.replace(method_call, lambda new: _await(new.with_changes(lpar=[], rpar=[]), new))
         for loop in loops:
-            edit.builders[id(loop)] = lambda new: new.with_changes(asynchronous=cst.Asynchronous())
-        edit.builders[id(statement)] = lambda new: new.with_changes(asynchronous=cst.Asynchronous())
+            edit.replace(loop, lambda new: new.with_changes(asynchronous=cst.Asynchronous()))
+        edit.replace(statement, lambda new: new.with_changes(asynchronous=cst.Asynchronous()))
         return edit
 
     def _http(self, call: cst.Call, d: Diagnostic) -> Edit | None:
@@ -223,15 +280,15 @@ class Planner:
         client = next(c for c in ("client", "http_client", *(f"http_client_{n}" for n in range(2, 100)))
                       if c not in names.all_names)
         edit = Edit(line, d, imports={"httpx"}, unused=_root_names(call.func))
-        edit.builders[id(call)] = lambda new: _await(
-            new.with_changes(func=cst.Attribute(cst.Name(client), cst.Name(verb)), lpar=[], rpar=[]), new)
+        edit.replace(call, lambda new: _await(
+            new.with_changes(func=cst.Attribute(cst.Name(client), cst.Name(verb)), lpar=[], rpar=[]), new))
 
         def wrap(new: cst.SimpleStatementLine) -> cst.With:
             return cst.With(
                 items=[cst.WithItem(cst.parse_expression("httpx.AsyncClient()"), asname=cst.AsName(cst.Name(client)))],
                 body=cst.IndentedBlock(body=[new.with_changes(leading_lines=[])]),
                 asynchronous=cst.Asynchronous(), leading_lines=new.leading_lines)
-        edit.builders[id(line)] = wrap
+        edit.replace(line, wrap)
         return edit
 
     def _subprocess(self, call: cst.Call, d: Diagnostic) -> Edit | None:
@@ -278,7 +335,7 @@ class Planner:
                 spawn = _spawn(new.args[0].value.elements, [options[k] for k in options], capture=False)
                 process = cst.Await(spawn, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
                 return _await(cst.Call(cst.Attribute(process, cst.Name("wait"))), new)
-            edit.builders[id(call)] = build
+            edit.replace(call, build)
             return edit
         # The statement form: `NAME = subprocess.run(...)` or `subprocess.run(..., check=True)`.
         line = self.parent(where)
@@ -318,7 +375,7 @@ class Planner:
             else:
                 lines.append(cst.SimpleStatementLine([cst.Expr(cst.Call(cst.Attribute(completed, cst.Name("check_returncode"))))]))
             return cst.FlattenSentinel(lines)
-        edit.builders[id(line)] = build_lines
+        edit.replace(line, build_lines)
         return edit
 
 
@@ -354,9 +411,13 @@ class _Apply(cst.CSTTransformer):
     """Applies the builders by node identity, then parenthesizes an ``await`` where it would
     otherwise bind wrongly: as the object of an attribute, subscript or call, or under another await."""
 
-    def __init__(self, builders: dict[int, Callable]) -> None:
+    def __init__(self, builders: dict[int, Callable], ancestors: set[int]) -> None:
         super().__init__()
         self.builders = builders
+        self.ancestors = ancestors  # only these nodes' children can hold a replacement
+
+    def on_visit(self, node) -> bool:
+        return id(node) in self.ancestors
 
     def on_leave(self, original, updated):
         build = self.builders.get(id(original))
@@ -390,19 +451,30 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str) -> tupl
     if not chosen:
         return source, []
     builders: dict[int, Callable] = {}
+    ancestors: set[int] = set()
     for edit in chosen:
         builders.update(edit.builders)
-    module = planner.module
-    module = module.visit(_Apply(builders))
+        for target in edit.targets:
+            ancestors.update(id(a) for a in planner.ancestors(target))
+    module = planner.module.visit(_Apply(builders, ancestors))
     module = add_imports(module, set().union(*(e.imports for e in chosen)))
     module = remove_unused(module, set().union(*(e.unused for e in chosen)))
     return module.code, [e.diagnostic for e in chosen]
 
 
+def _key(where: CodeRange) -> tuple[int, int, int, int]:
+    return (where.start.line, where.start.column, where.end.line, where.end.column)
+
+
 # -- small builders ----------------------------------------------------------------------------
 
 def _dotted(name: str) -> cst.BaseExpression:
-    return cst.parse_expression(name)
+    """``a.b.c`` as a libcst expression (built directly: parsing it costs far more)."""
+    first, *rest = name.split(".")
+    node: cst.BaseExpression = cst.Name(first)
+    for part in rest:
+        node = cst.Attribute(node, cst.Name(part))
+    return node
 
 
 def _await(expression: cst.BaseExpression, original: cst.BaseExpression) -> cst.Await:
