@@ -171,6 +171,9 @@ def test_public_api_only_safe_by_default():
     new, fixed, remaining = fix_source(source, "t.py", Settings())
     assert new == source and fixed == [] and [d.code for d in remaining] == ["ASL104"]
     assert remaining[0].fix == "unsafe"
+    import pickle
+
+    assert pickle.loads(pickle.dumps(remaining[0])) == remaining[0]  # multiprocessing carries them
 
 
 # -- files: encoding, line endings, mode, atomicity, failures ----------------------------------
@@ -456,3 +459,53 @@ def test_rules_reporting_without_a_fix_argument_get_their_rule_applicability(mon
     monkeypatch.setattr(engine, "CHECKERS", [Reporter])
     monkeypatch.setattr(RULES["ASL110"], "fix", "safe")
     assert [d.fix for d in lint_source("async def f():\n    g()\n")] == ["safe"]
+
+
+# -- the property again, over generated code: any blocking call in any expression context -------
+
+CALLS = ["time.sleep(1)", "os.remove(p)", "open(p)", "requests.get(p)", "subprocess.run(['ls'])",
+         "subprocess.call(['ls'], cwd=p)", "input()", "socket.gethostbyname(p)", "shutil.rmtree(p, True)"]
+# {} is where the call goes; True: `await` may stand there.
+CONTEXTS = [
+    ("    {}\n", True),
+    ("    x = {}\n", True),
+    ("    x = {}.real\n", True),
+    ("    x = {}[0]\n", True),
+    ("    x = {}()\n", True),
+    ("    x = -{} ** 2\n", True),
+    ("    x = 2 ** {}\n", True),
+    ("    x = f({})\n", True),
+    ("    x = f(key={})\n", True),
+    ('    x = f"{{{}}}"\n', True),
+    ("    x = [{} for _ in range(2)]\n", True),
+    ("    x = {{{}: 1}}\n", True),
+    ("    x = ({} if p else None)\n", True),
+    ("    if {}:\n        pass\n", True),
+    ("    with {} as handle:\n        handle.read()\n", True),
+    ("    return {}, p\n", True),
+    ("    x = list({} for _ in range(2))\n", False),
+    ("    x = lambda: {}\n", False),
+    ("    class C:\n        x = {}\n", False),
+    ("    def g():\n        return {}\n", False),
+    ("    def g(x={}):\n        pass\n", False),
+    ("    async def g():\n        return {}\n", True),
+]
+HEADER = "import os\nimport shutil\nimport socket\nimport subprocess\nimport time\n\nimport requests\n\n\n"
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(call=st.sampled_from(CALLS), context=st.sampled_from(CONTEXTS),
+       backend=st.sampled_from([None, "trio", "anyio"]), wrapper=st.sampled_from(["async def", "def"]))
+def test_generated_contexts(call, context, backend, wrapper):
+    template, legal = context
+    source = HEADER + f"{wrapper} main(p, f):\n" + template.format(call)
+    if backend:
+        source = f"import {backend}\n" + source
+    fixed, applied, _ = fix_source(source, "gen.py", Settings(), unsafe=True)
+    ast.parse(fixed)
+    assert fix_source(fixed, "gen.py", Settings(), unsafe=True)[0] == fixed
+    on_loop = wrapper == "async def" or "async def g" in template
+    if not (legal and on_loop):
+        assert fixed == source
+    elif call.startswith(("time.", "os.", "input", "socket", "shutil")):
+        assert applied
