@@ -232,7 +232,7 @@ class Planner:
         self.index(statement)
         uses = _NameUses(name)
         statement.body.visit(uses)
-        awaited, loops = [], []
+        awaited, loops, loads = [], [], []
         for use in uses.found:
             where = self.parent(use)
             if (isinstance(where, cst.Attribute) and where.value is use and where.attr.value in ASYNC_FILE_METHODS
@@ -242,6 +242,8 @@ class Planner:
             elif isinstance(where, cst.For) and where.iter is use and where.asynchronous is None \
                     and self.await_legal(where):
                 loops.append(where)
+            elif self._json_load_of(use) is not None:
+                loads.append(self._json_load_of(use))
             else:
                 return None  # a use that cannot be rewritten: the caller wraps the open in a thread
         if uses.rebound:
@@ -254,10 +256,29 @@ class Planner:
             edit.replace(call, lambda new: _await(new.with_changes(func=_dotted(opener), lpar=[], rpar=[]), new))
         for method_call in awaited:
             edit.replace(method_call, lambda new: _await(new.with_changes(lpar=[], rpar=[]), new))
+        for load in loads:  # json.load(f) -> json.loads(await f.read())
+            edit.replace(load, lambda new: new.with_changes(
+                func=new.func.with_changes(attr=cst.Name("loads")),
+                args=[new.args[0].with_changes(value=cst.Await(cst.Call(
+                    cst.Attribute(new.args[0].value, cst.Name("read"))))), *new.args[1:]]))
         for loop in loops:
             edit.replace(loop, lambda new: new.with_changes(asynchronous=cst.Asynchronous()))
         edit.replace(statement, lambda new: new.with_changes(asynchronous=cst.Asynchronous()))
         return edit
+
+    def _json_load_of(self, use: cst.Name) -> cst.Call | None:
+        """The ``json.load(f)`` call that ``f`` is the first argument of (``json`` imported as such)."""
+        arg = self.parent(use)
+        call = self.parent(arg) if isinstance(arg, cst.Arg) else None
+        if not (isinstance(call, cst.Call) and call.args[0] is arg and arg.keyword is None and not arg.star
+                and isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name)
+                and call.func.value.value == "json" and call.func.attr.value == "load"
+                and all(a.keyword is not None for a in call.args[1:]) and self.await_legal(call)):
+            return None
+        imported = any(isinstance(small, cst.Import) and any(
+            a.asname is None and isinstance(a.name, cst.Name) and a.name.value == "json" for a in small.names)
+            for line in self.module.body if isinstance(line, cst.SimpleStatementLine) for small in line.body)
+        return call if imported else None
 
     def _http(self, call: cst.Call, d: Diagnostic) -> Edit | None:
         """``r = requests.get(url)`` -> ``async with httpx.AsyncClient() as client: r = await client.get(url)``."""

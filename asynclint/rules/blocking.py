@@ -211,7 +211,7 @@ class ASL103(Rule):
     Unsafe: with asyncio it adds a dependency on `aiofiles`. `with open(p) as f:` becomes
     `async with aiofiles.open(p) as f:` (`await anyio.open_file(p)`, `await trio.open_file(p)`),
     and the uses of `f` in the block are rewritten: `await f.read()`, `await f.write(...)`,
-    `async for line in f`. When a use of `f` cannot be rewritten, or the file is not opened in a
+    `async for line in f`, `json.load(f)` to `json.loads(await f.read())`. When a use of `f` cannot be rewritten, or the file is not opened in a
     `with` statement, the call is run in a worker thread instead: `await asyncio.to_thread(open, p)`.
     """
 
