@@ -509,3 +509,21 @@ def test_generated_contexts(call, context, backend, wrapper):
         assert fixed == source
     elif call.startswith(("time.", "os.", "input", "socket", "shutil")):
         assert applied
+
+
+def test_cli_reports_a_file_it_could_not_fix(cli, tmp_path, monkeypatch):
+    (tmp_path / "bad.py").write_text(SLEEPY)
+    (tmp_path / "good.py").write_text(SLEEPY)
+    real = rewrite.apply_pass
+
+    def broken_for_bad(source, diagnostics, backend):
+        if diagnostics[0].path.endswith("bad.py"):
+            return source.replace("async def", "async def def"), diagnostics
+        return real(source, diagnostics, backend)
+    monkeypatch.setattr(rewrite, "apply_pass", broken_for_bad)
+    code, out, err = cli("check", "--fix", ".")
+    assert code == 2
+    assert "bad.py: not fixed, left unchanged: the fix would not parse" in err
+    assert "Fixed 1 finding in 1 file." in out
+    assert (tmp_path / "bad.py").read_text() == SLEEPY
+    assert (tmp_path / "good.py").read_text() == SLEEPY_FIXED
