@@ -527,3 +527,32 @@ def test_cli_reports_a_file_it_could_not_fix(cli, tmp_path, monkeypatch):
     assert "Fixed 1 finding in 1 file." in out
     assert (tmp_path / "bad.py").read_text() == SLEEPY
     assert (tmp_path / "good.py").read_text() == SLEEPY_FIXED
+
+
+def test_fixed_trio_code_runs_as_the_original_did():
+    trio = pytest.importorskip("trio")
+    source = """\
+import subprocess
+import time
+
+import trio
+
+
+async def main():
+    time.sleep(0)
+    code = subprocess.call(["sh", "-c", "exit 3"])
+    out = subprocess.run(["echo", "hi"], capture_output=True)
+    try:
+        subprocess.check_call(["sh", "-c", "exit 4"])
+    except subprocess.CalledProcessError as error:
+        failed = error.returncode
+    return code, out.stdout, failed
+"""
+    fixed, applied, remaining = fix_source(source, "m.py", Settings(), unsafe=True)
+    assert len(applied) == 4 and remaining == [] and "trio.run_process" in fixed
+    results = []
+    for text in (source, fixed):
+        namespace = {}
+        exec(compile(text, "m.py", "exec"), namespace)
+        results.append(trio.run(namespace["main"]))
+    assert results[0] == results[1] == (3, b"hi\n", 4)

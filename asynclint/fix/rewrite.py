@@ -323,7 +323,7 @@ class Planner:
           (``check_returncode()`` raises as ``check=True`` did).
         """
         target = d.target or ""
-        if self.backend != "asyncio" or target not in ("subprocess.call", "subprocess.run", "subprocess.check_call"):
+        if target not in ("subprocess.call", "subprocess.run", "subprocess.check_call"):
             return None
         args = call.args
         if not args or args[0].keyword is not None or args[0].star or not isinstance(args[0].value, (cst.List, cst.Tuple)):
@@ -347,6 +347,8 @@ class Planner:
             flags[flag] = value is not None and value.value.value == "True"
         check = flags["check"] or target == "subprocess.check_call"
         capture = flags["capture_output"]
+        if self.backend != "asyncio":
+            return self._run_process(call, d, target, check, capture, [options[k] for k in options])
         where = self.parent(call)
         statement = isinstance(where, cst.Expr)
         if target == "subprocess.call" or (statement and not check and not capture):
@@ -397,6 +399,39 @@ class Planner:
                 lines.append(cst.SimpleStatementLine([cst.Expr(cst.Call(cst.Attribute(completed, cst.Name("check_returncode"))))]))
             return cst.FlattenSentinel(lines)
         edit.replace(line, build_lines)
+        return edit
+
+
+    def _run_process(self, call: cst.Call, d: Diagnostic, target: str, check: bool, capture: bool,
+                     keywords: list[cst.Arg]) -> Edit:
+        """trio and anyio have ``run_process``, which returns a ``subprocess.CompletedProcess``:
+        one expression for every form. trio captures nothing unless asked; anyio captures both
+        streams unless told not to."""
+        backend = self.backend
+        edit = Edit(call, d, imports={backend}, unused=_root_names(call.func))
+
+        def keyword(name: str, value: str) -> cst.Arg:
+            return cst.Arg(_dotted(value), keyword=cst.Name(name),
+                           equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+
+        extra = []
+        if backend == "trio" and capture:
+            extra = [keyword("capture_stdout", "True"), keyword("capture_stderr", "True")]
+        elif backend == "anyio" and not capture:
+            extra = [keyword("stdout", "None"), keyword("stderr", "None")]
+        if not check:
+            extra.append(keyword("check", "False"))
+
+        def build(new: cst.Call) -> cst.BaseExpression:
+            passed = [cst.Arg(new.args[0].value)]
+            passed += [cst.Arg(a.value, keyword=a.keyword, equal=a.equal) for a in new.args[1:]
+                       if a.keyword.value in SUBPROCESS_KEYWORDS]
+            run = cst.Call(_dotted(f"{backend}.run_process"), args=_commas(passed + extra))
+            if target == "subprocess.call":
+                done = cst.Await(run, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+                return cst.Attribute(done, cst.Name("returncode"), lpar=new.lpar, rpar=new.rpar)
+            return _await(run, new)
+        edit.replace(call, build)
         return edit
 
 

@@ -294,7 +294,10 @@ class ASL105(Rule):
     the process, `communicate()` with it and build the same `subprocess.CompletedProcess`
     (`check_returncode()` raises as `check=True` did). Other forms (`shell=True`, `text=True`,
     `check_output`, a list built at run time) run in a worker thread:
-    `await asyncio.to_thread(subprocess.run, ...)`.
+    `await asyncio.to_thread(subprocess.run, ...)`. In a trio or anyio module the same forms
+    become one expression, `await trio.run_process([...])` / `await anyio.run_process([...])`
+    (with `check=False` where the original did not check, `.returncode` for `call`), which
+    returns the same `subprocess.CompletedProcess`; note that trio closes the child's stdin.
     """
 
     code = "ASL105"
