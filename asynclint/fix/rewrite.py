@@ -159,7 +159,7 @@ class Planner:
         edit = None
         if kind == "sleep":
             edit = self._sleep(node, diagnostic)
-        elif kind == "open" and target in ("builtins.open", "io.open"):
+        elif kind == "open" and target in ("builtins.open", "io.open", "pathlib.Path.open"):
             edit = self._async_open(node, diagnostic)
         elif kind == "http":
             edit = self._http(node, diagnostic)
@@ -250,10 +250,23 @@ class Planner:
             return None
         module, opener = OPEN_FILE[self.backend]
         edit = Edit(statement, d, imports={module})
+        method = d.target == "pathlib.Path.open"
+        if method and not isinstance(call.func, cst.Attribute):
+            return None
+
+        def opened(new: cst.Call) -> cst.Call:
+            # `path.open(mode)` -> `aiofiles.open(path, mode)`: the path becomes the first argument.
+            args = new.args
+            if method:
+                path = new.func.value
+                if not isinstance(path, (cst.GeneratorExp, cst.Tuple)):
+                    path = path.with_changes(lpar=[], rpar=[])  # an argument needs no parentheses
+                args = _prepend(cst.Arg(path), new.args)
+            return new.with_changes(func=_dotted(opener), args=args, lpar=[], rpar=[])
         if self.backend == "asyncio":
-            edit.replace(call, lambda new: new.with_changes(func=_dotted(opener)))
+            edit.replace(call, lambda new: opened(new).with_changes(lpar=new.lpar, rpar=new.rpar))
         else:
-            edit.replace(call, lambda new: _await(new.with_changes(func=_dotted(opener), lpar=[], rpar=[]), new))
+            edit.replace(call, lambda new: _await(opened(new), new))
         for method_call in awaited:
             edit.replace(method_call, lambda new: _await(new.with_changes(lpar=[], rpar=[]), new))
         for load in loads:  # json.load(f) -> json.loads(await f.read())
