@@ -5,4 +5,16 @@ __version__ = "0.1.0"
 from asynclint.engine import check_file, lint_source  # noqa: E402
 from asynclint.model import Diagnostic, Settings  # noqa: E402
 
-__all__ = ["Diagnostic", "Settings", "check_file", "lint_source", "__version__"]
+
+def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings(), unsafe: bool = False):
+    """Rewrite the fixable findings of ``source``: (new source, fixed findings, remaining findings).
+
+    Only safe fixes unless ``unsafe``. Raises ``asynclint.fix.FixError`` when the source cannot
+    be fixed (the original is then untouched). libcst is imported on first use only.
+    """
+    from asynclint.fix import fix_source as _fix_source
+
+    return _fix_source(source, path, settings, unsafe)
+
+
+__all__ = ["Diagnostic", "Settings", "check_file", "fix_source", "lint_source", "__version__"]

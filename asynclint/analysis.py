@@ -19,6 +19,7 @@ from asynclint import catalog
 from asynclint.model import Settings
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+_TO_THREAD = frozenset(("asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to_thread.run_sync"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ class Analysis:
         self.tree = tree
         self.project = project  # project.ModuleContext when other modules can be consulted
         self.settings = settings
-        self.report = report  # report(node, code, message, fix=None)
+        self.report = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None)
         self.extra_blocking = _extra_rows(settings)
         self.extra_types = _extra_types(settings)
         self.backend = settings.backend or _backend_of(tree)
@@ -407,6 +408,8 @@ class Analysis:
             return self.call_result(expr)
         if kind is ast.NamedExpr:
             return self.resolve(expr.value)
+        if kind is ast.Await:
+            return self._offloaded_result(expr.value)
         if kind is ast.BinOp and isinstance(expr.op, ast.Div):
             left = self.resolve(expr.left)
             if isinstance(left, Instance) and left.type == "pathlib.Path":
@@ -499,6 +502,15 @@ class Analysis:
             return self.annotation_value(func.node.returns)
         finally:
             self.scopes = saved
+
+    def _offloaded_result(self, call: ast.AST) -> Value:
+        """``await asyncio.to_thread(f, ...)`` gives what ``f(...)`` gives: after the fixer wraps
+        ``conn = sqlite3.connect(p)`` in a thread, ``conn.execute()`` is still a blocking call."""
+        if isinstance(call, ast.Call) and call.args and self.callee_key(call) in _TO_THREAD:
+            inner = self.resolve(call.args[0])
+            if isinstance(inner, Ref):
+                return _instance_of(catalog.RETURNS.get(inner.name))
+        return None
 
     def callee_key(self, call: ast.Call) -> str | None:
         """The qualified name a call's callee resolves to, or None when unknown."""

@@ -9,7 +9,7 @@ and ``requests.Session.get(s)`` both meet the key ``requests.Session.get``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 
@@ -512,6 +512,17 @@ _calls("ASL104", PATH_IO, "filesystem_iterator.__iter__")
 OFFLOAD = frozenset({"asyncio.to_thread", "asyncio.AbstractEventLoop.run_in_executor", "anyio.to_thread.run_sync",
                      "trio.to_thread.run_sync", "functools.partial"})
 OFFLOAD_METHODS = frozenset({"run_in_executor", "run_sync", "submit"})
+
+# No automatic fix for these. Calls that return a lazy iterator would, in a worker thread, only
+# create it: the blocking work would still happen on the loop as it is consumed. sqlite3 objects
+# refuse use from a thread other than their creator's (``check_same_thread``).
+_NO_FIX = ("os.walk os.fwalk os.scandir glob.iglob fileinput.input pathlib.Path.iterdir pathlib.Path.glob "
+           "pathlib.Path.rglob pathlib.Path.walk multiprocessing.pool.Pool.imap "
+           "multiprocessing.pool.Pool.imap_unordered concurrent.futures.Executor.map "
+           "concurrent.futures.as_completed")
+for _name in _NO_FIX.split() + [k for k in BLOCKING if k.startswith("sqlite3.")]:
+    if _name in BLOCKING:
+        BLOCKING[_name] = replace(BLOCKING[_name], fix=None)
 
 # The types above, and calls that produce an object of a type by naming it.
 KNOWN_TYPES: frozenset[str] = frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())

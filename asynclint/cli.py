@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", metavar="NAME",
                        help="read the source from standard input and report it under NAME")
     check.add_argument("--config", metavar="PYPROJECT", help="the pyproject.toml to read (default: the nearest)")
+    check.add_argument("--fix", action="store_true", help="rewrite the findings that have a safe fix")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff, apply unsafe fixes too (see each rule's Fix safety)")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff; write nothing; exit 1 if there is any")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
     _add_output_options(check)
@@ -122,6 +127,14 @@ def _check(args) -> int:
     diagnostics: list[Diagnostic] = []
     problems: list[str] = []
     checked = 0
+    if args.fix or args.diff:
+        from asynclint.fix.run import fix_paths, fix_stdin
+
+        if args.stdin_filename or paths == ["-"]:
+            return fix_stdin(args.stdin_filename or "<stdin>", sys.stdin.buffer.read(), settings, args)
+        if "-" in paths:
+            raise UsageError("- (standard input) cannot be combined with other paths")
+        return fix_paths(paths, settings, args)
     sources: dict[str, str] = {}  # text of the files that are not on disk (standard input)
     if args.stdin_filename or paths == ["-"]:
         name = args.stdin_filename or "<stdin>"

@@ -86,11 +86,15 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
         except ValueError as error:
             return [Diagnostic(path, 1, 1, "ASL001", f"syntax error: {error}")]
 
-    found: list[tuple[ast.AST, str, str, str | None]] = []
+    found: list[tuple] = []
 
-    def report(node: ast.AST, code: str, message: str, fix: str | None = None) -> None:
+    def report(node: ast.AST, code: str, message: str, fix=...,
+               fix_kind: str | None = None, target: str | None = None) -> None:
+        # fix: "safe", "unsafe" or None; left out, the rule's own `fix` applies.
         if code in enabled:
-            found.append((node, code, message, fix))
+            if fix is ...:
+                fix = RULES[code].fix
+            found.append((node, code, message, fix, fix_kind, target))
 
     context = None
     if enabled.intersection(PROJECT_CODES):
@@ -131,7 +135,7 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:
     lines = _LINE_BREAK.split(source)
     result = []
-    for node, code, message, fix in found:
+    for node, code, message, fix, fix_kind, target in found:
         line = node.lineno
         text = lines[line - 1] if line <= len(lines) else ""
         if apply_noqa and _suppressed(text, code):
@@ -141,6 +145,7 @@ def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagno
         result.append(Diagnostic(
             path, line, _char_column(text, node.col_offset) + 1, code, message,
             end_line, _char_column(end_text, getattr(node, "end_col_offset", 0) or 0) + 1, fix,
+            fix_kind, target,
         ))
     result.sort(key=Diagnostic.sort_key)
     return result

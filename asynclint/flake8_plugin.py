@@ -11,6 +11,7 @@ from asynclint.config import ConfigError, find_pyproject, load_settings
 from asynclint.engine import lint_source, project_index
 from asynclint.model import Settings
 from asynclint.project import ProjectIndex
+from asynclint.report import fix_note
 
 
 @lru_cache(maxsize=64)
@@ -39,4 +40,5 @@ class AsyncLintPlugin:
         # flake8 parsed the file already and applies `# noqa` itself.
         for d in lint_source("".join(self.lines), self.filename, settings, tree=self.tree, apply_noqa=False,
                              project=project):
-            yield d.line, d.col - 1, f"{d.code} {d.message}", type(self)
+            # flake8 never writes files; the note says `asynclint check --fix` can.
+            yield d.line, d.col - 1, f"{d.code} {d.message}{fix_note(d)}", type(self)

@@ -22,6 +22,12 @@ class Diagnostic:
     # The fix on offer: None when the rule has no rewrite for this finding,
     # else "safe" or "unsafe" (see docs/rules for what each fix does).
     fix: str | None = None
+    # What the fixer needs, kept out of every output format: the catalog's fix kind
+    # ("sleep", "open", "http", "subprocess", "thread", "loop") and the callee's
+    # qualified name (``time.sleep``). Carried rather than recomputed at fix time because
+    # only the analysis knows them (it resolved the call through imports and bindings).
+    fix_kind: str | None = None
+    target: str | None = None
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.col, self.code)

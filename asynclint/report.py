@@ -29,6 +29,11 @@ _BOLD, _RED, _BLUE, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[34m", "\x1b[0m"
 _TAB = 4
 
 
+def fix_note(d: Diagnostic) -> str:
+    """`` [fix: safe]`` / `` [fix: unsafe]`` after a message whose finding has a fix."""
+    return f" [fix: {d.fix}]" if d.fix else ""
+
+
 def text(diagnostics: list[Diagnostic], *, show_source: bool = False, color: bool = False,
          sources: Mapping[str, str] | None = None) -> str:
     """``path:line:col: CODE message``, one a line; with ``show_source``, the line and a caret.
@@ -42,7 +47,7 @@ def text(diagnostics: list[Diagnostic], *, show_source: bool = False, color: boo
     gutter = max((len(str(d.line)) for d in diagnostics), default=1)
     out = []
     for d in diagnostics:
-        out.append(f"{paint(_BOLD, d.path)}:{d.line}:{d.col}: {paint(_BOLD + _RED, d.code)} {d.message}\n")
+        out.append(f"{paint(_BOLD, d.path)}:{d.line}:{d.col}: {paint(_BOLD + _RED, d.code)} {d.message}{fix_note(d)}\n")
         if show_source:
             out.append(_snippet(d, lines_of(d.path), paint, gutter))
     return "".join(out)

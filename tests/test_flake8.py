@@ -47,7 +47,7 @@ def test_flake8_message_matches_the_cli(tmp_path):
     (tmp_path / "a.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)  # noqa: E501\n")
     code, out, _ = flake8("--select", "ASL", "a.py", cwd=tmp_path)
     assert code == 1
-    assert out == "a.py:5:5: ASL101 `time.sleep()` blocks the event loop; use `await asyncio.sleep()`\n"
+    assert out == "a.py:5:5: ASL101 `time.sleep()` blocks the event loop; use `await asyncio.sleep()` [fix: safe]\n"
 
 
 def test_flake8_noqa(tmp_path):

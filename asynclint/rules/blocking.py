@@ -10,7 +10,7 @@ import ast
 
 from asynclint import catalog
 from asynclint.analysis import Instance
-from asynclint.rules import Checker, Rule, checker, rule
+from asynclint.rules import RULES, Checker, Rule, checker, rule
 
 
 @checker
@@ -109,7 +109,11 @@ class BlockingCallChecker(Checker):
                 what = f"`with {shown}` ({kind})"
         use = row.use.for_backend(self.analysis.backend)
         effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
-        self.analysis.report(node, row.code, f"{what} {effect}; use {use}")
+        # Only a call can be rewritten (not `with lock:` or `for line in f:`).
+        kind = row.fix if call else None
+        applicability = RULES[row.code].fix if kind else None
+        self.analysis.report(node, row.code, f"{what} {effect}; use {use}", applicability,
+                             kind if applicability else None, key)
 
 
 def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
@@ -235,9 +239,16 @@ class ASL101(Rule):
     ## Why is this bad?
     `time.sleep()` suspends the whole thread, and with it the event loop: no other task runs,
     no timer fires, no socket is served until it returns.
+
+    ## Fix safety
+    Safe. `time.sleep(x)` becomes `await asyncio.sleep(x)` (`trio.sleep`, `anyio.sleep` in a module
+    that uses trio or anyio); the backend's import is added and `import time` is removed when nothing
+    else uses it. Inside a lambda, a class body or a generator expression, where `await` cannot
+    stand, nothing is rewritten.
     """
 
     code = "ASL101"
+    fix = "safe"
     name = "blocking-sleep"
     summary = "`time.sleep()` in an async function"
     bad = """\
@@ -265,9 +276,18 @@ class ASL102(Rule):
     ## Why is this bad?
     A synchronous request waits for the network with the event loop stopped: one slow server
     stalls every task of the process.
+
+    ## Fix safety
+    Unsafe: it adds a dependency on `httpx`, and httpx differs from requests in details (redirects
+    are not followed by default, some keyword arguments differ). A simple statement such as
+    `resp = requests.get(url, **kw)` becomes
+    `async with httpx.AsyncClient() as client: resp = await client.get(url, **kw)`; other forms
+    (sessions, `urllib`, keyword arguments httpx spells differently) are run in a worker thread:
+    `await asyncio.to_thread(...)`.
     """
 
     code = "ASL102"
+    fix = "unsafe"
     name = "blocking-http-call"
     summary = "a synchronous HTTP request in an async function"
     bad = """\
@@ -298,9 +318,17 @@ class ASL103(Rule):
     ## Why is this bad?
     Opening, reading and writing a file are system calls that can wait on a disk or a network
     file system; while they do, the event loop is stopped.
+
+    ## Fix safety
+    Unsafe: with asyncio it adds a dependency on `aiofiles`. `with open(p) as f:` becomes
+    `async with aiofiles.open(p) as f:` (`await anyio.open_file(p)`, `await trio.open_file(p)`),
+    and the uses of `f` in the block are rewritten: `await f.read()`, `await f.write(...)`,
+    `async for line in f`, `json.load(f)` to `json.loads(await f.read())`. When a use of `f` cannot be rewritten, or the file is not opened in a
+    `with` statement, the call is run in a worker thread instead: `await asyncio.to_thread(open, p)`.
     """
 
     code = "ASL103"
+    fix = "unsafe"
     name = "blocking-file-open"
     summary = "a file opened with `open()` in an async function"
     bad = """\
@@ -332,9 +360,17 @@ class ASL104(Rule):
     ## Why is this bad?
     Each of these is a system call that waits on the disk; on a slow or network file system the
     event loop stalls for as long.
+
+    ## Fix safety
+    Unsafe: the call moves to a worker thread, where it may run concurrently with other tasks and
+    must be thread-safe. `f(a, b=1)` becomes `await asyncio.to_thread(f, a, b=1)`
+    (`await trio.to_thread.run_sync(...)` / `await anyio.to_thread.run_sync(...)`, with
+    `functools.partial(f, a, b=1)` when there are keyword arguments). Only calls are rewritten:
+    `with lock:` and `for line in file:` are left to you.
     """
 
     code = "ASL104"
+    fix = "unsafe"
     name = "blocking-filesystem-call"
     summary = "a filesystem call in an async function"
     bad = """\
@@ -364,9 +400,23 @@ class ASL105(Rule):
 
     ## Why is this bad?
     The loop stops until the child process exits, which can take any time at all.
+
+    ## Fix safety
+    Unsafe: the process now runs concurrently with other tasks. With a literal argument list and
+    only `cwd`/`env` (and `capture_output`/`check` for `run`), under asyncio:
+    `subprocess.call([...])` becomes `await (await asyncio.create_subprocess_exec(...)).wait()`;
+    `result = subprocess.run([...], capture_output=True, check=True)` becomes statements that start
+    the process, `communicate()` with it and build the same `subprocess.CompletedProcess`
+    (`check_returncode()` raises as `check=True` did). Other forms (`shell=True`, `text=True`,
+    `check_output`, a list built at run time) run in a worker thread:
+    `await asyncio.to_thread(subprocess.run, ...)`. In a trio or anyio module the same forms
+    become one expression, `await trio.run_process([...])` / `await anyio.run_process([...])`
+    (with `check=False` where the original did not check, `.returncode` for `call`), which
+    returns the same `subprocess.CompletedProcess`; note that trio closes the child's stdin.
     """
 
     code = "ASL105"
+    fix = "unsafe"
     name = "blocking-process-call"
     summary = "a synchronous subprocess or os process call in an async function"
     bad = """\
@@ -398,9 +448,17 @@ class ASL106(Rule):
 
     ## Why is this bad?
     A blocking socket operation waits for the network with the event loop stopped.
+
+    ## Fix safety
+    Unsafe: the call moves to a worker thread, where it may run concurrently with other tasks and
+    must be thread-safe. `f(a, b=1)` becomes `await asyncio.to_thread(f, a, b=1)`
+    (`await trio.to_thread.run_sync(...)` / `await anyio.to_thread.run_sync(...)`, with
+    `functools.partial(f, a, b=1)` when there are keyword arguments). Only calls are rewritten:
+    `with lock:` and `for line in file:` are left to you.
     """
 
     code = "ASL106"
+    fix = "unsafe"
     name = "blocking-socket-call"
     summary = "a blocking socket or DNS call in an async function"
     bad = """\
@@ -429,9 +487,17 @@ class ASL107(Rule):
     ## Why is this bad?
     A query waits for the database with the event loop stopped; under load, every request
     of the service waits behind the slowest query.
+
+    ## Fix safety
+    Unsafe: the call moves to a worker thread, where it may run concurrently with other tasks and
+    must be thread-safe. `f(a, b=1)` becomes `await asyncio.to_thread(f, a, b=1)`
+    (`await trio.to_thread.run_sync(...)` / `await anyio.to_thread.run_sync(...)`, with
+    `functools.partial(f, a, b=1)` when there are keyword arguments). Only calls are rewritten:
+    `with lock:` and `for line in file:` are left to you.
     """
 
     code = "ASL107"
+    fix = "unsafe"
     name = "blocking-database-call"
     summary = "a synchronous database driver call in an async function"
     bad = """\
@@ -464,9 +530,17 @@ class ASL108(Rule):
     ## Why is this bad?
     The thread that runs the event loop sleeps until another thread releases the lock or
     delivers the item: every task waits, and if that other thread waits on the loop, it deadlocks.
+
+    ## Fix safety
+    Unsafe: the call moves to a worker thread, where it may run concurrently with other tasks and
+    must be thread-safe. `f(a, b=1)` becomes `await asyncio.to_thread(f, a, b=1)`
+    (`await trio.to_thread.run_sync(...)` / `await anyio.to_thread.run_sync(...)`, with
+    `functools.partial(f, a, b=1)` when there are keyword arguments). Only calls are rewritten:
+    `with lock:` and `for line in file:` are left to you.
     """
 
     code = "ASL108"
+    fix = "unsafe"
     name = "blocking-thread-sync"
     summary = "waiting on a thread lock, event, queue, future or thread in an async function"
     bad = """\
@@ -497,9 +571,17 @@ class ASL109(Rule):
 
     ## Why is this bad?
     Reading the console waits for a person to type; the event loop is stopped all that time.
+
+    ## Fix safety
+    Unsafe: the call moves to a worker thread, where it may run concurrently with other tasks and
+    must be thread-safe. `f(a, b=1)` becomes `await asyncio.to_thread(f, a, b=1)`
+    (`await trio.to_thread.run_sync(...)` / `await anyio.to_thread.run_sync(...)`, with
+    `functools.partial(f, a, b=1)` when there are keyword arguments). Only calls are rewritten:
+    `with lock:` and `for line in file:` are left to you.
     """
 
     code = "ASL109"
+    fix = "unsafe"
     name = "blocking-input"
     summary = "console input in an async function"
     bad = """\

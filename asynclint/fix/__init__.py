@@ -1,0 +1,157 @@
+"""The fixer: rewrite blocking calls into their async equivalents, with libcst.
+
+``fix_source`` loops: check, rewrite what the allowed fixes can rewrite (one pass of
+non-overlapping edits, see ``rewrite.py``), re-parse, re-check, until nothing more changes
+or ``MAX_PASSES`` is reached. ``fix_file`` adds the file's side: encoding, byte-order mark,
+atomic write with the file's mode kept, and no write at all when anything goes wrong.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import io
+import os
+import tempfile
+import tokenize
+from dataclasses import dataclass, field
+
+from asynclint.analysis import _backend_of
+from asynclint.engine import SourceError, decode_source, lint_source, MAX_FILE_BYTES
+from asynclint.model import Diagnostic, Settings
+
+MAX_PASSES = 8
+
+
+class FixError(Exception):
+    """A file the fixer could not fix; it is left unchanged."""
+
+
+def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    return diagnostic.fix == "safe" or (unsafe and diagnostic.fix == "unsafe")
+
+
+def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings(),
+               unsafe: bool = False) -> tuple[str, list[Diagnostic], list[Diagnostic]]:
+    """(fixed source, the findings that were fixed, the findings that remain).
+
+    Raises FixError when the source cannot be fixed (libcst cannot parse it, or a rewrite
+    would not parse); the caller keeps the original source then.
+    """
+    from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
+
+    fixed: list[Diagnostic] = []
+    diagnostics = lint_source(source, path, settings)
+    for _ in range(MAX_PASSES):
+        wanted = [d for d in diagnostics if fixable(d, unsafe)]
+        if not wanted:
+            break
+        try:
+            backend = settings.backend or _backend_of(ast.parse(source))
+            new_source, applied = apply_pass(source, wanted, backend)
+        except FixError:
+            raise
+        except Exception as error:  # libcst's parser, or a bug in a rewrite
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            raise FixError(f"cannot fix: {type(error).__name__}: {first_line}") from error
+        if not applied or new_source == source:
+            break
+        try:
+            compile(new_source, path, "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            raise FixError(f"the fix would not parse ({error}); file left unchanged") from None
+        fixed += applied
+        source = new_source
+        diagnostics = lint_source(source, path, settings)
+    return source, fixed, diagnostics
+
+
+@dataclass
+class FileFix:
+    """What fixing one file did."""
+
+    path: str
+    original: str = ""
+    source: str = ""
+    fixed: list[Diagnostic] = field(default_factory=list)
+    remaining: list[Diagnostic] = field(default_factory=list)
+    error: str | None = None  # set when the file was left unchanged because fixing failed
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.source != self.original
+
+    def _label(self, side: str) -> str:
+        """``a/src/m.py`` as git writes it (``patch -p1`` applies it); an absolute path as is."""
+        return self.path if os.path.isabs(self.path) else f"{side}/{self.path}"
+
+    def diff(self) -> str:
+        if not self.changed:
+            return ""
+        lines = []
+        for line in difflib.unified_diff(self.original.splitlines(keepends=True),
+                                         self.source.splitlines(keepends=True),
+                                         fromfile=self._label("a"), tofile=self._label("b")):
+            lines.append(line)
+            if not line.endswith(("\n", "\r")):  # a last line without its line break, as diff marks it
+                lines.append("\n\\ No newline at end of file\n")
+        return "".join(lines)
+
+
+def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FileFix:
+    """Fix one file in place (or only compute the fix when ``write`` is False)."""
+    result = FileFix(path)
+    try:
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            raise SourceError("file too large to check")
+        with open(path, "rb") as handle:
+            data = handle.read()
+        source = decode_source(data)
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except (OSError, SourceError) as error:
+        result.remaining = [Diagnostic(path, 1, 1, "ASL003", str(error))]
+        return result
+    result.original = result.source = source
+    try:
+        new_source, result.fixed, result.remaining = fix_source(source, path, settings, unsafe)
+        if new_source == source:
+            return result
+        encoded = new_source.encode("utf-8" if encoding == "utf-8-sig" else encoding)
+        if encoding == "utf-8-sig" or data.startswith(b"\xef\xbb\xbf"):
+            encoded = b"\xef\xbb\xbf" + encoded.removeprefix(b"\xef\xbb\xbf")
+        if write:
+            write_atomically(path, encoded)
+        result.source = new_source
+    except Exception as error:  # whatever went wrong, the file stays as it was
+        if isinstance(error, FixError):
+            result.error = str(error)
+        elif isinstance(error, (OSError, UnicodeEncodeError)):
+            result.error = f"cannot write the fix: {error}"
+        else:
+            result.error = f"internal error while fixing: {type(error).__name__}: {error}"
+        result.source, result.fixed = source, []
+        result.remaining = lint_source(source, path, settings)
+    return result
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``: readers
+    see the old file or the new one, never half of it. The file's mode is kept; a symbolic
+    link is followed, not replaced."""
+    target = os.path.realpath(path)
+    mode = os.stat(target).st_mode & 0o7777
+    directory = os.path.dirname(target)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".asynclint-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
