@@ -192,8 +192,10 @@ class CoroutineChecker(Checker):
     # ASL201, ASL203: a value dropped by an expression statement.
     def visit_Expr(self, node: ast.Expr) -> None:
         value = node.value
+        whole_statement = True
         if isinstance(value, (ast.ListComp, ast.SetComp)):
             value = value.elt  # `[fetch(u) for u in urls]` as a statement: every coroutine is lost
+            whole_statement = False
         if not isinstance(value, ast.Call):
             return
         analysis = self.analysis
@@ -205,7 +207,8 @@ class CoroutineChecker(Checker):
             else:
                 message = (f"{call_text(value)} makes a coroutine that is dropped in sync code, so it never runs; "
                            f"await it in an async function or run it with {RUN[backend]}")
-            analysis.report(value, "ASL201", message)
+            # The fix inserts `await`, which only a coroutine's own body allows.
+            analysis.report(value, "ASL201", message, fix="unsafe" if analysis.on_loop and whole_statement else None)
             return
         key = analysis.callee_key(value)
         if key in TASK_SPAWNERS:
@@ -366,11 +369,17 @@ class ASL201(Rule):
     Calling a coroutine function only creates a coroutine object: none of its body runs until
     it is awaited or scheduled. A dropped coroutine is a silent no-op, and Python only warns
     "coroutine ... was never awaited" when it is garbage-collected, far from the cause.
+
+    ## Fix safety
+    Inside an async function the fix inserts the missing `await` (parenthesised where needed).
+    It is unsafe: the call now runs, and its errors and time now belong to the caller; maybe
+    the intent was to schedule it as a task instead. In sync code there is no fix.
     """
 
     code = "ASL201"
     name = "coroutine-not-awaited"
     summary = "a coroutine call whose result is discarded, so it never runs"
+    fix = "unsafe"
     bad = """\
 import asyncio
 
@@ -501,11 +510,16 @@ class ASL502(Rule):
     any guesswork. `get_event_loop()` goes through the event loop policy, is deprecated for
     uses outside a running loop, and hides the difference between "the loop running this
     code" and "some loop, maybe a new one".
+
+    ## Fix safety
+    The fix replaces the call with `asyncio.get_running_loop()`. It is safe: in a coroutine both
+    return the running loop.
     """
 
     code = "ASL502"
     name = "get-event-loop-in-coroutine"
     summary = "`asyncio.get_event_loop()` inside a coroutine"
+    fix = "safe"
     bad = """\
 import asyncio
 
