@@ -446,7 +446,7 @@ class Analysis:
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
                 annotation = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
+            except (SyntaxError, ValueError):  # ValueError: a lone surrogate, as in "\\ud800"
                 return None
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
             return self.annotation_value(annotation.left) or self.annotation_value(annotation.right)
@@ -511,7 +511,8 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                 if target.attr in info.attr_sources:
                     # Assigned in several places: typed only when every assignment agrees.
                     previous = info.attr_sources[target.attr]
-                    if ast.dump(previous[0] or previous[1]) != ast.dump(value or annotation):
+                    before = previous[0] or previous[1]  # None: already found to disagree
+                    if before is None or ast.dump(before) != ast.dump(value or annotation):
                         info.attr_sources[target.attr] = (None, None, method)
                     continue
                 info.attr_sources[target.attr] = (value, annotation, method)

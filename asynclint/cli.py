@@ -114,7 +114,7 @@ def _check(args) -> int:
     else:
         if "-" in paths:
             raise UsageError("- (standard input) cannot be combined with other paths")
-        result = check_paths(paths, settings)
+        result = check_paths(paths, settings, verbose=args.verbose)
         diagnostics, problems, checked = result.diagnostics, result.problems, result.files_checked
     diagnostics.sort(key=Diagnostic.sort_key)
 

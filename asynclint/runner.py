@@ -16,10 +16,10 @@ class RunResult:
     problems: list[str] = field(default_factory=list)  # paths that could not be checked at all
 
 
-def check_paths(paths: list[str], settings: Settings) -> RunResult:
+def check_paths(paths: list[str], settings: Settings, *, verbose: bool = False) -> RunResult:
     files, problems = discover(paths, settings)
     result = RunResult(files_checked=len(files), problems=problems)
     for path in files:
-        result.diagnostics += check_file(path, settings)
+        result.diagnostics += check_file(path, settings, verbose=verbose)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
