@@ -7,6 +7,7 @@ import fnmatch
 import io
 import os
 import re
+import stat
 import sys
 import threading
 import tokenize
@@ -30,14 +31,21 @@ class SourceError(Exception):
 
 
 def read_source(path: str) -> str:
+    too_large = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked"
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise SourceError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; what it is, fstat tells next.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise SourceError("is a directory, not a file; not checked")
+            if not stat.S_ISREG(mode):
+                raise SourceError("not a regular file (a FIFO, socket or device?); not checked")
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise SourceError(f"cannot read file: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(too_large)
     return decode_source(data)
 
 
