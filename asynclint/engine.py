@@ -12,6 +12,7 @@ import sys
 import threading
 import tokenize
 import traceback
+import warnings
 from functools import lru_cache
 from typing import Callable
 
@@ -80,7 +81,9 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
         if not any(word in source for c in checkers for word in c.triggers):
             return []
         try:
-            tree = ast.parse(source, filename=path)
+            with warnings.catch_warnings():  # invalid escapes etc.: Python's business, not ours
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source, filename=path)
         except SyntaxError as error:
             return [_syntax_error(path, error)]
         except (RecursionError, MemoryError):
