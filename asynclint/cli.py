@@ -99,7 +99,8 @@ def _prefixes(option: str, value: str | None) -> tuple[str, ...] | None:
 def _settings(args, paths: list[str]) -> Settings:
     if args.config:
         if not os.path.isfile(args.config):
-            raise UsageError(f"--config {args.config}: no such file")
+            reason = "is a directory, not a file" if os.path.isdir(args.config) else "no such file"
+            raise UsageError(f"--config {args.config}: {reason}")
         pyproject = args.config
     else:
         anchor = args.stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
