@@ -108,8 +108,10 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
             # Valid but deep code (a long elif or `+` chain) can outgrow the default limit: walk it
             # again with room to recurse. ast.parse succeeded, so the depth is bounded.
             run_deep(analyse)
-    except (RecursionError, MemoryError):
+    except RecursionError:
         return [Diagnostic(path, 1, 1, "ASL001", "too deeply nested to analyse")]
+    except MemoryError:
+        return [Diagnostic(path, 1, 1, "ASL001", "too large to analyse: out of memory")]
     except Exception as error:  # a bug in asynclint must not stop the run
         return [_internal_error(path, error, verbose)]
     if not found:
@@ -195,14 +197,15 @@ def run_deep(function: Callable[[], object]) -> object:
         # Before the thread starts: a thread takes the limit in force when it is created.
         sys.setrecursionlimit(max(old_limit, min(old_limit * _DEEP_LIMIT_FACTOR, _DEEP_LIMIT_MAX)))
         try:
-            thread = threading.Thread(target=target, name="asynclint-deep-walk", daemon=True)
-            thread.start()
-            threading.stack_size(old_size)
+            try:
+                thread = threading.Thread(target=target, name="asynclint-deep-walk", daemon=True)
+                thread.start()
+            finally:
+                threading.stack_size(old_size)
             thread.join()
-        except RuntimeError as error:
+        except RuntimeError as error:  # no thread can be started here
             raise RecursionError(f"cannot start the deep walk: {error}") from None
         finally:
-            threading.stack_size(old_size)
             sys.setrecursionlimit(old_limit)
     ok, value = outcome[0]
     if not ok:

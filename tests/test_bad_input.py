@@ -359,3 +359,28 @@ def test_closed_output_pipe(tmp_path):
     proc = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.stdout.count("ASL101") == 1
     assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr
+
+
+def test_no_thread_for_the_deep_walk_is_asl001(monkeypatch):
+    import threading
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    limit = sys.getrecursionlimit()
+    [d] = lint_source(DEEP["elif"](1500), "deep.py")
+    assert (d.code, d.message) == ("ASL001", "too deeply nested to analyse")
+    assert sys.getrecursionlimit() == limit
+
+
+def test_out_of_memory_is_asl001(monkeypatch):
+    import asynclint.analysis
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+    monkeypatch.setattr(asynclint.analysis.Analysis, "run", exhausted)
+    [d] = lint_source(SLEEP, "x.py")
+    assert d.code == "ASL001" and "out of memory" in d.message
+    monkeypatch.setattr(engine.ast, "parse", exhausted)
+    [d] = lint_source(SLEEP, "x.py")
+    assert d.code == "ASL001" and "too deeply nested for the parser" in d.message
