@@ -318,7 +318,6 @@ def test_very_deep_directory_tree(tmp_path):
         for _ in range(sys.getrecursionlimit() + 50):  # relative steps: the absolute path would pass PATH_MAX
             os.mkdir("d")
             os.chdir("d")
-        write(tmp_path / "marker.py", "")
         with open("deep.py", "w") as handle:
             handle.write(SLEEP)
     finally:
