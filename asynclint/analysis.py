@@ -522,7 +522,7 @@ class Analysis:
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
                 annotation = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
+            except (SyntaxError, ValueError):  # ValueError: a lone surrogate, as in "\\ud800"
                 return None
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
             return self.annotation_value(annotation.left) or self.annotation_value(annotation.right)

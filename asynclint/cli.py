@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "check")
     args = _parser().parse_args(argv)
+    _tolerant_output()
     try:
         if args.command == "rules":
             return _rules(args)
@@ -81,6 +82,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("asynclint: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`asynclint check | head`): stop quietly
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 128 + 13  # as if killed by SIGPIPE, like other command-line tools
+
+
+def _tolerant_output() -> None:
+    """Paths with undecodable bytes and non-ASCII source on a strict or ASCII console must not
+    crash the report: characters the stream cannot encode are written as escapes."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 def _prefixes(option: str, value: str | None) -> tuple[str, ...] | None:
@@ -95,7 +113,8 @@ def _prefixes(option: str, value: str | None) -> tuple[str, ...] | None:
 def _settings(args, paths: list[str]) -> Settings:
     if args.config:
         if not os.path.isfile(args.config):
-            raise UsageError(f"--config {args.config}: no such file")
+            reason = "is a directory, not a file" if os.path.isdir(args.config) else "no such file"
+            raise UsageError(f"--config {args.config}: {reason}")
         pyproject = args.config
     else:
         anchor = args.stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
@@ -150,7 +169,7 @@ def _check(args) -> int:
     else:
         if "-" in paths:
             raise UsageError("- (standard input) cannot be combined with other paths")
-        result = check_paths(paths, settings)
+        result = check_paths(paths, settings, verbose=args.verbose)
         diagnostics, problems, checked = result.diagnostics, result.problems, result.files_checked
     diagnostics.sort(key=Diagnostic.sort_key)
 

@@ -112,9 +112,12 @@ def load_settings(pyproject: str | None) -> Settings:
             document = tomllib.load(handle)
     except OSError as error:
         raise ConfigError(f"{pyproject}: cannot read: {error.strerror or error}") from None
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:  # TOML files are UTF-8
         raise ConfigError(f"{pyproject}: invalid TOML: {error}") from None
-    table = document.get("tool", {}).get("asynclint", {})
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{pyproject}: [tool] must be a table")
+    table = tool.get("asynclint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.asynclint] must be a table")
     return settings_from_table(table, Settings(project_root=os.path.dirname(os.path.abspath(pyproject))),

@@ -7,10 +7,15 @@ import fnmatch
 import io
 import os
 import re
+import stat
+import sys
+import threading
 import tokenize
 import traceback
+import warnings
 from dataclasses import replace
 from functools import lru_cache, partial
+from typing import Callable
 
 from asynclint.analysis import Analysis
 from asynclint.compat import noqa_covers
@@ -32,14 +37,21 @@ class SourceError(Exception):
 
 
 def read_source(path: str) -> str:
+    too_large = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked"
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise SourceError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; what it is, fstat tells next.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise SourceError("is a directory, not a file; not checked")
+            if not stat.S_ISREG(mode):
+                raise SourceError("not a regular file (a FIFO, socket or device?); not checked")
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise SourceError(f"cannot read file: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(too_large)
     return decode_source(data)
 
 
@@ -56,12 +68,13 @@ def decode_source(data: bytes) -> str:
         raise SourceError(f"file is not valid {error.encoding} (byte {error.start}); not checked") from None
 
 
-def check_file(path: str, settings: Settings, project: ProjectIndex | None = None) -> list[Diagnostic]:
+def check_file(path: str, settings: Settings, project: ProjectIndex | None = None, *,
+               verbose: bool = False) -> list[Diagnostic]:
     try:
         source = read_source(path)
     except SourceError as error:
         return [Diagnostic(path, 1, 1, "ASL003", str(error))]
-    return lint_source(source, path, settings, project=project)
+    return lint_source(source, path, settings, project=project, verbose=verbose)
 
 
 def lint_source(source: str, path: str = "<stdin>", settings: Settings = Settings(), *,
@@ -78,7 +91,9 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
         if not any(word in source for c in checkers for word in c.triggers):
             return []
         try:
-            tree = ast.parse(source, filename=path)
+            with warnings.catch_warnings():  # invalid escapes etc.: Python's business, not ours
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source, filename=path)
         except SyntaxError as error:
             return [_syntax_error(path, error)]
         except (RecursionError, MemoryError):
@@ -100,15 +115,24 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
     if enabled.intersection(PROJECT_CODES):
         project = project or project_index(settings)
         context = project.context_for(path)
-    analysis = Analysis(tree, settings, checkers, report, project=context)
+
+    def analyse() -> None:
+        found.clear()
+        Analysis(tree, settings, checkers, report, project=context).run()
+
     try:
-        analysis.run()
+        try:
+            analyse()
+        except RecursionError:
+            # Valid but deep code (a long elif or `+` chain) can outgrow the default limit: walk it
+            # again with room to recurse. ast.parse succeeded, so the depth is bounded.
+            run_deep(analyse)
     except RecursionError:
         return [Diagnostic(path, 1, 1, "ASL001", "too deeply nested to analyse")]
+    except MemoryError:
+        return [Diagnostic(path, 1, 1, "ASL001", "too large to analyse: out of memory")]
     except Exception as error:  # a bug in asynclint must not stop the run
-        detail = traceback.format_exc() if verbose else f"{type(error).__name__}: {error}"
-        where = _failing_checker(error)
-        return [Diagnostic(path, 1, 1, "ASL002", f"internal error in {where}: {detail}")]
+        return [_internal_error(path, error, verbose)]
     if not found:
         return []
     return _diagnostics(source, path, found, apply_noqa)
@@ -171,6 +195,61 @@ def _suppressed(line: str, code: str) -> bool:
 
 def _syntax_error(path: str, error: SyntaxError) -> Diagnostic:
     return Diagnostic(path, error.lineno or 1, error.offset or 1, "ASL001", f"syntax error: {error.msg}")
+
+
+def _internal_error(path: str, error: Exception, verbose: bool) -> Diagnostic:
+    if verbose:
+        detail = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    else:
+        detail = f"{type(error).__name__}: {error}"
+    return Diagnostic(path, 1, 1, "ASL002", f"internal error in {_failing_checker(error)}: {detail}")
+
+
+# The deep walk: ast.parse builds trees up to about 3 x the recursion limit deep and the walk
+# takes a few frames a level, so 20 x the limit is enough; the large stack makes that safe
+# whatever a frame costs in C on this Python version.
+_DEEP_LIMIT_FACTOR, _DEEP_LIMIT_MAX = 20, 60_000
+_DEEP_STACK_BYTES = 256 * 1024 * 1024
+_deep_lock = threading.Lock()
+
+
+def run_deep(function: Callable[[], object]) -> object:
+    """function() on a thread with a large stack and a raised, bounded recursion limit.
+
+    The limit is process-wide, so it is raised only while that thread runs and restored after.
+    Raises what function raised; RecursionError when no such thread can be started.
+    """
+    outcome: list = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, function()))
+        except BaseException as error:  # handed to the calling thread
+            outcome.append((False, error))
+
+    with _deep_lock:
+        old_limit = sys.getrecursionlimit()
+        try:
+            old_size = threading.stack_size(_DEEP_STACK_BYTES)
+        except (ValueError, RuntimeError) as error:
+            raise RecursionError(f"cannot make a deep stack: {error}") from None
+        # Before the thread starts: a thread takes the limit in force when it is created.
+        sys.setrecursionlimit(max(old_limit, min(old_limit * _DEEP_LIMIT_FACTOR, _DEEP_LIMIT_MAX)))
+        try:
+            try:
+                thread = threading.Thread(target=target, name="asynclint-deep-walk", daemon=True)
+                thread.start()
+            finally:
+                threading.stack_size(old_size)
+            thread.join()
+        except RuntimeError as error:  # no thread can be started here
+            raise RecursionError(f"cannot start the deep walk: {error}") from None
+        finally:
+            sys.setrecursionlimit(old_limit)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
 
 
 def _failing_checker(error: Exception) -> str:

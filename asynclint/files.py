@@ -65,15 +65,41 @@ def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]
             if not (settings.force_exclude and excluded(path, False)):
                 add(path)
         elif os.path.isdir(path):
-            found = []
-            for directory, subdirs, names in os.walk(path):
-                subdirs[:] = sorted(d for d in subdirs if not excluded(os.path.join(directory, d), True))
-                found += [os.path.join(directory, n) for n in names
-                          if n.endswith(".py") and not excluded(os.path.join(directory, n), False)]
-            for file in sorted(found):
+            for file in sorted(_python_files(path, excluded, missing)):
                 add(file)
+        elif os.path.islink(path):
+            missing.append(f"{path}: a broken symbolic link or a link loop")
         elif os.path.lexists(path):
-            missing.append(f"{path}: not a regular file or directory (a broken link?)")
+            missing.append(f"{path}: not a regular file or directory")
         else:
             missing.append(f"{path}: no such file or directory")
     return files, missing
+
+
+def _python_files(top: str, excluded, problems: list[str]) -> list[str]:
+    """The *.py files under ``top``, as os.walk would find them (symbolic links to directories
+    are not followed), but without recursion, so that no tree is too deep, and telling which
+    directories could not be listed."""
+    found: list[str] = []
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as scan:
+                entries = list(scan)
+        except OSError as error:
+            problems.append(f"{directory}: cannot list directory: {error.strerror or error}")
+            continue
+        for entry in entries:
+            path = os.path.join(directory, entry.name)
+            try:
+                is_dir = entry.is_dir()
+                walk_into = is_dir and not entry.is_symlink()
+            except OSError:
+                is_dir = walk_into = False
+            if walk_into:
+                if not excluded(path, True):
+                    pending.append(path)
+            elif not is_dir and entry.name.endswith(".py") and not excluded(path, False):
+                found.append(path)
+    return found

@@ -16,11 +16,11 @@ class RunResult:
     problems: list[str] = field(default_factory=list)  # paths that could not be checked at all
 
 
-def check_paths(paths: list[str], settings: Settings) -> RunResult:
+def check_paths(paths: list[str], settings: Settings, *, verbose: bool = False) -> RunResult:
     files, problems = discover(paths, settings)
     result = RunResult(files_checked=len(files), problems=problems)
     project = project_index(settings)  # one index per run: each module is summarised once
     for path in files:
-        result.diagnostics += check_file(path, settings, project)
+        result.diagnostics += check_file(path, settings, project, verbose=verbose)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
