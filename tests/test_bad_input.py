@@ -310,20 +310,35 @@ def test_unlistable_directory_is_reported(tmp_path, monkeypatch, capsys):
     assert "locked: cannot list directory: Permission denied" in err
 
 
-def test_very_deep_directory_tree(tmp_path):
+def test_very_deep_directory_tree(tmp_path, monkeypatch):
     """os.walk recurses once a level; the discovery must not."""
-    directory = tmp_path
-    os.chdir(tmp_path)
+    levels = sys.getrecursionlimit() + 50
+    monkeypatch.chdir(tmp_path)
     try:
-        for _ in range(sys.getrecursionlimit() + 50):  # relative steps: the absolute path would pass PATH_MAX
+        for _ in range(levels):  # relative steps: the absolute path would pass PATH_MAX
             os.mkdir("d")
             os.chdir("d")
         with open("deep.py", "w") as handle:
             handle.write(SLEEP)
+        os.chdir(tmp_path)
+        result = check_paths(["d"], Settings())
+        assert [d.code for d in result.diagnostics] == ["ASL101"] and result.problems == []
     finally:
-        os.chdir(directory)
-    result = check_paths(["d"], Settings())
-    assert [d.code for d in result.diagnostics] == ["ASL101"] and result.problems == []
+        _remove_deep_tree(tmp_path, levels)
+
+
+def _remove_deep_tree(top, levels):
+    """Bottom-up, without recursion: shutil.rmtree (and pytest's clean-up) would recurse."""
+    os.chdir(top)
+    depth = 0
+    while depth < levels and os.path.isdir("d"):
+        os.chdir("d")
+        depth += 1
+    if os.path.exists("deep.py"):
+        os.remove("deep.py")
+    for _ in range(depth):
+        os.chdir("..")
+        os.rmdir("d")
 
 
 def test_missing_paths_and_directory_as_config(tmp_path, run_cli):
