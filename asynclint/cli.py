@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", metavar="PYPROJECT", help="the pyproject.toml to read (default: the nearest)")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
+    check.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                       help="worker processes to check files with (default: one per CPU)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", metavar="DIR",
+                       help="where to keep the result cache (default: .asynclint_cache/ at the project root)")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -48,6 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="print the documentation of a rule")
     explain.add_argument("code", metavar="CODE")
     return parser
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value!r}")
+    return jobs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +129,8 @@ def _check(args) -> int:
     else:
         if "-" in paths:
             raise UsageError("- (standard input) cannot be combined with other paths")
-        result = check_paths(paths, settings)
+        result = check_paths(paths, settings, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
+                             verbose=args.verbose)
         diagnostics, problems, checked = result.diagnostics, result.problems, result.files_checked
     diagnostics.sort(key=Diagnostic.sort_key)
 

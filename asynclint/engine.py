@@ -64,7 +64,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
                 verbose: bool = False) -> list[Diagnostic]:
     """Every finding in one module's source, sorted by position."""
     enabled = enabled_codes(settings, path)
-    checkers = [c for c in CHECKERS if enabled.intersection(c.codes)]
+    checkers = _checkers_for(enabled)
     if tree is None:
         if not any(word in source for c in checkers for word in c.triggers):
             return []
@@ -95,6 +95,17 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
     if not found:
         return []
     return _diagnostics(source, path, found, apply_noqa)
+
+
+def needs_parse(source: str, path: str, settings: Settings) -> bool:
+    """False when ``lint_source`` would return [] without parsing: no enabled checker's trigger
+    word occurs in the text (the early skip). The runner asks this before it ships or caches."""
+    return any(word in source for c in _checkers_for(enabled_codes(settings, path)) for word in c.triggers)
+
+
+@lru_cache(maxsize=256)
+def _checkers_for(enabled: frozenset[str]) -> tuple:
+    return tuple(c for c in CHECKERS if enabled.intersection(c.codes))
 
 
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:

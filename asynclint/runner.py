@@ -1,12 +1,37 @@
-"""A check run over many files: discovery, checking each file, collecting results."""
+"""A check run over many files: discovery, the cache, worker processes, collecting results.
+
+The main process walks the file list once, in order. For each file it reads the source,
+applies the engine's early skip (no trigger word: nothing to parse), and looks the file up in
+the cache; only what is left is linted, in chunks, by a pool of worker processes (or in this
+process for ``jobs=1`` and for runs with less than one chunk of work, where starting workers
+would cost more than it saves). At most a few chunks per worker are in flight, so memory stays
+bounded whatever the size of the tree; workers write the cache entries of what they linted.
+Diagnostics are sorted at the end, so the output is the same for any number of jobs.
+
+Ctrl-C: workers ignore SIGINT; the main process stops them and lets KeyboardInterrupt reach
+the CLI, which exits with 130.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import sys
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from asynclint.engine import check_file
+from asynclint.cache import Cache, default_cache_dir, engine_fingerprint, make_key, settings_fingerprint
+from asynclint.engine import SourceError, enabled_codes, lint_source, needs_parse, read_source
 from asynclint.files import discover
 from asynclint.model import Diagnostic, Settings
+
+RESULTS = "results"  # the cache kind of one file's diagnostics
+CHUNK_FILES = 32  # a chunk is sent to a worker when it holds this many files...
+CHUNK_CHARS = 256 * 1024  # ...or this much source text, whichever comes first
+IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to keep it busy, few enough to bound memory
 
 
 @dataclass
@@ -14,12 +39,180 @@ class RunResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_checked: int = 0
     problems: list[str] = field(default_factory=list)  # paths that could not be checked at all
+    skipped: int = 0  # files the early skip left unparsed (no trigger word)
+    cached: int = 0  # files whose results came from the cache
+    linted: int = 0  # files handed to the engine
 
 
-def check_paths(paths: list[str], settings: Settings) -> RunResult:
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def check_paths(paths: list[str], settings: Settings, *, jobs: int | None = None, cache: bool = True,
+                cache_dir: str | None = None, verbose: bool = False) -> RunResult:
+    """Check every Python file under ``paths``. ``jobs``: worker processes (default: one per CPU);
+    ``cache``: read and write the on-disk cache in ``cache_dir`` (default: under the project root)."""
     files, problems = discover(paths, settings)
     result = RunResult(files_checked=len(files), problems=problems)
-    for path in files:
-        result.diagnostics += check_file(path, settings)
+    store = Cache(cache_dir or default_cache_dir(settings), enabled=cache)
+    fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings)) if store.enabled else ""
+    with _Dispatcher(jobs or default_jobs(), settings, store, verbose, result) as dispatcher:
+        for path in files:
+            try:
+                source = read_source(path)
+            except SourceError as error:
+                result.diagnostics.append(Diagnostic(path, 1, 1, "ASL003", str(error)))
+                continue
+            if not needs_parse(source, path, settings):
+                result.skipped += 1
+                continue
+            key = None
+            if store.enabled:
+                key = make_key(fingerprint, ",".join(sorted(enabled_codes(settings, path))), source)
+                found = _decode(store.get(RESULTS, key), path)
+                if found is not None:
+                    result.cached += 1
+                    result.diagnostics += found
+                    continue
+            dispatcher.add(path, source, key)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+# -- the cache entry of one file ----------------------------------------------------------------
+
+def _encode(diagnostics: list[Diagnostic]) -> list[list]:
+    return [[d.line, d.col, d.code, d.message, d.end_line, d.end_col, d.fix] for d in diagnostics]
+
+
+def _decode(payload, path: str) -> list[Diagnostic] | None:
+    """Diagnostics from a cache payload (the path is not stored), or None when it is malformed."""
+    if not isinstance(payload, list):
+        return None
+    try:
+        found = [Diagnostic(path, *row) for row in payload]
+    except TypeError:
+        return None
+    if not all(isinstance(d.line, int) and isinstance(d.col, int) and isinstance(d.code, str) for d in found):
+        return None
+    return found
+
+
+# -- linting, in this process or in a worker ----------------------------------------------------
+
+_worker_state: tuple[Settings, Cache, bool] | None = None
+
+
+def _init_worker(settings: Settings, store: Cache, verbose: bool) -> None:
+    global _worker_state
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    _worker_state = (settings, store, verbose)
+
+
+def _lint_chunk(chunk: list[tuple[str, str, str | None]]) -> list[list[Diagnostic]]:
+    settings, store, verbose = _worker_state
+    return _lint_all(chunk, settings, store, verbose)
+
+
+def _lint_all(chunk, settings: Settings, store: Cache, verbose: bool) -> list[list[Diagnostic]]:
+    results = []
+    for path, source, key in chunk:
+        found = lint_source(source, path, settings, verbose=verbose)
+        if key is not None and not any(d.code == "ASL002" for d in found):
+            store.put(RESULTS, key, _encode(found))
+        results.append(found)
+    return results
+
+
+class _Dispatcher:
+    """Collects files to lint into chunks and runs them, in workers once there is enough work."""
+
+    def __init__(self, jobs: int, settings: Settings, store: Cache, verbose: bool, result: RunResult):
+        self.jobs = jobs
+        self.settings, self.store, self.verbose = settings, store, verbose
+        self.result = result
+        self.chunk: list[tuple[str, str, str | None]] = []
+        self.chunk_chars = 0
+        self.executor: ProcessPoolExecutor | None = None
+        self.in_flight: deque[tuple[Future, list]] = deque()
+
+    def __enter__(self) -> "_Dispatcher":
+        return self
+
+    def __exit__(self, kind, error, tb) -> None:
+        if kind is None:
+            self._flush(final=True)
+            while self.in_flight:
+                self._collect_oldest()
+            self._close()
+        else:
+            self._abort()
+
+    def add(self, path: str, source: str, key: str | None) -> None:
+        self.result.linted += 1
+        self.chunk.append((path, source, key))
+        self.chunk_chars += len(source)
+        if len(self.chunk) >= CHUNK_FILES or self.chunk_chars >= CHUNK_CHARS:
+            self._flush(final=False)
+
+    def _flush(self, final: bool) -> None:
+        chunk, self.chunk, self.chunk_chars = self.chunk, [], 0
+        if not chunk:
+            return
+        if self.jobs <= 1 or (final and self.executor is None):
+            self._take(chunk, _lint_all(chunk, self.settings, self.store, self.verbose))
+            return
+        if self.executor is None:
+            self.executor = self._start()
+        while len(self.in_flight) >= self.jobs * IN_FLIGHT_PER_JOB:
+            self._collect_oldest()
+        self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))
+
+    def _start(self) -> ProcessPoolExecutor:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)
+        return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
+                                   initargs=(self.settings, self.store, self.verbose))
+
+    def _collect_oldest(self) -> None:
+        future, chunk = self.in_flight.popleft()
+        try:
+            self._take(chunk, future.result())
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, a crash in C code): we cannot tell which
+            # file did it, so every file in flight is reported, and a fresh pool goes on.
+            failed = [chunk] + [c for _, c in self.in_flight]
+            self.in_flight.clear()
+            self._close()
+            for lost in failed:
+                self.result.diagnostics += [
+                    Diagnostic(path, 1, 1, "ASL002", "internal error: the worker process checking this file "
+                               "died (out of memory or a crash); run with --jobs 1 to find the culprit")
+                    for path, _, _ in lost]
+
+    def _take(self, chunk, results: list[list[Diagnostic]]) -> None:
+        for found in results:
+            self.result.diagnostics += found
+
+    def _close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            self.executor = None
+
+    def _abort(self) -> None:
+        """Stop at once (Ctrl-C or an error in this process): cancel what is queued, end the workers."""
+        executor, self.executor = self.executor, None
+        if executor is None:
+            return
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            try:
+                process.terminate()
+            except (OSError, AttributeError):
+                pass
+        for process in processes:
+            process.join(timeout=2)
