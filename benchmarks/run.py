@@ -49,7 +49,7 @@ ASYNCLINT_VENV = os.path.join(HERE, ".venv-asynclint")
 
 TOOLS = ["flake8==7.1.1", "flake8-async==24.11.4", "ruff==0.8.0"]
 ASYNC_PACKAGES = [
-    "aiohttp==3.10.10", "httpx==0.27.2", "anyio==4.6.2", "starlette==0.41.2", "fastapi==0.115.4",
+    "aiohttp==3.10.10", "httpx==0.27.2", "anyio==4.6.2.post1", "starlette==0.41.2", "fastapi==0.115.4",
     "uvicorn==0.32.0", "websockets==13.1", "asyncpg==0.30.0", "redis==5.2.0", "tornado==6.4.1",
 ]
 MIXED_EXTRA = ["django==5.1.3", "sqlalchemy==2.0.36"]
