@@ -66,7 +66,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
     enabled = enabled_codes(settings, path)
     checkers = _checkers_for(enabled)
     if tree is None:
-        if not any(word in source for c in checkers for word in c.triggers):
+        if not _triggered(source, checkers):
             return []
         try:
             tree = ast.parse(source, filename=path)
@@ -100,7 +100,17 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
 def needs_parse(source: str, path: str, settings: Settings) -> bool:
     """False when ``lint_source`` would return [] without parsing: no enabled checker's trigger
     word occurs in the text (the early skip). The runner asks this before it ships or caches."""
-    return any(word in source for c in _checkers_for(enabled_codes(settings, path)) for word in c.triggers)
+    return _triggered(source, _checkers_for(enabled_codes(settings, path)))
+
+
+def _triggered(source: str, checkers) -> bool:
+    """Whether a trigger of one of the checkers occurs in the text: a word (a substring test)
+    or a compiled pattern (searched), see ``Checker.triggers``."""
+    for c in checkers:
+        for trigger in c.triggers:
+            if trigger in source if type(trigger) is str else trigger.search(source):
+                return True
+    return False
 
 
 @lru_cache(maxsize=256)

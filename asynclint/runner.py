@@ -155,6 +155,7 @@ class _Dispatcher:
         self.chunk_chars = 0
         self.executor: ProcessPoolExecutor | None = None
         self.in_flight: deque[tuple[Future, list]] = deque()
+        self.held: list | None = None  # the first full chunk, kept until a second one shows up
 
     def __enter__(self) -> "_Dispatcher":
         return self
@@ -180,10 +181,17 @@ class _Dispatcher:
         if not chunk:
             return
         if self.jobs <= 1 or (final and self.executor is None):
+            if self.held is not None:
+                chunk, self.held = self.held + chunk, None
             self._take(chunk, _lint_all(chunk, self.settings, self.store, self.verbose))
             return
         if self.executor is None:
+            if self.held is None:  # one chunk of work is not worth starting processes for
+                self.held = chunk
+                return
             self.executor = self._start()
+            self.in_flight.append((self.executor.submit(_lint_chunk, self.held), self.held))
+            self.held = None
         while len(self.in_flight) >= self.jobs * IN_FLIGHT_PER_JOB:
             self._collect_oldest()
         self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))

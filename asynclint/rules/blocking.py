@@ -7,6 +7,7 @@ the catalog (asynclint/catalog.py), which says the rule code and the replacement
 from __future__ import annotations
 
 import ast
+import re
 
 from asynclint import catalog
 from asynclint.analysis import Instance
@@ -16,6 +17,10 @@ from asynclint.rules import Checker, Rule, checker, rule
 @checker
 class BlockingCallChecker(Checker):
     codes = tuple(f"ASL1{n:02d}" for n in range(11))
+    # Every finding is made on the event loop, i.e. inside an `async def` (the keywords may be
+    # split by any whitespace or a backslash continuation): a module that merely mentions
+    # `asyncio` is not parsed for these rules.
+    triggers = (re.compile(r"\basync[\s\\]+def\b"),)
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
