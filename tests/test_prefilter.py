@@ -63,8 +63,11 @@ def _compare(path, source):
         assert full == [], path
 
 
-@pytest.mark.parametrize("path,source", list(_sources()), ids=lambda v: os.path.relpath(v, ROOT)[:60]
-                         if isinstance(v, str) and v.startswith(ROOT) else None)
+SOURCES = list(_sources())
+
+
+@pytest.mark.parametrize("path,source", SOURCES, ids=[
+    os.path.relpath(p, ROOT) if p.startswith(ROOT) else os.path.basename(p) for p, _ in SOURCES])
 def test_fast_path_equals_full_path(path, source):
     _compare(path, source)
 

@@ -163,15 +163,18 @@ def test_jobs_give_identical_output(tmp_path):
     assert cached.linted == 0 and cached.cached == warm_two.linted + warm_two.cached  # syntax errors too
 
 
-def test_cli_jobs_and_cache_flags(run_cli, tmp_path):
-    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
-    (tmp_path / "a.py").write_text(BLOCKING)
-    outputs = [run_cli("check", "--jobs", jobs, ".") for jobs in ("1", "2")]
-    outputs.append(run_cli("check", "--no-cache", "."))
-    assert outputs[0] == outputs[1] == outputs[2] and outputs[0][0] == 1
-    assert (tmp_path / CACHE_DIR_NAME).is_dir()
-    code, _, err = run_cli("check", "--jobs", "0", ".")
-    assert code == 2 and "positive integer" in err
+def test_cli_jobs_and_cache_flags(project, monkeypatch, capsys):
+    from asynclint.cli import main
+
+    monkeypatch.chdir(project)
+    outputs = []
+    for args in (["--jobs", "1"], ["--jobs", "2"], ["--no-cache"], ["--cache-dir", "elsewhere"], []):
+        outputs.append((main(["check", *args, "."]), capsys.readouterr().out))
+    assert all(output == outputs[0] for output in outputs) and outputs[0][0] == 1
+    assert (project / CACHE_DIR_NAME).is_dir() and (project / "elsewhere" / RESULTS).is_dir()
+    with pytest.raises(SystemExit) as exit:
+        main(["check", "--jobs", "0", "."])
+    assert exit.value.code == 2 and "positive integer" in capsys.readouterr().err
 
 
 def test_fixtures_through_the_runner_match_the_engine(tmp_path):

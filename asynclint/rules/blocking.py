@@ -20,7 +20,7 @@ class BlockingCallChecker(Checker):
     # Every finding is made on the event loop, i.e. inside an `async def` (the keywords may be
     # split by any whitespace or a backslash continuation): a module that merely mentions
     # `asyncio` is not parsed for these rules.
-    triggers = (re.compile(r"\basync[\s\\]+def\b"),)
+    triggers = (re.compile(r"async[\s\\]+def\b"),)  # a literal prefix: re scans for it fast
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
