@@ -20,10 +20,11 @@ project-wide finding) must fold their keys into its own.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
-import tempfile
 from dataclasses import fields
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -121,11 +122,10 @@ class Cache:
             self._prepare()
             os.makedirs(os.path.dirname(path), exist_ok=True)
             data = json.dumps({"key": key, "payload": payload}, separators=(",", ":")).encode("utf-8")
-            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+            temporary = _temporary_name(path)
             try:
-                with os.fdopen(fd, "wb") as handle:
+                with open(temporary, "xb") as handle:
                     handle.write(data)
-                os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide a shared cache from others
                 os.replace(temporary, path)
             except BaseException:
                 try:
@@ -143,8 +143,16 @@ class Cache:
         os.makedirs(self.directory, exist_ok=True)
         gitignore = os.path.join(self.directory, ".gitignore")
         if not os.path.exists(gitignore):
-            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
-            with os.fdopen(fd, "w") as handle:
+            temporary = _temporary_name(gitignore)
+            with open(temporary, "x") as handle:
                 handle.write("# Created by asynclint: a cache, safe to delete.\n*\n")
             os.replace(temporary, gitignore)
         self._prepared = True
+
+
+def _temporary_name(path: str) -> str:
+    """A name beside ``path`` that no other process or thread uses at the same time."""
+    return f"{path}.{os.getpid()}.{threading.get_ident()}.{next(_counter)}.tmp"
+
+
+_counter = itertools.count()

@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from asynclint.cache import Cache, default_cache_dir, engine_fingerprint, make_key, settings_fingerprint
 from asynclint.engine import SourceError, enabled_codes, lint_source, needs_parse, read_source
 from asynclint.files import discover
 from asynclint.model import Diagnostic, Settings
+
+if TYPE_CHECKING:  # imported when workers start: a cached or small run never pays for them
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 RESULTS = "results"  # the cache kind of one file's diagnostics
 CHUNK_FILES = 32  # a chunk is sent to a worker when it holds this many files...
@@ -153,8 +154,8 @@ class _Dispatcher:
         self.result = result
         self.chunk: list[tuple[str, str, str | None]] = []
         self.chunk_chars = 0
-        self.executor: ProcessPoolExecutor | None = None
-        self.in_flight: deque[tuple[Future, list]] = deque()
+        self.executor: "ProcessPoolExecutor | None" = None
+        self.in_flight: "deque[tuple[Future, list]]" = deque()
         self.held: list | None = None  # the first full chunk, kept until a second one shows up
 
     def __enter__(self) -> "_Dispatcher":
@@ -196,13 +197,18 @@ class _Dispatcher:
             self._collect_oldest()
         self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))
 
-    def _start(self) -> ProcessPoolExecutor:
+    def _start(self) -> "ProcessPoolExecutor":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)
         return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
                                    initargs=(self.settings, self.store, self.verbose))
 
     def _collect_oldest(self) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
         future, chunk = self.in_flight.popleft()
         try:
             self._take(chunk, future.result())
