@@ -179,11 +179,11 @@ class _Dispatcher:
 
     def _flush(self, final: bool) -> None:
         chunk, self.chunk, self.chunk_chars = self.chunk, [], 0
+        if final and self.held is not None:
+            chunk, self.held = self.held + chunk, None
         if not chunk:
             return
         if self.jobs <= 1 or (final and self.executor is None):
-            if self.held is not None:
-                chunk, self.held = self.held + chunk, None
             self._take(chunk, _lint_all(chunk, self.settings, self.store, self.verbose))
             return
         if self.executor is None:

@@ -30,6 +30,7 @@ unchanged). flake8 runs ``--select ASYNC -j auto``; ruff ``check --select ASYNC 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -37,6 +38,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -183,11 +185,12 @@ def _tree_rss(root_pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str], cwd: str) -> tuple[float, float]:
-    """(wall seconds, peak MB of the process tree)."""
+def measure(cmd: list[str], cwd: str) -> tuple[float, float, str]:
+    """(wall seconds, peak MB of the process tree, a digest of what it printed)."""
     peak = 0
+    output = tempfile.TemporaryFile()
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=output, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample():
@@ -208,7 +211,10 @@ def measure(cmd: list[str], cwd: str) -> tuple[float, float]:
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-2000:]}")
     peak = max(peak, usage.ru_maxrss * 1024)
-    return elapsed, peak / 2**20
+    output.seek(0)
+    digest = hashlib.sha256(output.read()).hexdigest()
+    output.close()
+    return elapsed, peak / 2**20, digest
 
 
 def count(directory: str) -> tuple[int, int]:
@@ -242,6 +248,7 @@ def bench(name: str, directory: str, target: str, reps: int, skip: set[str], fla
     times: dict[str, list[float]] = {k: [] for k in runs}
     memory: dict[str, list[float]] = {k: [] for k in runs}
     names = list(runs)
+    outputs: dict[str, str] = {}
     for rep in range(reps):
         order = names[rep % len(names):] + names[: rep % len(names)]
         for tool in order:
@@ -252,7 +259,12 @@ def bench(name: str, directory: str, target: str, reps: int, skip: set[str], fla
                 shutil.rmtree(cache_dir, ignore_errors=True)
             elif before == "warm":
                 subprocess.run(cmd, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            seconds, peak = measure(cmd, directory)
+            seconds, peak, digest = measure(cmd, directory)
+            if tool.startswith("asynclint"):
+                # Every asynclint configuration must print the same findings, or the timing is void.
+                outputs.setdefault(digest, tool)
+                if len(outputs) > 1:
+                    raise SystemExit(f"asynclint printed different findings in {sorted(outputs.values())}")
             times[tool].append(seconds)
             memory[tool].append(peak)
             print(f"  [{name} rep {rep + 1}/{reps}] {tool}: {seconds:.2f} s, {peak:.0f} MB", file=sys.stderr)

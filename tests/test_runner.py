@@ -163,6 +163,20 @@ def test_jobs_give_identical_output(tmp_path):
     assert cached.linted == 0 and cached.cached == warm_two.linted + warm_two.cached  # syntax errors too
 
 
+@pytest.mark.parametrize("files", [1, 2, 3])
+def test_big_files_with_jobs(tmp_path, files):
+    """Files bigger than a chunk: one (never worth workers), two and three (workers start)."""
+    from asynclint.runner import CHUNK_CHARS
+
+    body = BLOCKING * 10 + "#" * CHUNK_CHARS + "\n"  # more than a chunk, cheap to parse
+    for index in range(files):
+        (tmp_path / f"big{index}.py").write_text(body)
+    settings = Settings(project_root=str(tmp_path))
+    one = check_paths([str(tmp_path)], settings, jobs=1, cache=False)
+    two = check_paths([str(tmp_path)], settings, jobs=2, cache=False)
+    assert len(one.diagnostics) == 10 * files and two.diagnostics == one.diagnostics
+
+
 def test_cli_jobs_and_cache_flags(project, monkeypatch, capsys):
     from asynclint.cli import main
 
