@@ -526,7 +526,7 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
     if not args:
         return
     self_name = args[0].arg
-    for node in _statements(method):
+    for node in _all_statements(method):
         if isinstance(node, ast.Assign):
             targets, value, annotation = node.targets, node.value, None
         elif isinstance(node, ast.AnnAssign):
@@ -549,7 +549,7 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
 _STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
-def _statements(node: ast.AST):
+def _all_statements(node: ast.AST):
     """Every statement nested in ``node`` (nested defs and classes included), without visiting
     expressions: assignments are statements, so this finds what ``ast.walk`` would, at a
     fraction of the cost."""
