@@ -19,6 +19,11 @@ from asynclint import catalog
 from asynclint.model import Settings
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+# Skip the bodies of sync functions that define no nested function or class, when every
+# enabled checker reports only code on the event loop (``Checker.on_loop_only``): nothing in
+# such a body runs on the loop or can define something that does. Tests turn it off to
+# prove that the skip loses no finding (tests/test_prefilter.py).
+SKIP_SYNC_BODIES = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,7 @@ class Analysis:
         self.parents: list[ast.AST] = []
         self.reported_calls: set[int] = set()
         self.checkers = [cls(self) for cls in checker_classes]
+        self.skip_sync_bodies = SKIP_SYNC_BODIES and all(c.on_loop_only for c in self.checkers)
         self.hooks: dict[type, list[Callable]] = {}
         for chk in self.checkers:
             for node_type, method in chk.handlers():
@@ -199,8 +205,9 @@ class Analysis:
             saved_scopes, saved_parents = self.scopes, self.parents
             self.scopes, self.parents = list(chain), [node]
             scope = self._push("function", node, on_loop=func.is_async, func=func)
-            self._bind_parameters(node, chain, func)
-            self.walk_body(node.body)
+            if func.is_async or not self.skip_sync_bodies or _defines_scopes(node):
+                self._bind_parameters(node, chain, func)
+                self.walk_body(node.body)
             for chk in self.checkers:
                 chk.leave_function(scope)
             self._walk_deferred(scope)
@@ -547,6 +554,11 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
 
 
 _STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _defines_scopes(function: ast.AST) -> bool:
+    """Whether a function body holds a nested def or class (at any depth)."""
+    return any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for s in _all_statements(function))
 
 
 def _all_statements(node: ast.AST):

@@ -77,12 +77,13 @@ def setup_venvs(reinstall_asynclint: bool = True) -> None:
         _run([_bin(TOOLS_VENV, "python"), "-m", "pip", "install", "-q", *TOOLS])
         with open(stamp, "w") as handle:
             handle.write("\n".join(TOOLS))
-    if not os.path.exists(_bin(ASYNCLINT_VENV, "python")):
+    if not os.path.exists(_bin(ASYNCLINT_VENV, "asynclint")):
+        shutil.rmtree(ASYNCLINT_VENV, ignore_errors=True)
         _run([sys.executable, "-m", "venv", ASYNCLINT_VENV])
-    if reinstall_asynclint or not os.path.exists(_bin(ASYNCLINT_VENV, "asynclint")):
+        _run([_bin(ASYNCLINT_VENV, "python"), "-m", "pip", "install", "-q", ROOT])  # with its dependencies
+    elif reinstall_asynclint:
         # A fresh copy of the checkout as it is now (not editable, no stale build/).
         _run([_bin(ASYNCLINT_VENV, "python"), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", ROOT])
-        _run([_bin(ASYNCLINT_VENV, "python"), "-m", "pip", "install", "-q", ROOT])
 
 
 def _extract(wheel: str, target: str) -> None:

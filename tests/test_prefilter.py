@@ -1,5 +1,6 @@
-"""The early skip loses no finding: the fast path (skip a file in which no enabled checker's
-trigger occurs) reports exactly what the full path (always parse and walk) reports."""
+"""The early skips lose no finding: the fast path (skip a file in which no enabled checker's
+trigger occurs; skip sync function bodies that cannot hold code on the event loop) reports
+exactly what the full path (always parse, walk every body) reports."""
 
 import ast
 import glob
@@ -9,6 +10,7 @@ import sysconfig
 
 import pytest
 
+from asynclint import analysis
 from asynclint.engine import lint_source, needs_parse
 from asynclint.model import Settings
 from asynclint.rules import RULES
@@ -22,15 +24,25 @@ EDGE_CASES = [
     "import time\nclass C:\n    async  def f(self):\n        time.sleep(1)\n",
     "import asyncio, time\ndef f():\n    time.sleep(1)\n    asyncio.run(g())\n",  # asyncio, no async def
     "import time\nf = lambda: time.sleep(1)\n",
+    # sync functions that define what runs on the loop: their bodies must be walked
+    "import time\ndef outer():\n    s = time\n    async def inner():\n        s.sleep(1)\n    return inner\n",
+    "import time\ndef make():\n    t = time\n    if True:\n        class C:\n            async def m(self):\n"
+    "                t.sleep(1)\n    return C\n",
+    "import time\ndef f():\n    try:\n        pass\n    finally:\n        async def g():\n            time.sleep(1)\n",
 ]
 
 
 def _full(source, path, settings):
+    """Parse whatever the text, walk every function body."""
+    analysis.SKIP_SYNC_BODIES = False
     try:
         tree = ast.parse(source, path)
     except (SyntaxError, ValueError):
         return lint_source(source, path, settings)  # both paths report the syntax error
-    return lint_source(source, path, settings, tree=tree)
+    else:
+        return lint_source(source, path, settings, tree=tree)
+    finally:
+        analysis.SKIP_SYNC_BODIES = True
 
 
 def _sources():

@@ -42,6 +42,9 @@ class Checker:
 
     codes: ClassVar[tuple[str, ...]]
     triggers: ClassVar[tuple] = ("async",)
+    # True when the checker reports only code that runs on the event loop: when every enabled
+    # checker says so, the analysis skips sync function bodies that cannot hold such code.
+    on_loop_only: ClassVar[bool] = False
 
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis

@@ -21,6 +21,7 @@ class BlockingCallChecker(Checker):
     # split by any whitespace or a backslash continuation): a module that merely mentions
     # `asyncio` is not parsed for these rules.
     triggers = (re.compile(r"async[\s\\]+def\b"),)  # a literal prefix: re scans for it fast
+    on_loop_only = True  # every handler returns at once when analysis.on_loop is False
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
