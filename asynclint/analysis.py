@@ -20,6 +20,11 @@ from asynclint.model import Settings
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 _TO_THREAD = frozenset(("asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to_thread.run_sync"))
+# Skip the bodies of sync functions that define no nested function or class, when every
+# enabled checker reports only code on the event loop (``Checker.on_loop_only``): nothing in
+# such a body runs on the loop or can define something that does. Tests turn it off to
+# prove that the skip loses no finding (tests/test_prefilter.py).
+SKIP_SYNC_BODIES = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,9 @@ class ClassInfo:
     untyped_attrs: set[str] = field(default_factory=set)  # attributes never to type
     body_scope: "Scope | None" = None
     qualname: str = ""
+    node: ast.ClassDef | None = None
+    # attr_sources is filled on first use (most classes are never asked about an attribute).
+    attrs_collected: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +92,13 @@ class Scope:
 
 
 _MODE_METHODS = frozenset(key.rpartition(".")[2] for key in catalog.NONBLOCKING_MODE)
+_CONTEXTS = frozenset(ast.expr_context.__subclasses__())
+# Node types without child nodes (operators, contexts, constants, ...).
+_ATOMS = frozenset(
+    [ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias, *_CONTEXTS]
+    + [t for base in (ast.operator, ast.boolop, ast.unaryop, ast.cmpop) for t in base.__subclasses__()]
+)
+
 _STATIC_DECORATORS = {"staticmethod": "staticmethod", "classmethod": "classmethod",
                       "property": "property", "cached_property": "property"}
 
@@ -104,6 +119,7 @@ class Analysis:
         self.parents: list[ast.AST] = []
         self.reported_calls: set[int] = set()
         self.checkers = [cls(self) for cls in checker_classes]
+        self.skip_sync_bodies = SKIP_SYNC_BODIES and all(c.on_loop_only for c in self.checkers)
         self.hooks: dict[type, list[Callable]] = {}
         for chk in self.checkers:
             for node_type, method in chk.handlers():
@@ -121,6 +137,10 @@ class Analysis:
             ast.Global: self._global, ast.Nonlocal: self._global,
             ast.Expr: self._expression_statement,
         }
+        # Nodes that can hold nothing a walker or a hook wants: the walk returns at once.
+        self._inert = {t for t in _ATOMS if t not in self.hooks and t not in self._walkers}
+        if ast.Name not in self.hooks and ast.Name not in self._walkers and _CONTEXTS <= self._inert:
+            self._inert.add(ast.Name)  # its only child node is its context
 
     # -- the walk --------------------------------------------------------------------------------
 
@@ -131,18 +151,28 @@ class Analysis:
             chk.finish()
 
     def walk(self, node: ast.AST) -> None:
-        hooks = self.hooks.get(type(node))
+        kind = type(node)
+        if kind in self._inert:
+            return
+        hooks = self.hooks.get(kind)
         if hooks:
             for hook in hooks:
                 hook(node)
-        walker = self._walkers.get(type(node))
+        walker = self._walkers.get(kind)
         self.parents.append(node)
         try:
             if walker is not None:
                 walker(node)
             else:
-                for child in ast.iter_child_nodes(node):
-                    self.walk(child)
+                walk, AST = self.walk, ast.AST
+                for name in node._fields:
+                    value = getattr(node, name, None)
+                    if type(value) is list:
+                        for item in value:
+                            if isinstance(item, AST):
+                                walk(item)
+                    elif isinstance(value, AST):
+                        walk(value)
         finally:
             self.parents.pop()
 
@@ -186,8 +216,9 @@ class Analysis:
             saved_scopes, saved_parents = self.scopes, self.parents
             self.scopes, self.parents = list(chain), [node]
             scope = self._push("function", node, on_loop=func.is_async, func=func)
-            self._bind_parameters(node, chain, func)
-            self.walk_body(node.body)
+            if func.is_async or not self.skip_sync_bodies or _defines_scopes(node):
+                self._bind_parameters(node, chain, func)
+                self.walk_body(node.body)
             for chk in self.checkers:
                 chk.leave_function(scope)
             self._walk_deferred(scope)
@@ -267,13 +298,12 @@ class Analysis:
         self.walk_body(node.decorator_list)
         self.walk_body(node.bases)
         self.walk_body(node.keywords)
-        info = ClassInfo(node.name, list(self.scopes), qualname=self.qualname_for(node.name))
+        info = ClassInfo(node.name, list(self.scopes), qualname=self.qualname_for(node.name), node=node)
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 kind = _function_kind(stmt, self.scopes[-1], in_class=True)
                 info.methods[stmt.name] = FuncDef(stmt.name, stmt, isinstance(stmt, ast.AsyncFunctionDef), kind,
                                                   f"{info.qualname}.{stmt.name}")
-                _collect_self_attributes(stmt, info)
         self.bind(node.name, ClassRef(info))
         info.body_scope = self._push("class", node, self.on_loop, class_info=info)
         try:
@@ -442,6 +472,11 @@ class Analysis:
             if instance and method.kind == "property":  # `self.session` -> what the getter returns
                 return self._returned(method, info.scopes)
             return method
+        if not info.attrs_collected:
+            info.attrs_collected = True
+            for stmt in info.node.body if info.node is not None else ():
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    _collect_self_attributes(stmt, info)
         if attr in info.attr_cache or attr in info.untyped_attrs:
             return info.attr_cache.get(attr)
         info.attr_cache[attr] = None  # guards against self-referential attributes
@@ -583,7 +618,7 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
     if not args:
         return
     self_name = args[0].arg
-    for node in _statements(method.body):
+    for node in _all_statements(method):
         call = node.value if isinstance(node, ast.Expr) else None
         if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
                 and call.func.attr in _MODE_METHODS and isinstance(call.func.value, ast.Attribute)
@@ -611,19 +646,29 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                 info.attr_sources[target.attr] = (value, annotation, method)
 
 
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+_STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
-def _statements(body: list[ast.stmt]):
-    """Every statement of a function body, into compound statements but not nested scopes."""
-    stack = list(reversed(body))
+def _defines_scopes(function: ast.AST) -> bool:
+    """Whether a function body holds a nested def or class (at any depth)."""
+    return any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for s in _all_statements(function))
+
+
+def _all_statements(node: ast.AST):
+    """Every statement nested in ``node`` (nested defs and classes included), without visiting
+    expressions: assignments are statements, so this finds what ``ast.walk`` would, at a
+    fraction of the cost."""
+    stack = [node]
     while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, _NESTED_SCOPES):
-            for attr in _BODIES:
-                stack.extend(reversed(getattr(node, attr, ())))
+        current = stack.pop()
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                for item in reversed(value):
+                    if isinstance(item, _STATEMENT_HOLDERS):
+                        if isinstance(item, ast.stmt):
+                            yield item
+                        stack.append(item)
 
 
 def _dump(node: ast.AST | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import lru_cache
 import json
 import os
 import sys
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="print the fixes as a unified diff; write nothing; exit 1 if there is any")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
+    check.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                       help="worker processes to check files with (default: one per CPU)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", metavar="DIR",
+                       help="where to keep the result cache (default: .asynclint_cache/ at the project root)")
     _add_output_options(check)
 
     rules = commands.add_parser("rules", help="list every rule")
@@ -58,6 +64,16 @@ def _parser() -> argparse.ArgumentParser:
     server = commands.add_parser("server", help="run the Language Server on stdin/stdout (needs asynclint[lsp])")
     server.add_argument("--stdio", action="store_true", help="accepted for LSP clients that pass it; always stdio")
     return parser
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value!r}")
+    return jobs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,7 +135,11 @@ def _settings(args, paths: list[str]) -> Settings:
     else:
         anchor = args.stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
         pyproject = find_pyproject(anchor if os.path.exists(anchor) else os.getcwd())
-    settings = load_settings(pyproject)
+    return _with_options(load_settings(pyproject), args, paths)
+
+
+def _with_options(settings: Settings, args, paths: list[str]) -> Settings:
+    """A configuration with the command line's options applied over it."""
     overrides = {}
     for option, field_name in (("--select", "select"), ("--extend-select", "extend_select"),
                                ("--ignore", "ignore")):
@@ -128,7 +148,29 @@ def _settings(args, paths: list[str]) -> Settings:
             overrides[field_name] = value if field_name == "select" else getattr(settings, field_name) + value
     if settings.project_root is None:
         overrides["project_root"] = _common_root(paths, args.stdin_filename)
+    if args.force_exclude:
+        overrides["force_exclude"] = True
     return replace(settings, **overrides)
+
+
+def _settings_per_file(args, paths: list[str], settings: Settings):
+    """Each file is checked with the configuration of its nearest pyproject.toml (a nested
+    project keeps its own), unless --config names one for all."""
+    if args.config:
+        return None
+    top = find_pyproject(paths[0] if paths and os.path.exists(paths[0]) else os.getcwd())
+
+    @lru_cache(maxsize=None)
+    def for_pyproject(pyproject: str | None) -> Settings:
+        if pyproject == top:
+            return settings
+        return _with_options(load_settings(pyproject), args, paths)
+
+    @lru_cache(maxsize=None)
+    def for_directory(directory: str) -> Settings:
+        return for_pyproject(find_pyproject(directory))
+
+    return lambda path: for_directory(os.path.dirname(os.path.abspath(path)))
 
 
 def _common_root(paths: list[str], stdin_filename: str | None) -> str:
@@ -141,8 +183,6 @@ def _common_root(paths: list[str], stdin_filename: str | None) -> str:
 def _check(args) -> int:
     paths = args.paths or ([] if args.stdin_filename else ["."])
     settings = _settings(args, paths)
-    if args.force_exclude:
-        settings = replace(settings, force_exclude=True)
     diagnostics: list[Diagnostic] = []
     problems: list[str] = []
     checked = 0
@@ -169,7 +209,8 @@ def _check(args) -> int:
     else:
         if "-" in paths:
             raise UsageError("- (standard input) cannot be combined with other paths")
-        result = check_paths(paths, settings, verbose=args.verbose)
+        result = check_paths(paths, settings, settings_for=_settings_per_file(args, paths, settings), jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
+                             verbose=args.verbose)
         diagnostics, problems, checked = result.diagnostics, result.problems, result.files_checked
     diagnostics.sort(key=Diagnostic.sort_key)
 

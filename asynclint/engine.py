@@ -86,9 +86,9 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
     fresh one is made when it is not given).
     """
     enabled = enabled_codes(settings, path)
-    checkers = [c for c in CHECKERS if enabled.intersection(c.codes)]
+    checkers = _checkers_for(enabled)
     if tree is None:
-        if not any(word in source for c in checkers for word in c.triggers):
+        if not _triggered(source, checkers):
             return []
         try:
             with warnings.catch_warnings():  # invalid escapes etc.: Python's business, not ours
@@ -138,8 +138,14 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
     return _diagnostics(source, path, found, apply_noqa)
 
 
-def project_index(settings: Settings) -> ProjectIndex:
-    return ProjectIndex.for_settings(settings, partial(summarize_module, settings=settings))
+def project_index(settings: Settings, store=None) -> ProjectIndex:
+    """The index of the project's modules; ``store`` (a cache.Cache) keeps summaries on disk."""
+    fingerprint = ""
+    if store is not None and store.enabled:
+        from asynclint.cache import engine_fingerprint, make_key, settings_fingerprint
+
+        fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings))
+    return ProjectIndex.for_settings(settings, partial(summarize_module, settings=settings), store, fingerprint)
 
 
 def summarize_module(path: str, context: ModuleContext, settings: Settings) -> ModuleSummary | None:
@@ -154,6 +160,27 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return analysis.checkers[0].summary
+
+
+def needs_parse(source: str, path: str, settings: Settings) -> bool:
+    """False when ``lint_source`` would return [] without parsing: no enabled checker's trigger
+    word occurs in the text (the early skip). The runner asks this before it ships or caches."""
+    return _triggered(source, _checkers_for(enabled_codes(settings, path)))
+
+
+def _triggered(source: str, checkers) -> bool:
+    """Whether a trigger of one of the checkers occurs in the text: a word (a substring test)
+    or a compiled pattern (searched), see ``Checker.triggers``."""
+    for c in checkers:
+        for trigger in c.triggers:
+            if trigger in source if type(trigger) is str else trigger.search(source):
+                return True
+    return False
+
+
+@lru_cache(maxsize=256)
+def _checkers_for(enabled: frozenset[str]) -> tuple:
+    return tuple(c for c in CHECKERS if enabled.intersection(c.codes))
 
 
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:

@@ -9,6 +9,8 @@ are always checked, unless ``force_exclude`` is set (pre-commit names every file
 from __future__ import annotations
 
 import os
+import re
+from typing import Callable
 
 import pathspec
 
@@ -40,32 +42,62 @@ def is_excluded(path: str, settings: Settings) -> bool:
     return _spec(settings, root).match_file(relative)
 
 
+def _matcher(spec: pathspec.PathSpec) -> Callable[[str], bool]:
+    """``spec.match_file``, fast. When no pattern is a negation (``!pattern``) a path is excluded
+    if any pattern matches, so the patterns' regular expressions are joined into one; else (or
+    when the patterns are not regular expressions) pathspec decides, pattern by pattern."""
+    patterns = [p for p in spec.patterns if p.include is not None]
+    regexes = [getattr(p, "regex", None) for p in patterns]
+    if not patterns:
+        return lambda path: False
+    if not all(p.include for p in patterns) or not all(isinstance(r, re.Pattern) for r in regexes) \
+            or len({r.flags for r in regexes}) != 1:
+        return spec.match_file
+    # Named groups (pathspec marks directory matches with one) would clash once joined.
+    joined = "|".join("(?:%s)" % re.sub(r"\(\?P<\w+>", "(?:", r.pattern) for r in regexes)
+    try:
+        combined = re.compile(joined, regexes[0].flags)
+    except re.error:
+        return spec.match_file
+    return lambda path: combined.match(path) is not None
+
+
 def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]]:
     """(files to check in a stable order, messages for paths that do not exist)."""
-    root = settings.project_root or os.getcwd()
-    spec = _spec(settings, root)
+    root = os.path.abspath(settings.project_root or os.getcwd())
+    excluded = _matcher(_spec(settings, root))
     files: list[str] = []
     missing: list[str] = []
-    seen: set[str] = set()
+    seen: set = set()
 
     def add(path: str) -> None:
-        key = os.path.realpath(path)
+        # The same file named twice (or through a link) is checked once. (device, inode) costs
+        # one stat; os.path.realpath would cost one per component of the path.
+        try:
+            info = os.stat(path)
+            key = (info.st_dev, info.st_ino)
+        except OSError:
+            key = os.path.realpath(path)
         if key not in seen:
             seen.add(key)
             files.append(path)
 
-    def excluded(path: str, is_dir: bool) -> bool:
+    def relative_to_root(path: str) -> str | None:
+        """The path as the patterns see it; None outside the root (then the name alone is matched)."""
         relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-        if relative.startswith("../"):
-            relative = os.path.basename(os.path.abspath(path))
-        return spec.match_file(relative + "/" if is_dir else relative)
+        return None if relative == ".." or relative.startswith("../") else relative
+
+    def match(base: str | None, name: str, is_dir: bool) -> bool:
+        relative = name if base is None or base == "." else f"{base}/{name}"
+        return excluded(relative + "/" if is_dir else relative)
 
     for path in paths:
         if os.path.isfile(path):
-            if not (settings.force_exclude and excluded(path, False)):
+            if not (settings.force_exclude and match(relative_to_root(os.path.dirname(path) or "."),
+                                                      os.path.basename(path), False)):
                 add(path)
         elif os.path.isdir(path):
-            for file in sorted(_python_files(path, excluded, missing)):
+            for file in sorted(_python_files(path, match, relative_to_root, missing)):
                 add(file)
         elif os.path.islink(path):
             missing.append(f"{path}: a broken symbolic link or a link loop")
@@ -76,7 +108,7 @@ def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]
     return files, missing
 
 
-def _python_files(top: str, excluded, problems: list[str]) -> list[str]:
+def _python_files(top: str, match, relative_to_root, problems: list[str]) -> list[str]:
     """The *.py files under ``top``, as os.walk would find them (symbolic links to directories
     are not followed), but without recursion, so that no tree is too deep, and telling which
     directories could not be listed."""
@@ -90,6 +122,7 @@ def _python_files(top: str, excluded, problems: list[str]) -> list[str]:
         except OSError as error:
             problems.append(f"{directory}: cannot list directory: {error.strerror or error}")
             continue
+        base = relative_to_root(directory)  # once per directory, not once per entry
         for entry in entries:
             path = os.path.join(directory, entry.name)
             try:
@@ -98,8 +131,8 @@ def _python_files(top: str, excluded, problems: list[str]) -> list[str]:
             except OSError:
                 is_dir = walk_into = False
             if walk_into:
-                if not excluded(path, True):
+                if not match(base, entry.name, True):
                     pending.append(path)
-            elif not is_dir and entry.name.endswith(".py") and not excluded(path, False):
+            elif not is_dir and entry.name.endswith(".py") and not match(base, entry.name, False):
                 found.append(path)
     return found

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from asynclint.model import Settings
+
+SUMMARIES = "summaries"  # the cache kind of module summaries
 
 
 @dataclass
@@ -79,19 +82,32 @@ class ModuleContext:
 class ProjectIndex:
     """The modules of one project, summarised on demand and kept fresh by file stamp."""
 
-    def __init__(self, roots: list[str], summarize) -> None:
+    def __init__(self, roots: list[str], summarize, store=None, fingerprint: str = "") -> None:
         # Longest root first, so that src/ wins over the project root that contains it.
         self.roots = sorted({_above_packages(os.path.abspath(r)) for r in roots}, key=len, reverse=True)
         self._summarize = summarize  # summarize(path, context) -> ModuleSummary | None
         self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
         self._files: dict[str, str | None] = {}
         self._chains: dict[tuple[str, str], list[Step] | None] = {}
+        # The on-disk cache of summaries (cache.Cache) and what its keys start with.
+        self._store, self._fingerprint = store, fingerprint
+        self._recording: dict[str, tuple] | None = None
 
     @classmethod
-    def for_settings(cls, settings: Settings, summarize) -> "ProjectIndex":
+    def for_settings(cls, settings: Settings, summarize, store=None, fingerprint: str = "") -> "ProjectIndex":
         root = settings.project_root or os.getcwd()
         roots = [os.path.join(root, s) for s in settings.src] if settings.src else [root, os.path.join(root, "src")]
-        return cls([r for r in roots if os.path.isdir(r)] or [root], summarize)
+        return cls([r for r in roots if os.path.isdir(r)] or [root], summarize, store, fingerprint)
+
+    @contextmanager
+    def recording(self):
+        """Yields a dict that collects, meanwhile, the file and stamp of every module consulted:
+        what a finding made meanwhile depends on besides its own file."""
+        previous, self._recording = self._recording, {}
+        try:
+            yield self._recording
+        finally:
+            self._recording = previous
 
     # -- modules and files -----------------------------------------------------------------------
 
@@ -140,11 +156,49 @@ class ProjectIndex:
             stamp = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             return None
+        if self._recording is not None:
+            self._recording[path] = stamp
         if known is not None and known[0] == stamp:
             return known[1]
-        summary = self._summarize(path, self.context_for(path))
+        summary = self._load(module, path)
         self._summaries[module] = (stamp, summary)
         self._chains.clear()
+        return summary
+
+    def _summary_key(self, module: str, path: str, content: bytes) -> str | None:
+        if self._store is None or not self._store.enabled:
+            return None
+        from asynclint.cache import make_key
+
+        return make_key(self._fingerprint, module, os.path.abspath(path), content)
+
+    def keep(self, path: str, text: str) -> None:
+        """Store in the on-disk cache the summary made while ``path`` (read as ``text``) was
+        checked, so that a later run that needs it does not parse the file again."""
+        context = self.context_for(path)
+        known = self._summaries.get(context.module)
+        key = self._summary_key(context.module, path, text.encode("utf-8", "surrogatepass"))
+        if key is not None and known is not None and known[0][0] == "given" and known[1] is not None:
+            self._store.put(SUMMARIES, key, known[1].to_json())
+
+    def _load(self, module: str, path: str) -> ModuleSummary | None:
+        """A module's summary, from the on-disk cache (keyed by its content) or made afresh."""
+        key = None
+        if self._store is not None and self._store.enabled:
+            try:
+                with open(path, "rb") as handle:
+                    key = self._summary_key(module, path, handle.read())
+            except OSError:
+                return None
+            payload = self._store.get(SUMMARIES, key)
+            if payload is not None:
+                try:
+                    return ModuleSummary.from_json(payload)
+                except (KeyError, TypeError, ValueError):
+                    pass  # a malformed entry: make the summary again
+        summary = self._summarize(path, self.context_for(path))
+        if key is not None and summary is not None:
+            self._store.put(SUMMARIES, key, summary.to_json())
         return summary
 
     # -- the call graph --------------------------------------------------------------------------

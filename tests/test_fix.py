@@ -456,7 +456,7 @@ def test_rules_reporting_without_a_fix_argument_get_their_rule_applicability(mon
         def visit_Call(self, call):
             self.analysis.report(call, "ASL110", "m")
 
-    monkeypatch.setattr(engine, "CHECKERS", [Reporter])
+    monkeypatch.setattr(engine, "_checkers_for", lambda enabled: (Reporter,))
     monkeypatch.setattr(RULES["ASL110"], "fix", "safe")
     assert [d.fix for d in lint_source("async def f():\n    g()\n")] == ["safe"]
 

@@ -101,3 +101,43 @@ def test_without_pyproject_the_project_is_the_common_root_of_the_paths(run_cli, 
     code, out, _ = run_cli("check", "pkg", cwd=tmp_path)
     assert code == 1
     assert "pkg/app.py:5:5: ASL401 `helper()` may block the event loop: helper -> time.sleep() [ASL101]" in out
+
+
+def test_the_cache_follows_an_edit_to_a_module_used_elsewhere(tmp_path, monkeypatch):
+    import ast
+
+    root = tmp_path / "srclayout"
+    shutil.copytree(os.path.join(PROJECTS_DIR, "srclayout"), root)
+    settings = _settings(str(root))
+    parsed = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda source, filename="<unknown>", *a, **k: (
+        parsed.append(os.path.basename(filename)), real_parse(source, filename, *a, **k))[1])
+
+    first = check_paths([str(root)], settings, jobs=1)
+    assert any(d.line == 14 and d.path.endswith("handlers.py") for d in first.diagnostics)
+    parsed.clear()
+    second = check_paths([str(root)], settings, jobs=1)
+    assert parsed == [] and second.diagnostics == first.diagnostics  # nothing parsed again
+
+    config = root / "src" / "app" / "config.py"
+    config.write_text(config.read_text().replace("with open(path) as handle:\n        return handle.read()",
+                                                 "return path"))
+    parsed.clear()
+    third = check_paths([str(root)], settings, jobs=1)
+    assert not any(d.line == 14 and d.path.endswith("handlers.py") for d in third.diagnostics)
+    # config.py is parsed again (it changed) and so is handlers.py (it used config.py); the
+    # summaries of the unchanged modules come from the cache.
+    assert "config.py" in parsed and "handlers.py" in parsed and "db.py" not in parsed
+
+
+def test_a_nested_project_keeps_its_own_configuration(run_cli, tmp_path):
+    sleep = "import time\n\n\nasync def f():\n    time.sleep(1)\n"
+    (tmp_path / "pyproject.toml").write_text('[tool.asynclint]\nignore = ["ASL101"]\n')
+    (tmp_path / "top.py").write_text(sleep)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text("[tool.asynclint]\n")
+    (tmp_path / "sub" / "inner.py").write_text(sleep)
+    code, out, _ = run_cli("check", "--format", "concise", "--no-cache", ".", cwd=tmp_path)
+    assert out.splitlines() == ["./sub/inner.py:5:5: ASL101 `time.sleep()` blocks the event loop; "
+                                "use `await asyncio.sleep()`"] and code == 1

@@ -33,13 +33,18 @@ class Rule:
 class Checker:
     """Finds one family of rules during the engine's walk.
 
-    ``codes`` are the rules it may report. ``triggers`` are words of which at least one
-    must occur in a file's text for the checker to have anything to find there: a file
-    in which no enabled checker's trigger occurs is never parsed.
+    ``codes`` are the rules it may report. ``triggers`` are words (or compiled regular
+    expressions) of which at least one must occur in a file's text for the checker to have
+    anything to find there: a file in which no enabled checker's trigger occurs is never
+    parsed. A trigger may match more than needed, never less: tests/test_prefilter.py checks
+    that the skip loses no finding.
     """
 
     codes: ClassVar[tuple[str, ...]]
-    triggers: ClassVar[tuple[str, ...]] = ("async",)
+    triggers: ClassVar[tuple] = ("async",)
+    # True when the checker reports only code that runs on the event loop: when every enabled
+    # checker says so, the analysis skips sync function bodies that cannot hold such code.
+    on_loop_only: ClassVar[bool] = False
 
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis

@@ -1,0 +1,158 @@
+"""The on-disk cache: results of earlier runs, keyed by what they depend on.
+
+Layout: ``<project root>/.asynclint_cache/`` holds a ``.gitignore`` (``*``) and one small
+JSON file per entry, ``<kind>/<key[:2]>/<key>.json``. ``kind`` names what an entry holds
+(``results``: one file's diagnostics; issue 5 can add ``summary`` for per-module summaries)
+and ``key`` is a hex digest made by :func:`make_key` from everything the entry depends on.
+Nothing is ever updated in place: an entry is written to a temporary file and renamed over
+its final name (``os.replace``), so concurrent runs at worst write the same bytes twice and a
+reader sees a whole entry or none. An entry that cannot be read or decoded is ignored (and
+recomputed); deleting the whole directory at any time is safe.
+
+A kind's key must cover every input of the entry. For ``results`` that is the file's content,
+the settings that change what is reported (:func:`settings_fingerprint`), the rule codes
+enabled for that path (which folds in per-file-ignores), and the code of asynclint itself
+(:func:`engine_fingerprint`: its version and a hash of its source files, so that editing a
+rule, or upgrading, invalidates everything). An entry that depends on other files (a
+project-wide finding) must fold their keys into its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+from dataclasses import fields
+import threading
+from functools import lru_cache
+from typing import Any
+
+from asynclint import __version__
+from asynclint.model import Settings
+
+CACHE_DIR_NAME = ".asynclint_cache"
+# Bumped when the layout or an entry's format changes.
+FORMAT = "2"
+# Settings fields that do not change what a file's check reports: ``exclude`` only decides
+# which files are checked, ``project_root`` is where the configuration was found, and
+# ``per_file_ignores`` enters keys through the enabled codes of each path.
+_NOT_IN_KEY = frozenset({"exclude", "project_root", "per_file_ignores"})
+
+
+def make_key(*parts: str | bytes) -> str:
+    """A hex digest of the parts, unambiguous whatever they contain."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, (frozenset, set)):
+        return sorted(_canonical(v) for v in value)
+    if isinstance(value, (tuple, list)):
+        return [_canonical(v) for v in value]
+    if hasattr(value, "items"):
+        return sorted([str(k), _canonical(v)] for k, v in value.items())
+    return value
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """A digest of every setting that can change a file's findings (new fields join by default)."""
+    table = {f.name: _canonical(getattr(settings, f.name)) for f in fields(settings) if f.name not in _NOT_IN_KEY}
+    return make_key(json.dumps(table, sort_keys=True, default=repr))
+
+
+@lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """asynclint's version and a digest of its own source: any change to a rule invalidates."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    parts: list[str | bytes] = [__version__, FORMAT]
+    for directory, subdirs, names in os.walk(package):
+        subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                path = os.path.join(directory, name)
+                parts.append(os.path.relpath(path, package))
+                try:
+                    with open(path, "rb") as handle:
+                        parts.append(handle.read())
+                except OSError:
+                    parts.append(b"?")
+    return make_key(*parts)
+
+
+def default_cache_dir(settings: Settings) -> str:
+    return os.path.join(settings.project_root or os.getcwd(), CACHE_DIR_NAME)
+
+
+class Cache:
+    """Entries of several kinds under one directory. A disabled cache finds and keeps nothing."""
+
+    def __init__(self, directory: str | None, enabled: bool = True) -> None:
+        self.directory = directory
+        self.enabled = enabled and directory is not None
+        self._prepared = False
+
+    def _path(self, kind: str, key: str) -> str:
+        return os.path.join(self.directory, kind, key[:2], key + ".json")
+
+    def get(self, kind: str, key: str) -> Any | None:
+        """The payload stored under (kind, key), or None when absent or unreadable."""
+        if not self.enabled:
+            return None
+        try:
+            with open(self._path(kind, key), "rb") as handle:
+                entry = json.loads(handle.read())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("key") != key or "payload" not in entry:
+            return None  # truncated, foreign or corrupt: recompute
+        return entry["payload"]
+
+    def put(self, kind: str, key: str, payload: Any) -> None:
+        """Store a JSON-serialisable payload; failures (read-only disk, full disk) are ignored."""
+        if not self.enabled:
+            return
+        path = self._path(kind, key)
+        try:
+            self._prepare()
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            data = json.dumps({"key": key, "payload": payload}, separators=(",", ":")).encode("utf-8")
+            temporary = _temporary_name(path)
+            try:
+                with open(temporary, "xb") as handle:
+                    handle.write(data)
+                os.replace(temporary, path)
+            except BaseException:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+                raise
+        except (OSError, TypeError, ValueError):
+            pass
+
+    def _prepare(self) -> None:
+        """Create the directory with a .gitignore of ``*`` so that it is never committed."""
+        if self._prepared:
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        gitignore = os.path.join(self.directory, ".gitignore")
+        if not os.path.exists(gitignore):
+            temporary = _temporary_name(gitignore)
+            with open(temporary, "x") as handle:
+                handle.write("# Created by asynclint: a cache, safe to delete.\n*\n")
+            os.replace(temporary, gitignore)
+        self._prepared = True
+
+
+def _temporary_name(path: str) -> str:
+    """A name beside ``path`` that no other process or thread uses at the same time."""
+    return f"{path}.{os.getpid()}.{threading.get_ident()}.{next(_counter)}.tmp"
+
+
+_counter = itertools.count()

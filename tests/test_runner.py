@@ -1,0 +1,219 @@
+"""The runner: the per-file result cache and parallel checking give the same findings as a plain run."""
+
+import ast
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from asynclint.cache import CACHE_DIR_NAME, Cache, make_key
+from asynclint.model import Settings
+from asynclint.runner import RESULTS, check_paths
+from conftest import FIXTURES, ROOT
+
+BLOCKING = "import time\n\nasync def f():\n    time.sleep(1)\n"
+CLEAN = "import asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n"
+NO_ASYNC = "def f():\n    return 1\n"
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    (tmp_path / "a.py").write_text(BLOCKING)
+    (tmp_path / "b.py").write_text(CLEAN)
+    (tmp_path / "c.py").write_text(NO_ASYNC)
+    return tmp_path
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """Count every ast.parse of a checked file (the engine's one parse per file)."""
+    seen = []
+    real = ast.parse
+
+    def counting(source, filename="<unknown>", *args, **kwargs):
+        if filename != "<unknown>":
+            seen.append(filename)
+        return real(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    return seen
+
+
+def _run(project, **kwargs):
+    settings = Settings(project_root=str(project))
+    kwargs.setdefault("jobs", 1)
+    return check_paths([str(project)], settings, **kwargs)
+
+
+def _keys(result):
+    return [(os.path.basename(d.path), d.line, d.col, d.code, d.message) for d in result.diagnostics]
+
+
+def test_second_run_parses_nothing(project, parses):
+    first = _run(project)
+    assert sorted(os.path.basename(p) for p in parses) == ["a.py", "b.py"]  # c.py: the early skip
+    assert first.linted == 2 and first.skipped == 1
+    parses.clear()
+    second = _run(project)
+    assert parses == []
+    assert second.cached == 2 and second.linted == 0
+    assert _keys(second) == _keys(first) and [d.code for d in first.diagnostics] == ["ASL101"]
+    assert (project / CACHE_DIR_NAME / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_an_edit_invalidates_that_file_only(project, parses):
+    _run(project)
+    parses.clear()
+    (project / "b.py").write_text(BLOCKING + "# edited\n")  # new content (a.py's would be a cache hit)
+    result = _run(project)
+    assert [os.path.basename(p) for p in parses] == ["b.py"]
+    assert [(os.path.basename(d.path), d.code) for d in result.diagnostics] == [("a.py", "ASL101"), ("b.py", "ASL101")]
+
+
+def test_a_settings_change_invalidates(project, parses):
+    _run(project)
+    parses.clear()
+    settings = Settings(project_root=str(project), ignore=("ASL101",))
+    result = check_paths([str(project)], settings, jobs=1)
+    assert len(parses) == 2 and result.diagnostics == []
+    parses.clear()
+    settings = Settings(project_root=str(project), extra_blocking={"time.sleep": "mylib.nap"})
+    result = check_paths([str(project)], settings, jobs=1)
+    assert len(parses) == 2 and [d.code for d in result.diagnostics] == ["ASL100"]  # a user row wins
+
+
+def test_per_file_ignores_enter_the_key(project, parses):
+    _run(project)
+    parses.clear()
+    settings = Settings(project_root=str(project), per_file_ignores={"a.py": ("ASL101",)})
+    result = check_paths([str(project)], settings, jobs=1)
+    assert [os.path.basename(p) for p in parses] == ["a.py"]  # b.py's enabled codes did not change
+    assert result.diagnostics == []
+
+
+def test_corrupt_entries_are_ignored(project, parses):
+    first = _run(project)
+    entries = [os.path.join(d, n) for d, _, names in os.walk(project / CACHE_DIR_NAME / RESULTS) for n in names]
+    assert len(entries) == 2
+    for garbage, path in zip([b"\x00not json", b'{"key": "other", "payload": []}'], entries):
+        with open(path, "wb") as handle:
+            handle.write(garbage)
+    parses.clear()
+    again = _run(project)
+    assert len(parses) == 2 and _keys(again) == _keys(first)
+    parses.clear()
+    _run(project)
+    assert parses == []  # rewritten
+
+
+def test_the_cache_can_be_deleted_at_any_time(project, parses):
+    first = _run(project)
+    shutil.rmtree(project / CACHE_DIR_NAME)
+    assert _keys(_run(project)) == _keys(first)
+
+
+def test_no_cache_neither_reads_nor_writes(project, parses):
+    _run(project, cache=False)
+    assert not (project / CACHE_DIR_NAME).exists()
+    _run(project)
+    parses.clear()
+    result = _run(project, cache=False)
+    assert len(parses) == 2 and result.cached == 0
+
+
+def test_cache_dir_option(project, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("cache")
+    _run(project, cache_dir=str(elsewhere))
+    assert not (project / CACHE_DIR_NAME).exists()
+    assert (elsewhere / RESULTS).is_dir()
+
+
+def test_cache_api_keeps_kinds_apart(tmp_path):
+    cache = Cache(str(tmp_path / "c"))
+    key = make_key("content", "settings")
+    assert cache.get("results", key) is None
+    cache.put("results", key, [[1, 2]])
+    cache.put("summary", key, {"exports": ["f"]})
+    assert cache.get("results", key) == [[1, 2]]
+    assert cache.get("summary", key) == {"exports": ["f"]}
+    assert make_key("ab", "c") != make_key("a", "bc")
+    assert Cache(str(tmp_path / "d"), enabled=False).get("results", key) is None
+
+
+def test_jobs_give_identical_output(tmp_path):
+    """Enough files to fill several chunks, so that workers really run."""
+    for index in range(150):
+        body = BLOCKING if index % 3 == 0 else (CLEAN if index % 3 == 1 else NO_ASYNC)
+        (tmp_path / f"m{index:03}.py").write_text(body * (1 + index % 4))
+    (tmp_path / "broken.py").write_text("async def f(:\n")
+    (tmp_path / "binary.py").write_bytes(b"\x00\x01")
+    settings = Settings(project_root=str(tmp_path))
+    one = check_paths([str(tmp_path)], settings, jobs=1, cache=False)
+    two = check_paths([str(tmp_path)], settings, jobs=2, cache=False)
+    assert one.diagnostics == two.diagnostics and len(one.diagnostics) > 50
+    assert {"ASL001", "ASL003", "ASL101"} <= {d.code for d in one.diagnostics}
+    warm_two = check_paths([str(tmp_path)], settings, jobs=2)  # workers write the cache
+    cached = check_paths([str(tmp_path)], settings, jobs=1)
+    assert warm_two.diagnostics == cached.diagnostics == one.diagnostics
+    assert cached.linted == 0 and cached.cached == warm_two.linted + warm_two.cached  # syntax errors too
+
+
+@pytest.mark.parametrize("files", [1, 2, 3])
+def test_big_files_with_jobs(tmp_path, files):
+    """Files bigger than a chunk: one (never worth workers), two and three (workers start)."""
+    from asynclint.runner import CHUNK_CHARS
+
+    body = BLOCKING * 10 + "#" * CHUNK_CHARS + "\n"  # more than a chunk, cheap to parse
+    for index in range(files):
+        (tmp_path / f"big{index}.py").write_text(body)
+    settings = Settings(project_root=str(tmp_path))
+    one = check_paths([str(tmp_path)], settings, jobs=1, cache=False)
+    two = check_paths([str(tmp_path)], settings, jobs=2, cache=False)
+    assert len(one.diagnostics) == 10 * files and two.diagnostics == one.diagnostics
+
+
+def test_cli_jobs_and_cache_flags(project, monkeypatch, capsys):
+    from asynclint.cli import main
+
+    monkeypatch.chdir(project)
+    outputs = []
+    for args in (["--jobs", "1"], ["--jobs", "2"], ["--no-cache"], ["--cache-dir", "elsewhere"], []):
+        outputs.append((main(["check", *args, "."]), capsys.readouterr().out))
+    assert all(output == outputs[0] for output in outputs) and outputs[0][0] == 1
+    assert (project / CACHE_DIR_NAME).is_dir() and (project / "elsewhere" / RESULTS).is_dir()
+    with pytest.raises(SystemExit) as exit:
+        main(["check", "--jobs", "0", "."])
+    assert exit.value.code == 2 and "positive integer" in capsys.readouterr().err
+
+
+def test_fixtures_through_the_runner_match_the_engine(tmp_path):
+    """The runner (workers, cache) reports exactly what lint_source reports on each fixture."""
+    from asynclint.engine import check_file
+
+    settings = Settings(project_root=ROOT)
+    files = sorted(os.path.join(d, n) for d, _, names in os.walk(FIXTURES) for n in names if n.endswith(".py"))
+    direct = sorted((d for path in files for d in check_file(path, settings)), key=lambda d: d.sort_key())
+    for jobs in (1, 2):
+        for _ in range(2):  # cold, then cached
+            result = check_paths([FIXTURES], settings, jobs=jobs, cache_dir=str(tmp_path / "c"))
+            assert result.diagnostics == direct
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_exits_130_without_traceback(tmp_path):
+    big = "import time\n\nasync def f():\n    time.sleep(1)\n" * 4000
+    for index in range(120):
+        (tmp_path / f"m{index:03}.py").write_text(big)
+    proc = subprocess.Popen([sys.executable, "-m", "asynclint", "check", "--no-cache", "--jobs", "2", "."],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    time.sleep(1.5)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (out[-500:], err[-2000:])
+    assert "Traceback" not in err and "interrupted" in err
