@@ -131,10 +131,17 @@ class ASL401(Rule):
     ## Why is this bad?
     Wrapping the blocking call in a helper does not stop it blocking: the event loop stalls
     just the same, and no file-local linter can see it.
+
+    ## Fix safety
+    The fix runs the call in a worker thread at the call site (`await asyncio.to_thread(helper, ...)`,
+    `trio.to_thread.run_sync`/`anyio.to_thread.run_sync` with `functools.partial` for keyword
+    arguments). It is unsafe: the helper then runs concurrently with the event loop, so whatever
+    state it shares with async code needs a thought.
     """
 
     code = "ASL401"
     name = "blocking-call-through-helper"
+    fix = "unsafe"
     summary = "a project function that blocks, called from an async function"
     bad = """\
 def read_config(path):
