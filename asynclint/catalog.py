@@ -439,7 +439,8 @@ _returns("concurrent.futures.Future", "concurrent.futures.Executor.submit concur
          "asyncio.run_coroutine_threadsafe")
 _returns("multiprocessing.Process", "multiprocessing.Process")
 _returns("multiprocessing.pool.Pool", "multiprocessing.Pool multiprocessing.pool.Pool multiprocessing.pool.ThreadPool")
-_returns("multiprocessing.pool.AsyncResult", "multiprocessing.pool.Pool.apply_async multiprocessing.pool.Pool.map_async")
+_returns("multiprocessing.pool.AsyncResult",
+         "multiprocessing.pool.Pool.apply_async multiprocessing.pool.Pool.map_async")
 _NOT_IF_NOWAIT = [ArgIs("blocking", 0, (False, 0)), ArgIs("timeout", 1, (0,))]
 _methods("ASL108", LOCK, "threading.Lock threading.Semaphore", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT)
 _methods("ASL108", CONDITION, "threading.Condition", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT)

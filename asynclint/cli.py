@@ -209,7 +209,8 @@ def _check(args) -> int:
     else:
         if "-" in paths:
             raise UsageError("- (standard input) cannot be combined with other paths")
-        result = check_paths(paths, settings, settings_for=_settings_per_file(args, paths, settings), jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
+        result = check_paths(paths, settings, settings_for=_settings_per_file(args, paths, settings),
+                             jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
                              verbose=args.verbose)
         diagnostics, problems, checked = result.diagnostics, result.problems, result.files_checked
     diagnostics.sort(key=Diagnostic.sort_key)

@@ -9,6 +9,7 @@ are always checked, unless ``force_exclude`` is set (pre-commit names every file
 from __future__ import annotations
 
 import os
+import tempfile
 import re
 from typing import Callable
 
@@ -136,3 +137,26 @@ def _python_files(top: str, match, relative_to_root, problems: list[str]) -> lis
             elif not is_dir and entry.name.endswith(".py") and not match(base, entry.name, False):
                 found.append(path)
     return found
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``: readers
+    see the old file or the new one, never half of it. The file's mode is kept; a symbolic
+    link is followed, not replaced."""
+    target = os.path.realpath(path)
+    mode = os.stat(target).st_mode & 0o7777
+    directory = os.path.dirname(target)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".asynclint-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

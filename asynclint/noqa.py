@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import ast
 import io
-import os
 import re
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 
 from asynclint.engine import _NOQA
+from asynclint.files import write_atomically
 from asynclint.model import Diagnostic
 
 # Physical lines with their line break, split where Python splits them.
@@ -112,24 +111,3 @@ def with_noqa(line: str, codes: list[str]) -> str:
         return line
     stripped = body.rstrip()
     return f"{stripped}  # noqa: {', '.join(codes)}{ending}"
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Replace ``path``'s content in one step: readers see the old file or the new, never half."""
-    target = os.path.realpath(path)  # rewrite what a symbolic link points at, keep the link
-    directory = os.path.dirname(target)
-    mode = os.stat(target).st_mode & 0o7777
-    descriptor, temporary = tempfile.mkstemp(prefix=".asynclint-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise

@@ -47,7 +47,8 @@ def text(diagnostics: list[Diagnostic], *, show_source: bool = False, color: boo
     gutter = max((len(str(d.line)) for d in diagnostics), default=1)
     out = []
     for d in diagnostics:
-        out.append(f"{paint(_BOLD, d.path)}:{d.line}:{d.col}: {paint(_BOLD + _RED, d.code)} {d.message}{fix_note(d)}\n")
+        code = paint(_BOLD + _RED, d.code)
+        out.append(f"{paint(_BOLD, d.path)}:{d.line}:{d.col}: {code} {d.message}{fix_note(d)}\n")
         if show_source:
             out.append(_snippet(d, lines_of(d.path), paint, gutter))
     return "".join(out)

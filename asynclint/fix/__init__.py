@@ -12,12 +12,12 @@ import ast
 import difflib
 import io
 import os
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 
 from asynclint.analysis import _backend_of
 from asynclint.engine import SourceError, decode_source, lint_source, MAX_FILE_BYTES
+from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
 
 MAX_PASSES = 8
@@ -132,26 +132,3 @@ def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = 
         result.source, result.fixed = source, []
         result.remaining = lint_source(source, path, settings)
     return result
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``: readers
-    see the old file or the new one, never half of it. The file's mode is kept; a symbolic
-    link is followed, not replaced."""
-    target = os.path.realpath(path)
-    mode = os.stat(target).st_mode & 0o7777
-    directory = os.path.dirname(target)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".asynclint-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
