@@ -68,7 +68,8 @@ def test_attribute_assigned_three_different_ways_does_not_crash():
 
 @pytest.mark.parametrize("path", OWN_FIXTURES, ids=[os.path.basename(p) for p in OWN_FIXTURES])
 def test_messages_are_one_line_and_name_the_call(path):
-    source = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
     for diagnostic in lint_source(source, path, fixture_settings(source)):
         if diagnostic.code in CODES:
             assert "\n" not in diagnostic.message
@@ -80,7 +81,8 @@ def test_messages_are_one_line_and_name_the_call(path):
 
 @pytest.mark.parametrize("path", OWN_FIXTURES, ids=[os.path.basename(p) for p in OWN_FIXTURES])
 def test_on_loop_rules_go_silent_without_async(path):
-    source = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
     stripped = re.sub(r"\basync\s+(?=def|with|for)", "", source)
     stripped = re.sub(r"\bawait\s+", "", stripped)
     try:

@@ -49,7 +49,10 @@ def test_blocking_rules_go_silent_without_async(path):
 
 
 def test_every_rule_has_fixtures():
-    text = "".join(open(p, encoding="utf-8").read() for p in RULE_FIXTURES)
+    text = ""
+    for path in RULE_FIXTURES:
+        with open(path, encoding="utf-8") as handle:
+            text += handle.read()
     from asynclint.rules import RULES
 
     missing = [code for code in RULES if not code.startswith("ASL0") and f"error: {code}" not in text]
