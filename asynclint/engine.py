@@ -91,9 +91,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
         if not _triggered(source, checkers):
             return []
         try:
-            with warnings.catch_warnings():  # invalid escapes etc.: Python's business, not ours
-                warnings.simplefilter("ignore")
-                tree = ast.parse(source, filename=path)
+            tree = parse(source, path)
         except SyntaxError as error:
             return [_syntax_error(path, error)]
         except (RecursionError, MemoryError):
@@ -138,6 +136,12 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
     return _diagnostics(source, path, found, apply_noqa)
 
 
+def parse(source: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():  # invalid escapes etc.: Python's business, not ours
+        warnings.simplefilter("ignore")
+        return ast.parse(source, filename=path)
+
+
 def project_index(settings: Settings, store=None) -> ProjectIndex:
     """The index of the project's modules; ``store`` (a cache.Cache) keeps summaries on disk."""
     fingerprint = ""
@@ -153,7 +157,7 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     from asynclint.rules.project import ProjectCallChecker
 
     try:  # a module that cannot be read or parsed simply has no summary
-        tree = ast.parse(read_source(path), filename=path)
+        tree = parse(read_source(path), path)
         analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
                             project=replace(context, checking=False))
         analysis.run()
