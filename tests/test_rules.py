@@ -86,15 +86,6 @@ def test_messages_use_the_module_backend(path):
         assert not any(re.search(rf"\b{other}\b", d.message) for other in others), d.message
 
 
-def test_docs_are_generated_from_the_rules():
-    """`python -m asynclint.docs` regenerates docs/rules/; what is committed must match."""
-    from asynclint.docs import DOCS_RULES, expected_pages
-
-    for name, text in expected_pages().items():
-        with open(os.path.join(DOCS_RULES, name), encoding="utf-8") as handle:
-            assert handle.read() == text, f"docs/rules/{name} is stale: run python -m asynclint.docs"
-
-
 def test_long_call_chains_are_one_finding_and_do_not_explode():
     """Each link of a chain asks about the links inside it; without memos this is 2**n work."""
     source = ("import sqlite3\n\n\nasync def f(conn: sqlite3.Connection):\n"
