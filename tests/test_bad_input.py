@@ -146,10 +146,10 @@ def test_too_large_file(tmp_path, monkeypatch):
     assert d.code == "ASL003" and "larger than" in d.message
 
 
-@pytest.mark.parametrize("source", ["", "# only a comment", "# async\n# await\n", "\n\n\n", "async"])
+@pytest.mark.parametrize("source", ["", "# only a comment", "# async\n# await\n", "\n\n\n", "async def"])
 def test_empty_and_comment_only(source):
     diagnostics = lint_source(source, "x.py")
-    assert [d.code for d in diagnostics] == ([] if source != "async" else ["ASL001"])
+    assert [d.code for d in diagnostics] == ([] if source != "async def" else ["ASL001"])
 
 
 # -- deep nesting -----------------------------------------------------------------------------------

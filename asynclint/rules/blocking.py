@@ -7,7 +7,6 @@ the catalog (asynclint/catalog.py), which says the rule code and the replacement
 from __future__ import annotations
 
 import ast
-import re
 
 from asynclint import catalog
 from asynclint.analysis import Instance
@@ -20,7 +19,6 @@ class BlockingCallChecker(Checker):
     # Every finding is made on the event loop, i.e. inside an `async def` (the keywords may be
     # split by any whitespace or a backslash continuation): a module that merely mentions
     # `asyncio` is not parsed for these rules.
-    triggers = (re.compile(r"async[\s\\]+def\b"),)  # a literal prefix: re scans for it fast
     on_loop_only = True  # every handler returns at once when analysis.on_loop is False
 
     def __init__(self, analysis) -> None:

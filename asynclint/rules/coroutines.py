@@ -8,10 +8,11 @@ and "where does its value go?".
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterator
 
 from asynclint.analysis import FuncDef, Ref
-from asynclint.rules import Checker, Rule, checker, rule
+from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule
 
 # -- data -----------------------------------------------------------------------------------------
 
@@ -180,7 +181,8 @@ class CoroutineCalls:
 @checker
 class CoroutineChecker(Checker):
     codes = ("ASL201", "ASL202", "ASL203", "ASL204", "ASL502")
-    triggers = ("async", "trio", "anyio", "aiofiles")
+    # An async def of this module, or a library whose coroutine functions are catalogued.
+    triggers = (ASYNC_DEF, re.compile(r"\b(?:asyncio|trio|anyio|aiofiles)\b"))
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)

@@ -257,6 +257,7 @@ def _nested_loops(body):
 @checker
 class LoopChecker(Checker):
     codes = ("ASL301", "ASL302", "ASL501")
+    on_loop_only = True  # every handler returns at once off the loop; findings wait in `pending`
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
