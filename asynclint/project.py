@@ -82,7 +82,8 @@ class ModuleContext:
 class ProjectIndex:
     """The modules of one project, summarised on demand and kept fresh by file stamp."""
 
-    def __init__(self, roots: list[str], summarize, store=None, fingerprint: str = "") -> None:
+    def __init__(self, roots: list[str], summarize, store=None, fingerprint: str = "",
+                 allow: frozenset[str] = frozenset()) -> None:
         # Longest root first, so that src/ wins over the project root that contains it.
         self.roots = sorted({_above_packages(os.path.abspath(r)) for r in roots}, key=len, reverse=True)
         self._summarize = summarize  # summarize(path, context) -> ModuleSummary | None
@@ -92,12 +93,14 @@ class ProjectIndex:
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
         self._store, self._fingerprint = store, fingerprint
         self._recording: dict[str, tuple] | None = None
+        self.allow = allow  # functions the user vouches for: chains do not go through them
 
     @classmethod
     def for_settings(cls, settings: Settings, summarize, store=None, fingerprint: str = "") -> "ProjectIndex":
         root = settings.project_root or os.getcwd()
         roots = [os.path.join(root, s) for s in settings.src] if settings.src else [root, os.path.join(root, "src")]
-        return cls([r for r in roots if os.path.isdir(r)] or [root], summarize, store, fingerprint)
+        return cls([r for r in roots if os.path.isdir(r)] or [root], summarize, store, fingerprint,
+                   settings.allow)
 
     @contextmanager
     def recording(self):
@@ -248,7 +251,7 @@ class ProjectIndex:
         while queue:
             summary, name = queue.popleft()
             function = summary.functions[name]
-            if function.is_async:
+            if function.is_async or f"{summary.module}.{name}" in self.allow:
                 continue  # calling it makes a coroutine; its own body is checked where it is defined
             if function.blocking:
                 code, call, line = function.blocking[0]
