@@ -19,7 +19,6 @@ from asynclint import catalog
 from asynclint.model import Settings
 
 BUILTIN_NAMES = frozenset(dir(builtins))
-_TO_THREAD = frozenset(("asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to_thread.run_sync"))
 # Skip the bodies of sync functions that define no nested function or class, when every
 # enabled checker reports only code on the event loop (``Checker.on_loop_only``): nothing in
 # such a body runs on the loop or can define something that does. Tests turn it off to
@@ -541,7 +540,7 @@ class Analysis:
     def _offloaded_result(self, call: ast.AST) -> Value:
         """``await asyncio.to_thread(f, ...)`` gives what ``f(...)`` gives: after the fixer wraps
         ``conn = sqlite3.connect(p)`` in a thread, ``conn.execute()`` is still a blocking call."""
-        if isinstance(call, ast.Call) and call.args and self.callee_key(call) in _TO_THREAD:
+        if isinstance(call, ast.Call) and call.args and self.callee_key(call) in catalog.TO_THREAD:
             inner = self.resolve(call.args[0])
             if isinstance(inner, Ref):
                 return _instance_of(catalog.RETURNS.get(inner.name))

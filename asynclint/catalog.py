@@ -508,10 +508,11 @@ LAZY = frozenset(_FS_LAZY.split()) | frozenset(
     "multiprocessing.pool.Pool.imap_unordered".split())
 _calls("ASL104", PATH_IO, "filesystem_iterator.__iter__")
 
-# Calls that run their arguments in a worker thread (or later): a lazy iterator passed to one
-# is not consumed on the loop. OFFLOAD_METHODS: the same for receivers of unknown type.
-OFFLOAD = frozenset({"asyncio.to_thread", "asyncio.AbstractEventLoop.run_in_executor", "anyio.to_thread.run_sync",
-                     "trio.to_thread.run_sync", "functools.partial"})
+# TO_THREAD: calls that run f(*args) in a worker thread and give back what it returns.
+# OFFLOAD: calls that run their arguments in a worker thread (or later): a lazy iterator passed
+# to one is not consumed on the loop. OFFLOAD_METHODS: the same for receivers of unknown type.
+TO_THREAD = frozenset({"asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to_thread.run_sync"})
+OFFLOAD = TO_THREAD | {"asyncio.AbstractEventLoop.run_in_executor", "functools.partial"}
 OFFLOAD_METHODS = frozenset({"run_in_executor", "run_sync", "submit"})
 
 # No automatic fix for these. Calls that return a lazy iterator would, in a worker thread, only
