@@ -19,7 +19,7 @@ INJECT = """
 import sys
 import asynclint.rules.blocking as blocking
 
-real = blocking._callee_text
+real = blocking.source_text
 
 def buggy(func):
     text = real(func)
@@ -27,7 +27,7 @@ def buggy(func):
         raise KeyError("injected bug")
     return text
 
-blocking._callee_text = buggy
+blocking.source_text = buggy
 from asynclint.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """
@@ -81,7 +81,7 @@ def _explode(func):
 
 def test_bug_during_the_deep_walk_is_asl002_too(monkeypatch):
     """The deep walk runs on another thread: its errors still come back as ASL002."""
-    monkeypatch.setattr(blocking, "_callee_text", _explode)
+    monkeypatch.setattr(blocking, "source_text", _explode)
     source = "import time\nasync def f():\n    if a: pass\n" + "    elif a: time.sleep(1)\n" * 1500
     [d] = lint_source(source, "deep.py", verbose=True)
     assert d.code == "ASL002" and "BlockingCallChecker" in d.message and "Traceback" in d.message

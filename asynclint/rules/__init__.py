@@ -31,6 +31,12 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
 
+def source_text(node: ast.AST, limit: int = 40) -> str:
+    """The source of a node for a message, cut to ``limit`` characters."""
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 # The trigger of checkers that look only inside async functions. A literal prefix: re scans
 # for it fast; the backslash admits a line continuation between the words.
 ASYNC_DEF = re.compile(r"async[\s\\]+def\b")

@@ -10,7 +10,7 @@ import ast
 
 from asynclint import catalog
 from asynclint.analysis import Instance
-from asynclint.rules import RULES, Checker, Rule, checker, rule
+from asynclint.rules import RULES, Checker, Rule, checker, rule, source_text
 
 
 @checker
@@ -37,7 +37,7 @@ class BlockingCallChecker(Checker):
         if found[0] in catalog.LAZY and not _consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
         analysis.reported_calls.add(id(call))
-        self._report(call, *found, shown=_callee_text(call.func))
+        self._report(call, *found, shown=source_text(call.func))
 
     def _blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
         """(key, catalog row) when this call is reported, else None (memoized: chains ask again)."""
@@ -99,7 +99,7 @@ class BlockingCallChecker(Checker):
             key = f"{value.type}.{method}"
             row = catalog.lookup(key, self.analysis.extra_blocking)
             if row is not None and key not in self.analysis.settings.allow:
-                self._report(expr, key, row, shown=_short(ast.unparse(expr)), call=False)
+                self._report(expr, key, row, shown=source_text(expr), call=False)
 
     def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True) -> None:
         display = key.removeprefix("builtins.")
@@ -134,12 +134,6 @@ def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | Non
     return key, row
 
 
-def _callee_text(func: ast.expr) -> str:
-    return _short(ast.unparse(func))
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _used_asynchronously(parents: list, call: ast.Call) -> bool:

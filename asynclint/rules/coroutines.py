@@ -12,7 +12,7 @@ import re
 from typing import Iterator
 
 from asynclint.analysis import FuncDef, Ref
-from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule
+from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
 
 # -- data -----------------------------------------------------------------------------------------
 
@@ -119,12 +119,10 @@ def walk_body(statements) -> Iterator[ast.AST]:
             yield from walk_local(statement)
 
 
-def short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def call_text(call: ast.Call) -> str:
-    return f"`{short(ast.unparse(call.func))}()`"
+    return f"`{source_text(call.func)}()`"
 
 
 def _is_generator(node: ast.AsyncFunctionDef) -> bool:
@@ -204,7 +202,7 @@ class CoroutineChecker(Checker):
         if self.calls.is_coroutine_call(value) and not self._expecting_error():
             backend = analysis.backend
             if analysis.on_loop:
-                fix = USE_INSTEAD.get(analysis.callee_key(value) or "", f"use `await {short(ast.unparse(value))}`")
+                fix = USE_INSTEAD.get(analysis.callee_key(value) or "", f"use `await {source_text(value)}`")
                 message = f"{call_text(value)} makes a coroutine that is never awaited, so it never runs; {fix}"
             else:
                 message = (f"{call_text(value)} makes a coroutine that is dropped in sync code, so it never runs; "
@@ -259,7 +257,7 @@ class CoroutineChecker(Checker):
         for name, node, call, on_loop in bound:
             if name in consumed or name in declared:
                 continue
-            text = short(ast.unparse(call))
+            text = source_text(call)
             if not isinstance(call, ast.Call):
                 gather = {"asyncio": "`await asyncio.gather(*{})`", "trio": "a nursery",
                           "anyio": "a task group"}[self.analysis.backend].format(name)
@@ -334,7 +332,7 @@ class CoroutineChecker(Checker):
         elif self.calls.is_coroutine_call(test):
             self.analysis.report(test, "ASL204", (
                 f"{call_text(test)} makes a coroutine, which is always true as a condition, and never runs; "
-                f"use `await {short(ast.unparse(test))}`"))
+                f"use `await {source_text(test)}`"))
 
     # ASL502: asyncio.get_event_loop() in a coroutine.
     def visit_Call(self, node: ast.Call) -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import ast
 
 from asynclint.analysis import FuncDef, Ref
-from asynclint.rules import Checker, Rule, checker, rule
-from asynclint.rules.coroutines import LIBRARY_COROUTINES, short, walk_body, walk_local
+from asynclint.rules import Checker, Rule, checker, rule, source_text
+from asynclint.rules.coroutines import LIBRARY_COROUTINES, walk_body, walk_local
 
 # -- data -----------------------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ class LoopFacts:
         count = self.iterations(loop)
         if count is not None:
             if count > threshold:
-                return f"`for` loop over `{short(ast.unparse(loop.iter))}` ({count:,} iterations)"
+                return f"`for` loop over `{source_text(loop.iter)}` ({count:,} iterations)"
             return None
         if self._nested_arithmetic(loop):
             return "nested `for` loops doing arithmetic over sizes unknown here"
@@ -297,7 +297,7 @@ class LoopChecker(Checker):
         if not awaits:
             finding = (loop, "ASL301", f"{why} never awaits: it blocks the event loop; offload the work with {offload}")
         else:
-            sleep = short(ast.unparse(awaits[0]))
+            sleep = source_text(awaits[0])
             library = (self.analysis.callee_key(awaits[0].value) or "").partition(".")[0]
             offload = OFFLOAD.get(library, offload)  # the library the loop already yields to
             finding = (loop, "ASL302", (
@@ -382,7 +382,7 @@ class LoopChecker(Checker):
         if any(isinstance(n, (ast.Await, ast.Lambda, ast.NamedExpr)) for a in call.args for n in ast.walk(a)):
             return
         self.analysis.report(where, "ASL501", (
-            f"`{short(ast.unparse(awaited))}` runs once per item of `{short(ast.unparse(iterable), 30)}`, one after "
+            f"`{source_text(awaited)}` runs once per item of `{source_text(iterable, 30)}`, one after "
             f"another; if the items are independent, run the calls concurrently with "
             f"{CONCURRENT[self.analysis.backend]}"))
 

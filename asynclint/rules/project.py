@@ -12,7 +12,7 @@ import os
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint.project import FunctionSummary, ModuleSummary, Step
-from asynclint.rules import Checker, Rule, checker, rule
+from asynclint.rules import Checker, Rule, checker, rule, source_text
 from asynclint.rules.blocking import blocking_row
 from asynclint.rules.coroutines import CoroutineCalls
 
@@ -105,8 +105,7 @@ class ProjectCallChecker(Checker):
 
 
 def _message(call: ast.Call, chain: list[Step]) -> str:
-    shown = ast.unparse(call.func)
-    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    shown = source_text(call.func)
     path = chain[-1].path
     if not os.path.isabs(path) or path.startswith(os.getcwd() + os.sep):
         path = os.path.relpath(path)
