@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
@@ -484,17 +485,13 @@ class Analysis:
             value = info.body_scope.bindings[attr]
         elif attr in info.attr_sources:
             expr, annotation, method_node = info.attr_sources[attr]
-            saved = self.scopes
-            self.scopes = info.scopes
-            try:
+            with self._within(info.scopes):
                 if expr is not None:
                     value = self.resolve(expr)
                     if value is None and isinstance(expr, ast.Name):
                         annotation = _parameter_annotation(method_node, expr.id) or annotation
                 if value is None and annotation is not None:
                     value = self.annotation_value(annotation)
-            finally:
-                self.scopes = saved
         info.attr_cache[attr] = value
         return value
 
@@ -530,10 +527,15 @@ class Analysis:
         """An instance of the type a local function's return annotation names (``-> Session``)."""
         if func.node.returns is None:
             return None
-        saved = self.scopes
-        self.scopes = scopes
-        try:
+        with self._within(scopes):
             return self.annotation_value(func.node.returns)
+
+    @contextmanager
+    def _within(self, scopes: list[Scope]):
+        """Resolve names as the code of another place sees them (a method, a function's signature)."""
+        saved, self.scopes = self.scopes, scopes
+        try:
+            yield
         finally:
             self.scopes = saved
 
