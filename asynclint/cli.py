@@ -126,16 +126,19 @@ def _prefixes(option: str, value: str | None) -> tuple[str, ...] | None:
         raise UsageError(str(error)) from None
 
 
-def _settings(args, paths: list[str]) -> Settings:
+def _pyproject(args, paths: list[str]) -> str | None:
+    """The configuration of the run: --config, else the nearest pyproject.toml of the first path."""
     if args.config:
         if not os.path.isfile(args.config):
             reason = "is a directory, not a file" if os.path.isdir(args.config) else "no such file"
             raise UsageError(f"--config {args.config}: {reason}")
-        pyproject = args.config
-    else:
-        anchor = args.stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
-        pyproject = find_pyproject(anchor if os.path.exists(anchor) else os.getcwd())
-    return _with_options(load_settings(pyproject), args, paths)
+        return args.config
+    anchor = args.stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
+    return find_pyproject(anchor if os.path.exists(anchor) else os.getcwd())
+
+
+def _settings(args, paths: list[str]) -> Settings:
+    return _with_options(load_settings(_pyproject(args, paths)), args, paths)
 
 
 def _with_options(settings: Settings, args, paths: list[str]) -> Settings:
@@ -158,7 +161,7 @@ def _settings_per_file(args, paths: list[str], settings: Settings):
     project keeps its own), unless --config names one for all."""
     if args.config:
         return None
-    top = find_pyproject(paths[0] if paths and os.path.exists(paths[0]) else os.getcwd())
+    top = _pyproject(args, paths)
 
     @lru_cache(maxsize=None)
     def for_pyproject(pyproject: str | None) -> Settings:
