@@ -1,9 +1,8 @@
 """asynclint: find and fix code that blocks the event loop inside async functions."""
 
-__version__ = "0.1.0"
-
-from asynclint.engine import check_file, lint_source  # noqa: E402
-from asynclint.model import Diagnostic, Settings  # noqa: E402
+from asynclint._version import __version__
+from asynclint.engine import check_file, lint_source
+from asynclint.model import Diagnostic, Settings
 
 
 def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings(), unsafe: bool = False):

@@ -28,7 +28,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from asynclint import __version__
+from asynclint._version import __version__
 from asynclint.model import Settings
 
 CACHE_DIR_NAME = ".asynclint_cache"

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import replace
 
-from asynclint import __version__
+from asynclint._version import __version__
 from asynclint.config import ConfigError, _codes, find_pyproject, load_settings
 from asynclint.engine import SourceError, decode_source, lint_source
 from asynclint.files import is_excluded

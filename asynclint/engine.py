@@ -20,7 +20,7 @@ from typing import Callable
 from asynclint.analysis import Analysis
 from asynclint.compat import noqa_covers
 from asynclint.model import Diagnostic, Settings
-from asynclint.project import ModuleContext, ModuleSummary, ProjectIndex
+from asynclint.callgraph import ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
 
 load_all()
@@ -154,7 +154,7 @@ def project_index(settings: Settings, store=None) -> ProjectIndex:
 
 def summarize_module(path: str, context: ModuleContext, settings: Settings) -> ModuleSummary | None:
     """The summary of a module the checked files use, or None when it cannot be read."""
-    from asynclint.rules.project import ProjectCallChecker
+    from asynclint.rules.chains import ProjectCallChecker
 
     try:  # a module that cannot be read or parsed simply has no summary
         tree = parse(read_source(path), path)

@@ -6,11 +6,11 @@ import ast
 import os
 from functools import lru_cache
 
-from asynclint import __version__
+from asynclint._version import __version__
 from asynclint.config import ConfigError, find_pyproject, load_settings
 from asynclint.engine import lint_source, project_index
 from asynclint.model import Settings
-from asynclint.project import ProjectIndex
+from asynclint.callgraph import ProjectIndex
 from asynclint.report import fix_note
 
 

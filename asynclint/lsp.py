@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import asynclint
-from asynclint import __version__
+from asynclint._version import __version__
 from asynclint import engine
 from asynclint.config import ConfigError, find_pyproject, load_settings
 from asynclint.model import Diagnostic, Settings

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote
 
-from asynclint import __version__
+from asynclint._version import __version__
 from asynclint.model import Diagnostic
 from asynclint.rules import RULES
 

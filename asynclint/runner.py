@@ -27,7 +27,7 @@ from asynclint.cache import Cache, default_cache_dir, engine_fingerprint, make_k
 from asynclint.engine import SourceError, enabled_codes, lint_source, needs_parse, project_index, read_source
 from asynclint.files import discover
 from asynclint.model import Diagnostic, Settings
-from asynclint.project import ProjectIndex
+from asynclint.callgraph import ProjectIndex
 
 if TYPE_CHECKING:  # imported when workers start: a cached or small run never pays for them
     from concurrent.futures import Future, ProcessPoolExecutor

@@ -91,4 +91,4 @@ def checker(cls: type[Checker]) -> type[Checker]:
 
 def load_all() -> None:
     """Import every rule module so that their rules and checkers register."""
-    from asynclint.rules import blocking, coroutines, errors, loops, project  # noqa: F401
+    from asynclint.rules import blocking, chains, coroutines, errors, loops  # noqa: F401

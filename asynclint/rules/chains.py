@@ -1,6 +1,6 @@
 """ASL401: a blocking call reached through the project's own sync functions.
 
-The same walk that runs the per-file rules writes the module's summary (project.py); at
+The same walk that runs the per-file rules writes the module's summary (callgraph.py); at
 the end of the walk, each call that an async function makes on the loop to a sync
 function of the project is looked up in the call graph.
 """
@@ -11,7 +11,7 @@ import ast
 import os
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
-from asynclint.project import FunctionSummary, ModuleSummary, Step
+from asynclint.callgraph import FunctionSummary, ModuleSummary, Step
 from asynclint.rules import Checker, Rule, checker, rule, source_text
 from asynclint.rules.blocking import blocking_row
 from asynclint.rules.coroutines import CoroutineCalls
