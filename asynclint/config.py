@@ -166,13 +166,19 @@ def settings_for(path: str, options: Options = Options(), *, named: bool = False
     (on the command line, --stdin-filename) is excluded only under force-exclude; a file found
     by walking a directory, opened in an editor or handed over by flake8 whenever `exclude`
     (or the built-in list, or the project's .gitignore) matches it. Raises ConfigError."""
-    pyproject = options.config or _nearest_pyproject(os.path.dirname(os.path.abspath(path)))
-    return _file_settings(path, _resolved(pyproject, _stamp(pyproject), options), pyproject, named)
+    path = os.path.abspath(path)
+    settings, pyproject = _configuration(os.path.dirname(path), options)
+    return _file_settings(path, settings, pyproject, named)
 
 
 def directory_settings(directory: str, options: Options = Options()) -> Settings:
     """The settings a directory is walked with: those of a file directly in it."""
-    return settings_for(os.path.join(directory, "__init__.py"), options).settings
+    return _configuration(os.path.abspath(directory), options)[0]
+
+
+def _configuration(directory: str, options: Options) -> tuple[Settings, str | None]:
+    pyproject = options.config or _nearest_pyproject(directory)
+    return _resolved(pyproject, _stamp(pyproject), options), pyproject
 
 
 class Resolver:
@@ -245,7 +251,8 @@ def _excluded(path: str, settings: Settings) -> bool:
     from asynclint.files import excluder  # files.py reads .gitignore; a door needs it only here
 
     root = settings.project_root or os.getcwd()
-    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    if relative == ".." or relative.startswith("../"):
-        relative = os.path.basename(path)
-    return excluder(settings, root)(relative)
+    absolute = os.path.abspath(path)
+    inside = root.rstrip(os.sep) + os.sep
+    # Outside the root, the patterns see the name alone.
+    relative = absolute[len(inside):] if absolute.startswith(inside) else os.path.basename(absolute)
+    return excluder(settings, root)(relative.replace(os.sep, "/"))
