@@ -15,6 +15,7 @@ import builtins
 from typing import Callable
 
 from asynclint import catalog
+from asynclint.analysis.blocking import BlockingCalls
 from asynclint.analysis.syntax import defines_scopes
 from asynclint.analysis.values import (
     ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, module_attribute,
@@ -66,15 +67,16 @@ class Analysis:
         self.backend = settings.backend or backend_of(tree)
         self.scopes: list[Scope] = [Scope("module", tree, on_loop=False)]
         self.parents: list[ast.AST] = []
-        self.reported_calls: set[int] = set()
         self.values = Resolver(self, settings)
         # The questions checkers ask, answered by the resolver.
         self.resolve = self.values.resolve
         self.callee_key = self.values.callee_key
         self.annotation_value = self.values.annotation_value
+        self.blocking = BlockingCalls(self)
         self.checkers = [cls(self) for cls in checker_classes]
         self.skip_sync_bodies = SKIP_SYNC_BODIES and all(c.on_loop_only for c in self.checkers)
-        self.hooks: dict[type, list[Callable]] = {}
+        # The facts of the analysis come first: checkers read them, whichever checkers run.
+        self.hooks: dict[type, list[Callable]] = {ast.Call: [self.blocking.visit_call]}
         for chk in self.checkers:
             for node_type, method in chk.handlers():
                 self.hooks.setdefault(node_type, []).append(method)

@@ -165,7 +165,7 @@ class Resolver:
                 produced = special[1]
             if produced is not None:
                 # What a method of an object whose creation was reported returns is covered too.
-                reported = id(call) in self.analysis.reported_calls or (
+                reported = id(call) in self.analysis.blocking.on_loop or (
                     isinstance(receiver, Instance) and receiver.reported)
                 return Instance(produced, reported=reported)
             if not callee.name.startswith("builtins."):

@@ -11,9 +11,9 @@ import ast
 import os
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
+from asynclint.analysis.blocking import blocking_row
 from asynclint.callgraph import FunctionSummary, ModuleSummary, Step
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.blocking import blocking_row
 from asynclint.rules.coroutines import CoroutineCalls
 
 
