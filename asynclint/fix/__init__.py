@@ -16,7 +16,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Collection
 
-from asynclint.analysis import _backend_of
+from asynclint.analysis import backend_of
 from asynclint.callgraph import ProjectIndex
 from asynclint.engine import SourceError, decode_source, lint_source, read_bytes
 from asynclint.files import write_atomically
@@ -55,7 +55,7 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
         if not wanted:
             break
         try:
-            backend = settings.backend or _backend_of(ast.parse(source))
+            backend = settings.backend or backend_of(ast.parse(source))
             new_source, applied = apply_pass(source, wanted, backend)
         except FixError:
             raise
