@@ -147,7 +147,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
         return [_internal_error(path, error, verbose)]
     if not found:
         return []
-    return _diagnostics(source, path, found, apply_noqa)
+    return _diagnostics(source, path, found, apply_noqa and not settings.ignore_noqa)
 
 
 def parse(source: str, path: str) -> ast.Module:
