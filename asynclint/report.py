@@ -320,10 +320,11 @@ def summary(diagnostics: Iterable[Diagnostic], coverage: Coverage) -> str:
     else:
         line = (f"Found {_count(len(diagnostics), 'finding')} in {_count(len({d.path for d in diagnostics}), 'file')}"
                 f" ({short_scope}).")
-    newer = Counter(d.message.split(";")[0] for d in diagnostics if d.code == "ASL001" and NEEDS_NEWER in d.message)
+    newer = Counter(d.message.split(";")[0] for d in diagnostics
+                    if d.code == "ASL001" and d.message.startswith(NEEDS_NEWER))
     for needs, count in sorted(newer.items()):
-        line += f" {_count(count, 'file')} {needs.replace(NEEDS_NEWER, 'need' if count != 1 else 'needs', 1)}" \
-                f" (asynclint runs on {_running_python()})."
+        verb = needs if count == 1 else "need" + needs.removeprefix("needs")
+        line += f" {_count(count, 'file')} {verb} (asynclint runs on {_running_python()})."
     safe = sum(1 for d in diagnostics if d.fix == "safe")
     unsafe = sum(1 for d in diagnostics if d.fix == "unsafe")
     fixable = [f"{safe} fixable with --fix"] if safe else []
@@ -332,7 +333,7 @@ def summary(diagnostics: Iterable[Diagnostic], coverage: Coverage) -> str:
     return line + (f" {', '.join(fixable)}." if fixable else "")
 
 
-NEEDS_NEWER = "needs Python"  # how an ASL001 for newer syntax begins (engine.newer_python_message)
+NEEDS_NEWER = "needs Python >= "  # how an ASL001 for newer syntax begins (syntax_version.message)
 
 
 def _running_python() -> str:

@@ -130,3 +130,30 @@ def test_server_help_without_pygls_says_what_is_missing(tmp_path):
                               cwd=tmp_path, timeout=60, env=env, stdin=subprocess.DEVNULL)
         assert proc.returncode == 2, args
         assert "pygls" in proc.stderr and "asynclint[lsp]" in proc.stderr
+
+
+NEWER = {  # a file valid for the Python in the key only
+    (3, 12): "type Alias = list[int]\n\n\nasync def f[T](x: T) -> T:\n    return x\n",
+    (3, 14): 'async def f(name):\n    return t"hello {name}"\n',
+}
+
+
+def test_a_file_for_a_newer_python_says_so_once(tmp_path, run_cli):
+    expected = {f"py{v[0]}{v[1]}.py": v for v in NEWER if v > sys.version_info[:2]}
+    if not expected:
+        pytest.skip("this Python parses every example")
+    for version, source in NEWER.items():
+        (tmp_path / f"py{version[0]}{version[1]}.py").write_text(source)
+    (tmp_path / "broken.py").write_text("async def f(:\n    pass\n")
+    code, out, _ = run_cli("check", "--format", "concise", ".")
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    lines = out.splitlines()
+    for name, (major, minor) in expected.items():
+        assert f"./{name}:1:1: ASL001 needs Python >= {major}.{minor} to parse; asynclint runs on {running}" in lines
+    assert any(line.startswith("./broken.py:1:13: ASL001 syntax error") for line in lines)
+    assert len(lines) == len(expected) + 1
+    _, out, _ = run_cli("check", ".")
+    for major, minor in set(expected.values()):
+        count = list(expected.values()).count((major, minor))
+        assert f"{count} file{'s' if count > 1 else ''} need{'s' if count == 1 else ''} Python >= {major}.{minor} " \
+               f"to parse (asynclint runs on {running})." in out.splitlines()[-1]
