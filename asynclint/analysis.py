@@ -381,8 +381,11 @@ class Analysis:
         for item in node.items:
             self.walk(item.context_expr)
             if item.optional_vars is not None:
-                # Context managers of catalog types return themselves from __enter__.
-                value = self.resolve(item.context_expr) if isinstance(node, ast.With) else None
+                # Context managers of catalog types return themselves from __enter__; the async
+                # ones the catalog knows say what they enter into (`async with trio.open_nursery()`).
+                value = (self.resolve(item.context_expr) if isinstance(node, ast.With)
+                         else _instance_of(catalog.ASYNC_ENTERS.get(self.callee_key(item.context_expr) or "")
+                                           if isinstance(item.context_expr, ast.Call) else None))
                 self.bind_target(item.optional_vars, value)
         self.walk_body(node.body)
 

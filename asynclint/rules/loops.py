@@ -13,7 +13,8 @@ import ast
 
 from asynclint.analysis import FuncDef, Ref
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.coroutines import LIBRARY_COROUTINES, walk_body, walk_local
+from asynclint.catalog import LIBRARY_COROUTINES
+from asynclint.rules.coroutines import walk_body, walk_local
 
 # -- data -----------------------------------------------------------------------------------------
 
