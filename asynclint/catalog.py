@@ -145,6 +145,9 @@ class Blocking:
     # "subprocess", "loop" or "thread" (wrap in to_thread); None: no fix.
     fix: str | None = "thread"
     nonblocking: tuple[ArgIs | ArgIsBuffer | ArgIsNew, ...] = ()
+    # Whether this finding also covers the blocking methods of the object the call makes (a
+    # connection's queries); False when they block for another reason (a TLS context's handshakes).
+    covers_methods: bool = True
 
 
 THREAD = Use(
@@ -330,8 +333,14 @@ _calls("ASL106", CONNECT, "socket.create_connection ssl.get_server_certificate")
 _NO_HANDSHAKE = [ArgIs("do_handshake_on_connect", None, (False,)), ArgIsNew("sock", 0, ("socket.socket",))]
 _calls("ASL106", CONNECT, "ssl.wrap_socket ssl.SSLContext.wrap_socket", nonblocking=_NO_HANDSHAKE)
 _returns("socket.socket", "socket.socket socket.create_connection socket.create_server socket.fromfd "
-         "socket.socket.accept ssl.wrap_socket ssl.SSLContext.wrap_socket")
-_returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context")
+         "ssl.wrap_socket ssl.SSLContext.wrap_socket")
+_returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context ssl._create_unverified_context")
+# Loading certificates reads files (the system CA bundle: a few hundred kB parsed, tens of ms);
+# create_default_context() loads the system's unless given cafile/capath/cadata. (CPython 3.11 ssl.py)
+_calls("ASL104", THREAD, "ssl.create_default_context")
+BLOCKING["ssl.create_default_context"] = replace(BLOCKING["ssl.create_default_context"], covers_methods=False)
+_methods("ASL104", THREAD, "ssl.SSLContext", "load_verify_locations load_cert_chain load_default_certs "
+         "set_default_verify_paths load_dh_params")
 _methods("ASL106", SOCKET_IO, "socket.socket", (
     "connect connect_ex accept recv recv_into recvfrom recvfrom_into recvmsg send sendall sendto "
     "sendmsg sendfile do_handshake"))
@@ -469,6 +478,141 @@ _returns("results_iterator", "concurrent.futures.Executor.map concurrent.futures
          "multiprocessing.pool.Pool.imap multiprocessing.pool.Pool.imap_unordered")
 _calls("ASL108", FUTURE, "results_iterator.__iter__")
 _methods("ASL108", FUTURE, "multiprocessing.pool.AsyncResult", "get wait", nonblocking=[ArgIs("timeout", 0, (0,))])
+
+# multiprocessing pipes and listeners (CPython 3.11 multiprocessing/connection.py): receiving waits
+# for the peer, sending waits when the pipe is full; poll() waits only when given a timeout.
+_returns("multiprocessing.connection.Connection", "multiprocessing.connection.Client "
+         "multiprocessing.connection.Listener.accept")
+_returns("multiprocessing.connection.Listener", "multiprocessing.connection.Listener")
+_methods("ASL108", THREAD, "multiprocessing.connection.Connection",
+         "recv recv_bytes recv_bytes_into send send_bytes")
+_methods("ASL108", THREAD, "multiprocessing.connection.Connection", "poll", nonblocking=[ArgMissing("timeout", 0, (0,))])
+_methods("ASL108", THREAD, "multiprocessing.connection.Listener", "accept")
+_calls("ASL108", THREAD, "multiprocessing.connection.Client multiprocessing.connection.wait")
+
+# Calls whose result is a tuple of known types: `conn, addr = sock.accept()`, `a, b = socketpair()`.
+TUPLE_RETURNS: dict[str, tuple[str | None, ...]] = {
+    "socket.socket.accept": ("socket.socket", None),
+    "socket.socketpair": ("socket.socket", "socket.socket"),
+    "multiprocessing.Pipe": ("multiprocessing.connection.Connection", "multiprocessing.connection.Connection"),
+    "multiprocessing.connection.Pipe": ("multiprocessing.connection.Connection",
+                                        "multiprocessing.connection.Connection"),
+    "paramiko.SSHClient.exec_command": ("paramiko.ChannelFile", "paramiko.ChannelFile", "paramiko.ChannelFile"),
+}
+
+# webbrowser (CPython 3.11 webbrowser.py): finding and starting a browser runs `xdg-settings` and
+# the browser itself in subprocesses, and waits for them.
+_calls("ASL105", THREAD, "webbrowser.open webbrowser.open_new webbrowser.open_new_tab webbrowser.get")
+_returns("webbrowser.BaseBrowser", "webbrowser.get")
+_methods("ASL105", THREAD, "webbrowser.BaseBrowser", "open open_new open_new_tab")
+
+# Mail, file transfer and remote shells (CPython 3.11 imaplib, poplib, telnetlib; each method is a
+# round trip to the server).
+_returns("imaplib.IMAP4", "imaplib.IMAP4 imaplib.IMAP4_SSL imaplib.IMAP4_stream")
+_methods("ASL106", CONNECT, "imaplib.IMAP4", "login authenticate select examine search fetch store copy "
+         "expunge list lsub status uid append create delete rename noop logout close idle starttls")
+_returns("poplib.POP3", "poplib.POP3 poplib.POP3_SSL")
+_methods("ASL106", CONNECT, "poplib.POP3", "user pass_ apop rpop stat list retr dele rset noop quit top uidl "
+         "capa stls")
+_returns("telnetlib.Telnet", "telnetlib.Telnet")
+_methods("ASL106", CONNECT, "telnetlib.Telnet", "open read_until read_all read_some read_very_eager read_eager "
+         "write expect interact")
+# xmlrpc (CPython 3.11 xmlrpc/client.py): every method of a ServerProxy is an HTTP request.
+_returns("xmlrpc.client.ServerProxy", "xmlrpc.client.ServerProxy xmlrpc.client.Server")
+_calls("ASL102", HTTP, "xmlrpc.client.ServerProxy.*")
+
+# Synchronous clients of popular SDKs that have an async one.
+def _api_client(code: str, use: Use, client: str, constructors: str, methods: str, direct: str = "") -> None:
+    """A client whose attributes are resources (``client.chat.completions``), themselves made of
+    resources, whose ``methods`` each make a request; ``direct`` methods of the client do too."""
+    resource = f"{client}.resource"
+    _returns(client, constructors)
+    ATTRIBUTES.update({f"{client}.*": resource, f"{resource}.*": resource})
+    _methods(code, use, resource, methods)
+    if direct:
+        _methods(code, use, client, direct)
+
+
+# openai 3.57.0 (openai/_client.py, resources/*): OpenAI vs AsyncOpenAI.
+_api_client("ASL102", Use.everywhere("`openai.AsyncOpenAI`"), "openai.OpenAI", "openai.OpenAI openai.AzureOpenAI",
+            "create retrieve list delete update cancel parse stream content create_and_poll poll upload "
+            "retrieve_content wait_for_processing input_tokens")
+_returns("openai.OpenAI", "openai.OpenAI.with_options openai.OpenAI.copy")
+ATTRIBUTES.update({f"openai.{r}": "openai.OpenAI.resource" for r in (
+    "chat completions embeddings files images audio moderations models fine_tuning vector_stores beta batches "
+    "uploads responses").split()})
+# anthropic 2.14.0 (anthropic/_client.py, resources/messages): Anthropic vs AsyncAnthropic.
+_api_client("ASL102", Use.everywhere("`anthropic.AsyncAnthropic`"), "anthropic.Anthropic",
+            "anthropic.Anthropic anthropic.AnthropicBedrock anthropic.AnthropicVertex",
+            "create stream count_tokens list retrieve delete cancel results parse")
+_returns("anthropic.Anthropic", "anthropic.Anthropic.with_options anthropic.Anthropic.copy")
+# stripe 16.1.0: the resource classes' class methods and StripeClient's services; each has an
+# `_async` twin (`await stripe.Customer.create_async(...)`).
+STRIPE = Use.everywhere("the `*_async` methods (`await stripe.Customer.create_async(...)`)")
+_STRIPE_METHODS = "create retrieve modify update delete list search cancel confirm capture pay void_invoice " \
+                  "finalize_invoice list_line_items"
+_methods("ASL102", STRIPE, " ".join(f"stripe.{r}" for r in (
+    "Customer Charge PaymentIntent SetupIntent PaymentMethod Subscription SubscriptionItem Invoice InvoiceItem "
+    "Refund Product Price Coupon PromotionCode Account Transfer Payout Balance BalanceTransaction Event "
+    "WebhookEndpoint Dispute Token TaxRate File checkout.Session billing_portal.Session").split()), _STRIPE_METHODS)
+_api_client("ASL102", STRIPE, "stripe.StripeClient", "stripe.StripeClient", _STRIPE_METHODS)
+# slack_sdk 3.48.0 (slack_sdk/web/client.py): every WebClient method is a Web API call.
+_returns("slack_sdk.WebClient", "slack_sdk.WebClient slack_sdk.web.WebClient slack_sdk.web.client.WebClient")
+_calls("ASL102", Use.everywhere("`slack_sdk.web.async_client.AsyncWebClient`"), "slack_sdk.WebClient.*")
+# google-cloud-storage 3.17.1 (client.py, bucket.py, blob.py): bucket()/blob() only build handles.
+GCS = Use.everywhere("`gcloud-aio-storage`, or `await asyncio.to_thread(...)`")
+_returns("google.cloud.storage.Client", "google.cloud.storage.Client google.cloud.storage.client.Client")
+_returns("google.cloud.storage.Bucket", "google.cloud.storage.Client.bucket google.cloud.storage.Client.get_bucket "
+         "google.cloud.storage.Client.lookup_bucket google.cloud.storage.Client.create_bucket "
+         "google.cloud.storage.Bucket")
+_returns("google.cloud.storage.Blob", "google.cloud.storage.Bucket.blob google.cloud.storage.Bucket.get_blob "
+         "google.cloud.storage.Blob")
+_methods("ASL102", GCS, "google.cloud.storage.Client", "get_bucket lookup_bucket create_bucket list_blobs "
+         "list_buckets download_blob_to_file get_service_account_email")
+_methods("ASL102", GCS, "google.cloud.storage.Bucket", "exists create update reload patch get_blob list_blobs "
+         "delete delete_blob delete_blobs copy_blob rename_blob make_public make_private get_iam_policy "
+         "set_iam_policy")
+_methods("ASL102", GCS, "google.cloud.storage.Blob", "exists delete reload patch update download_to_file "
+         "download_to_filename download_as_bytes download_as_string download_as_text upload_from_file "
+         "upload_from_filename upload_from_string compose rewrite make_public make_private")
+# elasticsearch 9.5.1 (_sync/client/__init__.py): every API method, and the namespaces' (es.indices...).
+ELASTIC = Use.everywhere("`elasticsearch.AsyncElasticsearch`")
+_returns("elasticsearch.Elasticsearch", "elasticsearch.Elasticsearch elasticsearch.Elasticsearch.options")
+_calls("ASL102", ELASTIC, "elasticsearch.Elasticsearch.* elasticsearch.namespace.*")
+NOT_BLOCKING.update({"elasticsearch.Elasticsearch.close"})
+ATTRIBUTES.update({f"elasticsearch.Elasticsearch.{n}": "elasticsearch.namespace" for n in (
+    "indices cluster cat nodes ingest snapshot tasks ml security transform ilm slm enrich eql esql sql "
+    "license ccr xpack watcher async_search features fleet graph logstash migration monitoring rollup "
+    "searchable_snapshots shutdown synonyms text_structure inference connector query_rules").split()})
+# kafka-python 3.0.12 (kafka/producer/kafka.py, consumer/group.py): the constructors bootstrap a
+# connection; poll() waits up to timeout_ms (0 by default: returns what is buffered).
+KAFKA = Use.everywhere("`aiokafka` (`AIOKafkaProducer`, `AIOKafkaConsumer`)")
+_calls("ASL106", KAFKA, "kafka.KafkaProducer kafka.KafkaConsumer")
+_returns("kafka.KafkaProducer", "kafka.KafkaProducer")
+_returns("kafka.KafkaConsumer", "kafka.KafkaConsumer")
+_methods("ASL106", KAFKA, "kafka.KafkaProducer", "flush close partitions_for init_transactions commit_transaction "
+         "abort_transaction send_offsets_to_transaction")
+_methods("ASL106", KAFKA, "kafka.KafkaConsumer", "commit committed close topics partitions_for_topic position "
+         "beginning_offsets end_offsets offsets_for_times __iter__")
+_methods("ASL106", KAFKA, "kafka.KafkaConsumer", "poll", nonblocking=[ArgMissing("timeout_ms", 0, (0,))])
+# pika 1.4.4 (adapters/blocking_connection.py): BlockingConnection connects in its constructor.
+PIKA = Use.everywhere("`aio-pika`, or pika's `AsyncioConnection`")
+_calls("ASL106", PIKA, "pika.BlockingConnection pika.adapters.blocking_connection.BlockingConnection")
+_returns("pika.BlockingConnection", "pika.BlockingConnection pika.adapters.blocking_connection.BlockingConnection")
+_returns("pika.BlockingChannel", "pika.BlockingConnection.channel")
+_methods("ASL106", PIKA, "pika.BlockingConnection", "channel process_data_events sleep close")
+_methods("ASL106", PIKA, "pika.BlockingChannel", "basic_publish basic_get basic_consume basic_cancel start_consuming "
+         "consume queue_declare queue_delete queue_purge queue_bind queue_unbind exchange_declare exchange_delete "
+         "exchange_bind exchange_unbind basic_qos confirm_delivery tx_select tx_commit tx_rollback close")
+# paramiko 5.1.0 (client.py, sftp_client.py, channel.py).
+SSH = Use.everywhere("`asyncssh`, or `await asyncio.to_thread(...)`")
+_returns("paramiko.SSHClient", "paramiko.SSHClient paramiko.client.SSHClient")
+_returns("paramiko.SFTPClient", "paramiko.SSHClient.open_sftp paramiko.SFTPClient.from_transport")
+_methods("ASL106", SSH, "paramiko.SSHClient", "connect exec_command invoke_shell open_sftp load_system_host_keys "
+         "load_host_keys save_host_keys")
+_methods("ASL106", SSH, "paramiko.SFTPClient", "get put open listdir listdir_attr stat lstat remove unlink rename "
+         "mkdir rmdir chmod chown utime readlink symlink getfo putfo")
+_methods("ASL106", SSH, "paramiko.ChannelFile", "read readline readlines __iter__")
 
 # ASL109: console input -------------------------------------------------------------------------
 _calls("ASL109", INPUT, "builtins.input getpass.getpass")

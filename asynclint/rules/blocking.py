@@ -36,7 +36,8 @@ class BlockingCallChecker(Checker):
             return
         if found[0] in catalog.LAZY and not _consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
-        analysis.reported_calls.add(id(call))
+        if found[1].covers_methods:
+            analysis.reported_calls.add(id(call))
         self._report(call, *found, shown=source_text(call.func))
 
     def _blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
@@ -63,7 +64,8 @@ class BlockingCallChecker(Checker):
         if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
             inner = func.value
             if id(inner) not in self._chain_memo:
-                self._chain_memo[id(inner)] = (self._blocking(inner) is not None
+                found = self._blocking(inner)
+                self._chain_memo[id(inner)] = ((found is not None and found[1].covers_methods)
                                                or self._receiver_reported(inner.func))
             return self._chain_memo[id(inner)]
         receiver = self.analysis.resolve(func.value)
@@ -268,8 +270,10 @@ class ASL102(Rule):
     """
     ## What it does
     Flags synchronous HTTP clients used in an async function: `requests`, `httpx`'s sync API,
-    `urllib3`, `urllib.request`, `http.client` and boto3 clients, including methods of a session or
-    client object. Creating a session or client is not flagged; its requests are.
+    `urllib3`, `urllib.request`, `http.client`, `xmlrpc.client.ServerProxy` and boto3 clients, and the
+    synchronous clients of SDKs that have an async one (`openai.OpenAI`, `anthropic.Anthropic`, `stripe`,
+    `slack_sdk.WebClient`, `google.cloud.storage`, `elasticsearch.Elasticsearch`), including methods of
+    a session or client object. Creating a session or client is not flagged; its requests are.
 
     ## Why is this bad?
     A synchronous request waits for the network with the event loop stopped: one slow server
@@ -349,7 +353,9 @@ class ASL104(Rule):
     ## What it does
     Flags filesystem calls in an async function: `os.path.exists()`, `os.remove()`, `os.listdir()`,
     `shutil.*`, `glob.glob()`, `pathlib.Path` methods that touch the disk (`read_text`, `exists`,
-    `iterdir`, ...) and reads or writes on a file object opened elsewhere. Pure path arithmetic
+    `iterdir`, ...), reads or writes on a file object opened elsewhere, and loading TLS certificates
+    (`ssl.create_default_context()`, which reads the system's CA bundle, and `SSLContext`'s
+    `load_verify_locations`/`load_cert_chain`/`load_default_certs`). Pure path arithmetic
     (`os.path.join`, `Path.name`) is not flagged. Lazy iterators (`os.walk`, `Path.glob`,
     `Path.rglob`, `Path.walk`, `glob.iglob`) are flagged where they are consumed on the loop
     (`for p in root.glob("*")`, `list(os.walk(top))`), not where they are created and kept, for
@@ -394,7 +400,8 @@ class ASL105(Rule):
     ## What it does
     Flags starting or waiting for a process synchronously in an async function: `subprocess.run`,
     `call`, `check_call`, `check_output`, `Popen` and its `wait()`/`communicate()`, `os.system`,
-    `os.popen`, `os.spawn*`, `os.wait*`, `os.posix_spawn*`. `Popen.poll()` is not flagged.
+    `os.popen`, `os.spawn*`, `os.wait*`, `os.posix_spawn*`, `webbrowser.open*` (it runs the browser
+    and `xdg-settings` in subprocesses). `Popen.poll()` is not flagged.
 
     ## Why is this bad?
     The loop stops until the child process exits, which can take any time at all.
@@ -438,8 +445,9 @@ class ASL106(Rule):
     ## What it does
     Flags DNS look-ups (`socket.getaddrinfo`, `gethostbyname`, ...), `socket.create_connection`,
     blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
-    socket, waiting with `select.select()` or a selector, and `smtplib`/`ftplib`/`poplib`/`imaplib`
-    sessions in an async function. On a datagram (UDP) socket only receiving is flagged. A socket
+    socket, waiting with `select.select()` or a selector, `smtplib`/`ftplib`/`poplib`/`imaplib`/
+    `telnetlib` sessions, and the synchronous network clients of kafka-python, pika
+    (`BlockingConnection`) and paramiko in an async function. On a datagram (UDP) socket only receiving is flagged. A socket
     switched to non-blocking mode with `setblocking(False)` or `settimeout(0)` is not flagged, nor
     is a call inside a `try` that catches `BlockingIOError` (or `ssl.SSLWantReadError`/
     `SSLWantWriteError`), which only a non-blocking socket raises.
@@ -522,7 +530,8 @@ class ASL108(Rule):
     Flags waiting on thread synchronisation in an async function: `acquire()` or `with` on a
     `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `Event.wait()`, `queue.Queue.get()`/`join()`,
     `put()` on a queue made with a `maxsize` (an unbounded queue never makes `put()` wait),
-    `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`. Non-blocking forms
+    `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`, and receiving from or
+    sending to a `multiprocessing` pipe or listener (`Pipe()`, `Connection.recv()`). Non-blocking forms
     (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged.
 
     ## Why is this bad?
