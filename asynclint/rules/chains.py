@@ -11,9 +11,9 @@ import ast
 import os
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
+from asynclint.analysis.blocking import blocking_row
 from asynclint.callgraph import FunctionSummary, ModuleSummary, Step
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.blocking import blocking_row
 from asynclint.rules.coroutines import CoroutineCalls
 
 
@@ -97,11 +97,11 @@ class ProjectCallChecker(Checker):
         self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes)
         if not context.checking:
             return
-        context.index.add(self.summary)
-        for call, target in self.sites:
-            chain = context.index.blocking_chain(target)
-            if chain is not None:
-                self.analysis.report(call, "ASL401", _message(call, chain))
+        with context.index.checking(self.summary):
+            for call, target in self.sites:
+                chain = context.index.blocking_chain(target)
+                if chain is not None:
+                    self.analysis.report(call, "ASL401", _message(call, chain))
 
 
 def _message(call: ast.Call, chain: list[Step]) -> str:
