@@ -248,6 +248,10 @@ _methods("ASL102", HTTP, "urllib3.PoolManager", "request urlopen request_encode_
 _calls("ASL102", HTTP, "urllib3.request urllib.request.urlopen urllib.request.urlretrieve")
 _returns("http.client.HTTPResponse", "urllib.request.urlopen urllib.request.OpenerDirector.open "
          "http.client.HTTPConnection.getresponse")
+# httpx2 2.16.2, the continuation of httpx, has the same synchronous API (httpx2/__init__.py, _client.py).
+_calls("ASL102", HTTP, " ".join(f"httpx2.{v}" for v in _VERBS.split()) + " httpx2.stream httpx2.query")
+_returns("httpx2.Client", "httpx2.Client")
+_methods("ASL102", HTTP, "httpx2.Client", _VERBS + " send stream query")
 _returns("urllib.request.OpenerDirector", "urllib.request.build_opener urllib.request.OpenerDirector")
 _calls("ASL102", HTTP, "urllib.request.OpenerDirector.open")
 _returns("http.client.HTTPConnection", "http.client.HTTPConnection http.client.HTTPSConnection")
@@ -1290,6 +1294,33 @@ LOOP_GETTERS: dict[str, str] = {
     "asyncio.get_event_loop": "asyncio.get_running_loop",
     "asyncio.events.get_event_loop": "asyncio.get_running_loop",
 }
+
+# Annotations: stdlib classes named in annotations -> the catalog type whose methods they share
+# (a small class hierarchy: every file object is an io.IOBase; CPython 3.11 io, typing, socket).
+SUPERTYPES: dict[str, str] = {
+    **{f"io.{name}": "io.IOBase" for name in (
+        "TextIOWrapper BufferedReader BufferedWriter BufferedRandom BufferedRWPair FileIO RawIOBase "
+        "BufferedIOBase TextIOBase").split()},
+    **{f"{module}.{name}": "io.IOBase" for module in ("typing", "typing_extensions") for name in ("IO", "TextIO", "BinaryIO")},
+    "_io.TextIOWrapper": "io.IOBase", "_io.BufferedReader": "io.IOBase", "_io.BufferedWriter": "io.IOBase",
+    "socket.SocketType": "socket.socket",
+    **{f"urllib3.{name}": "urllib3.PoolManager" for name in (
+        "HTTPConnectionPool HTTPSConnectionPool ProxyManager connectionpool.ConnectionPool "
+        "connectionpool.HTTPConnectionPool connectionpool.HTTPSConnectionPool poolmanager.PoolManager "
+        "poolmanager.ProxyManager request.RequestMethods _request_methods.RequestMethods").split()},
+    "multiprocessing.context.Process": "multiprocessing.Process",
+}
+# Generic containers whose type argument is the type of their elements (`list[Thread]`), and the
+# tuple types whose arguments are the types of their items (`tuple[socket, socket]`).
+TUPLES = frozenset({"builtins.tuple", "typing.Tuple"})
+CONTAINERS = TUPLES | frozenset(
+    f"{module}.{name}" for module, names in (
+        ("builtins", "list set frozenset"),
+        ("typing", "List Set FrozenSet Sequence MutableSequence Iterable Iterator Collection AbstractSet "
+                   "MutableSet Deque"),
+        ("collections.abc", "Sequence MutableSequence Iterable Iterator Collection Set MutableSet"),
+        ("collections", "deque"),
+    ) for name in names.split())
 
 # The types above, and calls that produce an object of a type by naming it.
 # The async libraries' classes with coroutine methods are types too (`nursery: trio.Nursery`).

@@ -18,7 +18,7 @@ from asynclint import catalog
 from asynclint.analysis.blocking import BlockingCalls
 from asynclint.analysis.syntax import defines_scopes
 from asynclint.analysis.values import (
-    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, module_attribute,
+    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, element_of, module_attribute, unpacked,
 )
 from asynclint.model import Settings
 
@@ -196,8 +196,11 @@ class Analysis:
         if isinstance(target, ast.Name):
             self.bind(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self.bind_target(element, None)
+            # `conn, addr = sock.accept()`: each name gets its item when the items are known.
+            items = unpacked(value, len(target.elts)) if not any(
+                isinstance(e, ast.Starred) for e in target.elts) else None
+            for index, element in enumerate(target.elts):
+                self.bind_target(element, items[index] if items else None)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, None)
         else:  # attribute or subscript targets bind no name, but their parts are evaluated
@@ -298,7 +301,7 @@ class Analysis:
             for index, gen in enumerate(generators):
                 if index:
                     self.walk(gen.iter)
-                self.bind_target(gen.target, None)
+                self.bind_target(gen.target, element_of(self.resolve(gen.iter)) if not gen.is_async else None)
                 self.walk_body(gen.ifs)
             if isinstance(node, ast.DictComp):
                 self.walk(node.key)
@@ -342,7 +345,8 @@ class Analysis:
 
     def _for(self, node: ast.For | ast.AsyncFor) -> None:
         self.walk(node.iter)
-        self.bind_target(node.target, None)
+        # `for t in threads:` over a container of known elements binds t to one of them.
+        self.bind_target(node.target, element_of(self.resolve(node.iter)) if isinstance(node, ast.For) else None)
         self.walk_body(node.body)
         self.walk_body(node.orelse)
 

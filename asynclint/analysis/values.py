@@ -68,7 +68,40 @@ class ClassRef:
     info: ClassInfo
 
 
-Value = Union[Ref, Instance, FuncDef, ClassRef, None]
+@dataclass(frozen=True, slots=True)
+class TupleOf:
+    """A tuple whose items are known one by one (``sock.accept()``, ``(open(a), open(b))``)."""
+
+    items: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Elements:
+    """A container whose elements are all of one known kind (``list[Thread]``, ``[Thread(...) ...]``)."""
+
+    of: object
+
+
+Value = Union[Ref, Instance, FuncDef, ClassRef, TupleOf, Elements, None]
+
+
+def element_of(container: Value) -> Value:
+    """What iterating over ``container`` gives, when every element is known to be alike."""
+    if isinstance(container, Elements):
+        return container.of
+    if isinstance(container, TupleOf) and container.items and all(
+            item == container.items[0] for item in container.items):
+        return container.items[0]
+    return None
+
+
+def unpacked(value: Value, count: int) -> tuple | None:
+    """The values of ``count`` names unpacked from ``value`` (``a, b = value``), when known."""
+    if isinstance(value, TupleOf) and len(value.items) == count:
+        return value.items
+    if isinstance(value, Elements):
+        return (value.of,) * count
+    return None
 
 
 _MODE_METHODS = frozenset(key.rpartition(".")[2] for key in catalog.NONBLOCKING_MODE)
@@ -103,6 +136,18 @@ class Resolver:
             base = self.resolve(expr.value)
             if isinstance(base, Instance) and isinstance(base.type, str):
                 return _instance_of(catalog.RETURNS.get(base.type + ".__getitem__"))
+            if isinstance(base, TupleOf) and isinstance(expr.slice, ast.Constant) and type(expr.slice.value) is int:
+                index = expr.slice.value
+                return base.items[index] if -len(base.items) <= index < len(base.items) else None
+            return element_of(base) if isinstance(base, Elements) else None
+        if kind is ast.Tuple:
+            return TupleOf(tuple(self.resolve(e) for e in expr.elts)) if expr.elts else None
+        if kind in (ast.List, ast.Set):
+            return _alike([self.resolve(e) for e in expr.elts])
+        if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp) and isinstance(expr.elt, ast.Call):
+            # `[Thread(target=f) for _ in range(n)]`: a constructor call does not depend on the loop
+            # variables to say what it makes (its arguments may).
+            return _alike([self.call_result(expr.elt)])
         return None
 
     def attribute(self, base: Value, attr: str) -> Value:
@@ -121,7 +166,34 @@ class Resolver:
             return Ref(f"{catalog.DISTINCTIVE_METHODS[attr]}.{attr}")
         return None
 
-    def class_attribute(self, info: ClassInfo, attr: str, instance: bool) -> Value:
+    def class_attribute(self, info: ClassInfo, attr: str, instance: bool, depth: int = 0) -> Value:
+        """An attribute of a class of this module or of an instance of it; a class's own methods and
+        attributes first, then its base classes' (those defined in this module)."""
+        value = self._own_class_attribute(info, attr, instance)
+        if value is None and attr not in info.methods and attr not in info.attr_sources and depth < 8:
+            for base in self._bases(info):
+                value = self.class_attribute(base, attr, instance, depth + 1)
+                if value is not None:
+                    break
+        # An object made by a reported call in one method is still used, unreported, by the others:
+        # the cost of `self.conn.execute()` in `add()` is paid on every call of `add()`.
+        if isinstance(value, Instance) and value.reported and self._assigned_elsewhere(info, attr):
+            value = Instance(value.type)
+        return value
+
+    def _bases(self, info: ClassInfo) -> list[ClassInfo]:
+        if info.node is None:
+            return []
+        with self._within(info.scopes):
+            bases = [self.resolve(base) for base in info.node.bases]
+        return [base.info for base in bases if isinstance(base, ClassRef) and base.info is not info]
+
+    def _assigned_elsewhere(self, info: ClassInfo, attr: str) -> bool:
+        source = info.attr_sources.get(attr)
+        function = self.analysis.function
+        return source is not None and (function is None or function.node is not source[2])
+
+    def _own_class_attribute(self, info: ClassInfo, attr: str, instance: bool) -> Value:
         method = info.methods.get(attr)
         if method is not None:
             if instance and method.kind == "property":  # `self.session` -> what the getter returns
@@ -159,6 +231,9 @@ class Resolver:
         else:
             callee = self.resolve(func)
         if isinstance(callee, Ref):
+            items = catalog.TUPLE_RETURNS.get(callee.name)
+            if items is not None:
+                return TupleOf(tuple(_instance_of(item) for item in items))
             produced = catalog.RETURNS.get(callee.name) or self.extra_types.get(callee.name)
             special = catalog.RETURNS_WHEN.get(callee.name)
             if special is not None and special[0].holds(call, self.resolve):
@@ -218,6 +293,11 @@ class Resolver:
         callee = self.resolve(call.func)
         return callee.name if isinstance(callee, Ref) else None
 
+    def _union(self, members: list[ast.expr]) -> Value:
+        """``T | None``, ``Optional[T]``: a T; ``T | int``: unknown, unless every member is a T."""
+        values = [self.annotation_value(m) for m in members if not _is_none(m)]
+        return values[0] if values and all(v == values[0] for v in values) else None
+
     def annotation_value(self, annotation: ast.AST) -> Value:
         """An instance of the annotated type, when the type is a catalog type or a local class."""
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
@@ -226,19 +306,27 @@ class Resolver:
             except (SyntaxError, ValueError):  # ValueError: a lone surrogate, as in "\\ud800"
                 return None
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            return self.annotation_value(annotation.left) or self.annotation_value(annotation.right)
+            return self._union([annotation.left, annotation.right])
         if isinstance(annotation, ast.Subscript):
             outer = self.resolve(annotation.value)
+            inner = annotation.slice
+            first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
             if isinstance(outer, Ref) and outer.name in ("typing.Optional", "typing.Annotated"):
-                inner = annotation.slice
-                if isinstance(inner, ast.Tuple) and inner.elts:
-                    inner = inner.elts[0]
-                return self.annotation_value(inner)
-            return None
+                return self.annotation_value(first)
+            if isinstance(outer, Ref) and outer.name in ("typing.Union", "typing_extensions.Union"):
+                return self._union(inner.elts if isinstance(inner, ast.Tuple) else [inner])
+            if isinstance(outer, Ref) and outer.name in catalog.CONTAINERS:
+                if outer.name in catalog.TUPLES and isinstance(inner, ast.Tuple) and not (
+                        len(inner.elts) == 2 and isinstance(inner.elts[1], ast.Constant)):  # not tuple[T, ...]
+                    return TupleOf(tuple(self.annotation_value(e) for e in inner.elts))
+                of = self.annotation_value(first)
+                return Elements(of) if of is not None else None
+            return self.annotation_value(annotation.value)  # a generic type: `typing.IO[str]`
         target = self.resolve(annotation)
         if isinstance(target, Ref):
-            if target.name in catalog.KNOWN_TYPES or target.name in self.extra_types:
-                return Instance(target.name)
+            name = catalog.SUPERTYPES.get(target.name, target.name)
+            if name in catalog.KNOWN_TYPES or name in self.extra_types:
+                return Instance(name)
             # A class whose instances the catalog knows under another name (ThreadPoolExecutor).
             produced = catalog.RETURNS.get(target.name)
             if produced is not None and target.name.rpartition(".")[2][:1].isupper():
@@ -268,6 +356,14 @@ def _instance_of(type_name: str | None) -> Value:
     return Instance(type_name) if type_name else None
 
 
+def _alike(values: list) -> Value:
+    """A container of these elements: known when they are all the same known kind."""
+    if values and values[0] is not None and all(v == values[0] for v in values):
+        first = values[0]
+        return Elements(Instance(first.type) if isinstance(first, Instance) else first)
+    return None
+
+
 
 def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> None:
     """Remember ``self.x = value`` and ``self.x: T`` in a method, to type ``self.x`` later."""
@@ -294,6 +390,8 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
         for target in targets:
             if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                     and target.value.id == self_name):
+                if _is_none(value) and annotation is None:
+                    continue  # `self.x = None`: not set yet (or reset), of no type of its own
                 if target.attr in info.attr_sources:
                     # Assigned in several places: typed only when every assignment agrees.
                     previous_value, previous_annotation, _ = info.attr_sources[target.attr]
@@ -302,6 +400,10 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                     continue
                 info.attr_sources[target.attr] = (value, annotation, method)
 
+
+
+def _is_none(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _dump(node: ast.AST | None) -> str | None:
