@@ -1295,6 +1295,28 @@ LOOP_GETTERS: dict[str, str] = {
     "asyncio.events.get_event_loop": "asyncio.get_running_loop",
 }
 
+# pytest (9.x: _pytest/tmpdir.py, _pytest/legacypath.py) and py.path (py 1.11 _path/local.py).
+# Parameters of a test function or a fixture named after a built-in fixture are of its type.
+PYTEST_FIXTURES: dict[str, str] = {
+    "tmp_path": "pathlib.Path", "tmp_path_factory": "pytest.TempPathFactory",
+    "tmpdir": "py.path.local", "tmpdir_factory": "pytest.TempdirFactory",
+}
+FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+ALIASES.update({"_pytest.tmpdir.TempPathFactory": "pytest.TempPathFactory",
+                "_pytest.legacypath.TempdirFactory": "pytest.TempdirFactory", "py._path.local.LocalPath": "py.path.local"})
+_returns("pathlib.Path", "pytest.TempPathFactory.mktemp pytest.TempPathFactory.getbasetemp")
+_returns("py.path.local", "pytest.TempdirFactory.mktemp pytest.TempdirFactory.getbasetemp py.path.local "
+         "py.path.local.join py.path.local.__truediv__ py.path.local.dirpath py.path.local.new py.path.local.mkdir "
+         "py.path.local.ensure py.path.local.mkdtemp")
+_methods("ASL104", THREAD, "py.path.local", "read read_text read_binary readlines write write_text write_binary "
+         "ensure mkdir remove listdir exists check isdir isfile islink size mtime stat lstat copy move rename "
+         "chmod chown visit load dump setmtime samefile realpath mksymlinkto")
+_calls("ASL103", OPEN, "py.path.local.open")
+_returns("io.IOBase", "py.path.local.open")
+# A fixture's generator or iterator annotation names what it yields (`-> Iterator[Path]`).
+YIELDING = frozenset(f"{m}.{n}" for m in ("typing", "collections.abc") for n in (
+    "Iterator Generator AsyncIterator AsyncGenerator Iterable").split())
+
 # Annotations: stdlib classes named in annotations -> the catalog type whose methods they share
 # (a small class hierarchy: every file object is an io.IOBase; CPython 3.11 io, typing, socket).
 SUPERTYPES: dict[str, str] = {

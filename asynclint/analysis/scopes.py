@@ -242,8 +242,12 @@ class Analysis:
         args = node.args
         positional = args.posonlyargs + args.args
         in_class = chain[-1].kind == "class"
+        fixtures = self.values.takes_fixtures(func)
         for index, arg in enumerate(positional + args.kwonlyargs):
-            value = self.annotation_value(arg.annotation) if arg.annotation is not None else None
+            if arg.annotation is not None:
+                value = self.annotation_value(arg.annotation)
+            else:  # pytest passes a test's or a fixture's parameters by name
+                value = self.values.fixture_value(arg.arg) if fixtures else None
             if in_class and index == 0 and arg in positional and func.kind in ("method", "property"):
                 value = Instance(chain[-1].class_info)
             elif in_class and index == 0 and arg in positional and func.kind == "classmethod":

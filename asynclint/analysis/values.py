@@ -114,6 +114,7 @@ class Resolver:
         self.analysis = analysis
         self.lookup = analysis.lookup
         self.extra_types = _extra_types(settings)
+        self._constants: dict[str, ast.expr] | None = None  # module-level constants, found on first use
 
     def resolve(self, expr: ast.AST) -> Value:
         """What an expression refers to, as far as imports, bindings and the catalog tell."""
@@ -130,8 +131,8 @@ class Resolver:
             return self._offloaded_result(expr.value)
         if kind is ast.BinOp and isinstance(expr.op, ast.Div):
             left = self.resolve(expr.left)
-            if isinstance(left, Instance) and left.type == "pathlib.Path":
-                return Instance("pathlib.Path")
+            if isinstance(left, Instance) and isinstance(left.type, str):
+                return _instance_of(catalog.RETURNS.get(left.type + ".__truediv__"))
         if kind is ast.Subscript:
             base = self.resolve(expr.value)
             if isinstance(base, Instance) and isinstance(base.type, str):
@@ -293,6 +294,91 @@ class Resolver:
         callee = self.resolve(call.func)
         return callee.name if isinstance(callee, Ref) else None
 
+    # -- constants ---------------------------------------------------------------------------------
+
+    def constant_int(self, expr: ast.expr, depth: int = 0) -> int | None:
+        """The value of an integer constant expression: literals, module-level names bound once to
+        one (``N = 10_000_000``), ``+ - * // ** << >>`` of those, ``int(1e7)``; else None."""
+        if depth > 16:
+            return None
+        if isinstance(expr, ast.Constant):
+            return expr.value if type(expr.value) is int else None
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+            value = self.constant_int(expr.operand, depth + 1)
+            return -value if value is not None else None
+        if isinstance(expr, ast.BinOp) and type(expr.op) in _FOLDED:
+            left, right = self.constant_int(expr.left, depth + 1), self.constant_int(expr.right, depth + 1)
+            if left is None or right is None:
+                return None
+            return _FOLDED[type(expr.op)](left, right)
+        if isinstance(expr, ast.Name):
+            bound = self._module_constant(expr.id)
+            return self.constant_int(bound, depth + 1) if bound is not None else None
+        if (isinstance(expr, ast.Call) and len(expr.args) == 1 and not expr.keywords
+                and self.callee_key(expr) == "builtins.int"):
+            arg = expr.args[0]
+            if isinstance(arg, ast.Constant) and type(arg.value) is float and abs(arg.value) < 1e18:
+                return int(arg.value)  # int(1e7)
+            return self.constant_int(arg, depth + 1)
+        return None
+
+    def _module_constant(self, name: str) -> ast.expr | None:
+        """The value a module-level name is bound to, when bound once by a plain assignment and not
+        shadowed where it is read."""
+        if any(name in scope.bindings for scope in self.analysis.scopes[1:] if scope.kind != "class"):
+            return None
+        if self._constants is None:
+            self._constants = _module_constants(self.analysis.tree)
+        return self._constants.get(name)
+
+    # -- pytest ------------------------------------------------------------------------------------
+
+    def takes_fixtures(self, func: FuncDef) -> bool:
+        """Whether pytest fills this function's parameters with fixtures: a test or a fixture."""
+        return func.name.startswith("test") or any(
+            getattr(self.resolve(d.func if isinstance(d, ast.Call) else d), "name", None) in catalog.FIXTURE_DECORATORS
+            for d in func.node.decorator_list)
+
+    def fixture_value(self, name: str, depth: int = 0) -> Value:
+        """The value pytest passes for a parameter called ``name``: a built-in fixture's type, or
+        what a fixture of this module returns (its annotation, else its return/yield value)."""
+        builtin = catalog.PYTEST_FIXTURES.get(name)
+        if builtin is not None:
+            return Instance(builtin)
+        module = self.analysis.scopes[0]
+        fixture = module.bindings.get(name)
+        if not isinstance(fixture, FuncDef) or depth > 4 or not any(
+                getattr(self.resolve(d.func if isinstance(d, ast.Call) else d), "name", None)
+                in catalog.FIXTURE_DECORATORS for d in fixture.node.decorator_list):
+            return None
+        node = fixture.node
+        if node.returns is not None:
+            with self._within([module]):
+                return self._yielded_annotation(node.returns)
+        from asynclint.analysis.scopes import Scope  # the walker's scope kind (it imports this module)
+
+        scope = Scope("function", node, on_loop=False, func=fixture)
+        for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+            scope.bindings[arg.arg] = self.fixture_value(arg.arg, depth + 1)
+        with self._within([module, scope]):
+            for statement in node.body:  # the straight-line body: `p = tmp_path / "x"; return p`
+                if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(
+                        statement.targets[0], ast.Name):
+                    scope.bindings[statement.targets[0].id] = self.resolve(statement.value)
+                elif isinstance(statement, ast.Return) and statement.value is not None:
+                    return self.resolve(statement.value)
+                elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Yield) \
+                        and statement.value.value is not None:
+                    return self.resolve(statement.value.value)
+        return None
+
+    def _yielded_annotation(self, annotation: ast.expr) -> Value:
+        if isinstance(annotation, ast.Subscript) and getattr(
+                self.resolve(annotation.value), "name", None) in catalog.YIELDING:
+            inner = annotation.slice
+            return self.annotation_value(inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner)
+        return self.annotation_value(annotation)
+
     def _union(self, members: list[ast.expr]) -> Value:
         """``T | None``, ``Optional[T]``: a T; ``T | int``: unknown, unless every member is a T."""
         values = [self.annotation_value(m) for m in members if not _is_none(m)]
@@ -354,6 +440,59 @@ def module_attribute(name: str) -> Value:
 
 def _instance_of(type_name: str | None) -> Value:
     return Instance(type_name) if type_name else None
+
+
+def _power(base: int, exponent: int) -> int | None:
+    return base ** exponent if 0 <= exponent <= 64 and abs(base) <= 1 << 16 else None
+
+
+def _shift(value: int, bits: int) -> int | None:
+    return value << bits if 0 <= bits <= 64 else None
+
+
+_FOLDED = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b if b else None, ast.Pow: _power, ast.LShift: _shift,
+    ast.RShift: lambda a, b: a >> b if b >= 0 else None,
+}
+
+
+def _module_constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level names bound exactly once, by a plain assignment, and never declared global."""
+    values: dict[str, ast.expr] = {}
+    bindings: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                bindings[name] = 2
+    statements = list(tree.body)
+    while statements:  # the module's own statements, in blocks too, not those of its defs and classes
+        statement = statements.pop()
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bindings[statement.name] = bindings.get(statement.name, 0) + 1
+            continue
+        for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            statements.extend(s for s in getattr(statement, field_name, ()) if isinstance(s, ast.stmt))
+            statements.extend(s for h in getattr(statement, field_name, ()) if not isinstance(h, ast.stmt)
+                              for s in getattr(h, "body", ()))
+        targets = []
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+            targets = [statement.target]
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                name = (alias.asname or alias.name).partition(".")[0]
+                bindings[name] = bindings.get(name, 0) + 1
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    bindings[node.id] = bindings.get(node.id, 0) + 1
+                    if isinstance(statement, ast.Assign) and target is node:
+                        values[node.id] = statement.value
+                    elif isinstance(statement, ast.AnnAssign) and statement.value is not None and target is node:
+                        values[node.id] = statement.value
+    return {name: value for name, value in values.items() if bindings.get(name) == 1}
 
 
 def _alike(values: list) -> Value:
