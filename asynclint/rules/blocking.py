@@ -101,6 +101,7 @@ class ASL100(Rule):
     """
 
     code = "ASL100"
+    on_loop = True
     name = "configured-blocking-call"
     summary = "a call your configuration lists as blocking, made in an async function"
     bad = ""
@@ -125,6 +126,7 @@ class ASL101(Rule):
     """
 
     code = "ASL101"
+    on_loop = True
     fix = "safe"
     name = "blocking-sleep"
     summary = "`time.sleep()` in an async function"
@@ -164,6 +166,7 @@ class ASL102(Rule):
     """
 
     code = "ASL102"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-http-call"
     summary = "a synchronous HTTP request in an async function"
@@ -205,6 +208,7 @@ class ASL103(Rule):
     """
 
     code = "ASL103"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-file-open"
     summary = "a file opened with `open()` in an async function"
@@ -247,6 +251,7 @@ class ASL104(Rule):
     """
 
     code = "ASL104"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-filesystem-call"
     summary = "a filesystem call in an async function"
@@ -293,6 +298,7 @@ class ASL105(Rule):
     """
 
     code = "ASL105"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-process-call"
     summary = "a synchronous subprocess or os process call in an async function"
@@ -335,6 +341,7 @@ class ASL106(Rule):
     """
 
     code = "ASL106"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-socket-call"
     summary = "a blocking socket or DNS call in an async function"
@@ -374,6 +381,7 @@ class ASL107(Rule):
     """
 
     code = "ASL107"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-database-call"
     summary = "a synchronous database driver call in an async function"
@@ -417,6 +425,7 @@ class ASL108(Rule):
     """
 
     code = "ASL108"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-thread-sync"
     summary = "waiting on a thread lock, event, queue, future or thread in an async function"
@@ -458,6 +467,7 @@ class ASL109(Rule):
     """
 
     code = "ASL109"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-input"
     summary = "console input in an async function"
@@ -486,6 +496,7 @@ class ASL110(Rule):
     """
 
     code = "ASL110"
+    on_loop = True
     name = "nested-event-loop"
     summary = "an event loop started inside a coroutine"
     bad = """\

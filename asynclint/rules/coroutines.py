@@ -377,6 +377,7 @@ class ASL201(Rule):
     """
 
     code = "ASL201"
+    needs_project = True
     name = "coroutine-not-awaited"
     summary = "a coroutine call whose result is discarded, so it never runs"
     fix = "unsafe"
@@ -414,6 +415,7 @@ class ASL202(Rule):
     """
 
     code = "ASL202"
+    needs_project = True
     name = "coroutine-bound-not-awaited"
     summary = "a coroutine bound to a name that is never awaited, returned or passed on"
     bad = """\
@@ -447,6 +449,7 @@ class ASL203(Rule):
     """
 
     code = "ASL203"
+    needs_project = True
     name = "dangling-task"
     summary = "a task created and dropped, which may be garbage-collected mid-run"
     bad = """\
@@ -481,6 +484,7 @@ class ASL204(Rule):
     """
 
     code = "ASL204"
+    needs_project = True
     name = "coroutine-as-condition"
     summary = "a coroutine used as a truth value, which is always true"
     bad = """\
@@ -517,6 +521,7 @@ class ASL502(Rule):
     """
 
     code = "ASL502"
+    on_loop = True
     name = "get-event-loop-in-coroutine"
     summary = "`asyncio.get_event_loop()` inside a coroutine"
     fix = "safe"

@@ -480,6 +480,7 @@ class ASL301(Rule):
     """
 
     code = "ASL301"
+    on_loop = True
     name = "cpu-bound-loop"
     summary = "a long loop in an async function that never awaits"
     bad = """\
@@ -525,6 +526,7 @@ class ASL302(Rule):
     """
 
     code = "ASL302"
+    on_loop = True
     name = "cpu-loop-with-tiny-sleep"
     summary = "a heavy loop that yields only with a zero or tiny sleep"
     bad = """\
@@ -574,6 +576,7 @@ class ASL501(Rule):
     """
 
     code = "ASL501"
+    on_loop = True
     name = "sequential-awaits"
     summary = "independent awaits made one after another in a loop"
     enabled_by_default = False
