@@ -155,11 +155,6 @@ class Analysis:
                 return None
         return None
 
-    def parent(self, depth: int = 1) -> ast.AST | None:
-        """The ancestor ``depth`` levels above the node being visited (1: its parent)."""
-        index = len(self.parents) - 1 - depth
-        return self.parents[index] if index >= 0 else None
-
     def _push(self, kind: str, node, on_loop: bool, **extra) -> Scope:
         scope = Scope(kind, node, on_loop, **extra)
         self.scopes.append(scope)
