@@ -8,9 +8,10 @@ from collections import Counter
 import pytest
 
 from asynclint.engine import lint_source
+from asynclint.model import Settings
 from asynclint.rules import RULES
 from conftest import FIXTURES
-from expectations import expected_findings, fixture_settings
+from expectations import MarkerError, expected_findings, fixture_settings, unmatched
 
 RULE_FIXTURES = sorted(glob.glob(os.path.join(FIXTURES, "rules", "**", "*.py"), recursive=True))
 
@@ -27,11 +28,19 @@ def _findings(source, path, settings):
 def test_fixture_findings_match_markers(path):
     with open(path, encoding="utf-8") as handle:
         source = handle.read()
-    actual = _findings(source, path, fixture_settings(source))
-    expected = expected_findings(source)
-    missing = sorted((expected - actual).elements())
-    unexpected = sorted((actual - expected).elements())
+    missing, unexpected = unmatched(expected_findings(source), lint_source(source, path, fixture_settings(source)))
     assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}"
+
+
+def test_a_marker_pins_column_and_message():
+    source = "import time\nasync def f():\n    time.sleep(1)  # error: {}\n"
+    finding = lint_source(source.format("x"), "m.py", Settings(select=("ASL101",)))
+    assert unmatched(expected_findings(source.format('ASL101:5 "asyncio.sleep"')), finding) == ([], [])
+    for wrong in ('ASL101:6 "asyncio.sleep"', 'ASL101:5 "trio.sleep"', 'ASL104:5 "asyncio.sleep"'):
+        assert unmatched(expected_findings(source.format(wrong)), finding) != ([], []), wrong
+    for malformed in ("ASL101", "ASL101:5", 'ASL101 "asyncio.sleep"', 'ASL101:5 "a" ASL104:9 "b"', ""):
+        with pytest.raises(MarkerError):
+            expected_findings(source.format(malformed))
 
 
 @pytest.mark.parametrize("path", RULE_FIXTURES, ids=_ids(RULE_FIXTURES))
