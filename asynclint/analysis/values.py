@@ -259,7 +259,6 @@ def _instance_of(type_name: str | None) -> Value:
     return Instance(type_name) if type_name else None
 
 
-
 def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> None:
     """Remember ``self.x = value`` and ``self.x: T`` in a method, to type ``self.x`` later."""
     args = method.args.posonlyargs + method.args.args
@@ -292,7 +291,6 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                         info.attr_sources[target.attr] = (None, None, method)
                     continue
                 info.attr_sources[target.attr] = (value, annotation, method)
-
 
 
 def _dump(node: ast.AST | None) -> str | None:

@@ -50,7 +50,7 @@ class BlockingCallChecker(Checker):
     def _check_protocol(self, expr: ast.expr, method: str) -> None:
         if isinstance(expr, ast.Call) and self.analysis.blocking.row(expr) is not None:
             return  # the call itself is the finding
-        if expects_blocking_io_error(self.analysis):
+        if expects_blocking_io_error(self.analysis, expr):
             return
         value = self.analysis.resolve(expr)
         if isinstance(value, Instance) and isinstance(value.type, str) and not value.reported:
