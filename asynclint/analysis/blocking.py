@@ -36,7 +36,7 @@ class BlockingCalls:
         if not analysis.on_loop:
             return
         found = self.row(call)
-        if found is None or _used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis):
+        if found is None or _used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis, call):
             return
         if found[0] in catalog.LAZY and not _consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
@@ -104,20 +104,13 @@ def _used_asynchronously(parents: list, call: ast.Call) -> bool:
     return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
 
 
-def expects_blocking_io_error(analysis) -> bool:
+def expects_blocking_io_error(analysis, node: ast.AST) -> bool:
     """Code in a ``try`` that catches ``BlockingIOError`` works on a non-blocking object."""
-    parents = analysis.parents
-    for index in range(len(parents) - 2, -1, -1):
-        node = parents[index]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-        if isinstance(node, ast.Try) and any(parents[index + 1] is stmt for stmt in node.body):
-            for handler in node.handlers:
-                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-                for expr in types:
-                    if expr is not None and getattr(analysis.resolve(expr), "name", None) in \
-                            catalog.NONBLOCKING_ERRORS:
-                        return True
+    for guard in analysis.guards(node):
+        for caught in guard.catches:
+            for name in caught.elts if isinstance(caught, ast.Tuple) else [caught]:
+                if name is not None and getattr(analysis.resolve(name), "name", None) in catalog.NONBLOCKING_ERRORS:
+                    return True
     return False
 
 

@@ -503,7 +503,6 @@ def _alike(values: list) -> Value:
     return None
 
 
-
 def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> None:
     """Remember ``self.x = value`` and ``self.x: T`` in a method, to type ``self.x`` later."""
     args = method.args.posonlyargs + method.args.args

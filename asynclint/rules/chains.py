@@ -139,6 +139,8 @@ class ASL401(Rule):
     """
 
     code = "ASL401"
+    on_loop = True
+    needs_project = True
     name = "blocking-call-through-helper"
     fix = "unsafe"
     summary = "a project function that blocks, called from an async function"
