@@ -130,7 +130,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
 
     def analyse() -> None:
         found.clear()
-        Analysis(tree, settings, checkers, report, project=context).run()
+        Analysis(tree, settings, checkers, report, project=context, source=source).run()
 
     try:
         try:
@@ -171,9 +171,10 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     from asynclint.rules.chains import ProjectCallChecker
 
     try:  # a module that cannot be read or parsed simply has no summary
-        tree = parse(read_source(path), path)
+        source = read_source(path)
+        tree = parse(source, path)
         analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
-                            project=replace(context, checking=False))
+                            project=replace(context, checking=False), source=source)
         analysis.run()
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
