@@ -26,8 +26,7 @@ from asynclint.rules import CHECKERS, RULES, load_all
 load_all()
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
-# Rules that consult the other modules of the project.
-PROJECT_CODES = frozenset({"ASL201", "ASL202", "ASL203", "ASL204", "ASL401"})
+PROJECT_CODES = frozenset(code for code, rule in RULES.items() if rule.needs_project)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -131,7 +130,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
 
     def analyse() -> None:
         found.clear()
-        Analysis(tree, settings, checkers, report, project=context).run()
+        Analysis(tree, settings, checkers, report, project=context, source=source).run()
 
     try:
         try:
@@ -172,9 +171,10 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     from asynclint.rules.chains import ProjectCallChecker
 
     try:  # a module that cannot be read or parsed simply has no summary
-        tree = parse(read_source(path), path)
+        source = read_source(path)
+        tree = parse(source, path)
         analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
-                            project=replace(context, checking=False))
+                            project=replace(context, checking=False), source=source)
         analysis.run()
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None

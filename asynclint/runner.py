@@ -127,6 +127,20 @@ def _check_group(files: list[str], settings: Settings, result: RunResult, found:
 
 
 @contextlib.contextmanager
+def _sigint_held():
+    """Ctrl-C waits while workers are forked: a worker that gets it before it ignores SIGINT would
+    die with a traceback. Children inherit the blocked signal; this process gets it right after."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
 def _fewer_collections():
     old = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
@@ -181,6 +195,8 @@ _worker_state: tuple[Settings, Cache, bool, ProjectIndex] | None = None
 def _init_worker(settings: Settings, store: Cache, verbose: bool) -> None:
     global _worker_state
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    if hasattr(signal, "pthread_sigmask"):  # held while this process was forked: see _sigint_held
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     gc.set_threshold(*GC_THRESHOLDS)
     # Each worker keeps its own index of the project: a module is summarised once per worker
     # (and once in all, with the on-disk cache).
@@ -256,8 +272,9 @@ class _Dispatcher:
             if self.held is None:  # one chunk of work is not worth starting processes for
                 self.held = chunk
                 return
-            self.executor = self._start()
-            self.in_flight.append((self.executor.submit(_lint_chunk, self.held), self.held))
+            with _sigint_held():  # the first submit forks the workers
+                self.executor = self._start()
+                self.in_flight.append((self.executor.submit(_lint_chunk, self.held), self.held))
             self.held = None
         while len(self.in_flight) >= self.jobs * IN_FLIGHT_PER_JOB:
             self._collect_oldest()

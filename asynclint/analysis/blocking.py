@@ -24,6 +24,8 @@ class BlockingCalls:
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis
         self.on_loop: set[int] = set()  # ids of the calls that block the loop (reported by ASL1xx)
+        # Those of them whose finding covers the methods of the object they make (catalog.Blocking.covers_methods).
+        self.covering: set[int] = set()
         # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
         self._memo: dict[int, tuple | None] = {}
         self._chain_memo: dict[int, bool] = {}
@@ -34,11 +36,13 @@ class BlockingCalls:
         if not analysis.on_loop:
             return
         found = self.row(call)
-        if found is None or _used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis):
+        if found is None or _used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis, call):
             return
         if found[0] in catalog.LAZY and not _consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
         self.on_loop.add(id(call))
+        if found[1].covers_methods:
+            self.covering.add(id(call))
 
     def row(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
         """(key, catalog row) when this call blocks, wherever it is made (memoized: chains ask again)."""
@@ -64,7 +68,8 @@ class BlockingCalls:
         if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
             inner = func.value
             if id(inner) not in self._chain_memo:
-                self._chain_memo[id(inner)] = (self.row(inner) is not None
+                found = self.row(inner)
+                self._chain_memo[id(inner)] = ((found is not None and found[1].covers_methods)
                                                or self._receiver_reported(inner.func))
             return self._chain_memo[id(inner)]
         receiver = self.analysis.resolve(func.value)
@@ -99,20 +104,13 @@ def _used_asynchronously(parents: list, call: ast.Call) -> bool:
     return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
 
 
-def expects_blocking_io_error(analysis) -> bool:
+def expects_blocking_io_error(analysis, node: ast.AST) -> bool:
     """Code in a ``try`` that catches ``BlockingIOError`` works on a non-blocking object."""
-    parents = analysis.parents
-    for index in range(len(parents) - 2, -1, -1):
-        node = parents[index]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-        if isinstance(node, ast.Try) and any(parents[index + 1] is stmt for stmt in node.body):
-            for handler in node.handlers:
-                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-                for expr in types:
-                    if expr is not None and getattr(analysis.resolve(expr), "name", None) in \
-                            catalog.NONBLOCKING_ERRORS:
-                        return True
+    for guard in analysis.guards(node):
+        for caught in guard.catches:
+            for name in caught.elts if isinstance(caught, ast.Tuple) else [caught]:
+                if name is not None and getattr(analysis.resolve(name), "name", None) in catalog.NONBLOCKING_ERRORS:
+                    return True
     return False
 
 

@@ -50,7 +50,7 @@ class BlockingCallChecker(Checker):
     def _check_protocol(self, expr: ast.expr, method: str) -> None:
         if isinstance(expr, ast.Call) and self.analysis.blocking.row(expr) is not None:
             return  # the call itself is the finding
-        if expects_blocking_io_error(self.analysis):
+        if expects_blocking_io_error(self.analysis, expr):
             return
         value = self.analysis.resolve(expr)
         if isinstance(value, Instance) and isinstance(value.type, str) and not value.reported:
@@ -101,6 +101,7 @@ class ASL100(Rule):
     """
 
     code = "ASL100"
+    on_loop = True
     name = "configured-blocking-call"
     summary = "a call your configuration lists as blocking, made in an async function"
     bad = ""
@@ -125,6 +126,7 @@ class ASL101(Rule):
     """
 
     code = "ASL101"
+    on_loop = True
     fix = "safe"
     name = "blocking-sleep"
     summary = "`time.sleep()` in an async function"
@@ -147,8 +149,10 @@ class ASL102(Rule):
     """
     ## What it does
     Flags synchronous HTTP clients used in an async function: `requests`, `httpx`'s sync API,
-    `urllib3`, `urllib.request`, `http.client` and boto3 clients, including methods of a session or
-    client object. Creating a session or client is not flagged; its requests are.
+    `urllib3`, `urllib.request`, `http.client`, `xmlrpc.client.ServerProxy` and boto3 clients, and the
+    synchronous clients of SDKs that have an async one (`openai.OpenAI`, `anthropic.Anthropic`, `stripe`,
+    `slack_sdk.WebClient`, `google.cloud.storage`, `elasticsearch.Elasticsearch`), including methods of
+    a session or client object. Creating a session or client is not flagged; its requests are.
 
     ## Why is this bad?
     A synchronous request waits for the network with the event loop stopped: one slow server
@@ -164,6 +168,7 @@ class ASL102(Rule):
     """
 
     code = "ASL102"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-http-call"
     summary = "a synchronous HTTP request in an async function"
@@ -205,6 +210,7 @@ class ASL103(Rule):
     """
 
     code = "ASL103"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-file-open"
     summary = "a file opened with `open()` in an async function"
@@ -228,7 +234,9 @@ class ASL104(Rule):
     ## What it does
     Flags filesystem calls in an async function: `os.path.exists()`, `os.remove()`, `os.listdir()`,
     `shutil.*`, `glob.glob()`, `pathlib.Path` methods that touch the disk (`read_text`, `exists`,
-    `iterdir`, ...) and reads or writes on a file object opened elsewhere. Pure path arithmetic
+    `iterdir`, ...), reads or writes on a file object opened elsewhere, and loading TLS certificates
+    (`ssl.create_default_context()`, which reads the system's CA bundle, and `SSLContext`'s
+    `load_verify_locations`/`load_cert_chain`/`load_default_certs`). Pure path arithmetic
     (`os.path.join`, `Path.name`) is not flagged. Lazy iterators (`os.walk`, `Path.glob`,
     `Path.rglob`, `Path.walk`, `glob.iglob`) are flagged where they are consumed on the loop
     (`for p in root.glob("*")`, `list(os.walk(top))`), not where they are created and kept, for
@@ -247,6 +255,7 @@ class ASL104(Rule):
     """
 
     code = "ASL104"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-filesystem-call"
     summary = "a filesystem call in an async function"
@@ -273,7 +282,8 @@ class ASL105(Rule):
     ## What it does
     Flags starting or waiting for a process synchronously in an async function: `subprocess.run`,
     `call`, `check_call`, `check_output`, `Popen` and its `wait()`/`communicate()`, `os.system`,
-    `os.popen`, `os.spawn*`, `os.wait*`, `os.posix_spawn*`. `Popen.poll()` is not flagged.
+    `os.popen`, `os.spawn*`, `os.wait*`, `os.posix_spawn*`, `webbrowser.open*` (it runs the browser
+    and `xdg-settings` in subprocesses). `Popen.poll()` is not flagged.
 
     ## Why is this bad?
     The loop stops until the child process exits, which can take any time at all.
@@ -293,6 +303,7 @@ class ASL105(Rule):
     """
 
     code = "ASL105"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-process-call"
     summary = "a synchronous subprocess or os process call in an async function"
@@ -317,8 +328,9 @@ class ASL106(Rule):
     ## What it does
     Flags DNS look-ups (`socket.getaddrinfo`, `gethostbyname`, ...), `socket.create_connection`,
     blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
-    socket, waiting with `select.select()` or a selector, and `smtplib`/`ftplib`/`poplib`/`imaplib`
-    sessions in an async function. On a datagram (UDP) socket only receiving is flagged. A socket
+    socket, waiting with `select.select()` or a selector, `smtplib`/`ftplib`/`poplib`/`imaplib`/
+    `telnetlib` sessions, and the synchronous network clients of kafka-python, pika
+    (`BlockingConnection`) and paramiko in an async function. On a datagram (UDP) socket only receiving is flagged. A socket
     switched to non-blocking mode with `setblocking(False)` or `settimeout(0)` is not flagged, nor
     is a call inside a `try` that catches `BlockingIOError` (or `ssl.SSLWantReadError`/
     `SSLWantWriteError`), which only a non-blocking socket raises.
@@ -335,6 +347,7 @@ class ASL106(Rule):
     """
 
     code = "ASL106"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-socket-call"
     summary = "a blocking socket or DNS call in an async function"
@@ -374,6 +387,7 @@ class ASL107(Rule):
     """
 
     code = "ASL107"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-database-call"
     summary = "a synchronous database driver call in an async function"
@@ -401,7 +415,8 @@ class ASL108(Rule):
     Flags waiting on thread synchronisation in an async function: `acquire()` or `with` on a
     `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `Event.wait()`, `queue.Queue.get()`/`join()`,
     `put()` on a queue made with a `maxsize` (an unbounded queue never makes `put()` wait),
-    `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`. Non-blocking forms
+    `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`, and receiving from or
+    sending to a `multiprocessing` pipe or listener (`Pipe()`, `Connection.recv()`). Non-blocking forms
     (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged.
 
     ## Why is this bad?
@@ -417,6 +432,7 @@ class ASL108(Rule):
     """
 
     code = "ASL108"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-thread-sync"
     summary = "waiting on a thread lock, event, queue, future or thread in an async function"
@@ -458,6 +474,7 @@ class ASL109(Rule):
     """
 
     code = "ASL109"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-input"
     summary = "console input in an async function"
@@ -486,6 +503,7 @@ class ASL110(Rule):
     """
 
     code = "ASL110"
+    on_loop = True
     name = "nested-event-loop"
     summary = "an event loop started inside a coroutine"
     bad = """\
