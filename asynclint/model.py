@@ -48,9 +48,11 @@ class Diagnostic:
     # only the analysis knows them (it resolved the call through imports and bindings).
     fix_kind: str | None = None
     target: str | None = None
+    # In a notebook, the cell (counted from 1) whose lines ``line`` and ``end_line`` count.
+    cell: int | None = None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.col, self.code)
+        return (self.path, self.cell or 0, self.line, self.col, self.code)
 
 
 @dataclass(frozen=True)
