@@ -70,3 +70,10 @@ def test_a_file_named_ipynb_that_is_not_a_notebook(tmp_path, run_cli):
     (tmp_path / "broken.ipynb").write_text("async def f(): pass\n")
     code, out, _ = run_cli("check", "--format", "concise", "broken.ipynb")
     assert code == 1 and out.startswith("broken.ipynb:1:1: ASL001 not a valid notebook")
+
+
+def test_add_noqa_leaves_a_notebook_alone_and_says_so(notebook, run_cli):
+    before = notebook.read_text(encoding="utf-8")
+    code, _, err = run_cli("check", "--add-noqa", notebook.name, cwd=notebook.parent)
+    assert code == 1 and "analysis.ipynb:cell 3:2: no `# noqa` added" in err
+    assert notebook.read_text(encoding="utf-8") == before
