@@ -11,13 +11,15 @@ refer to (``resolve``, ``callee_key``: answered by the resolver of values.py).
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from asynclint import catalog
 from asynclint.analysis.blocking import BlockingCalls
-from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes
+from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes, walk_body
 from asynclint.analysis.values import (
     ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, element_of, module_attribute, unpacked,
 )
@@ -68,8 +70,10 @@ class Analysis:
     """The walk of one module. Checkers read its state; only it changes it."""
 
     def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable,
-                 project=None):
+                 project=None, source: str | None = None):
         self.tree = tree
+        self.source = source  # the module's text, when known: see is_generator
+        self._yield_lines: list[int] | None = None
         self.project = project  # project.ModuleContext when other modules can be consulted
         self.settings = settings
         self.report = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None)
@@ -86,7 +90,8 @@ class Analysis:
         self.checkers = [cls(self) for cls in checker_classes]
         self.skip_sync_bodies = SKIP_SYNC_BODIES and all(c.on_loop_only for c in self.checkers)
         # The facts of the analysis come first: checkers read them, whichever checkers run.
-        self.hooks: dict[type, list[Callable]] = {ast.Call: [self.blocking.visit_call]}
+        self.hooks: dict[type, list[Callable]] = {ast.Call: [self.blocking.visit_call],
+                                                  ast.Yield: [self._yield], ast.YieldFrom: [self._yield]}
         for chk in self.checkers:
             for node_type, method in chk.handlers():
                 self.hooks.setdefault(node_type, []).append(method)
@@ -181,6 +186,25 @@ class Analysis:
                 if any(child is statement for statement in parent.body):
                     yield Guard(tuple(handler.type for handler in parent.handlers), None)
 
+    def _yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        scope = self.function
+        if scope is not None and scope.func is not None:
+            scope.func.yields = True
+
+    def is_generator(self, func: FuncDef) -> bool:
+        """Whether calling ``func`` makes a generator: the fact its walk found, else (its body is
+        not walked yet) a look at its own statements, only when its lines hold the word at all."""
+        if func.walked:
+            return func.yields
+        node = func.node
+        if self.source is not None and "\r" not in self.source:  # (ast counts a lone \r as a line break)
+            if self._yield_lines is None:
+                self._yield_lines = _lines_with(self.source, "yield")
+            first = bisect.bisect_left(self._yield_lines, node.lineno)
+            if first == len(self._yield_lines) or self._yield_lines[first] > node.end_lineno:
+                return False
+        return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_body(node.body))
+
     def _push(self, kind: str, node, on_loop: bool, **extra) -> Scope:
         scope = Scope(kind, node, on_loop, **extra)
         self.scopes.append(scope)
@@ -196,6 +220,7 @@ class Analysis:
             if func.is_async or not self.skip_sync_bodies or defines_scopes(node):
                 self._bind_parameters(node, chain, func)
                 self.walk_body(node.body)
+                func.walked = True
             for chk in self.checkers:
                 chk.leave_function(scope)
             self._walk_deferred(scope)
@@ -407,6 +432,17 @@ class Analysis:
         if name in BUILTIN_NAMES:
             return Ref("builtins." + name)
         return None
+
+
+def _lines_with(source: str, word: str) -> list[int]:
+    """The numbers of the lines on which ``word`` occurs, in order."""
+    lines, line, position = [], 1, 0
+    for match in re.finditer(rf"\b{word}\b", source):
+        line += source.count("\n", position, match.start())
+        position = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def _function_kind(node, scope: Scope, in_class: bool = False) -> str:

@@ -47,6 +47,9 @@ class FuncDef:
     is_async: bool
     kind: str = "function"  # "function", "method", "staticmethod", "classmethod", "property"
     qualname: str = ""  # as Python spells it: "Class.method", "outer.<locals>.inner"
+    # Facts the walk of the body finds (final once ``walked``): a yield makes it a generator.
+    yields: bool = False
+    walked: bool = False
 
 
 @dataclass(eq=False, slots=True)

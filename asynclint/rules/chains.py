@@ -34,8 +34,7 @@ class ProjectCallChecker(Checker):
             return None
         summary = self.functions.get(func.qualname)
         if summary is None:
-            summary = self.functions[func.qualname] = FunctionSummary(
-                func.is_async, func.node.lineno, coroutine=self.coroutines.is_coroutine_function(func))
+            summary = self.functions[func.qualname] = FunctionSummary(func.is_async, func.node.lineno)
         return summary
 
     def visit_Call(self, call: ast.Call) -> None:
@@ -65,7 +64,8 @@ class ProjectCallChecker(Checker):
 
     def leave_function(self, scope) -> None:
         if self.analysis.project is not None:
-            self._summary_of(scope)
+            # Now that its body is walked, what the walk found about the function is final.
+            self._summary_of(scope).coroutine = self.coroutines.is_coroutine_function(scope.func)
 
     def _target(self, func: ast.expr) -> str | None:
         value = self.analysis.resolve(func)

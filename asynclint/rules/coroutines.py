@@ -30,10 +30,6 @@ def call_text(call: ast.Call) -> str:
     return f"`{source_text(call.func)}()`"
 
 
-def _is_generator(node: ast.AsyncFunctionDef) -> bool:
-    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_body(node.body))
-
-
 def value_elements_are_coroutines(calls: "CoroutineCalls", value: ast.ListComp | ast.List) -> bool:
     """``[fetch(u) for u in urls]`` or ``[fetch(a), fetch(b)]``: a list made only of coroutines."""
     if isinstance(value, ast.ListComp):
@@ -68,9 +64,8 @@ class CoroutineCalls:
             return False
         key = id(func.node)
         if key not in self._functions:
-            node = func.node
-            self._functions[key] = not _is_generator(node) and all(
-                self._transparent(d) for d in node.decorator_list)
+            self._functions[key] = not self.analysis.is_generator(func) and all(
+                self._transparent(d) for d in func.node.decorator_list)
         return self._functions[key]
 
     def _transparent(self, decorator: ast.expr) -> bool:
