@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Mapping
 
+from asynclint.model import FixKind
+
 
 @dataclass(frozen=True)
 class Use:
@@ -141,10 +143,10 @@ _SAME_KIND = {bool: (bool,), int: (int, float), float: (int, float)}
 class Blocking:
     code: str
     use: Use
-    # The rewrite the fixer knows for this call: "sleep", "open", "http",
-    # "subprocess", "loop" or "thread" (wrap in to_thread); None: no fix.
-    fix: str | None = "thread"
+    # The rewrite the fixer knows for this call; None: no fix.
+    fix_kind: FixKind | None = FixKind.THREAD
     nonblocking: tuple[ArgIs | ArgIsBuffer | ArgIsNew, ...] = ()
+    withheld: str | None = None  # why there is no fix, shown with the finding
 
 
 THREAD = Use(
@@ -213,13 +215,13 @@ ALIASES: dict[str, str] = {}
 DISTINCTIVE_METHODS: dict[str, str] = {}
 
 
-def _calls(code: str, use: Use, names: str, fix: str | None = "thread", nonblocking=()) -> None:
+def _calls(code: str, use: Use, names: str, fix: FixKind | None = FixKind.THREAD, nonblocking=()) -> None:
     row = Blocking(code, use, fix, tuple(nonblocking))
     for name in names.split():
         BLOCKING[name] = row
 
 
-def _methods(code: str, use: Use, types: str, methods: str, fix="thread", nonblocking=()):
+def _methods(code: str, use: Use, types: str, methods: str, fix=FixKind.THREAD, nonblocking=()):
     _calls(code, use, " ".join(f"{t}.{m}" for t in types.split() for m in methods.split()), fix, nonblocking)
 
 
@@ -229,12 +231,12 @@ def _returns(type_name: str, callables: str) -> None:
 
 
 # ASL101: sleeps ------------------------------------------------------------------------------
-_calls("ASL101", SLEEP, "time.sleep", fix="sleep")
+_calls("ASL101", SLEEP, "time.sleep", fix=FixKind.SLEEP)
 
 # ASL102: synchronous HTTP --------------------------------------------------------------------
 _VERBS = "get post put patch delete head options request"
-_calls("ASL102", HTTP, " ".join(f"requests.{v} requests.api.{v}" for v in _VERBS.split()), fix="http")
-_calls("ASL102", HTTP, " ".join(f"httpx.{v}" for v in _VERBS.split()) + " httpx.stream", fix="http")
+_calls("ASL102", HTTP, " ".join(f"requests.{v} requests.api.{v}" for v in _VERBS.split()), fix=FixKind.HTTP)
+_calls("ASL102", HTTP, " ".join(f"httpx.{v}" for v in _VERBS.split()) + " httpx.stream", fix=FixKind.HTTP)
 _returns("requests.Session", "requests.Session requests.session requests.sessions.Session")
 _returns("httpx.Client", "httpx.Client")
 _returns("urllib3.PoolManager", "urllib3.PoolManager urllib3.ProxyManager urllib3.HTTPConnectionPool "
@@ -262,7 +264,7 @@ NOT_BLOCKING.update(f"boto3.client.{m}" for m in (
     "get_paginator get_waiter can_paginate generate_presigned_url generate_presigned_post close").split())
 
 # ASL103: opening files -------------------------------------------------------------------------
-_calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix="open")
+_calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix=FixKind.OPEN)
 _calls("ASL103", OPEN, "os.fdopen os.open io.open_code codecs.open shelve.open dbm.open")
 # Archive and compression readers also take an open file object; an in-memory one does not block.
 MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
@@ -314,7 +316,7 @@ ALIASES.update({
 
 # ASL105: processes -----------------------------------------------------------------------------
 _calls("ASL105", PROCESS, "subprocess.run subprocess.call subprocess.check_call subprocess.check_output",
-       fix="subprocess")
+       fix=FixKind.SUBPROCESS)
 _calls("ASL105", PROCESS, "subprocess.getoutput subprocess.getstatusoutput subprocess.Popen os.system "
        "os.popen pty.spawn os.posix_spawn os.posix_spawnp os.wait os.waitpid os.wait3 os.wait4 os.waitid "
        "os.spawnl os.spawnle os.spawnlp os.spawnlpe os.spawnv os.spawnve os.spawnvp os.spawnvpe")
@@ -424,7 +426,8 @@ _returns("psycopg.Connection", "psycopg.Connection.connect psycopg.Connection")
 _calls("ASL107", POSTGRES, "psycopg.Connection.connect")
 
 # ASL108: thread synchronisation ----------------------------------------------------------------
-_returns("threading.Lock", "threading.Lock threading.RLock multiprocessing.Lock multiprocessing.RLock")
+_returns("threading.Lock", "threading.Lock multiprocessing.Lock")
+_returns("threading.RLock", "threading.RLock multiprocessing.RLock")
 _returns("threading.Event", "threading.Event multiprocessing.Event")
 _returns("threading.Condition", "threading.Condition multiprocessing.Condition")
 _returns("threading.Semaphore", "threading.Semaphore threading.BoundedSemaphore multiprocessing.Semaphore "
@@ -443,8 +446,12 @@ _returns("multiprocessing.pool.AsyncResult",
          "multiprocessing.pool.Pool.apply_async multiprocessing.pool.Pool.map_async")
 _NOT_IF_NOWAIT = [ArgIs("blocking", 0, (False, 0)), ArgIs("timeout", 1, (0,))]
 _methods("ASL108", LOCK, "threading.Lock threading.Semaphore", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT)
-_methods("ASL108", CONDITION, "threading.Condition", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT)
-_methods("ASL108", CONDITION, "threading.Condition", "wait wait_for", nonblocking=[ArgIs("timeout", None, (0,))])
+# An RLock (and a Condition, whose lock is an RLock by default) belongs to the thread that acquired
+# it: acquired in a worker thread, it cannot be released (or waited on) from the loop's thread.
+_methods("ASL108", LOCK, "threading.RLock", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT, fix=None)
+_methods("ASL108", CONDITION, "threading.Condition", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT, fix=None)
+_methods("ASL108", CONDITION, "threading.Condition", "wait wait_for", nonblocking=[ArgIs("timeout", None, (0,))],
+         fix=None)
 _methods("ASL108", EVENT, "threading.Event", "wait", nonblocking=[ArgIs("timeout", 0, (0,))])
 _methods("ASL108", EVENT, "threading.Barrier", "wait", nonblocking=[ArgIs("timeout", 0, (0,))])
 _methods("ASL108", QUEUE, "queue.Queue", "get", nonblocking=[ArgIs("block", 0, (False, 0)), ArgIs("timeout", 1, (0,))])
@@ -522,9 +529,14 @@ _NO_FIX = ("os.walk os.fwalk os.scandir glob.iglob fileinput.input pathlib.Path.
            "pathlib.Path.rglob pathlib.Path.walk multiprocessing.pool.Pool.imap "
            "multiprocessing.pool.Pool.imap_unordered concurrent.futures.Executor.map "
            "concurrent.futures.as_completed")
-for _name in _NO_FIX.split() + [k for k in BLOCKING if k.startswith("sqlite3.")]:
+_WITHHELD = {name: "a lazy iterator: the work happens as it is consumed" for name in _NO_FIX.split()}
+_WITHHELD.update({name: "sqlite3 objects belong to the thread that made them"
+                  for name in BLOCKING if name.startswith("sqlite3.")})
+_WITHHELD.update({name: "an owner-bound lock: a worker thread would hold it"
+                  for name in BLOCKING if name.startswith(("threading.RLock.", "threading.Condition."))})
+for _name, _reason in _WITHHELD.items():
     if _name in BLOCKING:
-        BLOCKING[_name] = replace(BLOCKING[_name], fix=None)
+        BLOCKING[_name] = replace(BLOCKING[_name], fix_kind=None, withheld=_reason)
 
 # The types above, and calls that produce an object of a type by naming it.
 KNOWN_TYPES: frozenset[str] = frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())

@@ -30,7 +30,11 @@ _TAB = 4
 
 
 def fix_note(d: Diagnostic) -> str:
-    """`` [fix: safe]`` / `` [fix: unsafe]`` after a message whose finding has a fix."""
+    """`` [fix: safe]`` / `` [fix: unsafe]`` after a message whose finding has a fix, with the reason
+    when the fix is only unsafe here (`` [fix: unsafe, inside a threading lock]``) or withheld
+    (`` [fix: none, touches the event loop]``)."""
+    if d.fix_reason:
+        return f" [fix: {d.fix or 'none'}, {d.fix_reason}]"
     return f" [fix: {d.fix}]" if d.fix else ""
 
 
@@ -108,7 +112,8 @@ def as_dict(d: Diagnostic) -> dict:
     return {
         "path": d.path, "line": d.line, "column": d.col, "end_line": d.end_line, "end_column": d.end_col,
         "code": d.code, "message": d.message,
-        "fix": None if d.fix is None else {"applicability": d.fix},
+        "fix": None if d.fix is None else {"applicability": d.fix, "reason": d.fix_reason},
+        **({"fix_withheld": d.fix_reason} if d.fix is None and d.fix_reason else {}),
     }
 
 
@@ -173,7 +178,7 @@ def _sarif_rule(rule) -> dict:
         "help": {"text": f"{_sentence(rule.summary)} See {DOCS_URL.format(code=rule.code)}",
                  "markdown": f"{_sentence(rule.summary)} [{rule.code}]({DOCS_URL.format(code=rule.code)})"},
         "defaultConfiguration": {"enabled": rule.enabled_by_default, "level": "error"},
-        "properties": {"fix": rule.fix} if rule.fix else {},
+        "properties": {"fix": rule.fix_applicability} if rule.fix_applicability else {},
     }
     if not descriptor["properties"]:
         del descriptor["properties"]

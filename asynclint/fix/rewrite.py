@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from asynclint.fix.imports import add_imports, remove_unused
-from asynclint.model import Diagnostic
+from asynclint.model import Diagnostic, FixKind
 
 # Methods of a file object that have an awaitable counterpart on aiofiles', anyio's and trio's files.
 ASYNC_FILE_METHODS = frozenset(
@@ -147,28 +147,9 @@ class Planner:
 
     def plan(self, diagnostic: Diagnostic) -> Edit | None:
         node = self.locate(diagnostic)
-        if node is None or not self.await_legal(node):
+        if node is None or not self.await_legal(node) or diagnostic.fix_kind is None:
             return None
-        if diagnostic.code == "ASL502" or diagnostic.fix_kind == "loop":
-            return self._running_loop(node, diagnostic)
-        if diagnostic.code == "ASL201":
-            return self._insert_await(node, diagnostic)
-        if not isinstance(node, cst.Call):
-            return None
-        kind, target = diagnostic.fix_kind, diagnostic.target or ""
-        edit = None
-        if kind == "sleep":
-            edit = self._sleep(node, diagnostic)
-        elif kind == "open" and target in ("builtins.open", "io.open", "pathlib.Path.open"):
-            edit = self._async_open(node, diagnostic)
-        elif kind == "http":
-            edit = self._http(node, diagnostic)
-        elif kind == "subprocess":
-            edit = self._subprocess(node, diagnostic)
-        if edit is None and kind in ("thread", "open", "http", "subprocess") or (
-                kind is None and diagnostic.code == "ASL401"):
-            edit = self._thread(node, diagnostic)
-        return edit
+        return FIXERS[diagnostic.fix_kind](self, node, diagnostic)
 
     def _sleep(self, call: cst.Call, d: Diagnostic) -> Edit:
         module, name = SLEEP[self.backend]
@@ -222,6 +203,8 @@ class Planner:
 
     def _async_open(self, call: cst.Call, d: Diagnostic) -> Edit | None:
         """``with open(p) as f:`` -> ``async with aiofiles.open(p) as f:``, awaiting ``f``'s methods."""
+        if d.target not in ("builtins.open", "io.open", "pathlib.Path.open"):
+            return None
         item = self.parent(call)
         statement = self.parent(item) if isinstance(item, cst.WithItem) else None
         if not (isinstance(statement, cst.With) and statement.asynchronous is None
@@ -446,6 +429,31 @@ class Planner:
             return _await(run, new)
         edit.replace(call, build)
         return edit
+
+
+Fixer = Callable[[Planner, cst.BaseExpression, Diagnostic], "Edit | None"]
+
+
+def _on_calls(fixer: Fixer) -> Fixer:
+    """A fixer that rewrites a call: any other node (a name, an attribute) is left alone."""
+    return lambda planner, node, d: fixer(planner, node, d) if isinstance(node, cst.Call) else None
+
+
+def _or_thread(fixer: Fixer) -> Fixer:
+    """The rewrite to the async library's own call where it applies, else the call in a thread."""
+    return _on_calls(lambda planner, call, d: fixer(planner, call, d) or planner._thread(call, d))
+
+
+# One fixer per fix kind (tests/test_fix.py checks that none is missing).
+FIXERS: dict[FixKind, Fixer] = {
+    FixKind.SLEEP: _on_calls(Planner._sleep),
+    FixKind.OPEN: _or_thread(Planner._async_open),
+    FixKind.HTTP: _or_thread(Planner._http),
+    FixKind.SUBPROCESS: _or_thread(Planner._subprocess),
+    FixKind.THREAD: _on_calls(Planner._thread),
+    FixKind.AWAIT: Planner._insert_await,
+    FixKind.RUNNING_LOOP: Planner._running_loop,
+}
 
 
 class _NameUses(cst.CSTVisitor):

@@ -13,6 +13,8 @@ import re
 import inspect
 from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
+from asynclint.model import FixKind
+
 if TYPE_CHECKING:
     from asynclint.analysis import Analysis
 
@@ -22,9 +24,15 @@ class Rule:
     name: ClassVar[str]
     summary: ClassVar[str]
     enabled_by_default: ClassVar[bool] = True
-    fix: ClassVar[str | None] = None  # "safe", "unsafe", or None when there is no fix
+    # "safe", "unsafe", or None when the rule has no fix. The kind of rewrite comes from
+    # `fix_kind` or, for a catalogued call, from the catalog row.
+    fix_applicability: ClassVar[str | None] = None
+    fix_kind: ClassVar[FixKind | None] = None
     bad: ClassVar[str] = ""
     good: ClassVar[str] = ""
+    # `bad` as the fixer leaves it (unsafe fixes included): a rule that offers a fix must have it,
+    # and tests/test_fix.py checks the fixer really produces it.
+    fixed: ClassVar[str] = ""
 
     @classmethod
     def documentation(cls) -> str:

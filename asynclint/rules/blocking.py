@@ -114,10 +114,11 @@ class BlockingCallChecker(Checker):
         use = row.use.for_backend(self.analysis.backend)
         effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
         # Only a call can be rewritten (not `with lock:` or `for line in f:`).
-        kind = row.fix if call else None
-        applicability = RULES[row.code].fix if kind else None
+        kind = row.fix_kind if call else None
+        applicability = RULES[row.code].fix_applicability if kind else None
+        reason = row.withheld if call and applicability is None and RULES[row.code].fix_applicability else None
         self.analysis.report(node, row.code, f"{what} {effect}; use {use}", applicability,
-                             kind if applicability else None, key)
+                             kind if applicability else None, key, reason)
 
 
 def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
@@ -246,7 +247,7 @@ class ASL101(Rule):
     """
 
     code = "ASL101"
-    fix = "safe"
+    fix_applicability = "safe"
     name = "blocking-sleep"
     summary = "`time.sleep()` in an async function"
     bad = """\
@@ -256,6 +257,12 @@ async def poll():
     time.sleep(1)  # error: ASL101
 """
     good = """\
+import asyncio
+
+async def poll():
+    await asyncio.sleep(1)
+"""
+    fixed = """\
 import asyncio
 
 async def poll():
@@ -285,7 +292,7 @@ class ASL102(Rule):
     """
 
     code = "ASL102"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-http-call"
     summary = "a synchronous HTTP request in an async function"
     bad = """\
@@ -295,6 +302,13 @@ async def fetch(url):
     return requests.get(url).json()  # error: ASL102
 """
     good = """\
+import httpx
+
+async def fetch(url):
+    async with httpx.AsyncClient() as client:
+        return (await client.get(url)).json()
+"""
+    fixed = """\
 import httpx
 
 async def fetch(url):
@@ -326,7 +340,7 @@ class ASL103(Rule):
     """
 
     code = "ASL103"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-file-open"
     summary = "a file opened with `open()` in an async function"
     bad = """\
@@ -336,6 +350,14 @@ async def load(path):
 """
     good = """\
 import aiofiles
+
+async def load(path):
+    async with aiofiles.open(path) as f:
+        return await f.read()
+"""
+    fixed = """\
+import aiofiles
+
 
 async def load(path):
     async with aiofiles.open(path) as f:
@@ -368,7 +390,7 @@ class ASL104(Rule):
     """
 
     code = "ASL104"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-filesystem-call"
     summary = "a filesystem call in an async function"
     bad = """\
@@ -381,6 +403,14 @@ async def cleanup(path):
     good = """\
 import asyncio
 import os
+
+async def cleanup(path):
+    if await asyncio.to_thread(os.path.exists, path):
+        await asyncio.to_thread(os.remove, path)
+"""
+    fixed = """\
+import os
+import asyncio
 
 async def cleanup(path):
     if await asyncio.to_thread(os.path.exists, path):
@@ -414,7 +444,7 @@ class ASL105(Rule):
     """
 
     code = "ASL105"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-process-call"
     summary = "a synchronous subprocess or os process call in an async function"
     bad = """\
@@ -429,6 +459,15 @@ import asyncio
 async def build():
     proc = await asyncio.create_subprocess_exec("make")
     await proc.wait()
+"""
+    fixed = """\
+import subprocess
+import asyncio
+
+async def build():
+    process = await asyncio.create_subprocess_exec("make")
+    stdout, stderr = await process.communicate()
+    subprocess.CompletedProcess(["make"], process.returncode, stdout, stderr).check_returncode()
 """
 
 
@@ -456,7 +495,7 @@ class ASL106(Rule):
     """
 
     code = "ASL106"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-socket-call"
     summary = "a blocking socket or DNS call in an async function"
     bad = """\
@@ -471,6 +510,13 @@ import asyncio
 async def resolve(host):
     loop = asyncio.get_running_loop()
     return await loop.getaddrinfo(host, None)
+"""
+    fixed = """\
+import socket
+import asyncio
+
+async def resolve(host):
+    return await asyncio.to_thread(socket.gethostbyname, host)
 """
 
 
@@ -495,15 +541,20 @@ class ASL107(Rule):
     """
 
     code = "ASL107"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-database-call"
     summary = "a synchronous database driver call in an async function"
     bad = """\
 import sqlite3
 
+import redis
+
 async def count(path):
     conn = sqlite3.connect(path)  # error: ASL107
     return conn.execute("select count(*) from t").fetchone()
+
+async def visits(cache: redis.Redis):
+    return cache.get("visits")  # error: ASL107
 """
     good = """\
 import aiosqlite
@@ -512,6 +563,19 @@ async def count(path):
     async with aiosqlite.connect(path) as conn:
         cursor = await conn.execute("select count(*) from t")
         return await cursor.fetchone()
+"""
+    fixed = """\
+import sqlite3
+
+import redis
+import asyncio
+
+async def count(path):
+    conn = sqlite3.connect(path)
+    return conn.execute("select count(*) from t").fetchone()
+
+async def visits(cache: redis.Redis):
+    return await asyncio.to_thread(cache.get, "visits")
 """
 
 
@@ -538,7 +602,7 @@ class ASL108(Rule):
     """
 
     code = "ASL108"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-thread-sync"
     summary = "waiting on a thread lock, event, queue, future or thread in an async function"
     bad = """\
@@ -549,6 +613,9 @@ lock = threading.Lock()
 async def update(state):
     with lock:  # error: ASL108
         state.counter += 1
+
+async def finish(worker: threading.Thread):
+    worker.join()  # error: ASL108
 """
     good = """\
 import asyncio
@@ -558,6 +625,19 @@ lock = asyncio.Lock()
 async def update(state):
     async with lock:
         state.counter += 1
+"""
+    fixed = """\
+import threading
+import asyncio
+
+lock = threading.Lock()
+
+async def update(state):
+    with lock:
+        state.counter += 1
+
+async def finish(worker: threading.Thread):
+    await asyncio.to_thread(worker.join)
 """
 
 
@@ -579,7 +659,7 @@ class ASL109(Rule):
     """
 
     code = "ASL109"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-input"
     summary = "console input in an async function"
     bad = """\
@@ -588,6 +668,13 @@ async def ask():
 """
     good = """\
 import asyncio
+
+async def ask():
+    return await asyncio.to_thread(input, "name? ")
+"""
+    fixed = """\
+import asyncio
+
 
 async def ask():
     return await asyncio.to_thread(input, "name? ")

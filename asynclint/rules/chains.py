@@ -12,6 +12,7 @@ import os
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint.callgraph import FunctionSummary, ModuleSummary, Step
+from asynclint.model import FixKind
 from asynclint.rules import Checker, Rule, checker, rule, source_text
 from asynclint.rules.blocking import blocking_row
 from asynclint.rules.coroutines import CoroutineCalls
@@ -140,7 +141,8 @@ class ASL401(Rule):
 
     code = "ASL401"
     name = "blocking-call-through-helper"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
+    fix_kind = FixKind.THREAD
     summary = "a project function that blocks, called from an async function"
     bad = """\
 def read_config(path):
@@ -152,6 +154,17 @@ async def handler(path):
 """
     good = """\
 import asyncio
+
+def read_config(path):
+    with open(path) as f:
+        return f.read()
+
+async def handler(path):
+    return await asyncio.to_thread(read_config, path)
+"""
+    fixed = """\
+import asyncio
+
 
 def read_config(path):
     with open(path) as f:

@@ -12,6 +12,7 @@ import re
 from typing import Iterator
 
 from asynclint.analysis import FuncDef, Ref
+from asynclint.model import FixKind
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
 
 # -- data -----------------------------------------------------------------------------------------
@@ -379,7 +380,8 @@ class ASL201(Rule):
     code = "ASL201"
     name = "coroutine-not-awaited"
     summary = "a coroutine call whose result is discarded, so it never runs"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
+    fix_kind = FixKind.AWAIT
     bad = """\
 import asyncio
 
@@ -390,6 +392,15 @@ async def handler(item):
     asyncio.sleep(1)  # error: ASL201
 """
     good = """\
+import asyncio
+
+async def save(item): ...
+
+async def handler(item):
+    await save(item)
+    await asyncio.sleep(1)
+"""
+    fixed = """\
 import asyncio
 
 async def save(item): ...
@@ -519,7 +530,8 @@ class ASL502(Rule):
     code = "ASL502"
     name = "get-event-loop-in-coroutine"
     summary = "`asyncio.get_event_loop()` inside a coroutine"
-    fix = "safe"
+    fix_applicability = "safe"
+    fix_kind = FixKind.RUNNING_LOOP
     bad = """\
 import asyncio
 
@@ -528,6 +540,13 @@ async def offload(work):
     return await loop.run_in_executor(None, work)
 """
     good = """\
+import asyncio
+
+async def offload(work):
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, work)
+"""
+    fixed = """\
 import asyncio
 
 async def offload(work):
