@@ -522,6 +522,27 @@ TO_THREAD = frozenset({"asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to
 OFFLOAD = TO_THREAD | {"asyncio.AbstractEventLoop.run_in_executor", "functools.partial"}
 OFFLOAD_METHODS = frozenset({"run_in_executor", "run_sync", "submit"})
 
+# What a function must not do for a thread wrap of it (ASL401) to keep its behaviour. Calls that bind
+# to the running event loop (or the async library's current task): from a worker thread they raise
+# or bind to another loop. The same by method name, for receivers of unknown type (a loop, a future).
+LOOP_BOUND = frozenset("""
+    asyncio.get_event_loop asyncio.events.get_event_loop asyncio.get_running_loop asyncio.events.get_running_loop
+    asyncio.create_task asyncio.ensure_future asyncio.gather asyncio.wrap_future asyncio.current_task
+    asyncio.all_tasks asyncio.Future asyncio.Task asyncio.Event asyncio.Lock asyncio.Condition asyncio.Semaphore
+    asyncio.BoundedSemaphore asyncio.Queue asyncio.LifoQueue asyncio.PriorityQueue asyncio.TaskGroup
+    tornado.ioloop.IOLoop.current tornado.concurrent.Future trio.lowlevel.current_task
+    trio.lowlevel.current_trio_token trio.lowlevel.spawn_system_task anyio.get_current_task
+    sniffio.current_async_library""".split())
+LOOP_BOUND_METHODS = frozenset("""create_future create_task call_soon call_later call_at add_done_callback
+    set_result set_exception add_reader add_writer remove_reader remove_writer run_in_executor""".split())
+# Locks owned by threads: an await point inside one lets another task of the same loop block on it.
+THREAD_LOCK_TYPES = frozenset("threading.Lock threading.RLock threading.Condition threading.Semaphore".split())
+# Context variables set in a worker thread are lost (to_thread runs a copy of the context);
+# thread-local state read or written there is another thread's.
+CONTEXT_WRITES = frozenset("contextvars.ContextVar.set contextvars.ContextVar.reset".split())
+_returns("contextvars.ContextVar", "contextvars.ContextVar")
+_returns("threading.local", "threading.local")
+
 # No automatic fix for these. Calls that return a lazy iterator would, in a worker thread, only
 # create it: the blocking work would still happen on the loop as it is consumed. sqlite3 objects
 # refuse use from a thread other than their creator's (``check_same_thread``).

@@ -285,7 +285,7 @@ def test_fix_that_would_not_parse_leaves_file_unchanged(tmp_path, monkeypatch):
     path = tmp_path / "m.py"
     original = SLEEPY.replace("\n", "\r\n").encode()
     path.write_bytes(original)
-    monkeypatch.setattr(rewrite, "apply_pass", lambda source, ds, backend: (source + "def (:\n", ds))
+    monkeypatch.setattr(rewrite, "apply_pass", lambda source, ds, backend, libraries: (source + "def (:\n", ds))
     with pytest.raises(FixError):
         fix_source(SLEEPY, "m.py", Settings())
     result = fix_file(str(path), Settings())
@@ -549,10 +549,10 @@ def test_cli_reports_a_file_it_could_not_fix(cli, tmp_path, monkeypatch):
     (tmp_path / "good.py").write_text(SLEEPY)
     real = rewrite.apply_pass
 
-    def broken_for_bad(source, diagnostics, backend):
+    def broken_for_bad(source, diagnostics, backend, libraries):
         if diagnostics[0].path.endswith("bad.py"):
             return source.replace("async def", "async def def"), diagnostics
-        return real(source, diagnostics, backend)
+        return real(source, diagnostics, backend, libraries)
     monkeypatch.setattr(rewrite, "apply_pass", broken_for_bad)
     code, out, err = cli("check", "--fix", ".")
     assert code == 2

@@ -16,6 +16,7 @@ import tokenize
 from dataclasses import dataclass, field
 
 from asynclint.analysis import _backend_of
+from asynclint.fix.dependencies import declared_libraries, project_root_of
 from asynclint.engine import SourceError, decode_source, lint_source, MAX_FILE_BYTES
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
@@ -40,6 +41,7 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
     """
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
+    libraries = declared_libraries(settings.project_root or project_root_of(path))
     fixed: list[Diagnostic] = []
     diagnostics = lint_source(source, path, settings)
     for _ in range(MAX_PASSES):
@@ -48,7 +50,7 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
             break
         try:
             backend = settings.backend or _backend_of(ast.parse(source))
-            new_source, applied = apply_pass(source, wanted, backend)
+            new_source, applied = apply_pass(source, wanted, backend, libraries)
         except FixError:
             raise
         except Exception as error:  # libcst's parser, or a bug in a rewrite

@@ -9,8 +9,10 @@ from __future__ import annotations
 import ast
 
 from asynclint import catalog
+from asynclint.model import FixKind
 from asynclint.analysis import Instance
 from asynclint.rules import RULES, Checker, Rule, checker, rule, source_text
+from asynclint.rules.coroutines import walk_body
 
 
 @checker
@@ -26,6 +28,7 @@ class BlockingCallChecker(Checker):
         # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
         self._memo: dict[int, tuple | None] = {}
         self._chain_memo: dict[int, bool] = {}
+        self._events: dict[int, list[tuple[int, str, str]]] = {}
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
@@ -117,8 +120,66 @@ class BlockingCallChecker(Checker):
         kind = row.fix_kind if call else None
         applicability = RULES[row.code].fix_applicability if kind else None
         reason = row.withheld if call and applicability is None and RULES[row.code].fix_applicability else None
+        if kind is FixKind.SLEEP:
+            reason = self._await_point_hazard(node)
+            applicability = "unsafe" if reason else applicability
         self.analysis.report(node, row.code, f"{what} {effect}; use {use}", applicability,
                              kind if applicability else None, key, reason)
+
+
+    def _await_point_hazard(self, node: ast.AST) -> str | None:
+        """Why an ``await`` here would let other tasks in where the blocking call kept them out:
+        inside a threading lock (another task blocks on it with the loop: a deadlock), or between a
+        read and a write of shared state (another task's update in between is lost)."""
+        analysis = self.analysis
+        for parent in analysis.parents:
+            if isinstance(parent, ast.With) and any(self._is_thread_lock(item.context_expr) for item in parent.items):
+                return "inside a threading lock"
+        scope = analysis.function
+        if scope is None or scope.func is None:
+            return None
+        line = node.lineno
+        events = self._shared_state_events(scope.func.node)
+        before = {(kind, name) for at, kind, name in events if at < line}
+        after = {(kind, name) for at, kind, name in events if at > line}
+        if {name for kind, name in before if kind == "acquire"} & {name for kind, name in after if kind == "release"}:
+            return "inside a threading lock"
+        both = sorted({name for kind, name in before if kind == "read"} & {name for kind, name in after if kind == "write"})
+        if both:
+            return f"between a read and a write of shared state ({', '.join(both)})"
+        return None
+
+    def _shared_state_events(self, function: ast.AST) -> list[tuple[int, str, str]]:
+        """(line, "read"/"write"/"acquire"/"release", name) for a function's reads and writes of
+        shared state and its calls of a threading lock's acquire/release; made once per function."""
+        key = id(function)
+        if key not in self._events:
+            shared = {name for sub in walk_body(function.body) if isinstance(sub, (ast.Global, ast.Nonlocal))
+                      for name in sub.names}
+            events = []
+            for sub in walk_body(function.body):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
+                        sub.func.attr in ("acquire", "release") and self._is_thread_lock(sub.func.value):
+                    events.append((sub.lineno, sub.func.attr, ast.unparse(sub.func.value)))
+                name = _shared_name(sub, shared)
+                if name is not None and isinstance(sub.ctx, (ast.Load, ast.Store)):
+                    events.append((sub.lineno, "read" if isinstance(sub.ctx, ast.Load) else "write", name))
+            self._events[key] = events
+        return self._events[key]
+
+    def _is_thread_lock(self, expr: ast.expr) -> bool:
+        value = self.analysis.resolve(expr)
+        return isinstance(value, Instance) and value.type in catalog.THREAD_LOCK_TYPES
+
+
+def _shared_name(node: ast.AST, shared: set[str]) -> str | None:
+    """The name of the shared state a node reads or writes: a ``global``/``nonlocal`` name, or an
+    attribute of ``self``."""
+    if isinstance(node, ast.Name) and node.id in shared:
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
+    return None
 
 
 def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
@@ -309,11 +370,11 @@ async def fetch(url):
         return (await client.get(url)).json()
 """
     fixed = """\
-import httpx
+import requests
+import asyncio
 
 async def fetch(url):
-    async with httpx.AsyncClient() as client:
-        return (await client.get(url)).json()
+    return (await asyncio.to_thread(requests.get, url)).json()
 """
 
 
@@ -356,12 +417,12 @@ async def load(path):
         return await f.read()
 """
     fixed = """\
-import aiofiles
+import asyncio
 
 
 async def load(path):
-    async with aiofiles.open(path) as f:
-        return await f.read()
+    with await asyncio.to_thread(open, path) as f:
+        return f.read()
 """
 
 
