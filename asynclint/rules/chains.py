@@ -12,10 +12,10 @@ import os
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint import catalog
+from asynclint.analysis.blocking import blocking_row
 from asynclint.callgraph import TOUCHES_LOOP, FunctionSummary, ModuleSummary, Step
 from asynclint.model import FixKind
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.blocking import blocking_row
 from asynclint.rules.coroutines import CoroutineCalls
 
 
@@ -36,8 +36,7 @@ class ProjectCallChecker(Checker):
             return None
         summary = self.functions.get(func.qualname)
         if summary is None:
-            summary = self.functions[func.qualname] = FunctionSummary(
-                func.is_async, func.node.lineno, coroutine=self.coroutines.is_coroutine_function(func))
+            summary = self.functions[func.qualname] = FunctionSummary(func.is_async, func.node.lineno)
         return summary
 
     def visit_Call(self, call: ast.Call) -> None:
@@ -100,7 +99,8 @@ class ProjectCallChecker(Checker):
 
     def leave_function(self, scope) -> None:
         if self.analysis.project is not None:
-            self._summary_of(scope)
+            # Now that its body is walked, what the walk found about the function is final.
+            self._summary_of(scope).coroutine = self.coroutines.is_coroutine_function(scope.func)
 
     def _target(self, func: ast.expr) -> str | None:
         value = self.analysis.resolve(func)
@@ -132,15 +132,15 @@ class ProjectCallChecker(Checker):
         self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes)
         if not context.checking:
             return
-        context.index.add(self.summary)
-        for call, target in self.sites:
-            chain = context.index.blocking_chain(target)
-            if chain is not None:
-                hazard = context.index.thread_hazard(target)
-                if hazard is None:
-                    self.analysis.report(call, "ASL401", _message(call, chain))
-                else:
-                    self.analysis.report(call, "ASL401", _message(call, chain), fix=None, fix_reason=hazard)
+        with context.index.checking(self.summary):
+            for call, target in self.sites:
+                chain = context.index.blocking_chain(target)
+                if chain is not None:
+                    hazard = context.index.thread_hazard(target)
+                    if hazard is None:
+                        self.analysis.report(call, "ASL401", _message(call, chain))
+                    else:
+                        self.analysis.report(call, "ASL401", _message(call, chain), fix=None, fix_reason=hazard)
 
 
 THREAD_LOCAL = "uses thread-local state"
@@ -181,6 +181,8 @@ class ASL401(Rule):
     """
 
     code = "ASL401"
+    on_loop = True
+    needs_project = True
     name = "blocking-call-through-helper"
     fix_applicability = "unsafe"
     fix_kind = FixKind.THREAD
