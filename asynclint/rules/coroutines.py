@@ -8,7 +8,6 @@ coroutine call?" and "where does its value go?".
 from __future__ import annotations
 
 import ast
-import re
 
 from asynclint.analysis import FuncDef, Ref
 from asynclint.analysis.syntax import walk_body
@@ -79,8 +78,9 @@ class CoroutineCalls:
 @checker
 class CoroutineChecker(Checker):
     codes = ("ASL201", "ASL202", "ASL203", "ASL204", "ASL502")
-    # An async def of this module, or a library whose coroutine functions are catalogued.
-    triggers = (ASYNC_DEF, re.compile(r"\b(?:asyncio|trio|anyio|aiofiles)\b"))
+    # An async def of this module, or a library whose coroutine functions are catalogued (plain
+    # words: a substring test is many times faster than a pattern with alternatives).
+    triggers = (ASYNC_DEF, "asyncio", "trio", "anyio", "aiofiles")
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
