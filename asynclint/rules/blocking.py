@@ -10,6 +10,7 @@ import ast
 
 from asynclint import catalog
 from asynclint.analysis import Instance
+from asynclint.analysis.blocking import expects_blocking_io_error
 from asynclint.rules import RULES, Checker, Rule, checker, rule, source_text
 
 
@@ -21,53 +22,10 @@ class BlockingCallChecker(Checker):
     # `asyncio` is not parsed for these rules.
     on_loop_only = True  # every handler returns at once when analysis.on_loop is False
 
-    def __init__(self, analysis) -> None:
-        super().__init__(analysis)
-        # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
-        self._memo: dict[int, tuple | None] = {}
-        self._chain_memo: dict[int, bool] = {}
-
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
-        if not analysis.on_loop:
-            return
-        found = self._blocking(call)
-        if found is None or _used_asynchronously(analysis.parents, call) or _expects_blocking_io_error(analysis):
-            return
-        if found[0] in catalog.LAZY and not _consumed_here(analysis):
-            return  # a lazy iterator kept for later: iterating it is what blocks
-        analysis.reported_calls.add(id(call))
-        self._report(call, *found, shown=source_text(call.func))
-
-    def _blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
-        """(key, catalog row) when this call is reported, else None (memoized: chains ask again)."""
-        key = id(call)
-        if key not in self._memo:
-            self._memo[key] = self._find_blocking(call)
-        return self._memo[key]
-
-    def _find_blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
-        analysis = self.analysis
-        key = analysis.callee_key(call)
-        if key is None or key in analysis.settings.allow:
-            return None
-        row = catalog.lookup(key, analysis.extra_blocking)
-        if row is None or _is_nonblocking(row, call, analysis.resolve) or self._receiver_reported(call.func):
-            return None
-        return key, row
-
-    def _receiver_reported(self, func: ast.expr) -> bool:
-        """A method call on an object whose creation is reported already (one finding, not two)."""
-        if not isinstance(func, ast.Attribute):
-            return False
-        if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
-            inner = func.value
-            if id(inner) not in self._chain_memo:
-                self._chain_memo[id(inner)] = (self._blocking(inner) is not None
-                                               or self._receiver_reported(inner.func))
-            return self._chain_memo[id(inner)]
-        receiver = self.analysis.resolve(func.value)
-        return isinstance(receiver, Instance) and receiver.reported
+        if id(call) in analysis.blocking.on_loop:
+            self._report(call, *analysis.blocking.row(call), shown=source_text(call.func))
 
     def visit_With(self, node: ast.With) -> None:
         """``with lock:`` acquires a threading lock on the loop."""
@@ -90,9 +48,9 @@ class BlockingCallChecker(Checker):
     visit_SetComp = visit_DictComp = visit_ListComp
 
     def _check_protocol(self, expr: ast.expr, method: str) -> None:
-        if isinstance(expr, ast.Call) and self._blocking(expr) is not None:
+        if isinstance(expr, ast.Call) and self.analysis.blocking.row(expr) is not None:
             return  # the call itself is the finding
-        if _expects_blocking_io_error(self.analysis):
+        if expects_blocking_io_error(self.analysis, expr):
             return
         value = self.analysis.resolve(expr)
         if isinstance(value, Instance) and isinstance(value.type, str) and not value.reported:
@@ -120,85 +78,6 @@ class BlockingCallChecker(Checker):
                              kind if applicability else None, key)
 
 
-def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
-    """(qualified name, catalog row) of a call that blocks, wherever it is made.
-
-    Lazy iterators are left out: whether iterating them happens is not known here.
-    """
-    key = analysis.callee_key(call)
-    if key is None or key in analysis.settings.allow or key in catalog.LAZY:
-        return None
-    row = catalog.lookup(key, analysis.extra_blocking)
-    if row is None or _is_nonblocking(row, call, analysis.resolve):
-        return None
-    return key, row
-
-
-
-
-def _used_asynchronously(parents: list, call: ast.Call) -> bool:
-    """``await f()``, ``async for x in f()``, ``async with f()``: what the call returned is
-    asynchronous, so the object is not the synchronous one the catalog knows (a mistyped
-    annotation, say ``client: redis.Redis`` given a ``redis.asyncio.Redis``)."""
-    parent = parents[-1] if parents else None
-    if isinstance(parent, ast.Await):
-        return True
-    if isinstance(parent, ast.AsyncFor) and parent.iter is call:
-        return True
-    if isinstance(parent, ast.withitem):
-        parent = parents[-2] if len(parents) > 1 else None
-    return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
-
-
-def _expects_blocking_io_error(analysis) -> bool:
-    """Code in a ``try`` that catches ``BlockingIOError`` works on a non-blocking object."""
-    parents = analysis.parents
-    for index in range(len(parents) - 2, -1, -1):
-        node = parents[index]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-        if isinstance(node, ast.Try) and any(parents[index + 1] is stmt for stmt in node.body):
-            for handler in node.handlers:
-                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-                for expr in types:
-                    if expr is not None and getattr(analysis.resolve(expr), "name", None) in \
-                            catalog.NONBLOCKING_ERRORS:
-                        return True
-    return False
-
-
-# Where a lazy iterator is consumed at once: iterated, unpacked, or passed to list(), sorted()...
-# (not to a call that hands it to a worker thread: see catalog.OFFLOAD).
-_ITERATE_NOW = (ast.For, ast.ListComp, ast.SetComp, ast.DictComp, ast.YieldFrom)
-
-
-def _consumed_here(analysis) -> bool:
-    parents = analysis.parents
-    for index in range(len(parents) - 1, -1, -1):
-        node = parents[index]
-        if isinstance(node, (ast.IfExp, ast.BoolOp, ast.keyword)):
-            continue
-        if isinstance(node, ast.Starred):  # `[*it]` unpacks now; `f(*it)` as the call does
-            outer = parents[index - 1] if index else None
-            return not (isinstance(outer, ast.Call) and _offloads(analysis, outer))
-        if isinstance(node, ast.Call):
-            return not _offloads(analysis, node)
-        return isinstance(node, _ITERATE_NOW)
-    return False
-
-
-def _offloads(analysis, call: ast.Call) -> bool:
-    """Whether ``call`` hands its arguments to a worker thread (``asyncio.to_thread``...)."""
-    key = analysis.callee_key(call)
-    if key is not None:
-        return key in catalog.OFFLOAD
-    return isinstance(call.func, ast.Attribute) and call.func.attr in catalog.OFFLOAD_METHODS
-
-
-def _is_nonblocking(row: catalog.Blocking, call: ast.Call, resolve) -> bool:
-    return any(condition.holds(call, resolve) for condition in row.nonblocking)
-
-
 # -- the rules ----------------------------------------------------------------------------------
 
 @rule
@@ -222,6 +101,7 @@ class ASL100(Rule):
     """
 
     code = "ASL100"
+    on_loop = True
     name = "configured-blocking-call"
     summary = "a call your configuration lists as blocking, made in an async function"
     bad = ""
@@ -246,6 +126,7 @@ class ASL101(Rule):
     """
 
     code = "ASL101"
+    on_loop = True
     fix = "safe"
     name = "blocking-sleep"
     summary = "`time.sleep()` in an async function"
@@ -268,8 +149,10 @@ class ASL102(Rule):
     """
     ## What it does
     Flags synchronous HTTP clients used in an async function: `requests`, `httpx`'s sync API,
-    `urllib3`, `urllib.request`, `http.client` and boto3 clients, including methods of a session or
-    client object. Creating a session or client is not flagged; its requests are.
+    `urllib3`, `urllib.request`, `http.client`, `xmlrpc.client.ServerProxy` and boto3 clients, and the
+    synchronous clients of SDKs that have an async one (`openai.OpenAI`, `anthropic.Anthropic`, `stripe`,
+    `slack_sdk.WebClient`, `google.cloud.storage`, `elasticsearch.Elasticsearch`), including methods of
+    a session or client object. Creating a session or client is not flagged; its requests are.
 
     ## Why is this bad?
     A synchronous request waits for the network with the event loop stopped: one slow server
@@ -285,6 +168,7 @@ class ASL102(Rule):
     """
 
     code = "ASL102"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-http-call"
     summary = "a synchronous HTTP request in an async function"
@@ -326,6 +210,7 @@ class ASL103(Rule):
     """
 
     code = "ASL103"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-file-open"
     summary = "a file opened with `open()` in an async function"
@@ -349,7 +234,9 @@ class ASL104(Rule):
     ## What it does
     Flags filesystem calls in an async function: `os.path.exists()`, `os.remove()`, `os.listdir()`,
     `shutil.*`, `glob.glob()`, `pathlib.Path` methods that touch the disk (`read_text`, `exists`,
-    `iterdir`, ...) and reads or writes on a file object opened elsewhere. Pure path arithmetic
+    `iterdir`, ...), reads or writes on a file object opened elsewhere, and loading TLS certificates
+    (`ssl.create_default_context()`, which reads the system's CA bundle, and `SSLContext`'s
+    `load_verify_locations`/`load_cert_chain`/`load_default_certs`). Pure path arithmetic
     (`os.path.join`, `Path.name`) is not flagged. Lazy iterators (`os.walk`, `Path.glob`,
     `Path.rglob`, `Path.walk`, `glob.iglob`) are flagged where they are consumed on the loop
     (`for p in root.glob("*")`, `list(os.walk(top))`), not where they are created and kept, for
@@ -368,6 +255,7 @@ class ASL104(Rule):
     """
 
     code = "ASL104"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-filesystem-call"
     summary = "a filesystem call in an async function"
@@ -394,7 +282,8 @@ class ASL105(Rule):
     ## What it does
     Flags starting or waiting for a process synchronously in an async function: `subprocess.run`,
     `call`, `check_call`, `check_output`, `Popen` and its `wait()`/`communicate()`, `os.system`,
-    `os.popen`, `os.spawn*`, `os.wait*`, `os.posix_spawn*`. `Popen.poll()` is not flagged.
+    `os.popen`, `os.spawn*`, `os.wait*`, `os.posix_spawn*`, `webbrowser.open*` (it runs the browser
+    and `xdg-settings` in subprocesses). `Popen.poll()` is not flagged.
 
     ## Why is this bad?
     The loop stops until the child process exits, which can take any time at all.
@@ -414,6 +303,7 @@ class ASL105(Rule):
     """
 
     code = "ASL105"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-process-call"
     summary = "a synchronous subprocess or os process call in an async function"
@@ -438,8 +328,9 @@ class ASL106(Rule):
     ## What it does
     Flags DNS look-ups (`socket.getaddrinfo`, `gethostbyname`, ...), `socket.create_connection`,
     blocking methods (`connect`, `recv`, `send`, `sendall`, `accept`, ...) of a plain or SSL
-    socket, waiting with `select.select()` or a selector, and `smtplib`/`ftplib`/`poplib`/`imaplib`
-    sessions in an async function. On a datagram (UDP) socket only receiving is flagged. A socket
+    socket, waiting with `select.select()` or a selector, `smtplib`/`ftplib`/`poplib`/`imaplib`/
+    `telnetlib` sessions, and the synchronous network clients of kafka-python, pika
+    (`BlockingConnection`) and paramiko in an async function. On a datagram (UDP) socket only receiving is flagged. A socket
     switched to non-blocking mode with `setblocking(False)` or `settimeout(0)` is not flagged, nor
     is a call inside a `try` that catches `BlockingIOError` (or `ssl.SSLWantReadError`/
     `SSLWantWriteError`), which only a non-blocking socket raises.
@@ -456,6 +347,7 @@ class ASL106(Rule):
     """
 
     code = "ASL106"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-socket-call"
     summary = "a blocking socket or DNS call in an async function"
@@ -495,6 +387,7 @@ class ASL107(Rule):
     """
 
     code = "ASL107"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-database-call"
     summary = "a synchronous database driver call in an async function"
@@ -522,7 +415,8 @@ class ASL108(Rule):
     Flags waiting on thread synchronisation in an async function: `acquire()` or `with` on a
     `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `Event.wait()`, `queue.Queue.get()`/`join()`,
     `put()` on a queue made with a `maxsize` (an unbounded queue never makes `put()` wait),
-    `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`. Non-blocking forms
+    `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`, and receiving from or
+    sending to a `multiprocessing` pipe or listener (`Pipe()`, `Connection.recv()`). Non-blocking forms
     (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged.
 
     ## Why is this bad?
@@ -538,6 +432,7 @@ class ASL108(Rule):
     """
 
     code = "ASL108"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-thread-sync"
     summary = "waiting on a thread lock, event, queue, future or thread in an async function"
@@ -579,6 +474,7 @@ class ASL109(Rule):
     """
 
     code = "ASL109"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-input"
     summary = "console input in an async function"
@@ -607,6 +503,7 @@ class ASL110(Rule):
     """
 
     code = "ASL110"
+    on_loop = True
     name = "nested-event-loop"
     summary = "an event loop started inside a coroutine"
     bad = """\

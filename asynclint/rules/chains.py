@@ -11,9 +11,9 @@ import ast
 import os
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
+from asynclint.analysis.blocking import blocking_row
 from asynclint.callgraph import FunctionSummary, ModuleSummary, Step
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.blocking import blocking_row
 from asynclint.rules.coroutines import CoroutineCalls
 
 
@@ -34,8 +34,7 @@ class ProjectCallChecker(Checker):
             return None
         summary = self.functions.get(func.qualname)
         if summary is None:
-            summary = self.functions[func.qualname] = FunctionSummary(
-                func.is_async, func.node.lineno, coroutine=self.coroutines.is_coroutine_function(func))
+            summary = self.functions[func.qualname] = FunctionSummary(func.is_async, func.node.lineno)
         return summary
 
     def visit_Call(self, call: ast.Call) -> None:
@@ -65,7 +64,8 @@ class ProjectCallChecker(Checker):
 
     def leave_function(self, scope) -> None:
         if self.analysis.project is not None:
-            self._summary_of(scope)
+            # Now that its body is walked, what the walk found about the function is final.
+            self._summary_of(scope).coroutine = self.coroutines.is_coroutine_function(scope.func)
 
     def _target(self, func: ast.expr) -> str | None:
         value = self.analysis.resolve(func)
@@ -97,11 +97,11 @@ class ProjectCallChecker(Checker):
         self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes)
         if not context.checking:
             return
-        context.index.add(self.summary)
-        for call, target in self.sites:
-            chain = context.index.blocking_chain(target)
-            if chain is not None:
-                self.analysis.report(call, "ASL401", _message(call, chain))
+        with context.index.checking(self.summary):
+            for call, target in self.sites:
+                chain = context.index.blocking_chain(target)
+                if chain is not None:
+                    self.analysis.report(call, "ASL401", _message(call, chain))
 
 
 def _message(call: ast.Call, chain: list[Step]) -> str:
@@ -139,6 +139,8 @@ class ASL401(Rule):
     """
 
     code = "ASL401"
+    on_loop = True
+    needs_project = True
     name = "blocking-call-through-helper"
     fix = "unsafe"
     summary = "a project function that blocks, called from an async function"

@@ -1,7 +1,8 @@
 """ASL301, ASL302, ASL501: loops in coroutines that hog the event loop or serialise independent awaits.
 
-A loop is "heavy" when it is known to run long: a `while True` (or any constant-true test)
-that no `break`, `return`, `raise` or `yield` can leave, a `for` over a constant `range()`
+A loop is "heavy" when it is known to run long: a `while True` (or any constant-true test, or an
+endless iterator) that no `break`, `return`, `raise` or `yield` can leave, a busy wait on a
+condition nothing in the loop changes, a `for` over a constant `range()`
 (nested constant ranges multiply) above `cpu-loop-threshold`, or nested loops over sizes
 unknown here whose innermost body is pure arithmetic. Nothing else is judged: small loops,
 loops over literals and single loops of unknown size are left alone.
@@ -12,8 +13,11 @@ from __future__ import annotations
 import ast
 
 from asynclint.analysis import FuncDef, Ref
+from asynclint.analysis.syntax import TRY_STATEMENTS, walk_body, walk_local
+from asynclint.model import BACKENDS, PerBackend
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.coroutines import LIBRARY_COROUTINES, walk_body, walk_local
+from asynclint import catalog
+from asynclint.catalog import LIBRARY_COROUTINES
 
 # -- data -----------------------------------------------------------------------------------------
 
@@ -27,6 +31,9 @@ TINY_YIELDS: dict[str, tuple[int, str] | None] = {
     "anyio.lowlevel.checkpoint": None,
 }
 TINY_DELAY = 0.001  # seconds: a sleep this short is a yield, not a wait
+
+# Iterators that never end (itertools.repeat only without its `times` argument).
+ENDLESS_ITERATORS: frozenset[str] = frozenset("itertools.count itertools.cycle".split())
 
 # Calls after which the code does not go on.
 EXITS: frozenset[str] = frozenset("sys.exit os._exit builtins.exit builtins.quit os.abort".split())
@@ -56,40 +63,21 @@ ORDERING_CALLS: frozenset[str] = frozenset(
     "builtins.list builtins.tuple builtins.set builtins.frozenset builtins.sorted builtins.reversed "
     "copy.copy".split())
 
-OFFLOAD = {
-    "asyncio": "`await asyncio.to_thread(...)` or a `ProcessPoolExecutor` (`loop.run_in_executor`)",
-    "trio": "`await trio.to_thread.run_sync(...)` or a worker process",
-    "anyio": "`await anyio.to_thread.run_sync(...)` or `anyio.to_process.run_sync(...)`",
-}
-CONCURRENT = {
-    "asyncio": "`asyncio.gather()` or an `asyncio.TaskGroup`",
-    "trio": "a nursery (`nursery.start_soon`)",
-    "anyio": "an anyio task group (`tg.start_soon`)",
-}
+OFFLOAD = PerBackend(
+    "`await asyncio.to_thread(...)` or a `ProcessPoolExecutor` (`loop.run_in_executor`)",
+    "`await trio.to_thread.run_sync(...)` or a worker process",
+    "`await anyio.to_thread.run_sync(...)` or `anyio.to_process.run_sync(...)`",
+)
+CONCURRENT = PerBackend(
+    "`asyncio.gather()` or an `asyncio.TaskGroup`",
+    "a nursery (`nursery.start_soon`)",
+    "an anyio task group (`tg.start_soon`)",
+)
 
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.MatMult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
                ast.LShift, ast.RShift, ast.BitXor, ast.BitAnd, ast.BitOr)
 _LOOPS = (ast.For, ast.While)
 _LITERALS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Constant, ast.JoinedStr)
-
-
-def constant_int(expr: ast.expr) -> int | None:
-    """The value of an integer constant expression (``10**6``, ``2 * 1_000``, ``-1``), else None."""
-    if isinstance(expr, ast.Constant) and type(expr.value) is int:
-        return expr.value
-    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
-        value = constant_int(expr.operand)
-        return -value if value is not None else None
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult, ast.Pow, ast.FloorDiv)):
-        left, right = constant_int(expr.left), constant_int(expr.right)
-        if left is None or right is None:
-            return None
-        if isinstance(expr.op, ast.Pow):
-            return left ** right if 0 <= right <= 64 and abs(left) <= 1 << 16 else None
-        if isinstance(expr.op, ast.FloorDiv):
-            return left // right if right else None
-        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(expr.op)]
-    return None
 
 
 class LoopFacts:
@@ -102,7 +90,7 @@ class LoopFacts:
         if not (isinstance(expr, ast.Call) and self.analysis.callee_key(expr) == "builtins.range"
                 and 1 <= len(expr.args) <= 3 and not expr.keywords):
             return None
-        bounds = [constant_int(a) for a in expr.args]
+        bounds = [self.analysis.values.constant_int(a) for a in expr.args]
         if None in bounds or (len(bounds) == 3 and bounds[2] == 0):
             return None
         start, stop, step = (0, bounds[0], 1) if len(bounds) == 1 else (bounds + [1])[:3]
@@ -123,8 +111,16 @@ class LoopFacts:
         """A description of why the loop runs long, or None when it is not known to."""
         threshold = self.analysis.settings.cpu_loop_threshold
         if isinstance(loop, ast.While):
-            if _always_true(loop.test) and not self._can_leave(loop, raising=True) and not self._in_try(loop):
+            if self._can_leave(loop, raising=True) or self._in_try(loop):
+                return None
+            if _always_true(loop.test):
                 return f"`while {ast.unparse(loop.test)}` loop never ends and"
+            if self.busy_wait(loop):
+                return f"`while {source_text(loop.test)}` loop waits for a condition nothing in it changes and"
+            return None
+        if self._endless_iterator(loop.iter):
+            if not self._can_leave(loop, raising=True) and not self._in_try(loop):
+                return f"`for` loop over `{source_text(loop.iter)}` never ends and"
             return None
         if self._can_leave(loop, raising=False):
             return None
@@ -137,9 +133,32 @@ class LoopFacts:
             return "nested `for` loops doing arithmetic over sizes unknown here"
         return None
 
+    def _endless_iterator(self, iterable: ast.expr) -> bool:
+        if not isinstance(iterable, ast.Call):
+            return False
+        key = self.analysis.callee_key(iterable)
+        return key in ENDLESS_ITERATORS or (
+            key == "itertools.repeat" and len(iterable.args) < 2 and not iterable.keywords)
+
+    def busy_wait(self, loop: ast.While) -> bool:
+        """``while not self.ready: pass``: a loop that calls nothing and assigns nothing its test reads
+        spins until another thread changes the condition, with the event loop stopped meanwhile."""
+        tested = {ast.dump(n) for n in ast.walk(loop.test) if isinstance(n, (ast.Name, ast.Attribute, ast.Subscript))}
+        if not tested or (isinstance(loop.test, ast.Constant)):
+            return False
+        for node in (n for statement in loop.body + loop.orelse for n in walk_local(statement)):
+            if isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.Delete, ast.Global, ast.Nonlocal)):
+                return False
+            if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load) \
+                    and ast.dump(_loaded(node)) in tested:
+                return False
+        return not any(isinstance(n, ast.Call) for n in ast.walk(loop.test)) or all(
+            isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+            for s in loop.body)
+
     def _can_leave(self, loop: ast.AST, raising: bool) -> bool:
         """Whether a break of this loop, a return, a yield (or a raise, or an exit call) is in it."""
-        for node in _walk_loop(loop):
+        for node in walk_local(loop):
             if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
                 return True
             if raising and isinstance(node, ast.Raise):
@@ -152,18 +171,9 @@ class LoopFacts:
         """Whether the loop being visited is in the body of a `try` with handlers, or of a `with`
         that catches exceptions (`contextlib.suppress`, `pytest.raises`): it may end by an
         exception it expects, like `queue.get_nowait()` raising `QueueEmpty`."""
-        parents = self.analysis.parents
-        for index, node in enumerate(parents):
-            if isinstance(node, (ast.With, ast.AsyncWith)) and any(
-                    self._catches(item.context_expr) for item in node.items):
-                return True
-            if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-                child = parents[index + 1] if index + 1 < len(parents) else loop
-                if node.handlers and any(child is s for s in node.body):
-                    return True
-        return False
+        return any(guard.catches or self._catches(guard.manager) for guard in self.analysis.guards(loop))
 
-    def _catches(self, manager: ast.expr) -> bool:
+    def _catches(self, manager: ast.expr | None) -> bool:
         if not isinstance(manager, ast.Call):
             return False
         if isinstance(manager.func, ast.Attribute) and manager.func.attr in CATCHING_METHODS:
@@ -211,13 +221,14 @@ class LoopFacts:
         return arithmetic
 
 
+def _loaded(target: ast.expr) -> ast.expr:
+    """An assignment target as the same expression read (for comparing with a loop's test)."""
+    copy = ast.parse(ast.unparse(target), mode="eval").body
+    return copy
+
+
 def _always_true(test: ast.expr) -> bool:
     return isinstance(test, ast.Constant) and bool(test.value)
-
-
-def _walk_loop(loop: ast.AST):
-    """The loop's own nodes, not those of nested functions or classes."""
-    return walk_local(loop)
 
 
 def _own_statements(loop: ast.AST):
@@ -280,7 +291,7 @@ class LoopChecker(Checker):
         if any(id(p) in self.reported for p in self.analysis.parents):
             return  # an enclosing loop was reported already
         awaits = []
-        for node in _walk_loop(loop):
+        for node in walk_local(loop):
             if isinstance(node, (ast.AsyncFor, ast.AsyncWith)):
                 return
             if isinstance(node, ast.Await):
@@ -293,13 +304,17 @@ class LoopChecker(Checker):
         if why is None:
             return
         self.reported.add(id(loop))
-        offload = OFFLOAD[self.analysis.backend]
+        offload = OFFLOAD.for_backend(self.analysis.backend)
         if not awaits:
-            finding = (loop, "ASL301", f"{why} never awaits: it blocks the event loop; offload the work with {offload}")
+            remedy = f"offload the work with {offload}"
+            if isinstance(loop, ast.While) and self.facts.busy_wait(loop):
+                remedy = f"await an {catalog.EVENT.for_backend(self.analysis.backend)} set where the condition changes"
+            finding = (loop, "ASL301", f"{why} never awaits: it blocks the event loop; {remedy}")
         else:
             sleep = source_text(awaits[0])
             library = (self.analysis.callee_key(awaits[0].value) or "").partition(".")[0]
-            offload = OFFLOAD.get(library, offload)  # the library the loop already yields to
+            if library in BACKENDS:  # the library the loop already yields to
+                offload = OFFLOAD.for_backend(library)
             finding = (loop, "ASL302", (
                 f"{why} yields only with `{sleep}`: the CPU work still runs on the event loop's thread; "
                 f"offload it with {offload}"))
@@ -307,9 +322,9 @@ class LoopChecker(Checker):
         self.pending.setdefault(id(self.analysis.function), []).append(finding)
 
     def leave_function(self, scope) -> None:
-        reported_calls = self.analysis.reported_calls
+        blocking = self.analysis.blocking.on_loop
         for loop, code, message in self.pending.pop(id(scope), ()):
-            if any(isinstance(n, ast.Call) and id(n) in reported_calls for n in _walk_loop(loop)):
+            if any(isinstance(n, ast.Call) and id(n) in blocking for n in walk_local(loop)):
                 continue  # a blocking call in the loop is reported (ASL1xx); its fix makes the loop await
             self.analysis.report(loop, code, message)
 
@@ -384,7 +399,7 @@ class LoopChecker(Checker):
         self.analysis.report(where, "ASL501", (
             f"`{source_text(awaited)}` runs once per item of `{source_text(iterable, 30)}`, one after "
             f"another; if the items are independent, run the calls concurrently with "
-            f"{CONCURRENT[self.analysis.backend]}"))
+            f"{CONCURRENT.for_backend(self.analysis.backend)}"))
 
     def _copied_or_ordered(self, iterable: ast.expr) -> bool:
         """``list(x)``, ``x.copy()``: a copy taken because the calls change the collection (shared
@@ -402,7 +417,7 @@ class LoopChecker(Checker):
         for index, parent in enumerate(parents):
             if isinstance(parent, ast.ExceptHandler):
                 return True
-            if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
+            if isinstance(parent, TRY_STATEMENTS):
                 child = parents[index + 1] if index + 1 < len(parents) else node
                 if any(child is s for s in parent.finalbody):
                     return True
@@ -458,9 +473,12 @@ class ASL301(Rule):
     """
     ## What it does
     Flags a loop in an async function that never awaits and is known to run long: a
-    `while True` that no `break`, `return`, `raise` or `yield` leaves (and that is not in a `try`
-    expecting the exception that ends it), a `for` over a constant `range()` of more than
-    `cpu-loop-threshold` iterations (nested constant ranges multiply), or nested `for` loops over
+    `while True` or a `for` over `itertools.count()`/`cycle()` that no `break`, `return`, `raise` or
+    `yield` leaves (and that is not in a `try` expecting the exception that ends it), a busy wait
+    (`while not self.ready: pass`: a loop that calls nothing and changes nothing its condition
+    reads), a `for` over a constant `range()` of more than `cpu-loop-threshold` iterations (nested
+    constant ranges multiply; a bound may be a module-level name bound once to a constant, or an
+    expression of those: `range(N)`, `range(1 << 24)`, `range(int(1e7))`), or nested `for` loops over
     sizes unknown here whose innermost body is pure arithmetic. Small loops, loops over literals,
     single loops over collections of unknown size and loops that can break or return are not
     flagged, nor a loop in which a blocking call is reported (ASL1xx): fixing that call makes
@@ -480,6 +498,7 @@ class ASL301(Rule):
     """
 
     code = "ASL301"
+    on_loop = True
     name = "cpu-bound-loop"
     summary = "a long loop in an async function that never awaits"
     bad = """\
@@ -525,6 +544,7 @@ class ASL302(Rule):
     """
 
     code = "ASL302"
+    on_loop = True
     name = "cpu-loop-with-tiny-sleep"
     summary = "a heavy loop that yields only with a zero or tiny sleep"
     bad = """\
@@ -574,6 +594,7 @@ class ASL501(Rule):
     """
 
     code = "ASL501"
+    on_loop = True
     name = "sequential-awaits"
     summary = "independent awaits made one after another in a loop"
     enabled_by_default = False
