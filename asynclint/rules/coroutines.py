@@ -8,7 +8,6 @@ coroutine call?" and "where does its value go?".
 from __future__ import annotations
 
 import ast
-import re
 
 from asynclint.analysis import FuncDef, Ref
 from asynclint.analysis.syntax import walk_body
@@ -16,7 +15,7 @@ from asynclint.catalog import (
     ENTERED_DIRECTLY, EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS,
     NON_CONSUMERS, TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
 )
-from asynclint.model import PerBackend
+from asynclint.model import FixKind, PerBackend
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
 
 RUN = PerBackend("`asyncio.run()`", "`trio.run()`", "`anyio.run()`")
@@ -79,8 +78,9 @@ class CoroutineCalls:
 @checker
 class CoroutineChecker(Checker):
     codes = ("ASL201", "ASL202", "ASL203", "ASL204", "ASL502")
-    # An async def of this module, or a library whose coroutine functions are catalogued.
-    triggers = (ASYNC_DEF, re.compile(r"\b(?:asyncio|trio|anyio|aiofiles)\b"))
+    # An async def of this module, or a library whose coroutine functions are catalogued (plain
+    # words: a substring test is many times faster than a pattern with alternatives).
+    triggers = (ASYNC_DEF, "asyncio", "trio", "anyio", "aiofiles")
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
@@ -303,7 +303,8 @@ class ASL201(Rule):
     needs_project = True
     name = "coroutine-not-awaited"
     summary = "a coroutine call whose result is discarded, so it never runs"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
+    fix_kind = FixKind.AWAIT
     bad = """\
 import asyncio
 
@@ -314,6 +315,15 @@ async def handler(item):
     asyncio.sleep(1)  # error: ASL201
 """
     good = """\
+import asyncio
+
+async def save(item): ...
+
+async def handler(item):
+    await save(item)
+    await asyncio.sleep(1)
+"""
+    fixed = """\
 import asyncio
 
 async def save(item): ...
@@ -447,7 +457,8 @@ class ASL502(Rule):
     on_loop = True
     name = "get-event-loop-in-coroutine"
     summary = "`asyncio.get_event_loop()` inside a coroutine"
-    fix = "safe"
+    fix_applicability = "safe"
+    fix_kind = FixKind.RUNNING_LOOP
     bad = """\
 import asyncio
 
@@ -456,6 +467,13 @@ async def offload(work):
     return await loop.run_in_executor(None, work)
 """
     good = """\
+import asyncio
+
+async def offload(work):
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, work)
+"""
+    fixed = """\
 import asyncio
 
 async def offload(work):
