@@ -589,3 +589,15 @@ async def main():
         exec(compile(text, "m.py", "exec"), namespace)
         results.append(trio.run(namespace["main"]))
     assert results[0] == results[1] == (3, b"hi\n", 4)
+
+
+def test_summary_says_when_fixing_found_more_than_the_check_reported():
+    from asynclint.fix import FileFix
+    from asynclint.fix.run import fix_summary
+
+    found = Diagnostic("m.py", 1, 1, "ASL101", "m", fix="safe")
+    as_checked = FileFix("m.py", "a", "b", [found], offered=1)
+    with_more = FileFix("n.py", "a", "b", [found, found], offered=1)
+    assert fix_summary([as_checked], write=True) == "Fixed 1 finding in 1 file."
+    assert fix_summary([as_checked, with_more], write=True) == (
+        "Fixed 3 findings in 2 files (1 more than the check reported: fixing made them visible).")

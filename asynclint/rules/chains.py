@@ -178,6 +178,14 @@ class ASL401(Rule):
     `trio.to_thread.run_sync`/`anyio.to_thread.run_sync` with `functools.partial` for keyword
     arguments). It is unsafe: the helper then runs concurrently with the event loop, so whatever
     state it shares with async code needs a thought.
+
+    No fix is offered, and the finding says why (`[fix: none, touches the event loop]`), when the
+    helper or a sync function it calls (through the project's module summaries) touches the event
+    loop (`asyncio.get_event_loop()`, `get_running_loop()`, `create_task`, futures, loop-bound
+    asyncio objects, `loop.call_soon`...), sets a context variable (lost: a worker thread runs a
+    copy of the context), uses `threading.local()` state, is a generator function (a thread would
+    only create the generator), or is a method (or the constructor) of a class one of whose sync
+    methods touches the event loop.
     """
 
     code = "ASL401"
