@@ -288,7 +288,7 @@ _calls("ASL104", THREAD, " ".join("os." + f for f in (
     "fdatasync sendfile copy_file_range mkfifo mknod listxattr getxattr setxattr removexattr").split()))
 _calls("ASL104", THREAD, " ".join("os.path." + f for f in (
     "exists lexists isfile isdir islink ismount isjunction getsize getmtime getatime getctime "
-    "samefile realpath").split()))
+    "samefile sameopenfile realpath").split()))
 _calls("ASL104", THREAD, " ".join("shutil." + f for f in (
     "copy copy2 copyfile copyfileobj copymode copystat copytree rmtree move disk_usage chown "
     "make_archive unpack_archive which").split()))

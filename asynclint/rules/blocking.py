@@ -16,6 +16,10 @@ from asynclint.analysis.syntax import walk_body
 from asynclint.rules import RULES, Checker, Rule, checker, rule, source_text
 
 
+# How many of the later calls on an object a finding names (the rest are counted).
+LATER_NAMED = 3
+
+
 @checker
 class BlockingCallChecker(Checker):
     codes = tuple(f"ASL1{n:02d}" for n in range(11))
@@ -27,11 +31,28 @@ class BlockingCallChecker(Checker):
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
         self._events: dict[int, list[tuple[int, str, str]]] = {}  # by function: see _shared_state_events
+        self.covering: list[ast.Call] = []  # reported calls whose finding covers what they return
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
-        if id(call) in analysis.blocking.on_loop:
-            self._report(call, *analysis.blocking.row(call), shown=source_text(call.func))
+        if id(call) not in analysis.blocking.on_loop:
+            return
+        key, row = analysis.blocking.row(call)
+        if id(call) in analysis.blocking.covering and (
+                key in catalog.RETURNS or key in catalog.RETURNS_WHEN or key in analysis.values.extra_types):
+            self.covering.append(call)  # reported at the end, naming the later calls on what it made
+        else:
+            self._report(call, key, row, shown=source_text(call.func))
+
+    def finish(self) -> None:
+        blocking = self.analysis.blocking
+        for call in self.covering:
+            later = blocking.later.get(id(call), [])
+            named = ", ".join(f"`{source_text(c.func)}()` (line {c.lineno})" for c in later[:LATER_NAMED])
+            if len(later) > LATER_NAMED:
+                named += f" and {len(later) - LATER_NAMED} more"
+            self._report(call, *blocking.row(call), shown=source_text(call.func),
+                         also=f"; so do the later calls on what it returns: {named}" if later else "")
 
     def visit_With(self, node: ast.With) -> None:
         """``with lock:`` acquires a threading lock on the loop."""
@@ -65,7 +86,8 @@ class BlockingCallChecker(Checker):
             if row is not None and key not in self.analysis.settings.allow:
                 self._report(expr, key, row, shown=source_text(expr), call=False)
 
-    def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True) -> None:
+    def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True,
+                also: str = "") -> None:
         display = key.removeprefix("builtins.")
         if call:
             what = f"`{display}()`" if shown == display else f"`{shown}()` ({display})"
@@ -84,7 +106,7 @@ class BlockingCallChecker(Checker):
         if kind is FixKind.SLEEP:
             reason = self._await_point_hazard(node)
             applicability = "unsafe" if reason else applicability
-        self.analysis.report(node, row.code, f"{what} {effect}; use {use}", applicability,
+        self.analysis.report(node, row.code, f"{what} {effect}{also}; use {use}", applicability,
                              kind if applicability else None, key, reason)
 
 
@@ -500,7 +522,10 @@ class ASL107(Rule):
     ## What it does
     Flags synchronous database drivers in an async function: `sqlite3`, `psycopg2`, psycopg's sync
     API, `pymysql`, `MySQLdb`, `mysql.connector`, `pymongo` collections and `redis.Redis`
-    (not `redis.asyncio`): connecting, executing, committing and fetching.
+    (not `redis.asyncio`): connecting, executing, committing and fetching. Within one function a
+    connection made there is one finding, whose message names the later calls on it; a method that
+    uses a connection made in another one (`self.conn` set in `__aenter__`) is reported itself, as
+    its call pays the cost again.
 
     ## Why is this bad?
     A query waits for the database with the event loop stopped; under load, every request
