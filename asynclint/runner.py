@@ -276,7 +276,7 @@ class _Dispatcher:
         chunks = [chunk] if chunk else []
         if self.executor is None and self.jobs != 1:
             self.held += chunks
-            self.held_chars += sum(len(source) for _, source, _ in chunk)
+            self.held_chars += sum(len(source) for _, source, _, _ in chunk)
             if not final and not self._enough_for_workers():
                 return
             chunks, self.held, self.held_chars = self.held, [], 0
