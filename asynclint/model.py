@@ -39,6 +39,7 @@ class FixKind(str, Enum):
     HTTP = "http"  # requests.get(url) -> an httpx.AsyncClient with requests' defaults (or a thread)
     SUBPROCESS = "subprocess"  # subprocess.run([...]) -> asyncio.create_subprocess_exec (or a thread)
     THREAD = "thread"  # f(x) -> await asyncio.to_thread(f, x)
+    PATH = "path"  # os.remove(p) -> await anyio.Path(p).unlink() (trio, anyio; else a thread)
     AWAIT = "await"  # a coroutine never awaited -> await it
     RUNNING_LOOP = "running-loop"  # asyncio.get_event_loop() -> asyncio.get_running_loop()
 

@@ -30,6 +30,9 @@ HTTP_CLIENT_KEYWORDS = ("verify", "cert")
 # What requests' response has and httpx's lacks or spells differently.
 REQUESTS_ONLY_RESPONSE = frozenset("ok iter_content iter_lines raw reason apparent_encoding next".split())
 SUBPROCESS_KEYWORDS = frozenset(("cwd", "env"))
+# The method of trio's and anyio's async Path that does what an os function does to its path.
+PATH_METHODS = {"os.remove": "unlink", "os.unlink": "unlink", "os.rmdir": "rmdir", "os.path.exists": "exists",
+                "os.path.isfile": "is_file", "os.path.isdir": "is_dir"}
 
 SLEEP = {"asyncio": ("asyncio", "asyncio.sleep"), "trio": ("trio", "trio.sleep"),
          "anyio": ("anyio", "anyio.sleep")}
@@ -179,6 +182,19 @@ class Planner:
                 return _await(new.with_changes(func=_dotted(name), lpar=[], rpar=[],
                                                args=_prepend(cst.Arg(new.func), new.args)), new)
         edit.replace(call, build)
+        return edit
+
+    def _async_path(self, call: cst.Call, d: Diagnostic) -> Edit | None:
+        """Under trio and anyio, ``os.remove(p)`` -> ``await anyio.Path(p).unlink()`` (the path
+        alone as the argument)."""
+        method = PATH_METHODS.get(d.target or "")
+        if self.backend == "asyncio" or method is None or len(call.args) != 1 or call.args[0].keyword or call.args[0].star:
+            return None
+        edit = Edit(call, d, imports={self.backend}, unused=_root_names(call.func))
+        path_class = _dotted(f"{self.backend}.Path")
+        edit.replace(call, lambda new: _await(cst.Call(cst.Attribute(
+            cst.Call(path_class, args=[new.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)]),
+            cst.Name(method))), new))
         return edit
 
     def _running_loop(self, node: cst.CSTNode, d: Diagnostic) -> Edit | None:
@@ -513,6 +529,7 @@ FIXERS: dict[FixKind, Fixer] = {
     FixKind.HTTP: _or_thread(Planner._http),
     FixKind.SUBPROCESS: _or_thread(Planner._subprocess),
     FixKind.THREAD: _on_calls(Planner._thread),
+    FixKind.PATH: _or_thread(Planner._async_path),
     FixKind.AWAIT: Planner._insert_await,
     FixKind.RUNNING_LOOP: Planner._running_loop,
 }
