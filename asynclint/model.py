@@ -92,4 +92,7 @@ class Settings:
     src: tuple[str, ...] = ()  # source roots, relative to project_root
     # Apply `exclude` to files named on the command line too (pre-commit names every file).
     force_exclude: bool = False
+    # Let a fix use an async library (aiofiles, httpx) that is importable here though the project
+    # does not declare it as a dependency.
+    fix_with_installed_libraries: bool = False
     ignore_noqa: bool = False  # report what `# noqa` comments would silence (--ignore-noqa)

@@ -18,7 +18,7 @@ from typing import Collection
 
 from asynclint.analysis import backend_of
 from asynclint.callgraph import ProjectIndex
-from asynclint.fix.dependencies import declared_libraries, project_root_of
+from asynclint.fix.dependencies import fix_libraries, project_root_of
 from asynclint.engine import SourceError, decode_source, lint_source, read_bytes
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
@@ -56,7 +56,7 @@ def fix_passes(source: str, path: str, settings: Settings, unsafe: bool, *,
     more (a fix makes a type known), and the summary says so."""
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
-    libraries = declared_libraries(settings.project_root or project_root_of(path))
+    libraries = fix_libraries(settings.project_root or project_root_of(path), settings.fix_with_installed_libraries)
     fixed: list[Diagnostic] = []
     diagnostics = lint_source(source, path, settings, project=project)
     held = set() if only is None else set(diagnostics) - set(only)  # the findings not to fix
