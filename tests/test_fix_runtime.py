@@ -104,6 +104,35 @@ def test_no_thread_wrap_of_a_constructor_of_an_object_with_async_methods(tmp_pat
     assert before == after == (0, "import asyncio\n", [])
 
 
+def test_no_thread_wrap_of_a_sync_method_whose_result_is_awaited(tmp_path):
+    """distributed's Semaphore: ``await self.acquire()`` where acquire is sync and returns an
+    awaitable; in a worker thread it returns something else."""
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+
+
+        class Semaphore:
+            def __init__(self, path):
+                self.path = path
+
+            def acquire(self):
+                with open(self.path) as f:
+                    f.read()
+                return self._acquire()
+
+            async def _acquire(self):
+                return "acquired"
+
+
+        async def main():
+            print(await Semaphore(__file__).acquire())
+
+        asyncio.run(main())
+        """})
+    assert "to_thread" not in fixed
+    assert before == after == (0, "acquired\n", [])
+
+
 def test_no_thread_wrap_of_a_helper_that_sets_a_context_variable_or_reads_thread_local_state(tmp_path):
     fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
         import asyncio
