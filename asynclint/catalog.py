@@ -330,6 +330,9 @@ _returns("socket.socket", "socket.socket socket.create_connection socket.create_
 _returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context ssl._create_unverified_context")
 # Loading certificates reads files (the system CA bundle: a few hundred kB parsed, tens of ms);
 # create_default_context() loads the system's unless given cafile/capath/cadata. (CPython 3.11 ssl.py)
+# Under trio and anyio these are methods of their async Path: `await anyio.Path(p).unlink()`.
+for _name in "os.remove os.unlink os.rmdir os.path.exists os.path.isfile os.path.isdir".split():
+    BLOCKING[_name] = replace(BLOCKING[_name], fix_kind=FixKind.PATH)
 _calls("ASL104", THREAD, "ssl.create_default_context")
 BLOCKING["ssl.create_default_context"] = replace(BLOCKING["ssl.create_default_context"], covers_methods=False)
 _methods("ASL104", THREAD, "ssl.SSLContext", "load_verify_locations load_cert_chain load_default_certs "

@@ -38,7 +38,7 @@ class BlockingCalls:
         if not analysis.on_loop:
             return
         found = self.row(call)
-        if found is None or _used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis, call):
+        if found is None or used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis, call):
             return
         if found[0] in catalog.LAZY and not _consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
@@ -100,7 +100,7 @@ def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | Non
     return key, row
 
 
-def _used_asynchronously(parents: list, call: ast.Call) -> bool:
+def used_asynchronously(parents: list, call: ast.Call) -> bool:
     """``await f()``, ``async for x in f()``, ``async with f()``: what the call returned is
     asynchronous, so the object is not the synchronous one the catalog knows (a mistyped
     annotation, say ``client: redis.Redis`` given a ``redis.asyncio.Redis``)."""

@@ -12,7 +12,7 @@ import os
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint import catalog
-from asynclint.analysis.blocking import blocking_row
+from asynclint.analysis.blocking import blocking_row, used_asynchronously
 from asynclint.callgraph import TOUCHES_LOOP, FunctionSummary, ModuleSummary, Step
 from asynclint.model import FixKind
 from asynclint.rules import Checker, Rule, checker, rule, source_text
@@ -26,7 +26,8 @@ class ProjectCallChecker(Checker):
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
         self.functions: dict[str, FunctionSummary] = {}
-        self.sites: list[tuple[ast.Call, str]] = []  # on-loop calls from async functions
+        # On-loop calls from async functions, and whether what they return is awaited.
+        self.sites: list[tuple[ast.Call, str, bool]] = []
         self.classes: dict[str, list[str]] = {}
         self.coroutines = CoroutineCalls(analysis)
 
@@ -59,7 +60,7 @@ class ProjectCallChecker(Checker):
         if target not in summary.calls:
             summary.calls.append(target)
         if summary.is_async and analysis.on_loop:
-            self.sites.append((call, target))
+            self.sites.append((call, target, used_asynchronously(analysis.parents, call)))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """``state.x`` on a ``threading.local()``: another thread sees another object."""
@@ -133,10 +134,13 @@ class ProjectCallChecker(Checker):
         if not context.checking:
             return
         with context.index.checking(self.summary):
-            for call, target in self.sites:
+            for call, target, awaited in self.sites:
                 chain = context.index.blocking_chain(target)
                 if chain is not None:
-                    hazard = context.index.thread_hazard(target)
+                    # A sync function whose result is awaited returns an awaitable (distributed's
+                    # `await self.acquire()`, sync or async by the thread it runs in): a thread
+                    # wrap would await what the worker thread made of it.
+                    hazard = "its result is awaited" if awaited else context.index.thread_hazard(target)
                     if hazard is None:
                         self.analysis.report(call, "ASL401", _message(call, chain))
                     else:
@@ -178,6 +182,15 @@ class ASL401(Rule):
     `trio.to_thread.run_sync`/`anyio.to_thread.run_sync` with `functools.partial` for keyword
     arguments). It is unsafe: the helper then runs concurrently with the event loop, so whatever
     state it shares with async code needs a thought.
+
+    No fix is offered, and the finding says why (`[fix: none, touches the event loop]`), when the
+    helper or a sync function it calls (through the project's module summaries) touches the event
+    loop (`asyncio.get_event_loop()`, `get_running_loop()`, `create_task`, futures, loop-bound
+    asyncio objects, `loop.call_soon`...), sets a context variable (lost: a worker thread runs a
+    copy of the context), uses `threading.local()` state, is a generator function (a thread would
+    only create the generator), is a method of a class one of whose sync methods touches the event
+    loop, or constructs an object with async methods; and when the call's result is awaited (the
+    sync function returns an awaitable, which a worker thread might make differently).
     """
 
     code = "ASL401"

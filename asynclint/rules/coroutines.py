@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from asynclint.analysis import FuncDef, Ref
+from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Ref
 from asynclint.analysis.syntax import walk_body
 from asynclint.catalog import (
     ENTERED_DIRECTLY, EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS,
@@ -42,15 +42,42 @@ class CoroutineCalls:
     def __init__(self, analysis) -> None:
         self.analysis = analysis
         self._functions: dict[int, bool] = {}
+        self._subclasses: dict[str, list[ClassInfo]] | None = None
 
     def is_coroutine_call(self, expr: ast.AST) -> bool:
         if not isinstance(expr, ast.Call):
             return False
         callee = self.analysis.resolve(expr.func)
         if isinstance(callee, FuncDef):
-            return self.is_coroutine_function(callee)
+            return self.is_coroutine_function(callee) and not self._overridden_by_a_plain_method(callee)
         if isinstance(callee, Ref):
             return callee.name in LIBRARY_COROUTINES or self._project_coroutine(callee.name)
+        return False
+
+    def _overridden_by_a_plain_method(self, method: FuncDef) -> bool:
+        """Whether a subclass in this module overrides the method with one that makes no coroutine:
+        ``obj: Base`` may hold that subclass, and ``await obj.save()`` would fail on it."""
+        owner, _, name = method.qualname.rpartition(".")
+        if method.kind != "method" or not owner:
+            return False
+        if self._subclasses is None:
+            self._subclasses = {}
+            for node in self.analysis.tree.body:
+                info = self.analysis.scopes[0].bindings.get(node.name) if isinstance(node, ast.ClassDef) else None
+                for base in (node.bases if isinstance(info, ClassRef) else ()):
+                    resolved = self.analysis.resolve(base)
+                    if isinstance(resolved, ClassRef):
+                        self._subclasses.setdefault(resolved.info.qualname, []).append(info.info)
+        pending, seen = list(self._subclasses.get(owner, ())), set()
+        while pending:
+            subclass = pending.pop()
+            if id(subclass) in seen:
+                continue
+            seen.add(id(subclass))
+            override = subclass.methods.get(name)
+            if override is not None and not self.is_coroutine_function(override):
+                return True
+            pending += self._subclasses.get(subclass.qualname, ())
         return False
 
     def _project_coroutine(self, name: str) -> bool:
