@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import PurePath
 from typing import Callable, Iterable, Mapping
@@ -243,6 +242,8 @@ def junit(diagnostics: list[Diagnostic]) -> str:
 
     A clean run is one passing test case, so that the report is never empty.
     """
+    import xml.etree.ElementTree as ET  # here: the other formats, the usual ones, need no XML
+
     suites = ET.Element("testsuites", name="asynclint", tests=str(max(1, len(diagnostics))),
                         failures=str(len(diagnostics)), errors="0")
     by_file: dict[str, list[Diagnostic]] = {}
