@@ -218,7 +218,7 @@ class Resolver:
             value = info.body_scope.bindings[attr]
         elif attr in info.attr_sources:
             expr, annotation, method_node = info.attr_sources[attr]
-            with self._within(info.scopes):
+            with self.within(info.scopes):
                 if expr is not None:
                     value = self.resolve(expr)
                     if value is None and isinstance(expr, ast.Name):
@@ -265,11 +265,11 @@ class Resolver:
         """An instance of the type a local function's return annotation names (``-> Session``)."""
         if func.node.returns is None:
             return None
-        with self._within(scopes):
+        with self.within(scopes):
             return self.annotation_value(func.node.returns)
 
     @contextmanager
-    def _within(self, scopes: list["Scope"]):
+    def within(self, scopes: list["Scope"]):
         """Resolve names as the code of another place sees them (a method, a function's signature)."""
         analysis = self.analysis
         saved, analysis.scopes = analysis.scopes, scopes

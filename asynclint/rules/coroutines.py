@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Ref
-from asynclint.analysis.syntax import walk_body
 from asynclint.catalog import (
     ENTERED_DIRECTLY, EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS,
     NON_CONSUMERS, TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
@@ -115,6 +114,7 @@ class CoroutineChecker(Checker):
         # function scope -> [(name, assignment, call)] for ASL202
         self.bound: dict[int, list[tuple[str, ast.AST, ast.expr, bool]]] = {}
         self.tested: set[int] = set()  # and/or/not nodes whose operands were checked as conditions
+        self.finished: list = []  # (function scope with bound coroutines, its scope chain)
 
     # ASL201, ASL203: a value dropped by an expression statement.
     def visit_Expr(self, node: ast.Expr) -> None:
@@ -194,15 +194,17 @@ class CoroutineChecker(Checker):
                 (target.id, node, value, self.analysis.on_loop))
 
     def leave_function(self, scope) -> None:
-        bound = self.bound.pop(id(scope), None)
-        if not bound:
-            return
-        function = scope.node
-        declared = {name for n in walk_body(function.body) if isinstance(n, (ast.Global, ast.Nonlocal))
-                    for name in n.names}
-        consumed = self._consumed_names(function)
+        if id(scope) in self.bound:  # judged at the end: functions nested in it may use the names
+            self.finished.append((scope, list(self.analysis.scopes)))
+
+    def finish(self) -> None:
+        for scope, chain in self.finished:
+            with self.analysis.values.within(chain):
+                self._report_unused(scope, self.bound.pop(id(scope)))
+
+    def _report_unused(self, scope, bound) -> None:
         for name, node, call, on_loop in bound:
-            if name in consumed or name in declared:
+            if name in scope.declared or not all(self._merely_inspected(*use) for use in scope.uses.get(name, ())):
                 continue
             text = source_text(call)
             if not isinstance(call, ast.Call):
@@ -216,21 +218,9 @@ class CoroutineChecker(Checker):
             self.analysis.report(node, "ASL202", (
                 f"the coroutine `{name} = {text}` is never awaited, returned or passed on, so it never runs; {fix}"))
 
-    def _consumed_names(self, function: ast.AST) -> set[str]:
-        """Names loaded somewhere in the function (nested functions included) in a way that may
-        run or hand on the value: anything but a print, a log, a comparison or a truth test."""
-        consumed = set()
-        parents: dict[int, ast.AST] = {}
-        for parent in ast.walk(function):
-            for child in ast.iter_child_nodes(parent):
-                parents[id(child)] = parent
-        for node in ast.walk(function):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in consumed:
-                if not self._merely_inspected(node, parents.get(id(node))):
-                    consumed.add(node.id)
-        return consumed
-
     def _merely_inspected(self, node: ast.Name, parent: ast.AST | None) -> bool:
+        """Whether the name read in ``parent`` is only looked at: printed, logged, compared or
+        tested for truth (anything else may run or hand on the value)."""
         if isinstance(parent, (ast.Compare, ast.FormattedValue, ast.Expr)):
             return True
         if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
