@@ -19,7 +19,7 @@ from typing import Callable
 
 from asynclint.analysis import Analysis
 from asynclint.compat import noqa_covers
-from asynclint.model import Diagnostic, Settings
+from asynclint.model import Diagnostic, FixKind, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
@@ -133,13 +133,17 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
 
     found: list[tuple] = []
 
-    def report(node: ast.AST, code: str, message: str, fix=...,
-               fix_kind: str | None = None, target: str | None = None) -> None:
-        # fix: "safe", "unsafe" or None; left out, the rule's own `fix` applies.
+    def report(node: ast.AST, code: str, message: str, fix=..., fix_kind: FixKind | None = None,
+               target: str | None = None, fix_reason: str | None = None) -> None:
+        # fix: "safe", "unsafe" or None; left out, the rule's own applicability and kind apply.
+        # fix_reason: why the fix is withheld or only unsafe here.
         if code in enabled:
+            rule = RULES[code]
             if fix is ...:
-                fix = RULES[code].fix
-            found.append((node, code, message, fix, fix_kind, target))
+                fix = rule.fix_applicability
+            if fix is not None and fix_kind is None:
+                fix_kind = rule.fix_kind
+            found.append((node, code, message, fix, fix_kind if fix else None, target, fix_reason))
 
     context = None
     if enabled.intersection(PROJECT_CODES):
@@ -223,7 +227,7 @@ def _checkers_for(enabled: frozenset[str]) -> tuple:
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:
     lines = _LINE_BREAK.split(source)
     result = []
-    for node, code, message, fix, fix_kind, target in found:
+    for node, code, message, fix, fix_kind, target, fix_reason in found:
         line = node.lineno
         text = lines[line - 1] if line <= len(lines) else ""
         if apply_noqa and _suppressed(text, code):
@@ -233,7 +237,7 @@ def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagno
         result.append(Diagnostic(
             path, line, _char_column(text, node.col_offset) + 1, code, message,
             end_line, _char_column(end_text, getattr(node, "end_col_offset", 0) or 0) + 1, fix,
-            fix_kind, target,
+            fix_kind, target, fix_reason,
         ))
     result.sort(key=Diagnostic.sort_key)
     return result

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sys
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -33,7 +32,11 @@ _TAB = 4
 
 
 def fix_note(d: Diagnostic) -> str:
-    """`` [fix: safe]`` / `` [fix: unsafe]`` after a message whose finding has a fix."""
+    """`` [fix: safe]`` / `` [fix: unsafe]`` after a message whose finding has a fix, with the reason
+    when the fix is only unsafe here (`` [fix: unsafe, inside a threading lock]``) or withheld
+    (`` [fix: none, touches the event loop]``)."""
+    if d.fix_reason:
+        return f" [fix: {d.fix or 'none'}, {d.fix_reason}]"
     return f" [fix: {d.fix}]" if d.fix else ""
 
 
@@ -122,7 +125,8 @@ def as_dict(d: Diagnostic) -> dict:
     return {
         "path": d.path, "line": d.line, "column": d.col, "end_line": end_line, "end_column": end_col,
         "code": d.code, "message": d.message,
-        "fix": None if d.fix is None else {"applicability": d.fix},
+        "fix": None if d.fix is None else {"applicability": d.fix, "reason": d.fix_reason},
+        **({"fix_withheld": d.fix_reason} if d.fix is None and d.fix_reason else {}),
         **({} if d.cell is None else {"cell": d.cell}),  # a notebook's: lines count in that cell
     }
 
@@ -188,7 +192,7 @@ def _sarif_rule(rule) -> dict:
         "help": {"text": f"{_sentence(rule.summary)} See {DOCS_URL.format(code=rule.code)}",
                  "markdown": f"{_sentence(rule.summary)} [{rule.code}]({DOCS_URL.format(code=rule.code)})"},
         "defaultConfiguration": {"enabled": rule.enabled_by_default, "level": "error"},
-        "properties": {"fix": rule.fix} if rule.fix else {},
+        "properties": {"fix": rule.fix_applicability} if rule.fix_applicability else {},
     }
     if not descriptor["properties"]:
         del descriptor["properties"]
@@ -258,6 +262,8 @@ def junit(diagnostics: list[Diagnostic]) -> str:
 
     A clean run is one passing test case, so that the report is never empty.
     """
+    import xml.etree.ElementTree as ET  # here: the other formats, the usual ones, need no XML
+
     suites = ET.Element("testsuites", name="asynclint", tests=str(max(1, len(diagnostics))),
                         failures=str(len(diagnostics)), errors="0")
     by_file: dict[str, list[Diagnostic]] = {}

@@ -18,6 +18,7 @@ from typing import Collection
 
 from asynclint.analysis import backend_of
 from asynclint.callgraph import ProjectIndex
+from asynclint.fix.dependencies import fix_libraries, project_root_of
 from asynclint.engine import SourceError, decode_source, enabled_codes, lint_python, lint_source, read_bytes
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
@@ -47,6 +48,14 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
     would not parse); the caller keeps the original source then. A notebook's code cells are
     fixed as one module and written back into its JSON.
     """
+    return fix_passes(source, path, settings, unsafe, only=only, project=project)[:3]
+
+
+def fix_passes(source: str, path: str, settings: Settings, unsafe: bool, *,
+               only: Collection[Diagnostic] | None = None, project: ProjectIndex | None = None,
+               ) -> tuple[str, list[Diagnostic], list[Diagnostic], int]:
+    """``fix_source``'s result and how many fixes the first check offered: a later pass can find
+    more (a fix makes a type known), and the summary says so."""
     if is_notebook(path):
         return _fix_notebook(source, path, settings, unsafe, only, project)
     return _fix_python(source, path, settings, unsafe, only, project)
@@ -58,19 +67,20 @@ def _fix_notebook(source: str, path: str, settings: Settings, unsafe: bool, only
     except NotebookError as error:
         raise FixError(str(error)) from None
     only = None if only is None else [notebook.unlocate(d) for d in only]
-    new, fixed, remaining = _fix_python(notebook.source, path, settings, unsafe, only, project)
+    new, fixed, remaining, offered = _fix_python(notebook.source, path, settings, unsafe, only, project)
     if new == notebook.source:
-        return source, [], [notebook.locate(d) for d in remaining]
+        return source, [], [notebook.locate(d) for d in remaining], offered
     try:
         written = notebook.with_source(new)
     except NotebookError as error:
         raise FixError(str(error)) from None
-    return written, [notebook.locate(d) for d in fixed], [notebook.locate(d, new) for d in remaining]
+    return written, [notebook.locate(d) for d in fixed], [notebook.locate(d, new) for d in remaining], offered
 
 
 def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, project):
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
+    libraries = fix_libraries(settings.project_root or project_root_of(path), settings.fix_with_installed_libraries)
     enabled = enabled_codes(settings, path)
 
     def lint(text: str) -> list[Diagnostic]:
@@ -79,13 +89,14 @@ def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, 
     fixed: list[Diagnostic] = []
     diagnostics = lint(source)
     held = set() if only is None else set(diagnostics) - set(only)  # the findings not to fix
+    offered = sum(1 for d in diagnostics if fixable(d, unsafe) and d not in held)
     for _ in range(MAX_PASSES):
         wanted = [d for d in diagnostics if fixable(d, unsafe) and d not in held]
         if not wanted:
             break
         try:
             backend = settings.backend or backend_of(ast.parse(source))
-            new_source, applied = apply_pass(source, wanted, backend)
+            new_source, applied = apply_pass(source, wanted, backend, libraries)
         except FixError:
             raise
         except Exception as error:  # libcst's parser, or a bug in a rewrite
@@ -104,7 +115,7 @@ def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, 
             held = _carried(held, before, diagnostics)
             if held is None:  # a finding not to fix cannot be told apart any more: stop here
                 break
-    return source, fixed, diagnostics
+    return source, fixed, diagnostics, offered
 
 
 def _carried(held: set[Diagnostic], before: list[Diagnostic], after: list[Diagnostic]) -> set[Diagnostic] | None:
@@ -133,6 +144,12 @@ class FileFix:
     fixed: list[Diagnostic] = field(default_factory=list)
     remaining: list[Diagnostic] = field(default_factory=list)
     error: str | None = None  # set when the file was left unchanged because fixing failed
+    offered: int = 0  # the fixes the first check offered
+
+    @property
+    def beyond(self) -> int:
+        """Fixes made beyond those the first check offered (a later pass found them)."""
+        return max(0, len(self.fixed) - self.offered) if self.changed else 0
 
     @property
     def changed(self) -> bool:
@@ -174,7 +191,7 @@ def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = 
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     result.original = result.source = source
     try:
-        new_source, result.fixed, result.remaining = fix_source(source, path, settings, unsafe)
+        new_source, result.fixed, result.remaining, result.offered = fix_passes(source, path, settings, unsafe)
         if new_source == source:
             return result
         encoded = new_source.encode("utf-8" if encoding == "utf-8-sig" else encoding)

@@ -9,9 +9,15 @@ from __future__ import annotations
 import ast
 
 from asynclint import catalog
+from asynclint.model import FixKind
 from asynclint.analysis import Instance
 from asynclint.analysis.blocking import expects_blocking_io_error
+from asynclint.analysis.syntax import walk_body
 from asynclint.rules import RULES, Checker, Rule, checker, rule, source_text
+
+
+# How many of the later calls on an object a finding names (the rest are counted).
+LATER_NAMED = 3
 
 
 @checker
@@ -22,10 +28,31 @@ class BlockingCallChecker(Checker):
     # `asyncio` is not parsed for these rules.
     on_loop_only = True  # every handler returns at once when analysis.on_loop is False
 
+    def __init__(self, analysis) -> None:
+        super().__init__(analysis)
+        self._events: dict[int, list[tuple[int, str, str]]] = {}  # by function: see _shared_state_events
+        self.covering: list[ast.Call] = []  # reported calls whose finding covers what they return
+
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
-        if id(call) in analysis.blocking.on_loop:
-            self._report(call, *analysis.blocking.row(call), shown=source_text(call.func))
+        if id(call) not in analysis.blocking.on_loop:
+            return
+        key, row = analysis.blocking.row(call)
+        if id(call) in analysis.blocking.covering and (
+                key in catalog.RETURNS or key in catalog.RETURNS_WHEN or key in analysis.values.extra_types):
+            self.covering.append(call)  # reported at the end, naming the later calls on what it made
+        else:
+            self._report(call, key, row, shown=source_text(call.func))
+
+    def finish(self) -> None:
+        blocking = self.analysis.blocking
+        for call in self.covering:
+            later = blocking.later.get(id(call), [])
+            named = ", ".join(f"`{source_text(c.func)}()` (line {c.lineno})" for c in later[:LATER_NAMED])
+            if len(later) > LATER_NAMED:
+                named += f" and {len(later) - LATER_NAMED} more"
+            self._report(call, *blocking.row(call), shown=source_text(call.func),
+                         also=f"; so do the later calls on what it returns: {named}" if later else "")
 
     def visit_With(self, node: ast.With) -> None:
         """``with lock:`` acquires a threading lock on the loop."""
@@ -59,7 +86,8 @@ class BlockingCallChecker(Checker):
             if row is not None and key not in self.analysis.settings.allow:
                 self._report(expr, key, row, shown=source_text(expr), call=False)
 
-    def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True) -> None:
+    def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True,
+                also: str = "") -> None:
         display = key.removeprefix("builtins.")
         if call:
             what = f"`{display}()`" if shown == display else f"`{shown}()` ({display})"
@@ -72,10 +100,69 @@ class BlockingCallChecker(Checker):
         use = row.use.for_backend(self.analysis.backend)
         effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
         # Only a call can be rewritten (not `with lock:` or `for line in f:`).
-        kind = row.fix if call else None
-        applicability = RULES[row.code].fix if kind else None
-        self.analysis.report(node, row.code, f"{what} {effect}; use {use}", applicability,
-                             kind if applicability else None, key)
+        kind = row.fix_kind if call else None
+        applicability = RULES[row.code].fix_applicability if kind else None
+        reason = row.withheld if call and applicability is None and RULES[row.code].fix_applicability else None
+        if kind is FixKind.SLEEP:
+            reason = self._await_point_hazard(node)
+            applicability = "unsafe" if reason else applicability
+        self.analysis.report(node, row.code, f"{what} {effect}{also}; use {use}", applicability,
+                             kind if applicability else None, key, reason)
+
+
+    def _await_point_hazard(self, node: ast.AST) -> str | None:
+        """Why an ``await`` here would let other tasks in where the blocking call kept them out:
+        inside a threading lock (another task blocks on it with the loop: a deadlock), or between a
+        read and a write of shared state (another task's update in between is lost)."""
+        analysis = self.analysis
+        for parent in analysis.parents:
+            if isinstance(parent, ast.With) and any(self._is_thread_lock(item.context_expr) for item in parent.items):
+                return "inside a threading lock"
+        scope = analysis.function
+        if scope is None or scope.func is None:
+            return None
+        line = node.lineno
+        events = self._shared_state_events(scope.func.node)
+        before = {(kind, name) for at, kind, name in events if at < line}
+        after = {(kind, name) for at, kind, name in events if at > line}
+        if {name for kind, name in before if kind == "acquire"} & {name for kind, name in after if kind == "release"}:
+            return "inside a threading lock"
+        both = sorted({name for kind, name in before if kind == "read"} & {name for kind, name in after if kind == "write"})
+        if both:
+            return f"between a read and a write of shared state ({', '.join(both)})"
+        return None
+
+    def _shared_state_events(self, function: ast.AST) -> list[tuple[int, str, str]]:
+        """(line, "read"/"write"/"acquire"/"release", name) for a function's reads and writes of
+        shared state and its calls of a threading lock's acquire/release; made once per function."""
+        key = id(function)
+        if key not in self._events:
+            shared = {name for sub in walk_body(function.body) if isinstance(sub, (ast.Global, ast.Nonlocal))
+                      for name in sub.names}
+            events = []
+            for sub in walk_body(function.body):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
+                        sub.func.attr in ("acquire", "release") and self._is_thread_lock(sub.func.value):
+                    events.append((sub.lineno, sub.func.attr, ast.unparse(sub.func.value)))
+                name = _shared_name(sub, shared)
+                if name is not None and isinstance(sub.ctx, (ast.Load, ast.Store)):
+                    events.append((sub.lineno, "read" if isinstance(sub.ctx, ast.Load) else "write", name))
+            self._events[key] = events
+        return self._events[key]
+
+    def _is_thread_lock(self, expr: ast.expr) -> bool:
+        value = self.analysis.resolve(expr)
+        return isinstance(value, Instance) and value.type in catalog.THREAD_LOCK_TYPES
+
+
+def _shared_name(node: ast.AST, shared: set[str]) -> str | None:
+    """The name of the shared state a node reads or writes: a ``global``/``nonlocal`` name, or an
+    attribute of ``self``."""
+    if isinstance(node, ast.Name) and node.id in shared:
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
+    return None
 
 
 # -- the rules ----------------------------------------------------------------------------------
@@ -123,11 +210,17 @@ class ASL101(Rule):
     that uses trio or anyio); the backend's import is added and `import time` is removed when nothing
     else uses it. Inside a lambda, a class body or a generator expression, where `await` cannot
     stand, nothing is rewritten.
+
+    Unsafe where the sleep kept other tasks out: inside a threading lock (`with lock:` or between
+    `lock.acquire()` and `lock.release()`: another task that waits for the lock would block the
+    loop with the lock held, a deadlock), and between a read and a write of shared state (a
+    `global` or `nonlocal` name, an attribute of `self`: another task's update in between would be
+    lost). The finding says which: `[fix: unsafe, inside a threading lock]`.
     """
 
     code = "ASL101"
     on_loop = True
-    fix = "safe"
+    fix_applicability = "safe"
     name = "blocking-sleep"
     summary = "`time.sleep()` in an async function"
     bad = """\
@@ -137,6 +230,12 @@ async def poll():
     time.sleep(1)  # error: ASL101
 """
     good = """\
+import asyncio
+
+async def poll():
+    await asyncio.sleep(1)
+"""
+    fixed = """\
 import asyncio
 
 async def poll():
@@ -159,17 +258,25 @@ class ASL102(Rule):
     stalls every task of the process.
 
     ## Fix safety
-    Unsafe: it adds a dependency on `httpx`, and httpx differs from requests in details (redirects
-    are not followed by default, some keyword arguments differ). A simple statement such as
-    `resp = requests.get(url, **kw)` becomes
-    `async with httpx.AsyncClient() as client: resp = await client.get(url, **kw)`; other forms
-    (sessions, `urllib`, keyword arguments httpx spells differently) are run in a worker thread:
-    `await asyncio.to_thread(...)`.
+    Unsafe. Where the project already depends on `httpx` (its `pyproject.toml`, `setup.cfg` or
+    `requirements*.txt`), a simple statement such as `resp = requests.get(url, headers=h)` becomes
+    `async with httpx.AsyncClient(follow_redirects=True, timeout=None) as client:
+    resp = await client.get(url, headers=h)`: requests' defaults (it follows redirects and has no
+    timeout); the call's own `timeout=` is kept, `allow_redirects=` becomes `follow_redirects=`,
+    `verify=`/`cert=` move to the client, `headers=`/`auth=`/`params=`/`json=` stay. The response is
+    read before the client closes, so it stays usable after the block. What still differs: the
+    response is httpx's (`r.url` is an `httpx.URL`, there is no `r.ok`, `r.reason`,
+    `r.iter_content()`: a response used so, a `(connect, read)` timeout tuple, `**kwargs`,
+    `proxies=`, `stream=` or `hooks=` run in a worker thread instead), `data=` with text or bytes
+    is sent but deprecated by httpx, and errors are `httpx` exceptions rather than
+    `requests.RequestException`. Without httpx among the dependencies, and for sessions and other
+    forms, the call runs in a worker thread: `await asyncio.to_thread(requests.get, url)`, which
+    keeps requests' behaviour entirely.
     """
 
     code = "ASL102"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-http-call"
     summary = "a synchronous HTTP request in an async function"
     bad = """\
@@ -184,6 +291,13 @@ import httpx
 async def fetch(url):
     async with httpx.AsyncClient() as client:
         return (await client.get(url)).json()
+"""
+    fixed = """\
+import requests
+import asyncio
+
+async def fetch(url):
+    return (await asyncio.to_thread(requests.get, url)).json()
 """
 
 
@@ -202,16 +316,20 @@ class ASL103(Rule):
     file system; while they do, the event loop is stopped.
 
     ## Fix safety
-    Unsafe: with asyncio it adds a dependency on `aiofiles`. `with open(p) as f:` becomes
-    `async with aiofiles.open(p) as f:` (`await anyio.open_file(p)`, `await trio.open_file(p)`),
-    and the uses of `f` in the block are rewritten: `await f.read()`, `await f.write(...)`,
-    `async for line in f`, `json.load(f)` to `json.loads(await f.read())`. When a use of `f` cannot be rewritten, or the file is not opened in a
-    `with` statement, the call is run in a worker thread instead: `await asyncio.to_thread(open, p)`.
+    Unsafe. `with open(p) as f:` becomes `async with aiofiles.open(p) as f:` where the project
+    already depends on `aiofiles` (`await anyio.open_file(p)`, `await trio.open_file(p)` under those
+    backends), and the uses of `f` in the block are rewritten: `await f.read()`,
+    `await f.write(...)`, `async for line in f`, `json.load(f)` to `json.loads(await f.read())`.
+    `for line in open(p):` reads the lines in a worker thread,
+    `for line in await asyncio.to_thread(lambda: open(p).readlines()):` (all at once: a loop that
+    stops early has read the whole file). Otherwise the call is run in a worker thread:
+    `await asyncio.to_thread(open, p)`; the reads and writes on the file in the block stay on the
+    loop then.
     """
 
     code = "ASL103"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-file-open"
     summary = "a file opened with `open()` in an async function"
     bad = """\
@@ -225,6 +343,14 @@ import aiofiles
 async def load(path):
     async with aiofiles.open(path) as f:
         return await f.read()
+"""
+    fixed = """\
+import asyncio
+
+
+async def load(path):
+    with await asyncio.to_thread(open, path) as f:
+        return f.read()
 """
 
 
@@ -256,7 +382,7 @@ class ASL104(Rule):
 
     code = "ASL104"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-filesystem-call"
     summary = "a filesystem call in an async function"
     bad = """\
@@ -269,6 +395,14 @@ async def cleanup(path):
     good = """\
 import asyncio
 import os
+
+async def cleanup(path):
+    if await asyncio.to_thread(os.path.exists, path):
+        await asyncio.to_thread(os.remove, path)
+"""
+    fixed = """\
+import os
+import asyncio
 
 async def cleanup(path):
     if await asyncio.to_thread(os.path.exists, path):
@@ -304,7 +438,7 @@ class ASL105(Rule):
 
     code = "ASL105"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-process-call"
     summary = "a synchronous subprocess or os process call in an async function"
     bad = """\
@@ -319,6 +453,15 @@ import asyncio
 async def build():
     proc = await asyncio.create_subprocess_exec("make")
     await proc.wait()
+"""
+    fixed = """\
+import subprocess
+import asyncio
+
+async def build():
+    process = await asyncio.create_subprocess_exec("make")
+    stdout, stderr = await process.communicate()
+    subprocess.CompletedProcess(["make"], process.returncode, stdout, stderr).check_returncode()
 """
 
 
@@ -348,7 +491,7 @@ class ASL106(Rule):
 
     code = "ASL106"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-socket-call"
     summary = "a blocking socket or DNS call in an async function"
     bad = """\
@@ -364,6 +507,13 @@ async def resolve(host):
     loop = asyncio.get_running_loop()
     return await loop.getaddrinfo(host, None)
 """
+    fixed = """\
+import socket
+import asyncio
+
+async def resolve(host):
+    return await asyncio.to_thread(socket.gethostbyname, host)
+"""
 
 
 @rule
@@ -372,7 +522,10 @@ class ASL107(Rule):
     ## What it does
     Flags synchronous database drivers in an async function: `sqlite3`, `psycopg2`, psycopg's sync
     API, `pymysql`, `MySQLdb`, `mysql.connector`, `pymongo` collections and `redis.Redis`
-    (not `redis.asyncio`): connecting, executing, committing and fetching.
+    (not `redis.asyncio`): connecting, executing, committing and fetching. Within one function a
+    connection made there is one finding, whose message names the later calls on it; a method that
+    uses a connection made in another one (`self.conn` set in `__aenter__`) is reported itself, as
+    its call pays the cost again.
 
     ## Why is this bad?
     A query waits for the database with the event loop stopped; under load, every request
@@ -388,15 +541,20 @@ class ASL107(Rule):
 
     code = "ASL107"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-database-call"
     summary = "a synchronous database driver call in an async function"
     bad = """\
 import sqlite3
 
+import redis
+
 async def count(path):
     conn = sqlite3.connect(path)  # error: ASL107
     return conn.execute("select count(*) from t").fetchone()
+
+async def visits(cache: redis.Redis):
+    return cache.get("visits")  # error: ASL107
 """
     good = """\
 import aiosqlite
@@ -405,6 +563,19 @@ async def count(path):
     async with aiosqlite.connect(path) as conn:
         cursor = await conn.execute("select count(*) from t")
         return await cursor.fetchone()
+"""
+    fixed = """\
+import sqlite3
+
+import redis
+import asyncio
+
+async def count(path):
+    conn = sqlite3.connect(path)
+    return conn.execute("select count(*) from t").fetchone()
+
+async def visits(cache: redis.Redis):
+    return await asyncio.to_thread(cache.get, "visits")
 """
 
 
@@ -428,12 +599,14 @@ class ASL108(Rule):
     must be thread-safe. `f(a, b=1)` becomes `await asyncio.to_thread(f, a, b=1)`
     (`await trio.to_thread.run_sync(...)` / `await anyio.to_thread.run_sync(...)`, with
     `functools.partial(f, a, b=1)` when there are keyword arguments). Only calls are rewritten:
-    `with lock:` and `for line in file:` are left to you.
+    `with lock:` and `for line in file:` are left to you. An `RLock` or a `Condition` gets no fix
+    (`[fix: none, an owner-bound lock ...]`): acquired in a worker thread, it could not be released
+    or waited on from the loop's thread.
     """
 
     code = "ASL108"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-thread-sync"
     summary = "waiting on a thread lock, event, queue, future or thread in an async function"
     bad = """\
@@ -444,6 +617,9 @@ lock = threading.Lock()
 async def update(state):
     with lock:  # error: ASL108
         state.counter += 1
+
+async def finish(worker: threading.Thread):
+    worker.join()  # error: ASL108
 """
     good = """\
 import asyncio
@@ -453,6 +629,19 @@ lock = asyncio.Lock()
 async def update(state):
     async with lock:
         state.counter += 1
+"""
+    fixed = """\
+import threading
+import asyncio
+
+lock = threading.Lock()
+
+async def update(state):
+    with lock:
+        state.counter += 1
+
+async def finish(worker: threading.Thread):
+    await asyncio.to_thread(worker.join)
 """
 
 
@@ -475,7 +664,7 @@ class ASL109(Rule):
 
     code = "ASL109"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-input"
     summary = "console input in an async function"
     bad = """\
@@ -484,6 +673,13 @@ async def ask():
 """
     good = """\
 import asyncio
+
+async def ask():
+    return await asyncio.to_thread(input, "name? ")
+"""
+    fixed = """\
+import asyncio
+
 
 async def ask():
     return await asyncio.to_thread(input, "name? ")

@@ -11,8 +11,10 @@ import ast
 import os
 
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
-from asynclint.analysis.blocking import blocking_row
-from asynclint.callgraph import FunctionSummary, ModuleSummary, Step
+from asynclint import catalog
+from asynclint.analysis.blocking import blocking_row, used_asynchronously
+from asynclint.callgraph import TOUCHES_LOOP, FunctionSummary, ModuleSummary, Step
+from asynclint.model import FixKind
 from asynclint.rules import Checker, Rule, checker, rule, source_text
 from asynclint.rules.coroutines import CoroutineCalls
 
@@ -24,7 +26,8 @@ class ProjectCallChecker(Checker):
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
         self.functions: dict[str, FunctionSummary] = {}
-        self.sites: list[tuple[ast.Call, str]] = []  # on-loop calls from async functions
+        # On-loop calls from async functions, and whether what they return is awaited.
+        self.sites: list[tuple[ast.Call, str, bool]] = []
         self.classes: dict[str, list[str]] = {}
         self.coroutines = CoroutineCalls(analysis)
 
@@ -44,6 +47,8 @@ class ProjectCallChecker(Checker):
         summary = self._summary_of(analysis.function)
         if summary is None:
             return
+        if summary.hazard is None:
+            summary.hazard = self._hazard(call)
         blocking = blocking_row(analysis, call)
         if blocking is not None:
             key, row = blocking
@@ -55,7 +60,38 @@ class ProjectCallChecker(Checker):
         if target not in summary.calls:
             summary.calls.append(target)
         if summary.is_async and analysis.on_loop:
-            self.sites.append((call, target))
+            self.sites.append((call, target, used_asynchronously(analysis.parents, call)))
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        """``state.x`` on a ``threading.local()``: another thread sees another object."""
+        if self.analysis.project is not None and isinstance(node.value, ast.Name):
+            summary = self._summary_of(self.analysis.function)
+            if summary is not None and summary.hazard is None and self._thread_local(node.value):
+                summary.hazard = THREAD_LOCAL
+
+    def _thread_local(self, expr: ast.expr) -> bool:
+        value = self.analysis.resolve(expr)
+        return isinstance(value, Instance) and value.type == "threading.local"
+
+    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        if self.analysis.project is not None:
+            summary = self._summary_of(self.analysis.function)
+            if summary is not None:
+                summary.generator = True
+
+    visit_YieldFrom = visit_Yield
+
+    def _hazard(self, call: ast.Call) -> str | None:
+        """Why a function making this call must stay on the loop's thread, if it must."""
+        key = self.analysis.callee_key(call)
+        if key in catalog.LOOP_BOUND or (
+                isinstance(call.func, ast.Attribute) and call.func.attr in catalog.LOOP_BOUND_METHODS):
+            return TOUCHES_LOOP
+        if key in catalog.CONTEXT_WRITES:
+            return "sets a context variable"
+        if any(isinstance(arg, ast.Name) and self._thread_local(arg) for arg in call.args):
+            return THREAD_LOCAL  # getattr(state, "x")
+        return None
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if self.analysis.project is not None:
@@ -98,10 +134,20 @@ class ProjectCallChecker(Checker):
         if not context.checking:
             return
         with context.index.checking(self.summary):
-            for call, target in self.sites:
+            for call, target, awaited in self.sites:
                 chain = context.index.blocking_chain(target)
                 if chain is not None:
-                    self.analysis.report(call, "ASL401", _message(call, chain))
+                    # A sync function whose result is awaited returns an awaitable (distributed's
+                    # `await self.acquire()`, sync or async by the thread it runs in): a thread
+                    # wrap would await what the worker thread made of it.
+                    hazard = "its result is awaited" if awaited else context.index.thread_hazard(target)
+                    if hazard is None:
+                        self.analysis.report(call, "ASL401", _message(call, chain))
+                    else:
+                        self.analysis.report(call, "ASL401", _message(call, chain), fix=None, fix_reason=hazard)
+
+
+THREAD_LOCAL = "uses thread-local state"
 
 
 def _message(call: ast.Call, chain: list[Step]) -> str:
@@ -136,13 +182,23 @@ class ASL401(Rule):
     `trio.to_thread.run_sync`/`anyio.to_thread.run_sync` with `functools.partial` for keyword
     arguments). It is unsafe: the helper then runs concurrently with the event loop, so whatever
     state it shares with async code needs a thought.
+
+    No fix is offered, and the finding says why (`[fix: none, touches the event loop]`), when the
+    helper or a sync function it calls (through the project's module summaries) touches the event
+    loop (`asyncio.get_event_loop()`, `get_running_loop()`, `create_task`, futures, loop-bound
+    asyncio objects, `loop.call_soon`...), sets a context variable (lost: a worker thread runs a
+    copy of the context), uses `threading.local()` state, is a generator function (a thread would
+    only create the generator), is a method of a class one of whose sync methods touches the event
+    loop, or constructs an object with async methods; and when the call's result is awaited (the
+    sync function returns an awaitable, which a worker thread might make differently).
     """
 
     code = "ASL401"
     on_loop = True
     needs_project = True
     name = "blocking-call-through-helper"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
+    fix_kind = FixKind.THREAD
     summary = "a project function that blocks, called from an async function"
     bad = """\
 def read_config(path):
@@ -154,6 +210,17 @@ async def handler(path):
 """
     good = """\
 import asyncio
+
+def read_config(path):
+    with open(path) as f:
+        return f.read()
+
+async def handler(path):
+    return await asyncio.to_thread(read_config, path)
+"""
+    fixed = """\
+import asyncio
+
 
 def read_config(path):
     with open(path) as f:
