@@ -292,8 +292,10 @@ class _Dispatcher:
             self._take(chunk, _lint_all(chunk, self.settings, self.store, self.verbose, self.project))
             return
         if self.executor is None:
-            with _sigint_held():  # the first submit forks the workers
+            with _sigint_held():  # the first submit forks the workers (making the pool does not)
                 self.executor = self._start()
+                self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))
+            return
         while len(self.in_flight) >= self.jobs * IN_FLIGHT_PER_JOB:
             self._collect_oldest()
         self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))
