@@ -227,7 +227,9 @@ def _lint_all(chunk: list[Work], settings: Settings, store: Cache, verbose: bool
     results = []
     for path, source, enabled, key in chunk:
         with project.recording() as depends_on:
-            found = lint_source(source, path, settings, enabled=enabled, verbose=verbose, project=project)
+            # The dispatcher took only files in which a trigger occurs (needs_parse): no second look.
+            found = lint_source(source, path, settings, enabled=enabled, verbose=verbose, project=project,
+                                skip_without_async=False)
         if key is not None and not any(d.code == "ASL002" for d in found):
             store.put(RESULTS, key, _encode(found, depends_on))
             project.keep(path, source)
