@@ -1278,6 +1278,10 @@ ASYNC_ENTERS: dict[str, str] = {
     "anyio.create_task_group": "anyio.abc.TaskGroup",
 }
 
+# Library calls whose result `async with` enters as it is (async context managers, and aiofiles'
+# awaitable manager); `async with` on any other coroutine raises TypeError.
+ENTERED_DIRECTLY: frozenset[str] = frozenset(ASYNC_ENTERS) | GENERATED_ASYNC_CONTEXT_MANAGERS.keys() | {"aiofiles.open"}
+
 # Library awaitables whose usual form is not a plain `await`.
 USE_INSTEAD: dict[str, str] = {
     **{name: f"use `async with {name}(...)`" for name in GENERATED_ASYNC_CONTEXT_MANAGERS},

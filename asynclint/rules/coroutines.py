@@ -12,8 +12,8 @@ import ast
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Ref
 from asynclint.analysis.syntax import walk_body
 from asynclint.catalog import (
-    EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS, NON_CONSUMERS,
-    TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
+    ENTERED_DIRECTLY, EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS,
+    NON_CONSUMERS, TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
 )
 from asynclint.model import FixKind, PerBackend
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
@@ -151,11 +151,20 @@ class CoroutineChecker(Checker):
                 f"the task made by {call_text(value)} is dropped and may be garbage-collected before it "
                 f"finishes; keep a reference (a set of tasks) or use {TASK_GROUP.for_backend(analysis.backend)}"))
 
-    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+    def visit_With(self, node: ast.With) -> None:
         for item in node.items:
             self._dropped_task(item.context_expr)  # `with create_task(...)`: not a context manager
 
-    visit_AsyncWith = visit_With
+    def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
+        """`async with fetch():` on a coroutine raises TypeError: a coroutine is no context manager."""
+        self.visit_With(node)
+        for item in node.items:
+            value = item.context_expr
+            if self.calls.is_coroutine_call(value) and self.analysis.callee_key(value) not in ENTERED_DIRECTLY:
+                fix = USE_INSTEAD.get(self.analysis.callee_key(value) or "", f"use `async with await {source_text(value)}`")
+                self.analysis.report(value, "ASL201", (
+                    f"{call_text(value)} makes a coroutine, which `async with` cannot enter (TypeError); {fix}"),
+                    fix=None)
 
     def _expecting_error(self, node: ast.AST) -> bool:
         """In a `with pytest.raises(...)` (or the like): the call is expected to fail at once."""
@@ -296,7 +305,9 @@ class ASL201(Rule):
     the same file (module functions, nested functions, `self.`/`cls.` methods, static and class
     methods) or a known library coroutine function (`asyncio.sleep`, `asyncio.wait_for`,
     `asyncio.open_connection`, `trio.sleep`, `anyio.sleep`, `aiofiles.open` outside
-    `async with`, ...). It is flagged in sync functions too, where the coroutine can never run.
+    `async with`, ...; the library tables are generated from asyncio, trio and anyio). It is
+    flagged in sync functions too, where the coroutine can never run, and where `async with`
+    is given a coroutine (`async with trio.open_file(p)`), which raises TypeError.
 
     A coroutine that is awaited, returned, yielded, passed to a call (`asyncio.gather`,
     `create_task`, a task group, a nursery, `asyncio.run`, ...) or stored is not flagged.
