@@ -294,6 +294,8 @@ class _Dispatcher:
         if self.executor is None:
             with _sigint_held():  # the first submit forks the workers
                 self.executor = self._start()
+                self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))
+            return
         while len(self.in_flight) >= self.jobs * IN_FLIGHT_PER_JOB:
             self._collect_oldest()
         self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))
