@@ -678,6 +678,9 @@ THREAD_LOCK_TYPES = frozenset("threading.Lock threading.RLock threading.Conditio
 # Context variables set in a worker thread are lost (to_thread runs a copy of the context);
 # thread-local state read or written there is another thread's.
 CONTEXT_WRITES = frozenset("contextvars.ContextVar.set contextvars.ContextVar.reset".split())
+# Locks that belong to the thread that acquired them: taken in a worker thread, the loop's thread
+# cannot release them.
+OWNER_BOUND_ACQUIRES = frozenset("threading.RLock.acquire threading.Condition.acquire".split())
 _returns("contextvars.ContextVar", "contextvars.ContextVar")
 _returns("threading.local", "threading.local")
 

@@ -66,13 +66,15 @@ class Diagnostic:
     # Why the rule's fix is withheld (``fix`` is None) or only unsafe here: "touches the event
     # loop", "inside a threading lock"... Shown with the finding.
     fix_reason: str | None = None
+    # In a notebook, the cell (counted from 1) whose lines ``line`` and ``end_line`` count.
+    cell: int | None = None
 
     def __post_init__(self) -> None:
         if self.fix_kind is not None and not isinstance(self.fix_kind, FixKind):  # read from the cache
             object.__setattr__(self, "fix_kind", FixKind(self.fix_kind))
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.col, self.code)
+        return (self.path, self.cell or 0, self.line, self.col, self.code)
 
 
 @dataclass(frozen=True)

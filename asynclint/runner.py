@@ -166,7 +166,7 @@ def _fewer_collections():
 def _encode(diagnostics: list[Diagnostic], depends_on: dict[str, tuple]) -> dict:
     """A file's diagnostics and the other modules (file, stamp) its findings were made from."""
     return {"diagnostics": [[d.line, d.col, d.code, d.message, d.end_line, d.end_col, d.fix, d.fix_kind, d.target,
-                             d.fix_reason]
+                             d.fix_reason, d.cell]
                             for d in diagnostics],
             "depends_on": [[path, *stamp] for path, stamp in depends_on.items()]}
 
