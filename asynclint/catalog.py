@@ -526,6 +526,13 @@ for _name in _NO_FIX.split() + [k for k in BLOCKING if k.startswith("sqlite3.")]
     if _name in BLOCKING:
         BLOCKING[_name] = replace(BLOCKING[_name], fix=None)
 
+# Decorators that change what calling a sync function runs (the call chains of ASL401/ASL402):
+# a context manager factory runs its body only in a `with` statement; these others return a
+# coroutine or an awaitable that runs the function elsewhere (in a worker thread).
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextlib.contextmanager"})
+COROUTINE_DECORATORS = frozenset({"asgiref.sync.sync_to_async", "types.coroutine", "asyncio.coroutine",
+                                  "starlette.concurrency.run_in_threadpool", "anyio.to_thread.run_sync"})
+
 # The types above, and calls that produce an object of a type by naming it.
 KNOWN_TYPES: frozenset[str] = frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())
 

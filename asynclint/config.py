@@ -20,7 +20,7 @@ class ConfigError(Exception):
     """A configuration the user must correct; the message names the file and key."""
 
 
-_CODE_PREFIX = re.compile(r"^ASL[0-9]{0,3}$")
+_CODE_PREFIX = re.compile(r"^(ASL[0-9]{0,3}|ALL)$")  # ALL: every rule, those off by default too
 
 
 def _codes(key: str, value: Any) -> tuple[str, ...]:
@@ -28,7 +28,7 @@ def _codes(key: str, value: Any) -> tuple[str, ...]:
         raise ConfigError(f"`{key}` must be a list of rule codes, like [\"ASL101\"]")
     for code in value:
         if not _CODE_PREFIX.match(code):
-            raise ConfigError(f"`{key}`: {code!r} is not a rule code or prefix (ASL, ASL1, ASL101...)")
+            raise ConfigError(f"`{key}`: {code!r} is not a rule code or prefix (ASL, ASL1, ASL101..., or ALL)")
     return tuple(value)
 
 

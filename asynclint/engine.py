@@ -102,12 +102,12 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
     found: list[tuple] = []
 
     def report(node: ast.AST, code: str, message: str, fix=...,
-               fix_kind: str | None = None, target: str | None = None) -> None:
+               fix_kind: str | None = None, target: str | None = None, chain: tuple = ()) -> None:
         # fix: "safe", "unsafe" or None; left out, the rule's own `fix` applies.
         if code in enabled:
             if fix is ...:
                 fix = RULES[code].fix
-            found.append((node, code, message, fix, fix_kind, target))
+            found.append((node, code, message, fix, fix_kind, target, chain))
 
     context = None
     if enabled.intersection(PROJECT_CODES):
@@ -190,7 +190,7 @@ def _checkers_for(enabled: frozenset[str]) -> tuple:
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:
     lines = _LINE_BREAK.split(source)
     result = []
-    for node, code, message, fix, fix_kind, target in found:
+    for node, code, message, fix, fix_kind, target, chain in found:
         line = node.lineno
         text = lines[line - 1] if line <= len(lines) else ""
         if apply_noqa and _suppressed(text, code):
@@ -200,7 +200,7 @@ def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagno
         result.append(Diagnostic(
             path, line, _char_column(text, node.col_offset) + 1, code, message,
             end_line, _char_column(end_text, getattr(node, "end_col_offset", 0) or 0) + 1, fix,
-            fix_kind, target,
+            fix_kind, target, chain,
         ))
     result.sort(key=Diagnostic.sort_key)
     return result
@@ -303,14 +303,14 @@ def enabled_codes(settings: Settings, path: str) -> frozenset[str]:
 @lru_cache(maxsize=256)
 def _enabled(selected: tuple[str, ...], ignored: tuple[str, ...]) -> frozenset[str]:
     """The most specific matching prefix decides; a rule that is off by default is only
-    switched on by a prefix more specific than ``ASL``."""
+    switched on by a prefix more specific than ``ASL``, or by ``ALL`` (as specific as ``ASL``)."""
     codes = set()
     for code, rule in RULES.items():
-        chosen = max((p for p in selected if code.startswith(p)), key=len, default=None)
-        dropped = max((p for p in ignored if code.startswith(p)), key=len, default=None)
+        chosen = max((p for p in selected if p == "ALL" or code.startswith(p)), key=len, default=None)
+        dropped = max((p for p in ignored if p == "ALL" or code.startswith(p)), key=len, default=None)
         if chosen is None or (dropped is not None and len(dropped) >= len(chosen)):
             continue
-        if rule.enabled_by_default or len(chosen) > len("ASL"):
+        if rule.enabled_by_default or chosen == "ALL" or len(chosen) > len("ASL"):
             codes.add(code)
     return frozenset(codes)
 

@@ -28,6 +28,8 @@ class Diagnostic:
     # only the analysis knows them (it resolved the call through imports and bindings).
     fix_kind: str | None = None
     target: str | None = None
+    # The call chain of ASL401/ASL402: (step, path, line, condition) per link, shown in JSON.
+    chain: tuple = ()
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.col, self.code)

@@ -109,6 +109,7 @@ def as_dict(d: Diagnostic) -> dict:
         "path": d.path, "line": d.line, "column": d.col, "end_line": d.end_line, "end_column": d.end_col,
         "code": d.code, "message": d.message,
         "fix": None if d.fix is None else {"applicability": d.fix},
+        **({"chain": [dict(zip(("step", "path", "line", "when"), step)) for step in d.chain]} if d.chain else {}),
     }
 
 

@@ -34,7 +34,7 @@ class BlockingCallChecker(Checker):
         found = self._blocking(call)
         if found is None or _used_asynchronously(analysis.parents, call) or _expects_blocking_io_error(analysis):
             return
-        if found[0] in catalog.LAZY and not _consumed_here(analysis):
+        if found[0] in catalog.LAZY and not consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
         analysis.reported_calls.add(id(call))
         self._report(call, *found, shown=source_text(call.func))
@@ -172,7 +172,7 @@ def _expects_blocking_io_error(analysis) -> bool:
 _ITERATE_NOW = (ast.For, ast.ListComp, ast.SetComp, ast.DictComp, ast.YieldFrom)
 
 
-def _consumed_here(analysis) -> bool:
+def consumed_here(analysis) -> bool:
     parents = analysis.parents
     for index in range(len(parents) - 1, -1, -1):
         node = parents[index]

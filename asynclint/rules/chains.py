@@ -10,23 +10,27 @@ from __future__ import annotations
 import ast
 import os
 
+from asynclint import catalog, conditions
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint.callgraph import FunctionSummary, ModuleSummary, Step
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.blocking import blocking_row
+from asynclint.rules.blocking import blocking_row, consumed_here
 from asynclint.rules.coroutines import CoroutineCalls
 
 
 @checker
 class ProjectCallChecker(Checker):
-    codes = ("ASL401",)
+    codes = ("ASL401", "ASL402")
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
         self.functions: dict[str, FunctionSummary] = {}
-        self.sites: list[tuple[ast.Call, str]] = []  # on-loop calls from async functions
+        # On-loop calls from async functions: (call, target, arguments, how).
+        self.sites: list[tuple[ast.Call, str, list | None, str]] = []
         self.classes: dict[str, list[str]] = {}
         self.coroutines = CoroutineCalls(analysis)
+        self._exits: dict = {}  # conditions.path_condition's memo of early exits per statement list
+        self._parameters: dict[int, frozenset[str]] = {}
 
     def _summary_of(self, scope) -> FunctionSummary | None:
         func = scope.func if scope is not None else None
@@ -34,29 +38,101 @@ class ProjectCallChecker(Checker):
             return None
         summary = self.functions.get(func.qualname)
         if summary is None:
+            args = func.node.args
             summary = self.functions[func.qualname] = FunctionSummary(
-                func.is_async, func.node.lineno, coroutine=self.coroutines.is_coroutine_function(func))
+                func.is_async, func.node.lineno, coroutine=self.coroutines.is_coroutine_function(func),
+                runs=self._runs(func),
+                params=conditions.signature(args, skip_first=func.kind in ("method", "classmethod", "property")))
+            self._parameters[id(scope)] = frozenset(
+                a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
         return summary
+
+    def _runs(self, func) -> str:
+        for decorator in func.node.decorator_list:
+            name = getattr(self.analysis.resolve(decorator), "name", None)
+            if name in catalog.CONTEXT_MANAGER_DECORATORS:
+                return "contextmanager"
+            if name in catalog.COROUTINE_DECORATORS:
+                return "nothing"
+        return "body"
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
         if analysis.project is None:
             return
-        summary = self._summary_of(analysis.function)
+        scope = analysis.function
+        summary = self._summary_of(scope)
         if summary is None:
             return
         blocking = blocking_row(analysis, call)
         if blocking is not None:
             key, row = blocking
-            summary.blocking.append((row.code, key, call.lineno))
+            summary.blocking.append([row.code, key, call.lineno, self._condition(call)])
             return
         target = self._target(call.func)
         if target is None:
             return
-        if target not in summary.calls:
-            summary.calls.append(target)
+        arguments = None if self._unbound(call.func) else conditions.call_arguments(call, self._name_kind(scope))
+        entry = [target, self._condition(call), arguments, self._how(call), _on_self(call.func)]
+        if entry not in summary.calls:
+            summary.calls.append(entry)
         if summary.is_async and analysis.on_loop:
-            self.sites.append((call, target))
+            self.sites.append((call, target, arguments, entry[3]))
+
+    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        summary = self._summary_of(self.analysis.function) if self.analysis.project is not None else None
+        if summary is not None and summary.runs == "body":
+            summary.runs = "generator"
+
+    visit_YieldFrom = visit_Yield
+
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
+        """Remember which ``self.`` attributes a function sets, and from which parameter."""
+        if self.analysis.project is None:
+            return
+        scope = self.analysis.function
+        summary = self._summary_of(scope)
+        if summary is None:
+            return
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if _on_self(target):
+                attribute = target.attr
+                if attribute in summary.assigned:
+                    summary.self_params.pop(attribute, None)  # set twice: its value is not known
+                    continue
+                summary.assigned.append(attribute)
+                value = node.value
+                if (scope.func.name == "__init__" and isinstance(node, ast.Assign) and isinstance(value, ast.Name)
+                        and value.id in self._parameters[id(scope)] and self.analysis.parents[-1] is scope.node):
+                    summary.self_params[attribute] = value.id
+
+    visit_AnnAssign = visit_AugAssign = visit_Assign
+
+    def _condition(self, call: ast.Call) -> list:
+        return conditions.path_condition([*self.analysis.parents, call], self._exits)
+
+    def _how(self, call: ast.Call) -> str:
+        parent = self.analysis.parents[-1]
+        if isinstance(parent, ast.With) and any(item.context_expr is call for item in parent.items):
+            return "with"
+        return "iterate" if consumed_here(self.analysis) else "call"
+
+    def _name_kind(self, scope):
+        parameters = self._parameters.get(id(scope), frozenset())
+        module = self.analysis.scopes[0]
+
+        def kind(name: str) -> str | None:
+            if name in parameters:
+                return "p"
+            inner = any(name in s.bindings for s in self.analysis.scopes[1:] if s.kind != "class")
+            return "n" if not inner and name in module.bindings else None
+
+        return kind
+
+    def _unbound(self, func: ast.expr) -> bool:
+        """``Class.method(obj, ...)``: the arguments do not line up with the method's parameters."""
+        return isinstance(func, ast.Attribute) and isinstance(self.analysis.resolve(func.value), ClassRef)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if self.analysis.project is not None:
@@ -94,23 +170,52 @@ class ProjectCallChecker(Checker):
             return
         imports = {name: context.absolute(value.name)
                    for name, value in self.analysis.scopes[0].bindings.items() if isinstance(value, Ref)}
-        self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes)
+        self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes,
+                                     _constants(self.analysis.tree))
         if not context.checking:
             return
         context.index.add(self.summary)
-        for call, target in self.sites:
-            chain = context.index.blocking_chain(target)
-            if chain is not None:
-                self.analysis.report(call, "ASL401", _message(call, chain))
+        for call, target, arguments, how in self.sites:
+            found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants), how)
+            if found is not None:
+                certain, chain = found
+                code = "ASL401" if certain else "ASL402"
+                # A thread would only make the generator or context manager: nothing to offer.
+                fix = ... if how == "call" else None
+                self.analysis.report(call, code, _message(call, chain, certain), fix,
+                                     chain=tuple((s.label, s.path, s.line, s.when or None) for s in chain))
 
 
-def _message(call: ast.Call, chain: list[Step]) -> str:
+def _on_self(node: ast.expr) -> bool:
+    """``self.x`` (the receiver named ``self``, as Python code calls it)."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+
+
+def _constants(tree: ast.Module) -> dict[str, list]:
+    """Module-level names bound once, to a literal or a display: conditions.abstract_value()."""
+    values: dict[str, list | None] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            values[target.id] = None if target.id in values else conditions.abstract_value(value, lambda name: None)
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _message(call: ast.Call, chain: list[Step], certain: bool) -> str:
     shown = source_text(call.func)
     path = chain[-1].path
     if not os.path.isabs(path) or path.startswith(os.getcwd() + os.sep):
         path = os.path.relpath(path)
     route = " -> ".join(step.label for step in chain)
-    return f"`{shown}()` may block the event loop: {route} ({path}:{chain[-1].line})"
+    if certain:
+        return f"`{shown}()` blocks the event loop: {route} ({path}:{chain[-1].line})"
+    when = " and ".join(step.when for step in chain if step.when)
+    return f"`{shown}()` may block the event loop, when {when}: {route} ({path}:{chain[-1].line})"
 
 
 @rule
@@ -118,14 +223,25 @@ class ASL401(Rule):
     """
     ## What it does
     Flags a call, made on the event loop, to a sync function or method of your project that
-    directly or through further sync calls makes a blocking call (any ASL1xx). The message shows
-    the shortest chain and where the blocking call is: `load_settings -> read_file -> open()`.
+    directly or through further sync calls makes a blocking call (any ASL1xx) on every path: no
+    link of the chain sits behind a condition. The message shows the shortest such chain and
+    where the blocking call is: `load_settings -> read_file -> open()`. The JSON output carries
+    the chain as data (`chain`: each step's name, file, line and condition).
 
-    The chain is "may block": the analysis follows every call it can resolve (across modules,
-    through re-exports, `self.` methods and objects of project classes) but does not know which
-    branch runs, so a blocking call behind a condition is still reported. Third-party code is
-    not followed (the catalog covers it); unresolved calls are silent. A function passed
-    uncalled to `asyncio.to_thread` or `run_in_executor` is not a call and is not reported.
+    The analysis follows every call it can resolve (across modules, through re-exports, `self.`
+    methods and objects of project classes). A chain with a link that runs only under a
+    condition (a branch, a `match` case, an `except` handler, an `and`/`or` or conditional
+    expression operand, after an early `return`/`raise`) is ASL402 instead, off by default. Simple
+    guards are evaluated with the call's literal arguments and the parameters' literal defaults
+    (`if x:`, `x is None`, `x == "lit"`, `isinstance(x, T)`): a guard they make true is no
+    condition, a branch they rule out is not followed. A loop body counts as running.
+
+    Calls that run nothing are not followed: calling a generator function (unless it is iterated
+    at once), a `@contextmanager` function outside a `with` statement, or a function whose
+    decorator makes it return a coroutine or an awaitable. `with factory():` runs the factory's
+    body on the loop: before the first `yield` at entry, the rest at exit. Third-party code is
+    not followed (the catalog covers it); unresolved calls are silent. A function passed uncalled
+    to `asyncio.to_thread` or `run_in_executor` is not a call and is not reported.
 
     ## Why is this bad?
     Wrapping the blocking call in a helper does not stop it blocking: the event loop stalls
@@ -135,7 +251,8 @@ class ASL401(Rule):
     The fix runs the call in a worker thread at the call site (`await asyncio.to_thread(helper, ...)`,
     `trio.to_thread.run_sync`/`anyio.to_thread.run_sync` with `functools.partial` for keyword
     arguments). It is unsafe: the helper then runs concurrently with the event loop, so whatever
-    state it shares with async code needs a thought.
+    state it shares with async code needs a thought. No fix is offered for a context manager in a
+    `with` statement or a generator that is iterated: a thread would only make the object.
     """
 
     code = "ASL401"
@@ -159,4 +276,62 @@ def read_config(path):
 
 async def handler(path):
     return await asyncio.to_thread(read_config, path)
+"""
+
+
+@rule
+class ASL402(Rule):
+    """
+    ## What it does
+    Flags a call, made on the event loop, to a sync function or method of your project that may
+    make a blocking call (any ASL1xx), directly or through further sync calls, but only under a
+    condition: in an `if`/`elif`/`else` branch, a `match` case, an `except` handler, an operand of
+    `and`/`or` or of a conditional expression, or after an earlier `return`/`raise` that may
+    be taken. The message says when: `` `Config()` may block the event loop, when
+    log_config.endswith('.json'): Config.__init__ -> Config.configure_logging -> open() [ASL103]``.
+
+    Chains whose every link runs on every path are ASL401. Simple guards are evaluated with the
+    arguments of the call (`if x:`, `x is None`, `x == "lit"`, `isinstance(x, T)`, also on a
+    `self.x` that `__init__` sets from a parameter): a branch a call cannot take is not followed,
+    and a guard the call makes true is no condition at all.
+
+    Off by default: whether the branch is taken depends on values the analysis does not see.
+    Turn it on with `select = ["ASL402"]` (or `extend-select`) to review the possible ones.
+
+    ## Why is this bad?
+    When the condition holds in production, the event loop stalls as with ASL401.
+
+    ## Fix safety
+    As ASL401: the call may move to a worker thread (unsafe).
+    """
+
+    code = "ASL402"
+    name = "conditional-blocking-call-through-helper"
+    fix = "unsafe"
+    enabled_by_default = False
+    summary = "a project function that may block under a condition, called from an async function"
+    bad = """\
+import json
+
+def load(path):
+    if path.endswith(".json"):
+        with open(path) as f:
+            return json.load(f)
+    return {}
+
+async def handler(path):
+    return load(path)  # error: ASL402
+"""
+    good = """\
+import asyncio
+import json
+
+def load(path):
+    if path.endswith(".json"):
+        with open(path) as f:
+            return json.load(f)
+    return {}
+
+async def handler(path):
+    return await asyncio.to_thread(load, path)
 """

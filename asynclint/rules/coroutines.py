@@ -520,6 +520,7 @@ class ASL502(Rule):
     name = "get-event-loop-in-coroutine"
     summary = "`asyncio.get_event_loop()` inside a coroutine"
     fix = "safe"
+    enabled_by_default = False  # a modernisation, not a bug: opt in
     bad = """\
 import asyncio
 
