@@ -123,13 +123,14 @@ class BlockingCallChecker(Checker):
 def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
     """(qualified name, catalog row) of a call that blocks, wherever it is made.
 
-    Lazy iterators are left out: whether iterating them happens is not known here.
+    Lazy iterators are left out: whether iterating them happens is not known here. So are
+    calls in a ``try`` that expects ``BlockingIOError``, as on the loop.
     """
     key = analysis.callee_key(call)
     if key is None or key in analysis.settings.allow or key in catalog.LAZY:
         return None
     row = catalog.lookup(key, analysis.extra_blocking)
-    if row is None or _is_nonblocking(row, call, analysis.resolve):
+    if row is None or _is_nonblocking(row, call, analysis.resolve) or _expects_blocking_io_error(analysis):
         return None
     return key, row
 
