@@ -181,10 +181,25 @@ class ProjectIndex:
             self._files[module] = found
         return self._files[module]
 
-    def add(self, summary: ModuleSummary) -> None:
-        """A summary made from the text being checked (which may differ from the disk)."""
+    @contextmanager
+    def checking(self, summary: ModuleSummary):
+        """Meanwhile, the module being checked is known by the summary made from its text (which
+        may differ from the disk). It stays known so after only when its name leads to its file:
+        a file named by its stem alone (outside every root) must not stand in, for the files
+        checked later, for another module of that name."""
+        previous = self._summaries.get(summary.module)
         self._summaries[summary.module] = (("given", id(summary)), summary)
         self._chains.clear()
+        try:
+            yield
+        finally:
+            found = self._module_file(summary.module)
+            if found is None or os.path.abspath(found) != os.path.abspath(summary.path):
+                if previous is None:
+                    del self._summaries[summary.module]
+                else:
+                    self._summaries[summary.module] = previous
+                self._chains.clear()
 
     def summary(self, module: str) -> ModuleSummary | None:
         known = self._summaries.get(module)
@@ -220,7 +235,8 @@ class ProjectIndex:
         context = self.context_for(path)
         known = self._summaries.get(context.module)
         key = self._summary_key(context.module, path, text.encode("utf-8", "surrogatepass"))
-        if key is not None and known is not None and known[0][0] == "given" and known[1] is not None:
+        if (key is not None and known is not None and known[0][0] == "given" and known[1] is not None
+                and known[1].path == path):
             self._store.put(SUMMARIES, key, known[1].to_json())
 
     def _load(self, module: str, path: str) -> ModuleSummary | None:

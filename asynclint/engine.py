@@ -27,7 +27,7 @@ load_all()
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 # Rules that consult the other modules of the project.
-PROJECT_CODES = frozenset({"ASL201", "ASL202", "ASL203", "ASL204", "ASL401"})
+PROJECT_CODES = frozenset({"ASL201", "ASL202", "ASL203", "ASL204", "ASL401", "ASL402"})
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 

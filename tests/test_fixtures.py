@@ -11,7 +11,7 @@ from asynclint.engine import lint_source
 from conftest import FIXTURES
 from expectations import expected_findings, fixture_settings
 
-ON_LOOP = ("ASL1", "ASL301", "ASL302", "ASL401", "ASL501", "ASL502")
+ON_LOOP = ("ASL1", "ASL301", "ASL302", "ASL401", "ASL402", "ASL501", "ASL502")
 RULE_FIXTURES = sorted(glob.glob(os.path.join(FIXTURES, "rules", "**", "*.py"), recursive=True))
 
 
@@ -59,3 +59,19 @@ def test_every_rule_has_fixtures():
 
     missing = [code for code in RULES if not code.startswith("ASL0") and f"error: {code}" not in text]
     assert missing == []
+
+
+@pytest.mark.parametrize("path", RULE_FIXTURES, ids=_ids(RULE_FIXTURES))
+def test_a_rule_reports_the_same_alone_as_with_every_rule(path):
+    """What one rule reports never depends on which other rules run."""
+    from dataclasses import replace
+
+    from asynclint.rules import RULES
+
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    settings = fixture_settings(source)
+    together = lint_source(source, path, settings)
+    for code in RULES:
+        alone = lint_source(source, path, replace(settings, select=(code,), ignore=(), extend_select=()))
+        assert alone == [d for d in together if d.code == code], code

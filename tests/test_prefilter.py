@@ -10,7 +10,7 @@ import sysconfig
 
 import pytest
 
-from asynclint import analysis
+from asynclint.analysis import scopes as analysis
 from asynclint.engine import lint_source, needs_parse
 from asynclint.model import Settings
 from asynclint.rules import RULES

@@ -154,3 +154,21 @@ def test_json_keeps_the_chain_with_the_condition_of_each_link():
     assert [(step["step"], step["when"]) for step in chain] == [
         ("walk", None), ("walk_back", None), ("time.sleep() [ASL101]", "n > 100")]
     assert chain[-1]["path"].endswith("odd.py") and chain[-1]["line"] == 12
+
+
+def test_a_module_named_by_its_stem_does_not_stand_in_for_another_of_that_name(tmp_path):
+    """Outside every root (here in a folder whose name is no identifier), modules are named by
+    their stem alone. `trio/client.py`'s `.connection` must not resolve to `sync/connection.py`,
+    checked before it in the same process, whose `send` blocks (websockets 17.4 in a folder of
+    many packages reported exactly this, and only when other rules made the sync module parsed)."""
+    package = tmp_path / "websockets-17.4"
+    for folder, connection in (("sync", "import threading\n\n\nclass Connection:\n    def send(self):\n"
+                                        "        threading.Thread().join()\n\n\nasync def unrelated():\n    pass\n"),
+                               ("trio", "class Connection:\n    def send(self):\n        return None\n")):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "connection.py").write_text(connection)
+    (package / "trio" / "client.py").write_text(
+        "from .connection import Connection\n\n\nclass Client(Connection):\n    async def go(self):\n"
+        "        self.send()\n")
+    result = check_paths([str(tmp_path)], Settings(project_root=str(tmp_path)), jobs=1, cache=False)
+    assert [d.code for d in result.diagnostics] == []

@@ -15,7 +15,7 @@ import os
 import tokenize
 from dataclasses import dataclass, field
 
-from asynclint.analysis import _backend_of
+from asynclint.analysis import backend_of
 from asynclint.engine import SourceError, decode_source, lint_source, MAX_FILE_BYTES
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
@@ -47,7 +47,7 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
         if not wanted:
             break
         try:
-            backend = settings.backend or _backend_of(ast.parse(source))
+            backend = settings.backend or backend_of(ast.parse(source))
             new_source, applied = apply_pass(source, wanted, backend)
         except FixError:
             raise

@@ -166,7 +166,7 @@ class Planner:
         elif kind == "subprocess":
             edit = self._subprocess(node, diagnostic)
         if edit is None and kind in ("thread", "open", "http", "subprocess") or (
-                kind is None and diagnostic.code == "ASL401"):
+                kind is None and diagnostic.code in ("ASL401", "ASL402")):
             edit = self._thread(node, diagnostic)
         return edit
 

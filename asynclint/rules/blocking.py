@@ -10,6 +10,7 @@ import ast
 
 from asynclint import catalog
 from asynclint.analysis import Instance
+from asynclint.analysis.blocking import expects_blocking_io_error
 from asynclint.rules import RULES, Checker, Rule, checker, rule, source_text
 
 
@@ -21,53 +22,10 @@ class BlockingCallChecker(Checker):
     # `asyncio` is not parsed for these rules.
     on_loop_only = True  # every handler returns at once when analysis.on_loop is False
 
-    def __init__(self, analysis) -> None:
-        super().__init__(analysis)
-        # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
-        self._memo: dict[int, tuple | None] = {}
-        self._chain_memo: dict[int, bool] = {}
-
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
-        if not analysis.on_loop:
-            return
-        found = self._blocking(call)
-        if found is None or _used_asynchronously(analysis.parents, call) or _expects_blocking_io_error(analysis):
-            return
-        if found[0] in catalog.LAZY and not consumed_here(analysis):
-            return  # a lazy iterator kept for later: iterating it is what blocks
-        analysis.reported_calls.add(id(call))
-        self._report(call, *found, shown=source_text(call.func))
-
-    def _blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
-        """(key, catalog row) when this call is reported, else None (memoized: chains ask again)."""
-        key = id(call)
-        if key not in self._memo:
-            self._memo[key] = self._find_blocking(call)
-        return self._memo[key]
-
-    def _find_blocking(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
-        analysis = self.analysis
-        key = analysis.callee_key(call)
-        if key is None or key in analysis.settings.allow:
-            return None
-        row = catalog.lookup(key, analysis.extra_blocking)
-        if row is None or _is_nonblocking(row, call, analysis.resolve) or self._receiver_reported(call.func):
-            return None
-        return key, row
-
-    def _receiver_reported(self, func: ast.expr) -> bool:
-        """A method call on an object whose creation is reported already (one finding, not two)."""
-        if not isinstance(func, ast.Attribute):
-            return False
-        if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
-            inner = func.value
-            if id(inner) not in self._chain_memo:
-                self._chain_memo[id(inner)] = (self._blocking(inner) is not None
-                                               or self._receiver_reported(inner.func))
-            return self._chain_memo[id(inner)]
-        receiver = self.analysis.resolve(func.value)
-        return isinstance(receiver, Instance) and receiver.reported
+        if id(call) in analysis.blocking.on_loop:
+            self._report(call, *analysis.blocking.row(call), shown=source_text(call.func))
 
     def visit_With(self, node: ast.With) -> None:
         """``with lock:`` acquires a threading lock on the loop."""
@@ -90,9 +48,9 @@ class BlockingCallChecker(Checker):
     visit_SetComp = visit_DictComp = visit_ListComp
 
     def _check_protocol(self, expr: ast.expr, method: str) -> None:
-        if isinstance(expr, ast.Call) and self._blocking(expr) is not None:
+        if isinstance(expr, ast.Call) and self.analysis.blocking.row(expr) is not None:
             return  # the call itself is the finding
-        if _expects_blocking_io_error(self.analysis):
+        if expects_blocking_io_error(self.analysis):
             return
         value = self.analysis.resolve(expr)
         if isinstance(value, Instance) and isinstance(value.type, str) and not value.reported:
@@ -118,86 +76,6 @@ class BlockingCallChecker(Checker):
         applicability = RULES[row.code].fix if kind else None
         self.analysis.report(node, row.code, f"{what} {effect}; use {use}", applicability,
                              kind if applicability else None, key)
-
-
-def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
-    """(qualified name, catalog row) of a call that blocks, wherever it is made.
-
-    Lazy iterators are left out: whether iterating them happens is not known here. So are
-    calls in a ``try`` that expects ``BlockingIOError``, as on the loop.
-    """
-    key = analysis.callee_key(call)
-    if key is None or key in analysis.settings.allow or key in catalog.LAZY:
-        return None
-    row = catalog.lookup(key, analysis.extra_blocking)
-    if row is None or _is_nonblocking(row, call, analysis.resolve) or _expects_blocking_io_error(analysis):
-        return None
-    return key, row
-
-
-
-
-def _used_asynchronously(parents: list, call: ast.Call) -> bool:
-    """``await f()``, ``async for x in f()``, ``async with f()``: what the call returned is
-    asynchronous, so the object is not the synchronous one the catalog knows (a mistyped
-    annotation, say ``client: redis.Redis`` given a ``redis.asyncio.Redis``)."""
-    parent = parents[-1] if parents else None
-    if isinstance(parent, ast.Await):
-        return True
-    if isinstance(parent, ast.AsyncFor) and parent.iter is call:
-        return True
-    if isinstance(parent, ast.withitem):
-        parent = parents[-2] if len(parents) > 1 else None
-    return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
-
-
-def _expects_blocking_io_error(analysis) -> bool:
-    """Code in a ``try`` that catches ``BlockingIOError`` works on a non-blocking object."""
-    parents = analysis.parents
-    for index in range(len(parents) - 2, -1, -1):
-        node = parents[index]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-        if isinstance(node, ast.Try) and any(parents[index + 1] is stmt for stmt in node.body):
-            for handler in node.handlers:
-                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-                for expr in types:
-                    if expr is not None and getattr(analysis.resolve(expr), "name", None) in \
-                            catalog.NONBLOCKING_ERRORS:
-                        return True
-    return False
-
-
-# Where a lazy iterator is consumed at once: iterated, unpacked, or passed to list(), sorted()...
-# (not to a call that hands it to a worker thread: see catalog.OFFLOAD).
-_ITERATE_NOW = (ast.For, ast.ListComp, ast.SetComp, ast.DictComp, ast.YieldFrom)
-
-
-def consumed_here(analysis) -> bool:
-    parents = analysis.parents
-    for index in range(len(parents) - 1, -1, -1):
-        node = parents[index]
-        if isinstance(node, (ast.IfExp, ast.BoolOp, ast.keyword)):
-            continue
-        if isinstance(node, ast.Starred):  # `[*it]` unpacks now; `f(*it)` as the call does
-            outer = parents[index - 1] if index else None
-            return not (isinstance(outer, ast.Call) and _offloads(analysis, outer))
-        if isinstance(node, ast.Call):
-            return not _offloads(analysis, node)
-        return isinstance(node, _ITERATE_NOW)
-    return False
-
-
-def _offloads(analysis, call: ast.Call) -> bool:
-    """Whether ``call`` hands its arguments to a worker thread (``asyncio.to_thread``...)."""
-    key = analysis.callee_key(call)
-    if key is not None:
-        return key in catalog.OFFLOAD
-    return isinstance(call.func, ast.Attribute) and call.func.attr in catalog.OFFLOAD_METHODS
-
-
-def _is_nonblocking(row: catalog.Blocking, call: ast.Call, resolve) -> bool:
-    return any(condition.holds(call, resolve) for condition in row.nonblocking)
 
 
 # -- the rules ----------------------------------------------------------------------------------

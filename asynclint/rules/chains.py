@@ -12,9 +12,9 @@ import os
 
 from asynclint import catalog, conditions
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
+from asynclint.analysis.blocking import blocking_row, consumed_here
 from asynclint.callgraph import FunctionSummary, ModuleSummary, Step
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.blocking import blocking_row, consumed_here
 from asynclint.rules.coroutines import CoroutineCalls
 
 
@@ -174,16 +174,16 @@ class ProjectCallChecker(Checker):
                                      _constants(self.analysis.tree))
         if not context.checking:
             return
-        context.index.add(self.summary)
-        for call, target, arguments, how in self.sites:
-            found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants), how)
-            if found is not None:
-                certain, chain = found
-                code = "ASL401" if certain else "ASL402"
-                # A thread would only make the generator or context manager: nothing to offer.
-                fix = ... if how == "call" else None
-                self.analysis.report(call, code, _message(call, chain, certain), fix,
-                                     chain=tuple((s.label, s.path, s.line, s.when or None) for s in chain))
+        with context.index.checking(self.summary):
+            for call, target, arguments, how in self.sites:
+                found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants), how)
+                if found is not None:
+                    certain, chain = found
+                    code = "ASL401" if certain else "ASL402"
+                    # A thread would only make the generator or context manager: nothing to offer.
+                    fix = ... if how == "call" else None
+                    self.analysis.report(call, code, _message(call, chain, certain), fix,
+                                         chain=tuple((s.label, s.path, s.line, s.when or None) for s in chain))
 
 
 def _on_self(node: ast.expr) -> bool:

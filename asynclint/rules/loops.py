@@ -307,9 +307,9 @@ class LoopChecker(Checker):
         self.pending.setdefault(id(self.analysis.function), []).append(finding)
 
     def leave_function(self, scope) -> None:
-        reported_calls = self.analysis.reported_calls
+        blocking = self.analysis.blocking.on_loop
         for loop, code, message in self.pending.pop(id(scope), ()):
-            if any(isinstance(n, ast.Call) and id(n) in reported_calls for n in _walk_loop(loop)):
+            if any(isinstance(n, ast.Call) and id(n) in blocking for n in _walk_loop(loop)):
                 continue  # a blocking call in the loop is reported (ASL1xx); its fix makes the loop await
             self.analysis.report(loop, code, message)
 

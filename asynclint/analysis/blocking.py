@@ -1,0 +1,149 @@
+"""Which calls block the event loop: a fact of the analysis, found once during the walk.
+
+The blocking-call rules (ASL1xx) report these calls; other rules and the resolver read the same
+fact (an object made by a reported call is not reported again through its methods; a loop whose
+blocking call is reported is not also a CPU loop), so what they find never depends on which
+rules run.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from asynclint import catalog
+from asynclint.analysis.values import Instance
+
+if TYPE_CHECKING:
+    from asynclint.analysis.scopes import Analysis
+
+
+class BlockingCalls:
+    """The catalogued blocking calls of one module, and those of them made on the loop."""
+
+    def __init__(self, analysis: "Analysis") -> None:
+        self.analysis = analysis
+        self.on_loop: set[int] = set()  # ids of the calls that block the loop (reported by ASL1xx)
+        # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
+        self._memo: dict[int, tuple | None] = {}
+        self._chain_memo: dict[int, bool] = {}
+
+    def visit_call(self, call: ast.Call) -> None:
+        """Called by the walk for every call, before any checker sees it."""
+        analysis = self.analysis
+        if not analysis.on_loop:
+            return
+        found = self.row(call)
+        if found is None or _used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis):
+            return
+        if found[0] in catalog.LAZY and not consumed_here(analysis):
+            return  # a lazy iterator kept for later: iterating it is what blocks
+        self.on_loop.add(id(call))
+
+    def row(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
+        """(key, catalog row) when this call blocks, wherever it is made (memoized: chains ask again)."""
+        key = id(call)
+        if key not in self._memo:
+            self._memo[key] = self._find(call)
+        return self._memo[key]
+
+    def _find(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
+        analysis = self.analysis
+        key = analysis.callee_key(call)
+        if key is None or key in analysis.settings.allow:
+            return None
+        row = catalog.lookup(key, analysis.extra_blocking)
+        if row is None or _is_nonblocking(row, call, analysis.resolve) or self._receiver_reported(call.func):
+            return None
+        return key, row
+
+    def _receiver_reported(self, func: ast.expr) -> bool:
+        """A method call on an object whose creation is reported already (one finding, not two)."""
+        if not isinstance(func, ast.Attribute):
+            return False
+        if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
+            inner = func.value
+            if id(inner) not in self._chain_memo:
+                self._chain_memo[id(inner)] = (self.row(inner) is not None
+                                               or self._receiver_reported(inner.func))
+            return self._chain_memo[id(inner)]
+        receiver = self.analysis.resolve(func.value)
+        return isinstance(receiver, Instance) and receiver.reported
+
+
+def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
+    """(qualified name, catalog row) of a call that blocks, wherever it is made.
+
+    Lazy iterators are left out: whether iterating them happens is not known here. So are
+    calls in a ``try`` that expects ``BlockingIOError``, as on the loop.
+    """
+    key = analysis.callee_key(call)
+    if key is None or key in analysis.settings.allow or key in catalog.LAZY:
+        return None
+    row = catalog.lookup(key, analysis.extra_blocking)
+    if row is None or _is_nonblocking(row, call, analysis.resolve) or expects_blocking_io_error(analysis):
+        return None
+    return key, row
+
+
+def _used_asynchronously(parents: list, call: ast.Call) -> bool:
+    """``await f()``, ``async for x in f()``, ``async with f()``: what the call returned is
+    asynchronous, so the object is not the synchronous one the catalog knows (a mistyped
+    annotation, say ``client: redis.Redis`` given a ``redis.asyncio.Redis``)."""
+    parent = parents[-1] if parents else None
+    if isinstance(parent, ast.Await):
+        return True
+    if isinstance(parent, ast.AsyncFor) and parent.iter is call:
+        return True
+    if isinstance(parent, ast.withitem):
+        parent = parents[-2] if len(parents) > 1 else None
+    return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
+
+
+def expects_blocking_io_error(analysis) -> bool:
+    """Code in a ``try`` that catches ``BlockingIOError`` works on a non-blocking object."""
+    parents = analysis.parents
+    for index in range(len(parents) - 2, -1, -1):
+        node = parents[index]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        if isinstance(node, ast.Try) and any(parents[index + 1] is stmt for stmt in node.body):
+            for handler in node.handlers:
+                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                for expr in types:
+                    if expr is not None and getattr(analysis.resolve(expr), "name", None) in \
+                            catalog.NONBLOCKING_ERRORS:
+                        return True
+    return False
+
+
+# Where a lazy iterator is consumed at once: iterated, unpacked, or passed to list(), sorted()...
+# (not to a call that hands it to a worker thread: see catalog.OFFLOAD).
+_ITERATE_NOW = (ast.For, ast.ListComp, ast.SetComp, ast.DictComp, ast.YieldFrom)
+
+
+def consumed_here(analysis) -> bool:
+    parents = analysis.parents
+    for index in range(len(parents) - 1, -1, -1):
+        node = parents[index]
+        if isinstance(node, (ast.IfExp, ast.BoolOp, ast.keyword)):
+            continue
+        if isinstance(node, ast.Starred):  # `[*it]` unpacks now; `f(*it)` as the call does
+            outer = parents[index - 1] if index else None
+            return not (isinstance(outer, ast.Call) and _offloads(analysis, outer))
+        if isinstance(node, ast.Call):
+            return not _offloads(analysis, node)
+        return isinstance(node, _ITERATE_NOW)
+    return False
+
+
+def _offloads(analysis, call: ast.Call) -> bool:
+    """Whether ``call`` hands its arguments to a worker thread (``asyncio.to_thread``...)."""
+    key = analysis.callee_key(call)
+    if key is not None:
+        return key in catalog.OFFLOAD
+    return isinstance(call.func, ast.Attribute) and call.func.attr in catalog.OFFLOAD_METHODS
+
+
+def _is_nonblocking(row: catalog.Blocking, call: ast.Call, resolve) -> bool:
+    return any(condition.holds(call, resolve) for condition in row.nonblocking)
