@@ -9,6 +9,7 @@ and ``requests.Session.get(s)`` both meet the key ``requests.Session.get``.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, replace
 from typing import Mapping
 
@@ -106,6 +107,45 @@ class ArgIsName:
 
 
 @dataclass(frozen=True)
+class ArgIsIPAddress:
+    """Holds when this argument is a literal IP address (``"127.0.0.1"``, ``"::1"``): nothing to
+    look up."""
+
+    keyword: str
+    position: int | None
+
+    def holds(self, call, resolve=None) -> bool:
+        arg = _argument(call, self.keyword, self.position)
+        if type(arg).__name__ != "Constant" or not isinstance(arg.value, str):
+            return False
+        try:
+            ipaddress.ip_address(arg.value)
+        except ValueError:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class ArgHasFlag:
+    """Holds when this argument is one of these flags, or a ``|`` of flags among which one is
+    (``socket.AI_NUMERICHOST | socket.AI_NUMERICSERV``)."""
+
+    keyword: str
+    position: int | None
+    flags: tuple[str, ...]
+
+    def holds(self, call, resolve=None) -> bool:
+        pending = [_argument(call, self.keyword, self.position)]
+        while pending and resolve is not None:
+            arg = pending.pop()
+            if type(arg).__name__ == "BinOp" and type(arg.op).__name__ == "BitOr":
+                pending += [arg.left, arg.right]
+            elif arg is not None and getattr(resolve(arg), "name", None) in self.flags:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
 class ArgMissing:
     """Holds when this argument is not passed, or is passed as one of these literal values."""
 
@@ -134,7 +174,7 @@ def _argument(call, keyword: str, position: int | None):
 
 _MISSING = object()
 # A literal matches a catalog value of the same kind: 0 and 0.0 both mean "do not wait".
-_SAME_KIND = {bool: (bool,), int: (int, float), float: (int, float)}
+_SAME_KIND = {bool: (bool,), int: (int, float), float: (int, float), str: (str,)}
 
 
 @dataclass(frozen=True)
@@ -323,8 +363,12 @@ _methods("ASL105", PROCESS, "subprocess.Popen", "wait communicate",
          nonblocking=[ArgIs("timeout", 0, (0,))])
 
 # ASL106: sockets and DNS -----------------------------------------------------------------------
-_calls("ASL106", DNS, "socket.getaddrinfo socket.gethostbyname socket.gethostbyname_ex "
-       "socket.gethostbyaddr socket.getnameinfo socket.getfqdn")
+# A numeric host needs no look-up: a literal IP address, or the numeric-only flags.
+_calls("ASL106", DNS, "socket.getaddrinfo", nonblocking=[
+    ArgIsIPAddress("host", 0), ArgHasFlag("flags", 5, ("socket.AI_NUMERICHOST",))])
+_calls("ASL106", DNS, "socket.gethostbyname socket.gethostbyname_ex", nonblocking=[ArgIsIPAddress("hostname", 0)])
+_calls("ASL106", DNS, "socket.getnameinfo", nonblocking=[ArgHasFlag("flags", 1, ("socket.NI_NUMERICHOST",))])
+_calls("ASL106", DNS, "socket.gethostbyaddr socket.getfqdn")
 _calls("ASL106", CONNECT, "socket.create_connection ssl.get_server_certificate")
 # Wrapping performs the TLS handshake, unless told not to or the socket is not connected yet.
 _NO_HANDSHAKE = [ArgIs("do_handshake_on_connect", None, (False,)), ArgIsNew("sock", 0, ("socket.socket",))]
@@ -362,8 +406,10 @@ POSTGRES = Use.everywhere("`asyncpg` or psycopg's `AsyncConnection`")
 MYSQL = Use.everywhere("`aiomysql` or `asyncmy`")
 MONGO = Use.everywhere("`motor` or pymongo's `AsyncMongoClient`")
 REDIS = Use.everywhere("`redis.asyncio`")
-_calls("ASL107", SQLITE, "sqlite3.connect")
+_calls("ASL107", SQLITE, "sqlite3.connect", nonblocking=[ArgIs("database", 0, (":memory:",))])  # no file
 _returns("sqlite3.Connection", "sqlite3.connect sqlite3.Connection")
+# An in-memory database: its queries wait on nothing but the CPU.
+RETURNS_WHEN["sqlite3.connect"] = (ArgIs("database", 0, (":memory:",)), "sqlite3.MemoryConnection")
 _returns("sqlite3.Cursor", "sqlite3.Connection.cursor sqlite3.Connection.execute sqlite3.Connection.executemany "
          "sqlite3.Cursor.execute sqlite3.Cursor.executemany")
 _methods("ASL107", SQLITE, "sqlite3.Connection", "execute executemany executescript commit rollback backup iterdump")
@@ -485,6 +531,9 @@ ALIASES.update({"asyncio.BaseEventLoop": "asyncio.AbstractEventLoop",
 _returns("asyncio.Runner", "asyncio.Runner")
 _methods("ASL110", NESTED_LOOP, "asyncio.AbstractEventLoop", "run_until_complete run_forever", fix=None)
 DISTINCTIVE_METHODS["run_until_complete"] = "asyncio.AbstractEventLoop"
+# A child made by os.fork() has no running loop: a loop it starts is nested in nothing.
+_returns("os.fork_pid", "os.fork")
+NOT_IN_FORKED_CHILD = frozenset({"ASL110"})
 
 # Calls that switch an object to a mode in which its blocking methods return at once
 # (``sock.setblocking(False)``): after one, the object's methods are not reported.

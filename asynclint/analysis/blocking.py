@@ -38,6 +38,8 @@ class BlockingCalls:
             return
         if found[0] in catalog.LAZY and not consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
+        if found[1].code in catalog.NOT_IN_FORKED_CHILD and _in_forked_child(analysis):
+            return
         self.on_loop.add(id(call))
 
     def row(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
@@ -98,6 +100,27 @@ def _used_asynchronously(parents: list, call: ast.Call) -> bool:
     if isinstance(parent, ast.withitem):
         parent = parents[-2] if len(parents) > 1 else None
     return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
+
+
+def _in_forked_child(analysis) -> bool:
+    """Inside ``if pid == 0:`` (or ``if not pid:``, or the ``else`` of ``if pid:``) where ``pid``
+    comes from ``os.fork()``: the code runs in the child process."""
+    parents = analysis.parents
+    for parent, child in zip(parents, parents[1:]):
+        if not isinstance(parent, ast.If):
+            continue
+        # Which branch holds the code: the one where `test` is true, then where the pid is not 0.
+        test, pid_nonzero = parent.test, any(child is s for s in parent.body)
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, pid_nonzero = test.operand, not pid_nonzero
+        elif (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
+                and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value == 0):
+            test, pid_nonzero = test.left, pid_nonzero == isinstance(test.ops[0], ast.NotEq)
+        elif not isinstance(test, (ast.Name, ast.Call)):
+            continue
+        if not pid_nonzero and getattr(analysis.resolve(test), "type", None) == "os.fork_pid":
+            return True
+    return False
 
 
 def expects_blocking_io_error(analysis) -> bool:
