@@ -5,15 +5,17 @@ from asynclint.engine import check_file, lint_source
 from asynclint.model import Diagnostic, Settings
 
 
-def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings(), unsafe: bool = False):
+def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings(), unsafe: bool = False,
+               *, only=None, project=None):
     """Rewrite the fixable findings of ``source``: (new source, fixed findings, remaining findings).
 
-    Only safe fixes unless ``unsafe``. Raises ``asynclint.fix.FixError`` when the source cannot
-    be fixed (the original is then untouched). libcst is imported on first use only.
+    Only safe fixes unless ``unsafe``; only the findings in ``only`` when it is given. Raises
+    ``asynclint.fix.FixError`` when the source cannot be fixed (the original is then untouched).
+    libcst is imported on first use only.
     """
     from asynclint.fix import fix_source as _fix_source
 
-    return _fix_source(source, path, settings, unsafe)
+    return _fix_source(source, path, settings, unsafe, only=only, project=project)
 
 
 __all__ = ["Diagnostic", "Settings", "check_file", "fix_source", "lint_source", "__version__"]

@@ -13,21 +13,10 @@ import ipaddress
 from dataclasses import dataclass, replace
 from typing import Mapping
 
+from asynclint.model import PerBackend
 
-@dataclass(frozen=True)
-class Use:
-    """The replacement to suggest, worded for each backend."""
 
-    asyncio: str
-    trio: str
-    anyio: str
-
-    @classmethod
-    def everywhere(cls, text: str) -> "Use":
-        return cls(text, text, text)
-
-    def for_backend(self, backend: str) -> str:
-        return getattr(self, backend)
+Use = PerBackend  # the replacement to suggest, worded for each backend
 
 
 @dataclass(frozen=True)

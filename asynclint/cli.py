@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from functools import lru_cache
 import json
 import os
 import sys
-from dataclasses import replace
 
 from asynclint._version import __version__
-from asynclint.config import ConfigError, _codes, find_pyproject, load_settings
+from asynclint.config import ConfigError, FileSettings, Options, Resolver, _codes, settings_for
 from asynclint.engine import SourceError, decode_source, lint_source
-from asynclint.files import is_excluded
-from asynclint.model import Diagnostic, Settings
+from asynclint.model import Diagnostic
 from asynclint.report import FORMATS, STATISTICS_FORMATS, statistics_report, summary
 from asynclint.rules import RULES
 from asynclint.runner import check_paths
@@ -126,54 +123,18 @@ def _prefixes(option: str, value: str | None) -> tuple[str, ...] | None:
         raise UsageError(str(error)) from None
 
 
-def _pyproject(args, paths: list[str]) -> str | None:
-    """The configuration of the run: --config, else the nearest pyproject.toml of the first path."""
+def _options(args, paths: list[str]) -> Options:
+    """What the command line says over the configuration files."""
+    config = None
     if args.config:
         if not os.path.isfile(args.config):
             reason = "is a directory, not a file" if os.path.isdir(args.config) else "no such file"
             raise UsageError(f"--config {args.config}: {reason}")
-        return args.config
-    anchor = args.stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
-    return find_pyproject(anchor if os.path.exists(anchor) else os.getcwd())
-
-
-def _settings(args, paths: list[str]) -> Settings:
-    return _with_options(load_settings(_pyproject(args, paths)), args, paths)
-
-
-def _with_options(settings: Settings, args, paths: list[str]) -> Settings:
-    """A configuration with the command line's options applied over it."""
-    overrides = {}
-    for option, field_name in (("--select", "select"), ("--extend-select", "extend_select"),
-                               ("--ignore", "ignore")):
-        value = _prefixes(option, getattr(args, field_name))
-        if value is not None:
-            overrides[field_name] = value if field_name == "select" else getattr(settings, field_name) + value
-    if settings.project_root is None:
-        overrides["project_root"] = _common_root(paths, args.stdin_filename)
-    if args.force_exclude:
-        overrides["force_exclude"] = True
-    return replace(settings, **overrides)
-
-
-def _settings_per_file(args, paths: list[str], settings: Settings):
-    """Each file is checked with the configuration of its nearest pyproject.toml (a nested
-    project keeps its own), unless --config names one for all."""
-    if args.config:
-        return None
-    top = _pyproject(args, paths)
-
-    @lru_cache(maxsize=None)
-    def for_pyproject(pyproject: str | None) -> Settings:
-        if pyproject == top:
-            return settings
-        return _with_options(load_settings(pyproject), args, paths)
-
-    @lru_cache(maxsize=None)
-    def for_directory(directory: str) -> Settings:
-        return for_pyproject(find_pyproject(directory))
-
-    return lambda path: for_directory(os.path.dirname(os.path.abspath(path)))
+        config = os.path.abspath(args.config)
+    return Options(config=config, select=_prefixes("--select", args.select),
+                   extend_select=_prefixes("--extend-select", args.extend_select) or (),
+                   ignore=_prefixes("--ignore", args.ignore) or (), force_exclude=args.force_exclude,
+                   root=_common_root(paths, args.stdin_filename))
 
 
 def _common_root(paths: list[str], stdin_filename: str | None) -> str:
@@ -185,39 +146,43 @@ def _common_root(paths: list[str], stdin_filename: str | None) -> str:
 
 def _check(args) -> int:
     paths = args.paths or ([] if args.stdin_filename else ["."])
-    settings = _settings(args, paths)
-    diagnostics: list[Diagnostic] = []
-    problems: list[str] = []
-    checked = 0
-    if args.fix or args.diff:
-        from asynclint.fix.run import fix_paths, fix_stdin
-
-        if args.stdin_filename or paths == ["-"]:
-            return fix_stdin(args.stdin_filename or "<stdin>", sys.stdin.buffer.read(), settings, args)
-        if "-" in paths:
-            raise UsageError("- (standard input) cannot be combined with other paths")
-        return fix_paths(paths, settings, args)
-    sources: dict[str, str] = {}  # text of the files that are not on disk (standard input)
-    if args.stdin_filename or paths == ["-"]:
+    options = _options(args, paths)
+    from_stdin = bool(args.stdin_filename) or paths == ["-"]
+    if not from_stdin and "-" in paths:
+        raise UsageError("- (standard input) cannot be combined with other paths")
+    if from_stdin:
         name = args.stdin_filename or "<stdin>"
-        try:
-            source = decode_source(sys.stdin.buffer.read())
-        except SourceError as error:
-            diagnostics.append(Diagnostic(name, 1, 1, "ASL003", str(error)))
-        else:
-            if not (settings.force_exclude and args.stdin_filename and is_excluded(name, settings)):
-                diagnostics += lint_source(source, name, settings, verbose=args.verbose)
-            sources[name] = source
-        checked = 1
-    else:
-        if "-" in paths:
-            raise UsageError("- (standard input) cannot be combined with other paths")
-        result = check_paths(paths, settings, settings_for=_settings_per_file(args, paths, settings),
-                             jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
-                             verbose=args.verbose)
-        diagnostics, problems, checked = result.diagnostics, result.problems, result.files_checked
-    diagnostics.sort(key=Diagnostic.sort_key)
+        own = settings_for(args.stdin_filename or os.path.join(os.getcwd(), name), options, named=True)
+        data = sys.stdin.buffer.read()
+        if args.fix or args.diff:
+            from asynclint.fix.run import fix_stdin
 
+            return fix_stdin(name, data, own, args)
+        return _check_stdin(args, name, data, own)
+    if args.fix or args.diff:
+        from asynclint.fix.run import fix_paths
+
+        return fix_paths(paths, Resolver(options), args)
+    result = check_paths(paths, options=options, jobs=args.jobs, cache=not args.no_cache,
+                         cache_dir=args.cache_dir, verbose=args.verbose)
+    return _report(args, result.diagnostics, result.problems, result.files_checked, {})
+
+
+def _check_stdin(args, name: str, data: bytes, own: FileSettings) -> int:
+    diagnostics: list[Diagnostic] = []
+    sources: dict[str, str] = {}  # the text of what is not on disk, for --show-source
+    try:
+        source = decode_source(data)
+    except SourceError as error:
+        diagnostics.append(error.finding(name))
+    else:
+        if not own.excluded:
+            diagnostics = lint_source(source, name, own.settings, verbose=args.verbose)
+        sources[name] = source
+    return _report(args, diagnostics, [], 1, sources)
+
+
+def _report(args, diagnostics: list[Diagnostic], problems: list[str], checked: int, sources: dict[str, str]) -> int:
     if args.add_noqa:
         return _add_noqa(diagnostics, problems, sources)
     _write_report(args, diagnostics, checked, sources)
@@ -228,7 +193,7 @@ def _check(args) -> int:
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
 
 
-# -- output (issue 7): formats, --show-source, --statistics, --output-file, --add-noqa -----------
+# -- output: formats, --show-source, --statistics, --output-file, --add-noqa ----------------------
 
 def _add_output_options(check: argparse.ArgumentParser) -> None:
     check.add_argument("--show-source", action="store_true",

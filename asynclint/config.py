@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Callable
 
 from asynclint.model import BACKENDS, Settings
@@ -136,3 +137,122 @@ def settings_from_table(table: dict, base: Settings, origin: str = "configuratio
         except ConfigError as error:
             raise ConfigError(f"{origin}: [tool.asynclint] {error}") from None
     return replace(base, **values)
+
+
+# -- the settings of one file: the one place every door asks ----------------------------------
+
+@dataclass(frozen=True)
+class Options:
+    """What a door says over the configuration files (hashable: resolved settings are cached)."""
+
+    config: str | None = None  # one pyproject.toml for every file (--config) instead of the nearest
+    select: tuple[str, ...] | None = None  # replaces the configured set
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    force_exclude: bool = False
+    root: str | None = None  # the project root of files without a pyproject.toml (default: their directory)
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    settings: Settings
+    excluded: bool  # the file is not to be checked: `exclude` matches it (see ``settings_for``)
+    origin: str | None  # the pyproject.toml the settings come from; files that share it share ``settings``
+
+
+def settings_for(path: str, options: Options = Options(), *, named: bool = False) -> FileSettings:
+    """The settings of one file and whether it is excluded: the nearest pyproject.toml at or above
+    it (or ``options.config``), with the door's options over it. A file the user ``named``
+    (on the command line, --stdin-filename) is excluded only under force-exclude; a file found
+    by walking a directory, opened in an editor or handed over by flake8 whenever `exclude`
+    (or the built-in list, or the project's .gitignore) matches it. Raises ConfigError."""
+    path = os.path.abspath(path)
+    settings, pyproject = _configuration(os.path.dirname(path), options)
+    return _file_settings(path, settings, pyproject, named)
+
+
+def directory_settings(directory: str, options: Options = Options()) -> Settings:
+    """The settings a directory is walked with: those of a file directly in it."""
+    return _configuration(os.path.abspath(directory), options)[0]
+
+
+def _configuration(directory: str, options: Options) -> tuple[Settings, str | None]:
+    pyproject = options.config or _nearest_pyproject(directory)
+    return _resolved(pyproject, _stamp(pyproject), options), pyproject
+
+
+class Resolver:
+    """``settings_for`` with a door's options bound, or one ``fixed`` Settings for every file (the
+    library API and tests): the pipeline asks it for each file and each directory it walks."""
+
+    def __init__(self, options: Options = Options(), fixed: Settings | None = None):
+        self.options, self.fixed = options, fixed
+
+    def file(self, path: str, named: bool = False) -> FileSettings:
+        if self.fixed is not None:
+            return _file_settings(path, self.fixed, None, named)
+        return settings_for(path, self.options, named=named)
+
+    def directory(self, directory: str) -> Settings:
+        return self.fixed if self.fixed is not None else directory_settings(directory, self.options)
+
+
+def _file_settings(path: str, settings: Settings, origin: str | None, named: bool) -> FileSettings:
+    excluded = (not named or settings.force_exclude) and _excluded(path, settings)
+    return FileSettings(settings, excluded, origin)
+
+
+def forget() -> None:
+    """Drop what is cached about the configuration files (a long-running server calls this when a
+    pyproject.toml appears or goes away; an edit to one is noticed by its stamp)."""
+    _nearest_pyproject.cache_clear()
+    _resolved.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _nearest_pyproject(directory: str) -> str | None:
+    """``find_pyproject`` for a directory, each ancestor asked once per run."""
+    candidate = os.path.join(directory, "pyproject.toml")
+    if os.path.isfile(candidate):
+        return candidate
+    parent = os.path.dirname(directory)
+    return None if parent == directory else _nearest_pyproject(parent)
+
+
+@lru_cache(maxsize=256)
+def _resolved(pyproject: str | None, stamp, options: Options) -> Settings:
+    """One object per (file, stamp, options): the runner groups files by it, caches key on it."""
+    settings = load_settings(pyproject)
+    overrides: dict[str, Any] = {}
+    if options.select is not None:
+        overrides["select"] = options.select
+    if options.extend_select:
+        overrides["extend_select"] = settings.extend_select + options.extend_select
+    if options.ignore:
+        overrides["ignore"] = settings.ignore + options.ignore
+    if options.force_exclude:
+        overrides["force_exclude"] = True
+    if settings.project_root is None and options.root is not None:
+        overrides["project_root"] = os.path.abspath(options.root)
+    return replace(settings, **overrides) if overrides else settings
+
+
+def _stamp(path: str | None):
+    if path is None:
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _excluded(path: str, settings: Settings) -> bool:
+    from asynclint.files import excluder  # files.py reads .gitignore; a door needs it only here
+
+    root = settings.project_root or os.getcwd()
+    absolute = os.path.abspath(path)
+    inside = root.rstrip(os.sep) + os.sep
+    # Outside the root, the patterns see the name alone.
+    relative = absolute[len(inside):] if absolute.startswith(inside) else os.path.basename(absolute)
+    return excluder(settings, root)(relative.replace(os.sep, "/"))

@@ -26,8 +26,7 @@ from asynclint.rules import CHECKERS, RULES, load_all
 load_all()
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
-# Rules that consult the other modules of the project.
-PROJECT_CODES = frozenset({"ASL201", "ASL202", "ASL203", "ASL204", "ASL401", "ASL402"})
+PROJECT_CODES = frozenset(code for code, rule in RULES.items() if rule.needs_project)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -35,8 +34,17 @@ _NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]
 class SourceError(Exception):
     """A file that cannot be read as Python source; the message says why."""
 
+    def finding(self, path: str) -> Diagnostic:
+        """The ASL003 finding every door reports for such a file."""
+        return Diagnostic(path, 1, 1, "ASL003", str(self))
+
 
 def read_source(path: str) -> str:
+    return decode_source(read_bytes(path))
+
+
+def read_bytes(path: str) -> bytes:
+    """A source file's bytes; SourceError when it is not a regular file or too large."""
     too_large = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked"
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; what it is, fstat tells next.
@@ -52,7 +60,7 @@ def read_source(path: str) -> str:
         raise SourceError(f"cannot read file: {error.strerror or error}") from None
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(too_large)
-    return decode_source(data)
+    return data
 
 
 def decode_source(data: bytes) -> str:
@@ -73,19 +81,24 @@ def check_file(path: str, settings: Settings, project: ProjectIndex | None = Non
     try:
         source = read_source(path)
     except SourceError as error:
-        return [Diagnostic(path, 1, 1, "ASL003", str(error))]
+        return [error.finding(path)]
     return lint_source(source, path, settings, project=project, verbose=verbose)
 
 
 def lint_source(source: str, path: str = "<stdin>", settings: Settings = Settings(), *,
-                tree: ast.Module | None = None, apply_noqa: bool = True,
-                verbose: bool = False, project: ProjectIndex | None = None) -> list[Diagnostic]:
-    """Every finding in one module's source, sorted by position.
+                enabled: frozenset[str] | None = None, tree: ast.Module | None = None,
+                apply_noqa: bool = True, verbose: bool = False,
+                project: ProjectIndex | None = None) -> list[Diagnostic]:
+    """Every finding in one module's source, sorted by position: the one function every door
+    lints with.
 
-    ``project`` is the run's index of the project's modules, for project-wide rules (a
-    fresh one is made when it is not given).
+    ``enabled``: the file's codes when the caller has them already (``enabled_codes``);
+    ``tree``: the module when the caller parsed it already (flake8); ``project``: the run's
+    index of the project's modules, for project-wide rules (a fresh one is made when it is
+    not given).
     """
-    enabled = enabled_codes(settings, path)
+    if enabled is None:
+        enabled = enabled_codes(settings, path)
     checkers = _checkers_for(enabled)
     if tree is None:
         if not _triggered(source, checkers):
@@ -166,10 +179,10 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     return analysis.checkers[0].summary
 
 
-def needs_parse(source: str, path: str, settings: Settings) -> bool:
+def needs_parse(source: str, enabled: frozenset[str]) -> bool:
     """False when ``lint_source`` would return [] without parsing: no enabled checker's trigger
     word occurs in the text (the early skip). The runner asks this before it ships or caches."""
-    return _triggered(source, _checkers_for(enabled_codes(settings, path)))
+    return _triggered(source, _checkers_for(enabled))
 
 
 def _triggered(source: str, checkers) -> bool:

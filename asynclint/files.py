@@ -34,13 +34,19 @@ def _spec(settings: Settings, root: str) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
-def is_excluded(path: str, settings: Settings) -> bool:
-    """Would walking a directory skip this file? (For a name given with --stdin-filename.)"""
-    root = settings.project_root or os.getcwd()
-    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    if relative.startswith("../"):
-        relative = os.path.basename(os.path.abspath(path))
-    return _spec(settings, root).match_file(relative)
+def excluder(settings: Settings, root: str) -> Callable[[str], bool]:
+    """Whether a path relative to ``root`` (a directory ending in ``/``) is excluded; made once
+    per settings and root (it reads the root's .gitignore)."""
+    key = (id(settings), root)
+    cached = _excluders.get(key)
+    if cached is None or cached[0] is not settings:
+        if len(_excluders) > 64:
+            _excluders.clear()
+        cached = _excluders[key] = (settings, _matcher(_spec(settings, root)))
+    return cached[1]
+
+
+_excluders: dict[tuple, tuple[Settings, Callable[[str], bool]]] = {}
 
 
 def _matcher(spec: pathspec.PathSpec) -> Callable[[str], bool]:
@@ -63,10 +69,12 @@ def _matcher(spec: pathspec.PathSpec) -> Callable[[str], bool]:
     return lambda path: combined.match(path) is not None
 
 
-def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]]:
-    """(files to check in a stable order, messages for paths that do not exist)."""
-    root = os.path.abspath(settings.project_root or os.getcwd())
-    excluded = _matcher(_spec(settings, root))
+def discover(paths: list[str], settings: Settings | Callable[[str], Settings]) -> tuple[list[str], list[str]]:
+    """(files to check in a stable order, messages for paths that do not exist). Each directory
+    is walked without what its settings (``settings``, or ``settings(directory)``: the nearest
+    configuration's) exclude; whether a file is checked is config.settings_for's to say (a file
+    named here is listed even when excluded: force-exclude decides)."""
+    settings_of = settings if callable(settings) else (lambda directory: settings)
     files: list[str] = []
     missing: list[str] = []
     seen: set = set()
@@ -83,22 +91,21 @@ def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]
             seen.add(key)
             files.append(path)
 
-    def relative_to_root(path: str) -> str | None:
-        """The path as the patterns see it; None outside the root (then the name alone is matched)."""
-        relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-        return None if relative == ".." or relative.startswith("../") else relative
-
-    def match(base: str | None, name: str, is_dir: bool) -> bool:
-        relative = name if base is None or base == "." else f"{base}/{name}"
-        return excluded(relative + "/" if is_dir else relative)
+    def exclusion(directory: str) -> Callable[[str, bool], bool]:
+        """Whether an entry of ``directory`` (by name) is excluded, as its settings' patterns see it
+        relative to their root (outside the root, the name alone is matched)."""
+        own = settings_of(directory)
+        root = os.path.abspath(own.project_root or os.getcwd())
+        excluded = excluder(own, root)
+        base = os.path.relpath(os.path.abspath(directory), root).replace(os.sep, "/")
+        prefix = "" if base == "." or base == ".." or base.startswith("../") else base + "/"
+        return lambda name, is_dir: excluded(f"{prefix}{name}/" if is_dir else f"{prefix}{name}")
 
     for path in paths:
         if os.path.isfile(path):
-            if not (settings.force_exclude and match(relative_to_root(os.path.dirname(path) or "."),
-                                                      os.path.basename(path), False)):
-                add(path)
+            add(path)
         elif os.path.isdir(path):
-            for file in sorted(_python_files(path, match, relative_to_root, missing)):
+            for file in sorted(_python_files(path, exclusion, missing)):
                 add(file)
         elif os.path.islink(path):
             missing.append(f"{path}: a broken symbolic link or a link loop")
@@ -109,7 +116,7 @@ def discover(paths: list[str], settings: Settings) -> tuple[list[str], list[str]
     return files, missing
 
 
-def _python_files(top: str, match, relative_to_root, problems: list[str]) -> list[str]:
+def _python_files(top: str, exclusion, problems: list[str]) -> list[str]:
     """The *.py files under ``top``, as os.walk would find them (symbolic links to directories
     are not followed), but without recursion, so that no tree is too deep, and telling which
     directories could not be listed."""
@@ -123,7 +130,7 @@ def _python_files(top: str, match, relative_to_root, problems: list[str]) -> lis
         except OSError as error:
             problems.append(f"{directory}: cannot list directory: {error.strerror or error}")
             continue
-        base = relative_to_root(directory)  # once per directory, not once per entry
+        excluded = exclusion(directory)  # once per directory, not once per entry
         for entry in entries:
             path = os.path.join(directory, entry.name)
             try:
@@ -132,9 +139,9 @@ def _python_files(top: str, match, relative_to_root, problems: list[str]) -> lis
             except OSError:
                 is_dir = walk_into = False
             if walk_into:
-                if not match(base, entry.name, True):
+                if not excluded(entry.name, True):
                     pending.append(path)
-            elif not is_dir and entry.name.endswith(".py") and not match(base, entry.name, False):
+            elif not is_dir and entry.name.endswith(".py") and not excluded(entry.name, False):
                 found.append(path)
     return found
 

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import ast
 import os
-from functools import lru_cache
 
 from asynclint._version import __version__
-from asynclint.config import ConfigError, find_pyproject, load_settings
+from asynclint.callgraph import ProjectIndex
+from asynclint.config import ConfigError, FileSettings, settings_for
 from asynclint.engine import lint_source, project_index
 from asynclint.model import Settings
-from asynclint.callgraph import ProjectIndex
 from asynclint.report import fix_note
 
+# The project index of each configuration this flake8 process meets, shared by its files.
+_projects: dict[str | None, tuple[Settings, ProjectIndex]] = {}
 
-@lru_cache(maxsize=64)
-def _settings_for(directory: str) -> tuple[Settings, ProjectIndex]:
-    """Settings and the project index, shared by the files this flake8 process checks."""
+
+def _file_settings(filename: str) -> FileSettings:
+    # flake8 names standard input "stdin" (or "-"): its settings are the working directory's.
+    path = os.path.join(os.getcwd(), "<stdin>") if filename in ("stdin", "-") else filename
     try:
-        settings = load_settings(find_pyproject(directory))
+        return settings_for(path)
     except ConfigError as error:
         raise SystemExit(f"asynclint: error: {error}") from None
-    return settings, project_index(settings)
+
+
+def _project(own: FileSettings) -> ProjectIndex:
+    cached = _projects.get(own.origin)
+    if cached is None or cached[0] is not own.settings:
+        cached = _projects[own.origin] = (own.settings, project_index(own.settings))
+    return cached[1]
 
 
 class AsyncLintPlugin:
@@ -34,11 +42,11 @@ class AsyncLintPlugin:
         self.lines = lines
 
     def run(self):
-        anchor = os.path.dirname(os.path.abspath(self.filename)) if self.filename not in ("stdin", "-") \
-            else os.getcwd()
-        settings, project = _settings_for(anchor)
+        own = _file_settings(self.filename)
+        if own.excluded:  # flake8 walks on its own: `exclude` and the rest decide as in the CLI
+            return
         # flake8 parsed the file already and applies `# noqa` itself.
-        for d in lint_source("".join(self.lines), self.filename, settings, tree=self.tree, apply_noqa=False,
-                             project=project):
+        for d in lint_source("".join(self.lines), self.filename, own.settings, tree=self.tree, apply_noqa=False,
+                             project=_project(own)):
             # flake8 never writes files; the note says `asynclint check --fix` can.
             yield d.line, d.col - 1, f"{d.code} {d.message}{fix_note(d)}", type(self)

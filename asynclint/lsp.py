@@ -1,8 +1,7 @@
 """``asynclint server``: a Language Server over stdio, built on pygls 2.
 
 Diagnostics are published on open, change and save and cleared on close; the fixes are
-offered as code actions (one quick fix per fixable finding and ``source.fixAll.asynclint``)
-when the installed asynclint has ``fix_source``.
+offered as code actions (one quick fix per fixable finding and ``source.fixAll.asynclint``).
 
 The first half of this module is plain Python with no pygls in it: positions (LSP counts
 0-based lines and, by default, UTF-16 code units), the conversion of findings to LSP
@@ -14,18 +13,18 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import inspect
 import logging
 import os
 import re
 import sys
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
-import asynclint
 from asynclint._version import __version__
 from asynclint import engine
-from asynclint.config import ConfigError, find_pyproject, load_settings
+from asynclint.config import ConfigError, FileSettings, Options, settings_for
+from asynclint.config import forget as forget_configuration
+from asynclint.fix import fix_source
 from asynclint.model import Diagnostic, Settings
 from asynclint.rules import RULES
 
@@ -176,28 +175,7 @@ def _starts(lines: list[str]) -> list[int]:
     return starts
 
 
-def apply_edits(source: str, edits: list[Edit]) -> str:
-    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
-        source = source[:edit.start] + edit.text + source[edit.end:]
-    return source
-
-
 # -- checking one document -------------------------------------------------------------------
-
-FixSource = Callable[..., tuple]
-
-
-def fix_source_function() -> FixSource | None:
-    """``asynclint.fix_source`` when this asynclint has the fixer, else None (no code actions)."""
-    return getattr(asynclint, "fix_source", None)
-
-
-def _accepts_project() -> bool:
-    try:
-        return "project" in inspect.signature(engine.lint_source).parameters
-    except (TypeError, ValueError):
-        return False
-
 
 @dataclass
 class Checked:
@@ -211,7 +189,8 @@ class Checked:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     config_error: str | None = None
     on_disk: bool = False  # whether the file existed when it was checked
-    fixes: dict = field(default_factory=dict)  # cache: key -> (title, new source) or None
+    fixes: dict = field(default_factory=dict)  # cache: key -> QuickFix or None
+    project: Any = None  # the project index it was checked with, for its fixes
 
 
 @dataclass
@@ -244,40 +223,21 @@ class QuickFix:
     preferred: bool = False
 
 
-class Checker:
-    """Settings per pyproject.toml (reloaded when the file changes), one project index per
-    settings, and the check and fixes of a document's text."""
+class DocumentLinter:
+    """Lints and fixes the editor's documents through the pipeline every door uses: each
+    document's settings from ``config.settings_for`` (a workspace folder is the project of
+    files without a pyproject.toml), one project index per configuration, ``lint_source`` and
+    ``fix_source(only=...)``."""
 
-    def __init__(self, fix_source: FixSource | None = None, roots: list[str] | None = None):
-        self.fix_source = fix_source
+    def __init__(self, roots: list[str] | None = None):
         self.roots = roots or []  # the workspace folders
-        self._settings: dict[tuple, tuple[Any, Settings | ConfigError]] = {}
-        self._projects: dict[tuple, Any] = {}
-        self._project_arg = _accepts_project() and hasattr(engine, "project_index")
+        self._projects: dict[str | None, tuple[Settings, Any]] = {}
 
-    # settings ---------------------------------------------------------------------------
-
-    def settings_for(self, path: str) -> tuple[tuple, Settings]:
-        """(a key for the settings' origin, the settings); raises ConfigError."""
+    def settings_for(self, path: str) -> FileSettings:
+        """The document's settings and whether `exclude` leaves it out; raises ConfigError."""
         root = self.root_of(path)
-        pyproject = find_pyproject(path if os.path.isabs(path) else (root or os.getcwd()))
-        # Without a pyproject.toml the project is the workspace folder (or the file's directory).
-        key = (pyproject, None if pyproject else root or os.path.dirname(path) or None)
-        stamp = _stamp(pyproject)
-        cached = self._settings.get(key)
-        if cached is None or cached[0] != stamp:
-            try:
-                value: Settings | ConfigError = load_settings(pyproject)
-                if value.project_root is None and key[1]:
-                    value = replace(value, project_root=key[1])
-            except ConfigError as error:
-                value = error
-            self._settings[key] = (stamp, value)
-            self._projects.pop(key, None)
-            cached = self._settings[key]
-        if isinstance(cached[1], ConfigError):
-            raise cached[1]
-        return key, cached[1]
+        absolute = path if os.path.isabs(path) else os.path.join(root or os.getcwd(), path)
+        return settings_for(absolute, Options(root=root or os.path.dirname(absolute)))
 
     def root_of(self, path: str) -> str | None:
         """The innermost workspace folder that holds ``path`` (the first one for an unsaved file)."""
@@ -286,18 +246,13 @@ class Checker:
         holding = [r for r in self.roots if path.startswith(r.rstrip(os.sep) + os.sep)]
         return max(holding, key=len, default=None)
 
-    def project_for(self, key: tuple, settings: Settings):
+    def project_for(self, own: FileSettings):
         """The project index of these settings: made once, then kept (it re-reads a module
-        only when its file changed)."""
-        if not self._project_arg:
-            return None
-        if key not in self._projects:
-            try:
-                self._projects[key] = engine.project_index(settings)
-            except Exception:  # the index is an optimisation; lint_source makes its own
-                log.exception("cannot build the project index")
-                self._projects[key] = None
-        return self._projects[key]
+        only when its file changed); a new one when the settings changed."""
+        cached = self._projects.get(own.origin)
+        if cached is None or cached[0] is not own.settings:
+            cached = self._projects[own.origin] = (own.settings, engine.project_index(own.settings))
+        return cached[1]
 
     def forget_project(self, path: str) -> None:
         """Drop the project index that ``path`` belongs to; the next check makes a new one.
@@ -307,122 +262,65 @@ class Checker:
         closed unsaved or a new module is saved for the first time."""
         if os.path.isabs(path):
             try:
-                key, _settings = self.settings_for(path)
+                origin = self.settings_for(path).origin
             except ConfigError:
                 return
-            self._projects.pop(key, None)
+            self._projects.pop(origin, None)
 
     # checking -------------------------------------------------------------------------
 
     def check(self, uri: str, version: int | None, source: str, path: str) -> Checked:
         checked = Checked(uri, version, source, path, None, on_disk=os.path.isfile(path))
         try:
-            key, settings = self.settings_for(path)
+            own = self.settings_for(path)
         except ConfigError as error:
             checked.config_error = str(error)
             return checked
-        checked.settings = settings
-        kwargs = {}
-        project = self.project_for(key, settings)
-        if project is not None:
-            kwargs["project"] = project
-        checked.diagnostics = engine.lint_source(source, path, settings, **kwargs)
+        if own.excluded:
+            return checked
+        checked.settings = own.settings
+        checked.project = self.project_for(own)
+        checked.diagnostics = engine.lint_source(source, path, own.settings, project=checked.project)
         return checked
 
     # fixing ---------------------------------------------------------------------------
 
     def quick_fix(self, checked: Checked, target: Diagnostic) -> QuickFix | None:
-        """The fix of one finding: the fixer with only that finding's rule selected and, when the
-        rule has other findings in the file, those silenced (see ``_only_this``); when that does
-        not work out, the fix of every finding of that rule in the file, titled so."""
-        if self.fix_source is None or checked.settings is None or target.fix not in ("safe", "unsafe"):
+        """The fix of this one finding, every other one left as it is."""
+        if checked.settings is None or target.fix not in ("safe", "unsafe"):
             return None
         key = ("one", target)
-        if key in checked.fixes:
-            return checked.fixes[key]
-        unsafe = target.fix == "unsafe"
-        settings = replace(checked.settings, select=(target.code,), extend_select=())
-        siblings = [d for d in checked.diagnostics if d.code == target.code and d.fix]
-        label = f"{target.code} ({RULES[target.code].name})" if target.code in RULES else target.code
-        suffix = " [unsafe fix: review it]" if unsafe else ""
-        only = self._only_this(checked, target, siblings, settings, unsafe) if len(siblings) > 1 else None
-        result = None
-        if only is not None:
-            result = QuickFix(f"asynclint: fix {label}{suffix}", "quickfix", only, [target], preferred=not unsafe)
-        else:
-            new = self._fixed(checked, settings, unsafe)
-            if new is not None:
-                fixed = [d for d in siblings if d.fix == "safe" or unsafe]
-                if len(fixed) > 1:
-                    result = QuickFix(f"asynclint: fix {label}, all {len(fixed)} in this file{suffix}",
-                                      "quickfix", new, fixed)
-                else:
-                    result = QuickFix(f"asynclint: fix {label}{suffix}", "quickfix", new, [target],
-                                      preferred=not unsafe)
-        checked.fixes[key] = result
-        return result
+        if key not in checked.fixes:
+            unsafe = target.fix == "unsafe"
+            label = f"{target.code} ({RULES[target.code].name})" if target.code in RULES else target.code
+            new = self._fixed(checked, [target], unsafe)
+            checked.fixes[key] = None if new is None else QuickFix(
+                f"asynclint: fix {label}{' [unsafe fix: review it]' if unsafe else ''}", "quickfix", new, [target],
+                preferred=not unsafe)
+        return checked.fixes[key]
 
     def fix_all(self, checked: Checked) -> QuickFix | None:
         """Every safe fix, as ``asynclint check --fix`` would apply it."""
-        if self.fix_source is None or checked.settings is None:
+        if checked.settings is None:
             return None
         safe = [d for d in checked.diagnostics if d.fix == "safe"]
         if not safe:
             return None
         key = ("all",)
         if key not in checked.fixes:
-            # Only the codes with a safe fix: the same rewrites, without the rules that cannot
-            # change anything (the project-wide rule would otherwise re-index the project).
-            settings = replace(checked.settings, select=tuple(sorted({d.code for d in safe})), extend_select=())
-            new = self._fixed(checked, settings, unsafe=False)
+            new = self._fixed(checked, None, unsafe=False)
             checked.fixes[key] = None if new is None else QuickFix(
                 "asynclint: fix all safely fixable findings", FIX_ALL_KIND, new, safe)
         return checked.fixes[key]
 
-    def _fixed(self, checked: Checked, settings: Settings, unsafe: bool) -> str | None:
+    def _fixed(self, checked: Checked, only: list[Diagnostic] | None, unsafe: bool) -> str | None:
         try:
-            new, fixed, _remaining = self.fix_source(checked.source, checked.path, settings, unsafe=unsafe)
+            new, fixed, _remaining = fix_source(checked.source, checked.path, checked.settings, unsafe=unsafe,
+                                                only=only, project=checked.project)
         except Exception as error:  # FixError: the document cannot be fixed; offer nothing
             log.info("no fix for %s: %s", checked.uri, error)
             return None
         return new if fixed and new != checked.source else None
-
-    def _only_this(self, checked: Checked, target: Diagnostic, siblings: list[Diagnostic],
-                   settings: Settings, unsafe: bool) -> str | None:
-        """Fix only ``target``: the other findings of its rule are silenced for the fixer with a
-        marked ``# noqa`` (so that it also keeps what they still need, such as an import), which
-        is taken out of its result again. None when that cannot be done or does not check out."""
-        marker = f"  # noqa: {target.code}  {_MARK}"
-        lines = _LINE_BREAK.split(checked.source)
-        breaks = _LINE_BREAK.findall(checked.source) + [""]
-        marked = {d.line - 1 for d in siblings if d != target}
-        if target.line - 1 in marked or _MARK in checked.source:
-            return None
-        for index in marked:
-            if index >= len(lines) or "noqa" in lines[index].lower():
-                return None
-            lines[index] += marker
-        source = "".join(line + end for line, end in zip(lines, breaks))
-        try:
-            new, fixed, _remaining = self.fix_source(source, checked.path, settings, unsafe=unsafe)
-        except Exception as error:
-            log.info("no single fix for %s: %s", checked.uri, error)
-            return None
-        if not fixed or new.count(marker) != len(marked):
-            return None
-        candidate = new.replace(marker, "")
-        try:
-            compile(candidate, checked.path, "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
-        except (SyntaxError, ValueError):
-            return None
-        after = [d for d in engine.lint_source(candidate, checked.path, settings)
-                 if d.code == target.code and d.fix]
-        if len(after) != len(siblings) - 1 or candidate == checked.source:
-            return None
-        return candidate
-
-
-_MARK = "# asynclint-lsp: this finding is not being fixed"
 
 
 def _differs_from_disk(path: str, source: str) -> bool:
@@ -430,16 +328,6 @@ def _differs_from_disk(path: str, source: str) -> bool:
         return engine.read_source(path) != source
     except Exception:
         return True
-
-
-def _stamp(path: str | None):
-    if path is None:
-        return None
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_mtime_ns, status.st_size
 
 
 # -- the server -------------------------------------------------------------------------------
@@ -462,7 +350,7 @@ def pygls_available() -> bool:
         return True
 
 
-def make_server(fix_source: FixSource | None = None):
+def make_server():
     """The pygls LanguageServer with asynclint's features registered."""
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
@@ -471,7 +359,7 @@ def make_server(fix_source: FixSource | None = None):
     # Full sync: pygls applies incremental changes by str.splitlines(), which also breaks lines
     # at form feeds and U+2028, and clamps (in place) the client's positions to those lines.
     server = LanguageServer("asynclint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
-    server.checker = Checker(fix_source)
+    server.linter = DocumentLinter()
     server.checked = {}  # uri -> Checked, the last check of each open document
     # uri -> OpenDocument: the server's own copy of the open documents, which also applies a
     # ranged change correctly (LSP breaks lines only at \n, \r\n and \r) if a client sends one.
@@ -526,8 +414,8 @@ def make_server(fix_source: FixSource | None = None):
         document = server.documents.get(uri)
         if document is None or not is_python(document):
             return
-        server.checker.roots = workspace_roots()
-        checked = server.checker.check(uri, document.version, document.text, path_of(uri))
+        server.linter.roots = workspace_roots()
+        checked = server.linter.check(uri, document.version, document.text, path_of(uri))
         server.checked[uri] = checked
         if checked.config_error is not None:
             if checked.config_error not in server.shown_errors:
@@ -561,8 +449,9 @@ def make_server(fix_source: FixSource | None = None):
     def did_save(ls, params: types.DidSaveTextDocumentParams):
         checked = server.checked.get(params.text_document.uri)
         if checked is not None and not checked.on_disk:
-            server.checker.forget_project(checked.path)  # a new module: the index knew it as missing
+            server.linter.forget_project(checked.path)  # a new module: the index knew it as missing
         if params.text_document.uri.endswith("/pyproject.toml"):
+            forget_configuration()  # a new one changes which is nearest; an edited one, its stamp
             for uri in list(server.checked):
                 lint(uri)  # the settings are re-read: their file stamp changed
         else:
@@ -573,11 +462,8 @@ def make_server(fix_source: FixSource | None = None):
         server.documents.pop(params.text_document.uri, None)
         checked = server.checked.pop(params.text_document.uri, None)
         if checked is not None and _differs_from_disk(checked.path, checked.source):
-            server.checker.forget_project(checked.path)  # closed unsaved: the index had the buffer
+            server.linter.forget_project(checked.path)  # closed unsaved: the index had the buffer
         publish(params.text_document.uri, None, [])
-
-    if fix_source is None:
-        return server
 
     def workspace_edit(checked: Checked, new_source: str) -> types.WorkspaceEdit:
         index = LineIndex(checked.source, encoding())
@@ -624,14 +510,14 @@ def make_server(fix_source: FixSource | None = None):
             for diagnostic in checked.diagnostics:
                 if not diagnostic.fix or not overlaps(diagnostic_range(diagnostic, lines, encoding()), params.range):
                     continue
-                fix = server.checker.quick_fix(checked, diagnostic)
+                fix = server.linter.quick_fix(checked, diagnostic)
                 if fix is not None:
                     actions.append(types.CodeAction(
                         title=fix.title, kind=types.CodeActionKind.QuickFix,
                         diagnostics=[lsp_diagnostic(d, lines) for d in fix.diagnostics],
                         is_preferred=fix.preferred, edit=workspace_edit(checked, fix.source)))
         if wanted(FIX_ALL_KIND, only):
-            fix = server.checker.fix_all(checked)
+            fix = server.linter.fix_all(checked)
             if fix is not None:
                 actions.append(types.CodeAction(
                     title=fix.title, kind=FIX_ALL_KIND,
@@ -642,14 +528,14 @@ def make_server(fix_source: FixSource | None = None):
     return server
 
 
-def serve(argv: list[str] | None = None) -> int:
+def serve() -> int:
     """Run the server on standard input and output until the client says exit."""
     if not pygls_available():
         print(PYGLS_MISSING, file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="asynclint server: %(levelname)s: %(name)s: %(message)s")
-    server = make_server(fix_source_function())
+    server = make_server()
     server.start_io()
     # LSP: exit with 0 after a shutdown request, 1 when the client went away without one.
     return 0 if getattr(server.protocol, "_shutdown", True) else 1

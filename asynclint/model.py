@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Mapping
 
-BACKENDS = ("asyncio", "trio", "anyio")
+
+
+@dataclass(frozen=True)
+class PerBackend:
+    """A text worded for each async library (as ruff's ``AsyncModule``): a replacement, the way to
+    run a coroutine, what a task group is called. Every message that names a backend's API takes
+    its words from one of these, picked by the module's backend."""
+
+    asyncio: str
+    trio: str
+    anyio: str
+
+    @classmethod
+    def everywhere(cls, text: str) -> "PerBackend":
+        return cls(text, text, text)
+
+    def for_backend(self, backend: str) -> str:
+        return getattr(self, backend)
+
+
+BACKENDS = tuple(f.name for f in fields(PerBackend))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ the cache; only what is left is linted, in chunks, by a pool of worker processes
 process for ``jobs=1`` and for runs with less than one chunk of work, where starting workers
 would cost more than it saves). At most a few chunks per worker are in flight, so memory stays
 bounded whatever the size of the tree; workers write the cache entries of what they linted.
-Diagnostics are sorted at the end, so the output is the same for any number of jobs.
+Each file's findings come back sorted from the engine and are put in the order of the sorted
+file list, so the output is the same for any number of jobs without sorting them again.
 
 Ctrl-C: workers ignore SIGINT; the main process stops them and lets KeyboardInterrupt reach
 the CLI, which exits with 130.
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from asynclint.cache import Cache, default_cache_dir, engine_fingerprint, make_key, settings_fingerprint
+from asynclint.config import Options, Resolver
 from asynclint.engine import SourceError, enabled_codes, lint_source, needs_parse, project_index, read_source
 from asynclint.files import discover
 from asynclint.model import Diagnostic, Settings
@@ -59,49 +61,83 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def check_paths(paths: list[str], settings: Settings, *, settings_for=None, jobs: int | None = None,
-                cache: bool = True, cache_dir: str | None = None, verbose: bool = False) -> RunResult:
-    """Check every Python file under ``paths``. ``settings_for(path)``: the settings of one file,
-    when they are not ``settings`` for all (nested projects); the same object for files that
-    share them. ``jobs``: worker processes (default: one per CPU); ``cache``: read and write the
-    on-disk cache in ``cache_dir`` (default: under each project's root)."""
-    files, problems = discover(paths, settings)
-    result = RunResult(files_checked=len(files), problems=problems)
-    groups: dict[int, tuple[Settings, list[str]]] = {}
+def select_files(paths: list[str], resolver: Resolver) -> tuple[list[tuple[str, Settings]], list[str]]:
+    """(each file to check with its settings, sorted by path; messages for paths that do not
+    exist): what check, --fix and --diff all work on. Whether a file is excluded is the
+    resolver's (config.settings_for's) to say."""
+    files, problems = discover(paths, resolver.directory)
+    named = {path for path in paths if os.path.isfile(path)}
+    selected = []
     for path in files:
-        own = settings_for(path) if settings_for is not None else settings
+        own = resolver.file(path, named=path in named)
+        if not own.excluded:
+            selected.append((path, own.settings))
+    selected.sort(key=lambda item: item[0])
+    return selected, problems
+
+
+def check_paths(paths: list[str], settings: Settings | None = None, *, options: Options = Options(),
+                jobs: int | None = None, cache: bool = True, cache_dir: str | None = None,
+                verbose: bool = False) -> RunResult:
+    """Check every Python file under ``paths``, each with the settings of its nearest
+    pyproject.toml and the door's ``options`` over them (``settings``: one configuration for
+    every file instead, for library use). ``jobs``: worker processes (default: one per CPU);
+    ``cache``: read and write the on-disk cache in ``cache_dir`` (default: under each
+    project's root)."""
+    selected, problems = select_files(paths, Resolver(options, fixed=settings))
+    result = RunResult(files_checked=len(selected), problems=problems)
+    found: dict[str, list[Diagnostic]] = {}  # each file's findings, as they arrive
+    groups: dict[int, tuple[Settings, list[str]]] = {}
+    for path, own in selected:
         groups.setdefault(id(own), (own, []))[1].append(path)
     for own, group in groups.values():
-        _check_group(group, own, result, jobs=jobs, cache=cache, cache_dir=cache_dir, verbose=verbose)
-    result.diagnostics.sort(key=Diagnostic.sort_key)
+        _check_group(group, own, result, found, jobs=jobs, cache=cache, cache_dir=cache_dir, verbose=verbose)
+    result.diagnostics = [d for path, _ in selected for d in found.get(path, ())]
     return result
 
 
-def _check_group(files: list[str], settings: Settings, result: RunResult, *, jobs, cache, cache_dir, verbose):
+def _check_group(files: list[str], settings: Settings, result: RunResult, found: dict[str, list[Diagnostic]],
+                 *, jobs, cache, cache_dir, verbose):
     store = Cache(cache_dir or default_cache_dir(settings), enabled=cache)
     # Findings about other modules (ASL401, ASL201-ASL204) change when a module appears: the
     # list of files joins the key. A change to a module a file used is caught by its stamp.
     fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings), "\n".join(files)) \
         if store.enabled else ""
-    with _fewer_collections(), _Dispatcher(jobs or default_jobs(), settings, store, verbose, result) as dispatcher:
+    with _fewer_collections(), _Dispatcher(jobs or default_jobs(), settings, store, verbose, result,
+                                           found) as dispatcher:
         for path in files:
             try:
                 source = read_source(path)
             except SourceError as error:
-                result.diagnostics.append(Diagnostic(path, 1, 1, "ASL003", str(error)))
+                found[path] = [error.finding(path)]
                 continue
-            if not needs_parse(source, path, settings):
+            enabled = enabled_codes(settings, path)
+            if not needs_parse(source, enabled):
                 result.skipped += 1
                 continue
             key = None
             if store.enabled:
-                key = make_key(fingerprint, ",".join(sorted(enabled_codes(settings, path))), source)
-                found = _decode(store.get(RESULTS, key), path)
-                if found is not None:
+                key = make_key(fingerprint, ",".join(sorted(enabled)), source)
+                cached = _decode(store.get(RESULTS, key), path)
+                if cached is not None:
                     result.cached += 1
-                    result.diagnostics += found
+                    found[path] = cached
                     continue
-            dispatcher.add(path, source, key)
+            dispatcher.add(path, source, enabled, key)
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """Ctrl-C waits while workers are forked: a worker that gets it before it ignores SIGINT would
+    die with a traceback. Children inherit the blocked signal; this process gets it right after."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextlib.contextmanager
@@ -161,22 +197,27 @@ _worker_state: tuple[Settings, Cache, bool, ProjectIndex] | None = None
 def _init_worker(settings: Settings, store: Cache, verbose: bool) -> None:
     global _worker_state
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    if hasattr(signal, "pthread_sigmask"):  # held while this process was forked: see _sigint_held
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     gc.set_threshold(*GC_THRESHOLDS)
     # Each worker keeps its own index of the project: a module is summarised once per worker
     # (and once in all, with the on-disk cache).
     _worker_state = (settings, store, verbose, project_index(settings, store))
 
 
-def _lint_chunk(chunk: list[tuple[str, str, str | None]]) -> list[list[Diagnostic]]:
+Work = tuple[str, str, frozenset, "str | None"]  # (path, source, enabled codes, cache key)
+
+
+def _lint_chunk(chunk: list[Work]) -> list[list[Diagnostic]]:
     return _lint_all(chunk, *_worker_state)
 
 
-def _lint_all(chunk, settings: Settings, store: Cache, verbose: bool,
+def _lint_all(chunk: list[Work], settings: Settings, store: Cache, verbose: bool,
               project: ProjectIndex) -> list[list[Diagnostic]]:
     results = []
-    for path, source, key in chunk:
+    for path, source, enabled, key in chunk:
         with project.recording() as depends_on:
-            found = lint_source(source, path, settings, verbose=verbose, project=project)
+            found = lint_source(source, path, settings, enabled=enabled, verbose=verbose, project=project)
         if key is not None and not any(d.code == "ASL002" for d in found):
             store.put(RESULTS, key, _encode(found, depends_on))
             project.keep(path, source)
@@ -187,11 +228,12 @@ def _lint_all(chunk, settings: Settings, store: Cache, verbose: bool,
 class _Dispatcher:
     """Collects files to lint into chunks and runs them, in workers once there is enough work."""
 
-    def __init__(self, jobs: int, settings: Settings, store: Cache, verbose: bool, result: RunResult):
+    def __init__(self, jobs: int, settings: Settings, store: Cache, verbose: bool, result: RunResult,
+                 found: dict[str, list[Diagnostic]]):
         self.jobs = jobs
         self.settings, self.store, self.verbose = settings, store, verbose
-        self.result = result
-        self.chunk: list[tuple[str, str, str | None]] = []
+        self.result, self.found = result, found
+        self.chunk: list[Work] = []
         self.chunk_chars = 0
         self.executor: "ProcessPoolExecutor | None" = None
         self.in_flight: "deque[tuple[Future, list]]" = deque()
@@ -210,9 +252,9 @@ class _Dispatcher:
         else:
             self._abort()
 
-    def add(self, path: str, source: str, key: str | None) -> None:
+    def add(self, path: str, source: str, enabled: frozenset, key: str | None) -> None:
         self.result.linted += 1
-        self.chunk.append((path, source, key))
+        self.chunk.append((path, source, enabled, key))
         self.chunk_chars += len(source)
         if len(self.chunk) >= CHUNK_FILES or self.chunk_chars >= CHUNK_CHARS:
             self._flush(final=False)
@@ -232,8 +274,9 @@ class _Dispatcher:
             if self.held is None:  # one chunk of work is not worth starting processes for
                 self.held = chunk
                 return
-            self.executor = self._start()
-            self.in_flight.append((self.executor.submit(_lint_chunk, self.held), self.held))
+            with _sigint_held():  # the first submit forks the workers
+                self.executor = self._start()
+                self.in_flight.append((self.executor.submit(_lint_chunk, self.held), self.held))
             self.held = None
         while len(self.in_flight) >= self.jobs * IN_FLIGHT_PER_JOB:
             self._collect_oldest()
@@ -261,14 +304,14 @@ class _Dispatcher:
             self.in_flight.clear()
             self._close()
             for lost in failed:
-                self.result.diagnostics += [
-                    Diagnostic(path, 1, 1, "ASL002", "internal error: the worker process checking this file "
-                               "died (out of memory or a crash); run with --jobs 1 to find the culprit")
-                    for path, _, _ in lost]
+                for path, *_ in lost:
+                    self.found[path] = [Diagnostic(
+                        path, 1, 1, "ASL002", "internal error: the worker process checking this file "
+                        "died (out of memory or a crash); run with --jobs 1 to find the culprit")]
 
-    def _take(self, chunk, results: list[list[Diagnostic]]) -> None:
-        for found in results:
-            self.result.diagnostics += found
+    def _take(self, chunk: list[Work], results: list[list[Diagnostic]]) -> None:
+        for (path, *_), found in zip(chunk, results):
+            self.found[path] = found
 
     def _close(self) -> None:
         if self.executor is not None:
@@ -281,6 +324,7 @@ class _Dispatcher:
         if executor is None:
             return
         processes = list((getattr(executor, "_processes", None) or {}).values())
+        manager = getattr(executor, "_executor_manager_thread", None)
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             try:
@@ -289,3 +333,7 @@ class _Dispatcher:
                 pass
         for process in processes:
             process.join(timeout=2)
+        # The pool's manager thread closes its wake-up pipe as it ends; if that races with the
+        # interpreter's exit hook writing to the pipe, Python prints a traceback. Let it end first.
+        if manager is not None:
+            manager.join(timeout=5)

@@ -8,10 +8,11 @@ from collections import Counter
 import pytest
 
 from asynclint.engine import lint_source
+from asynclint.model import Settings
+from asynclint.rules import RULES
 from conftest import FIXTURES
-from expectations import expected_findings, fixture_settings
+from expectations import MarkerError, expected_findings, fixture_settings, unmatched
 
-ON_LOOP = ("ASL1", "ASL301", "ASL302", "ASL401", "ASL402", "ASL501", "ASL502")
 RULE_FIXTURES = sorted(glob.glob(os.path.join(FIXTURES, "rules", "**", "*.py"), recursive=True))
 
 
@@ -27,17 +28,25 @@ def _findings(source, path, settings):
 def test_fixture_findings_match_markers(path):
     with open(path, encoding="utf-8") as handle:
         source = handle.read()
-    actual = _findings(source, path, fixture_settings(source))
-    expected = expected_findings(source)
-    missing = sorted((expected - actual).elements())
-    unexpected = sorted((actual - expected).elements())
+    missing, unexpected = unmatched(expected_findings(source), lint_source(source, path, fixture_settings(source)))
     assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}"
+
+
+def test_a_marker_pins_column_and_message():
+    source = "import time\nasync def f():\n    time.sleep(1)  # error: {}\n"
+    finding = lint_source(source.format("x"), "m.py", Settings(select=("ASL101",)))
+    assert unmatched(expected_findings(source.format('ASL101:5 "asyncio.sleep"')), finding) == ([], [])
+    for wrong in ('ASL101:6 "asyncio.sleep"', 'ASL101:5 "trio.sleep"', 'ASL104:5 "asyncio.sleep"'):
+        assert unmatched(expected_findings(source.format(wrong)), finding) != ([], []), wrong
+    for malformed in ("ASL101", "ASL101:5", 'ASL101 "asyncio.sleep"', 'ASL101:5 "a" ASL104:9 "b"', ""):
+        with pytest.raises(MarkerError):
+            expected_findings(source.format(malformed))
 
 
 @pytest.mark.parametrize("path", RULE_FIXTURES, ids=_ids(RULE_FIXTURES))
 def test_on_loop_rules_go_silent_without_async(path):
     """Strip async/await: nothing runs on an event loop any more, so no rule about code on the
-    loop may remain (ASL1xx, ASL301/ASL302, ASL401, ASL501, ASL502)."""
+    loop (``Rule.on_loop``) may remain."""
     with open(path, encoding="utf-8") as handle:
         source = handle.read()
     stripped = re.sub(r"\basync\s+(?=def|with|for)", "", source)
@@ -46,27 +55,14 @@ def test_on_loop_rules_go_silent_without_async(path):
         compile(stripped, path, "exec")
     except SyntaxError:
         pytest.skip("the fixture does not parse without async")
-    on_loop = [f for f in _findings(stripped, path, fixture_settings(source)) if f[1].startswith(ON_LOOP)]
+    on_loop = [f for f in _findings(stripped, path, fixture_settings(source)) if RULES[f[1]].on_loop]
     assert on_loop == []
-
-
-def test_every_rule_has_fixtures():
-    text = ""
-    for path in RULE_FIXTURES:
-        with open(path, encoding="utf-8") as handle:
-            text += handle.read()
-    from asynclint.rules import RULES
-
-    missing = [code for code in RULES if not code.startswith("ASL0") and f"error: {code}" not in text]
-    assert missing == []
 
 
 @pytest.mark.parametrize("path", RULE_FIXTURES, ids=_ids(RULE_FIXTURES))
 def test_a_rule_reports_the_same_alone_as_with_every_rule(path):
     """What one rule reports never depends on which other rules run."""
     from dataclasses import replace
-
-    from asynclint.rules import RULES
 
     with open(path, encoding="utf-8") as handle:
         source = handle.read()

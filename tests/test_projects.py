@@ -10,7 +10,7 @@ from asynclint.config import find_pyproject, load_settings
 from asynclint.model import Settings
 from asynclint.runner import check_paths
 from conftest import FIXTURES
-from expectations import expected_findings
+from expectations import expected_findings, unmatched
 
 PROJECTS_DIR = os.path.join(FIXTURES, "projects")
 PROJECTS = sorted(os.listdir(PROJECTS_DIR))
@@ -22,14 +22,13 @@ def _settings(root):
 
 
 def _expected(root):
-    expected = Counter()
+    expected = []
     for directory, _, names in os.walk(root):
         for name in names:
             if name.endswith(".py"):
                 path = os.path.join(directory, name)
                 with open(path, encoding="utf-8") as handle:
-                    for (line, code), count in expected_findings(handle.read()).items():
-                        expected[(os.path.relpath(path, root), line, code)] += count
+                    expected += [(os.path.relpath(path, root), e) for e in expected_findings(handle.read())]
     return expected
 
 
@@ -41,10 +40,12 @@ def _actual(root, settings):
 @pytest.mark.parametrize("name", PROJECTS)
 def test_project_findings_match_markers(name):
     root = os.path.join(PROJECTS_DIR, name)
-    actual, _ = _actual(root, _settings(root))
+    _, result = _actual(root, _settings(root))
     expected = _expected(root)
-    assert sorted((expected - actual).elements()) == [], "missing"
-    assert sorted((actual - expected).elements()) == [], "unexpected"
+    for path in {os.path.relpath(d.path, root) for d in result.diagnostics} | {p for p, _ in expected}:
+        missing, unexpected = unmatched([e for p, e in expected if p == path],
+                                        [d for d in result.diagnostics if os.path.relpath(d.path, root) == path])
+        assert missing == [] and unexpected == [], path
 
 
 def test_chain_names_every_step_and_the_blocking_call(monkeypatch):

@@ -11,7 +11,7 @@ from asynclint.engine import lint_source
 from asynclint.model import Settings
 from asynclint.rules import RULES
 from conftest import FIXTURES
-from expectations import expected_findings
+from expectations import example_findings
 
 ALL = Settings(select=tuple(sorted(RULES)))
 CODES = sorted(RULES)
@@ -44,7 +44,7 @@ def test_rule_is_documented(code):
 def test_bad_example_yields_exactly_its_markers(code):
     rule = RULES[code]
     found = Counter((d.line, d.code) for d in lint_source(rule.bad, "bad.py", ALL))
-    expected = expected_findings(rule.bad)
+    expected = example_findings(rule.bad)
     assert expected, f"{code}'s bad example has no `# error:` marker"
     assert set(c for _, c in expected) == {code}
     assert found == expected

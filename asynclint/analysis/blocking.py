@@ -34,7 +34,7 @@ class BlockingCalls:
         if not analysis.on_loop:
             return
         found = self.row(call)
-        if found is None or _used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis):
+        if found is None or _used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis, call):
             return
         if found[0] in catalog.LAZY and not consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
@@ -83,7 +83,7 @@ def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | Non
     if key is None or key in analysis.settings.allow or key in catalog.LAZY:
         return None
     row = catalog.lookup(key, analysis.extra_blocking)
-    if row is None or _is_nonblocking(row, call, analysis.resolve) or expects_blocking_io_error(analysis):
+    if row is None or _is_nonblocking(row, call, analysis.resolve) or expects_blocking_io_error(analysis, call):
         return None
     return key, row
 
@@ -123,20 +123,13 @@ def _in_forked_child(analysis) -> bool:
     return False
 
 
-def expects_blocking_io_error(analysis) -> bool:
+def expects_blocking_io_error(analysis, node: ast.AST) -> bool:
     """Code in a ``try`` that catches ``BlockingIOError`` works on a non-blocking object."""
-    parents = analysis.parents
-    for index in range(len(parents) - 2, -1, -1):
-        node = parents[index]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-        if isinstance(node, ast.Try) and any(parents[index + 1] is stmt for stmt in node.body):
-            for handler in node.handlers:
-                types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-                for expr in types:
-                    if expr is not None and getattr(analysis.resolve(expr), "name", None) in \
-                            catalog.NONBLOCKING_ERRORS:
-                        return True
+    for guard in analysis.guards(node):
+        for caught in guard.catches:
+            for name in caught.elts if isinstance(caught, ast.Tuple) else [caught]:
+                if name is not None and getattr(analysis.resolve(name), "name", None) in catalog.NONBLOCKING_ERRORS:
+                    return True
     return False
 
 

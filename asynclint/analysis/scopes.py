@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, Iterator
 
 from asynclint import catalog
 from asynclint.analysis.blocking import BlockingCalls
-from asynclint.analysis.syntax import defines_scopes
+from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes
 from asynclint.analysis.values import (
     ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, module_attribute,
 )
@@ -28,6 +29,15 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 # such a body runs on the loop or can define something that does. Tests turn it off to
 # prove that the skip loses no finding (tests/test_prefilter.py).
 SKIP_SYNC_BODIES = True
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A ``try`` around the code (the types its handlers catch; None for a bare ``except:``) or a
+    ``with`` around it (its manager, which may catch or expect an error: ``pytest.raises(E)``)."""
+
+    catches: tuple[ast.expr | None, ...]
+    manager: ast.expr | None
 
 
 class Scope:
@@ -155,10 +165,21 @@ class Analysis:
                 return None
         return None
 
-    def parent(self, depth: int = 1) -> ast.AST | None:
-        """The ancestor ``depth`` levels above the node being visited (1: its parent)."""
-        index = len(self.parents) - 1 - depth
-        return self.parents[index] if index >= 0 else None
+    def guards(self, node: ast.AST) -> Iterator[Guard]:
+        """What may catch an error raised by ``node`` (the node being visited), innermost first,
+        up to the enclosing function: each ``try`` whose body holds it, each ``with`` around it."""
+        parents = self.parents
+        for index in range(len(parents) - 1, -1, -1):
+            parent = parents[index]
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return
+            if isinstance(parent, (ast.With, ast.AsyncWith)):
+                for item in parent.items:
+                    yield Guard((), item.context_expr)
+            elif isinstance(parent, TRY_STATEMENTS) and parent.handlers:
+                child = parents[index + 1] if index + 1 < len(parents) else node
+                if any(child is statement for statement in parent.body):
+                    yield Guard(tuple(handler.type for handler in parent.handlers), None)
 
     def _push(self, kind: str, node, on_loop: bool, **extra) -> Scope:
         scope = Scope(kind, node, on_loop, **extra)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+from typing import Iterator
 
 _STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+TRY_STATEMENTS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 
 
 def defines_scopes(function: ast.AST) -> bool:
@@ -28,3 +30,21 @@ def all_statements(node: ast.AST):
                             yield item
                         stack.append(item)
 
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def walk_local(node: ast.AST) -> Iterator[ast.AST]:
+    """``node`` and its descendants, not entering nested functions, lambdas or classes."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child for child in ast.iter_child_nodes(current) if not isinstance(child, _SCOPES))
+
+
+def walk_body(statements) -> Iterator[ast.AST]:
+    """The nodes of ``statements`` (a body), not entering nested functions, lambdas or classes."""
+    for statement in statements:
+        if not isinstance(statement, _SCOPES):
+            yield from walk_local(statement)

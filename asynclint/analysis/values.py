@@ -311,7 +311,6 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                 info.attr_sources[target.attr] = (value, annotation, method)
 
 
-
 def _dump(node: ast.AST | None) -> str | None:
     return None if node is None else ast.dump(node)
 

@@ -14,9 +14,11 @@ import io
 import os
 import tokenize
 from dataclasses import dataclass, field
+from typing import Collection
 
 from asynclint.analysis import backend_of
-from asynclint.engine import SourceError, decode_source, lint_source, MAX_FILE_BYTES
+from asynclint.callgraph import ProjectIndex
+from asynclint.engine import SourceError, decode_source, lint_source, read_bytes
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
 
@@ -32,8 +34,13 @@ def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
 
 
 def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings(),
-               unsafe: bool = False) -> tuple[str, list[Diagnostic], list[Diagnostic]]:
+               unsafe: bool = False, *, only: Collection[Diagnostic] | None = None,
+               project: ProjectIndex | None = None) -> tuple[str, list[Diagnostic], list[Diagnostic]]:
     """(fixed source, the findings that were fixed, the findings that remain).
+
+    ``only``: fix these findings of ``source`` (as ``lint_source`` reported them) and leave every
+    other one as it is, however the text moves around them between passes. ``project``: the
+    index of the project's modules, as for ``lint_source``.
 
     Raises FixError when the source cannot be fixed (libcst cannot parse it, or a rewrite
     would not parse); the caller keeps the original source then.
@@ -41,9 +48,10 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
     fixed: list[Diagnostic] = []
-    diagnostics = lint_source(source, path, settings)
+    diagnostics = lint_source(source, path, settings, project=project)
+    held = set() if only is None else set(diagnostics) - set(only)  # the findings not to fix
     for _ in range(MAX_PASSES):
-        wanted = [d for d in diagnostics if fixable(d, unsafe)]
+        wanted = [d for d in diagnostics if fixable(d, unsafe) and d not in held]
         if not wanted:
             break
         try:
@@ -62,8 +70,29 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
             raise FixError(f"the fix would not parse ({error}); file left unchanged") from None
         fixed += applied
         source = new_source
-        diagnostics = lint_source(source, path, settings)
+        before, diagnostics = [d for d in diagnostics if d not in applied], lint_source(source, path, settings,
+                                                                                        project=project)
+        if held:
+            held = _carried(held, before, diagnostics)
+            if held is None:  # a finding not to fix cannot be told apart any more: stop here
+                break
     return source, fixed, diagnostics
+
+
+def _carried(held: set[Diagnostic], before: list[Diagnostic], after: list[Diagnostic]) -> set[Diagnostic] | None:
+    """The findings of ``held`` as the next pass sees them (the edits moved them): ``before`` and
+    ``after`` aligned on what a finding is apart from its position. None when one is lost."""
+    def what(d: Diagnostic) -> tuple:
+        return d.code, d.message, d.fix, d.fix_kind, d.target
+
+    moved: dict[Diagnostic, Diagnostic] = {}
+    matcher = difflib.SequenceMatcher(None, [what(d) for d in before], [what(d) for d in after], autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            moved[before[block.a + offset]] = after[block.b + offset]
+    if not held <= moved.keys():
+        return None
+    return {moved[d] for d in held}
 
 
 @dataclass
@@ -82,8 +111,15 @@ class FileFix:
         return self.error is None and self.source != self.original
 
     def _label(self, side: str) -> str:
-        """``a/src/m.py`` as git writes it (``patch -p1`` applies it); an absolute path as is."""
-        return self.path if os.path.isabs(self.path) else f"{side}/{self.path}"
+        """``a/src/m.py`` as git writes it, relative to the working directory, so that
+        ``git apply`` and ``patch -p1`` apply it; a file outside it keeps its absolute path."""
+        path = os.path.normpath(self.path)
+        if os.path.isabs(path):
+            relative = os.path.relpath(path)
+            if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+                return path
+            path = relative
+        return f"{side}/{path.replace(os.sep, '/')}"
 
     def diff(self) -> str:
         if not self.changed:
@@ -102,15 +138,12 @@ def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = 
     """Fix one file in place (or only compute the fix when ``write`` is False)."""
     result = FileFix(path)
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise SourceError("file too large to check")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_bytes(path)
         source = decode_source(data)
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except (OSError, SourceError) as error:
-        result.remaining = [Diagnostic(path, 1, 1, "ASL003", str(error))]
+    except SourceError as error:
+        result.remaining = [error.finding(path)]
         return result
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     result.original = result.source = source
     try:
         new_source, result.fixed, result.remaining = fix_source(source, path, settings, unsafe)

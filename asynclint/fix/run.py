@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from asynclint.files import discover
+from asynclint.config import FileSettings, Resolver
 from asynclint.engine import SourceError, decode_source
 from asynclint.fix import FileFix, FixError, fix_file, fix_source
-from asynclint.model import Diagnostic, Settings
 from asynclint.report import FORMATS, summary
+from asynclint.runner import select_files
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -24,11 +24,12 @@ def fix_summary(results: list[FileFix], write: bool) -> str:
     return f"{verb} {_plural(fixed, 'finding')} in {_plural(files, 'file')}."
 
 
-def fix_paths(paths: list[str], settings: Settings, args) -> int:
+def fix_paths(paths: list[str], resolver: Resolver, args) -> int:
+    """The same files as a check, each fixed with its own settings."""
     write = not args.diff
-    files, problems = discover(paths, settings)
-    results = [fix_file(path, settings, unsafe=args.unsafe_fixes, write=write) for path in files]
-    remaining: list[Diagnostic] = sorted((d for r in results for d in r.remaining), key=Diagnostic.sort_key)
+    files, problems = select_files(paths, resolver)
+    results = [fix_file(path, settings, unsafe=args.unsafe_fixes, write=write) for path, settings in files]
+    remaining = [d for r in results for d in r.remaining]  # files and their findings come sorted
     failed = [r for r in results if r.error]
     for r in failed:
         problems.append(f"{r.path}: not fixed, left unchanged: {r.error}")
@@ -53,16 +54,18 @@ def fix_paths(paths: list[str], settings: Settings, args) -> int:
     return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
 
 
-def fix_stdin(name: str, data: bytes, settings: Settings, args) -> int:
+def fix_stdin(name: str, data: bytes, own: FileSettings, args) -> int:
     """Standard input: ``--fix`` prints the fixed source on stdout (findings and summary on
-    stderr), ``--diff`` prints the diff. An editor can pipe a buffer through either."""
+    stderr), ``--diff`` prints the diff. An editor can pipe a buffer through either. An
+    excluded name (under force-exclude) is passed through unchanged."""
     result = FileFix(name)
     try:
         result.original = result.source = decode_source(data)
-        result.source, result.fixed, result.remaining = fix_source(result.original, name, settings,
-                                                                   args.unsafe_fixes)
+        if not own.excluded:
+            result.source, result.fixed, result.remaining = fix_source(result.original, name, own.settings,
+                                                                       args.unsafe_fixes)
     except SourceError as error:
-        result.remaining = [Diagnostic(name, 1, 1, "ASL003", str(error))]
+        result.remaining = [error.finding(name)]
     except FixError as error:
         result.error = str(error)
     if args.diff:

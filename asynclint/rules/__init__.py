@@ -9,8 +9,10 @@ engine calls it during its single walk of a file.
 from __future__ import annotations
 
 import ast
-import re
+import importlib
 import inspect
+import pkgutil
+import re
 from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
 if TYPE_CHECKING:
@@ -22,6 +24,10 @@ class Rule:
     name: ClassVar[str]
     summary: ClassVar[str]
     enabled_by_default: ClassVar[bool] = True
+    # Reports only code that runs on the event loop: with async/await stripped it goes silent.
+    on_loop: ClassVar[bool] = False
+    # Consults the other modules of the project (their summaries), not only the file checked.
+    needs_project: ClassVar[bool] = False
     fix: ClassVar[str | None] = None  # "safe", "unsafe", or None when there is no fix
     bad: ClassVar[str] = ""
     good: ClassVar[str] = ""
@@ -90,5 +96,6 @@ def checker(cls: type[Checker]) -> type[Checker]:
 
 
 def load_all() -> None:
-    """Import every rule module so that their rules and checkers register."""
-    from asynclint.rules import blocking, chains, coroutines, errors, loops  # noqa: F401
+    """Import every module of this package so that their rules and checkers register."""
+    for module in pkgutil.iter_modules(__path__, __name__ + "."):
+        importlib.import_module(module.name)

@@ -98,7 +98,7 @@ class BlockingCallChecker(Checker):
         """(key, row) when using ``expr`` by this protocol method (``__enter__``) blocks."""
         if isinstance(expr, ast.Call) and self.analysis.blocking.row(expr) is not None:
             return None  # the call itself is the finding
-        if expects_blocking_io_error(self.analysis):
+        if expects_blocking_io_error(self.analysis, expr):
             return None
         value = self.analysis.resolve(expr)
         if isinstance(value, Instance) and isinstance(value.type, str) and not value.reported:
@@ -150,6 +150,7 @@ class ASL100(Rule):
     """
 
     code = "ASL100"
+    on_loop = True
     name = "configured-blocking-call"
     summary = "a call your configuration lists as blocking, made in an async function"
     bad = ""
@@ -174,6 +175,7 @@ class ASL101(Rule):
     """
 
     code = "ASL101"
+    on_loop = True
     fix = "safe"
     name = "blocking-sleep"
     summary = "`time.sleep()` in an async function"
@@ -213,6 +215,7 @@ class ASL102(Rule):
     """
 
     code = "ASL102"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-http-call"
     summary = "a synchronous HTTP request in an async function"
@@ -254,6 +257,7 @@ class ASL103(Rule):
     """
 
     code = "ASL103"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-file-open"
     summary = "a file opened with `open()` in an async function"
@@ -296,6 +300,7 @@ class ASL104(Rule):
     """
 
     code = "ASL104"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-filesystem-call"
     summary = "a filesystem call in an async function"
@@ -342,6 +347,7 @@ class ASL105(Rule):
     """
 
     code = "ASL105"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-process-call"
     summary = "a synchronous subprocess or os process call in an async function"
@@ -387,6 +393,7 @@ class ASL106(Rule):
     """
 
     code = "ASL106"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-socket-call"
     summary = "a blocking socket or DNS call in an async function"
@@ -427,6 +434,7 @@ class ASL107(Rule):
     """
 
     code = "ASL107"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-database-call"
     summary = "a synchronous database driver call in an async function"
@@ -473,6 +481,7 @@ class ASL108(Rule):
     """
 
     code = "ASL108"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-thread-sync"
     summary = "waiting on a thread lock, event, queue, future or thread in an async function"
@@ -517,6 +526,7 @@ class ASL109(Rule):
     """
 
     code = "ASL109"
+    on_loop = True
     fix = "unsafe"
     name = "blocking-input"
     summary = "console input in an async function"
@@ -546,6 +556,7 @@ class ASL110(Rule):
     """
 
     code = "ASL110"
+    on_loop = True
     name = "nested-event-loop"
     summary = "an event loop started inside a coroutine"
     bad = """\
@@ -584,6 +595,7 @@ class ASL111(Rule):
     """
 
     code = "ASL111"
+    on_loop = True
     name = "thread-lock-held-across-await"
     summary = "a threading lock held across an `await`"
     bad = """\

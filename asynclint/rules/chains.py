@@ -256,6 +256,8 @@ class ASL401(Rule):
     """
 
     code = "ASL401"
+    on_loop = True
+    needs_project = True
     name = "blocking-call-through-helper"
     fix = "unsafe"
     summary = "a project function that blocks, called from an async function"
@@ -306,6 +308,8 @@ class ASL402(Rule):
     """
 
     code = "ASL402"
+    on_loop = True
+    needs_project = True
     name = "conditional-blocking-call-through-helper"
     fix = "unsafe"
     enabled_by_default = False

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterator
 
 from asynclint.analysis import FuncDef, Ref
+from asynclint.analysis.syntax import walk_body
+from asynclint.model import PerBackend
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
 
 # -- data -----------------------------------------------------------------------------------------
@@ -95,31 +96,12 @@ LOOP_GETTERS: dict[str, str] = {
     "asyncio.events.get_event_loop": "asyncio.get_running_loop",
 }
 
-RUN = {"asyncio": "`asyncio.run()`", "trio": "`trio.run()`", "anyio": "`anyio.run()`"}
-TASK_GROUP = {"asyncio": "an `asyncio.TaskGroup`", "trio": "a nursery", "anyio": "an anyio task group"}
+RUN = PerBackend("`asyncio.run()`", "`trio.run()`", "`anyio.run()`")
+TASK_GROUP = PerBackend("an `asyncio.TaskGroup`", "a nursery", "an anyio task group")
+AWAIT_ALL = PerBackend("`await asyncio.gather(*{})`", "a nursery", "a task group")  # {}: the list's name
 
 
-# -- helpers shared with rules/loops.py -----------------------------------------------------------
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def walk_local(node: ast.AST) -> Iterator[ast.AST]:
-    """``node`` and its descendants, not entering nested functions, lambdas or classes."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(child for child in ast.iter_child_nodes(current) if not isinstance(child, _SCOPES))
-
-
-def walk_body(statements) -> Iterator[ast.AST]:
-    for statement in statements:
-        if not isinstance(statement, _SCOPES):
-            yield from walk_local(statement)
-
-
-
+# -- helpers ------------------------------------------------------------------------------------
 
 def call_text(call: ast.Call) -> str:
     return f"`{source_text(call.func)}()`"
@@ -199,14 +181,14 @@ class CoroutineChecker(Checker):
         if not isinstance(value, ast.Call):
             return
         analysis = self.analysis
-        if self.calls.is_coroutine_call(value) and not self._expecting_error():
+        if self.calls.is_coroutine_call(value) and not self._expecting_error(value):
             backend = analysis.backend
             if analysis.on_loop:
                 fix = USE_INSTEAD.get(analysis.callee_key(value) or "", f"use `await {source_text(value)}`")
                 message = f"{call_text(value)} makes a coroutine that is never awaited, so it never runs; {fix}"
             else:
                 message = (f"{call_text(value)} makes a coroutine that is dropped in sync code, so it never runs; "
-                           f"await it in an async function or run it with {RUN[backend]}")
+                           f"await it in an async function or run it with {RUN.for_backend(backend)}")
             # The fix inserts `await`, which only a coroutine's own body allows.
             analysis.report(value, "ASL201", message, fix="unsafe" if analysis.on_loop and whole_statement else None)
             return
@@ -214,19 +196,16 @@ class CoroutineChecker(Checker):
         if key in TASK_SPAWNERS:
             analysis.report(value, "ASL203", (
                 f"the task made by {call_text(value)} is dropped and may be garbage-collected before it "
-                f"finishes; keep a reference (a set of tasks) or use {TASK_GROUP[analysis.backend]}"))
+                f"finishes; keep a reference (a set of tasks) or use {TASK_GROUP.for_backend(analysis.backend)}"))
 
-    def _expecting_error(self) -> bool:
-        for node in self.analysis.parents:
-            if isinstance(node, ast.With):
-                for item in node.items:
-                    manager = item.context_expr
-                    if not isinstance(manager, ast.Call):
-                        continue
-                    if isinstance(manager.func, ast.Attribute) and manager.func.attr in EXPECTING_METHODS:
-                        return True
-                    if self.analysis.callee_key(manager) in EXPECTING_MANAGERS:
-                        return True
+    def _expecting_error(self, node: ast.AST) -> bool:
+        """In a `with pytest.raises(...)` (or the like): the call is expected to fail at once."""
+        for guard in self.analysis.guards(node):
+            manager = guard.manager
+            if isinstance(manager, ast.Call) and (
+                    (isinstance(manager.func, ast.Attribute) and manager.func.attr in EXPECTING_METHODS)
+                    or self.analysis.callee_key(manager) in EXPECTING_MANAGERS):
+                return True
         return False
 
     # ASL202: a coroutine bound to a name.
@@ -259,14 +238,13 @@ class CoroutineChecker(Checker):
                 continue
             text = source_text(call)
             if not isinstance(call, ast.Call):
-                gather = {"asyncio": "`await asyncio.gather(*{})`", "trio": "a nursery",
-                          "anyio": "a task group"}[self.analysis.backend].format(name)
+                gather = AWAIT_ALL.for_backend(self.analysis.backend).format(name)
                 self.analysis.report(node, "ASL202", (
                     f"the coroutines in `{name} = {text}` are never awaited, returned or passed on, so they "
                     f"never run; await them, for instance with {gather}"))
                 continue
             fix = (f"use `{name} = await {text}`" if on_loop else
-                   f"await it in an async function or run it with {RUN[self.analysis.backend]}")
+                   f"await it in an async function or run it with {RUN.for_backend(self.analysis.backend)}")
             self.analysis.report(node, "ASL202", (
                 f"the coroutine `{name} = {text}` is never awaited, returned or passed on, so it never runs; {fix}"))
 
@@ -377,6 +355,7 @@ class ASL201(Rule):
     """
 
     code = "ASL201"
+    needs_project = True
     name = "coroutine-not-awaited"
     summary = "a coroutine call whose result is discarded, so it never runs"
     fix = "unsafe"
@@ -414,6 +393,7 @@ class ASL202(Rule):
     """
 
     code = "ASL202"
+    needs_project = True
     name = "coroutine-bound-not-awaited"
     summary = "a coroutine bound to a name that is never awaited, returned or passed on"
     bad = """\
@@ -447,6 +427,7 @@ class ASL203(Rule):
     """
 
     code = "ASL203"
+    needs_project = True
     name = "dangling-task"
     summary = "a task created and dropped, which may be garbage-collected mid-run"
     bad = """\
@@ -481,6 +462,7 @@ class ASL204(Rule):
     """
 
     code = "ASL204"
+    needs_project = True
     name = "coroutine-as-condition"
     summary = "a coroutine used as a truth value, which is always true"
     bad = """\
@@ -517,6 +499,7 @@ class ASL502(Rule):
     """
 
     code = "ASL502"
+    on_loop = True
     name = "get-event-loop-in-coroutine"
     summary = "`asyncio.get_event_loop()` inside a coroutine"
     fix = "safe"

@@ -12,8 +12,10 @@ from __future__ import annotations
 import ast
 
 from asynclint.analysis import FuncDef, Ref
+from asynclint.analysis.syntax import TRY_STATEMENTS, walk_body, walk_local
+from asynclint.model import BACKENDS, PerBackend
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.coroutines import LIBRARY_COROUTINES, walk_body, walk_local
+from asynclint.rules.coroutines import LIBRARY_COROUTINES
 
 # -- data -----------------------------------------------------------------------------------------
 
@@ -56,16 +58,16 @@ ORDERING_CALLS: frozenset[str] = frozenset(
     "builtins.list builtins.tuple builtins.set builtins.frozenset builtins.sorted builtins.reversed "
     "copy.copy".split())
 
-OFFLOAD = {
-    "asyncio": "`await asyncio.to_thread(...)` or a `ProcessPoolExecutor` (`loop.run_in_executor`)",
-    "trio": "`await trio.to_thread.run_sync(...)` or a worker process",
-    "anyio": "`await anyio.to_thread.run_sync(...)` or `anyio.to_process.run_sync(...)`",
-}
-CONCURRENT = {
-    "asyncio": "`asyncio.gather()` or an `asyncio.TaskGroup`",
-    "trio": "a nursery (`nursery.start_soon`)",
-    "anyio": "an anyio task group (`tg.start_soon`)",
-}
+OFFLOAD = PerBackend(
+    "`await asyncio.to_thread(...)` or a `ProcessPoolExecutor` (`loop.run_in_executor`)",
+    "`await trio.to_thread.run_sync(...)` or a worker process",
+    "`await anyio.to_thread.run_sync(...)` or `anyio.to_process.run_sync(...)`",
+)
+CONCURRENT = PerBackend(
+    "`asyncio.gather()` or an `asyncio.TaskGroup`",
+    "a nursery (`nursery.start_soon`)",
+    "an anyio task group (`tg.start_soon`)",
+)
 
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.MatMult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
                ast.LShift, ast.RShift, ast.BitXor, ast.BitAnd, ast.BitOr)
@@ -139,7 +141,7 @@ class LoopFacts:
 
     def _can_leave(self, loop: ast.AST, raising: bool) -> bool:
         """Whether a break of this loop, a return, a yield (or a raise, or an exit call) is in it."""
-        for node in _walk_loop(loop):
+        for node in walk_local(loop):
             if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
                 return True
             if raising and isinstance(node, ast.Raise):
@@ -152,18 +154,9 @@ class LoopFacts:
         """Whether the loop being visited is in the body of a `try` with handlers, or of a `with`
         that catches exceptions (`contextlib.suppress`, `pytest.raises`): it may end by an
         exception it expects, like `queue.get_nowait()` raising `QueueEmpty`."""
-        parents = self.analysis.parents
-        for index, node in enumerate(parents):
-            if isinstance(node, (ast.With, ast.AsyncWith)) and any(
-                    self._catches(item.context_expr) for item in node.items):
-                return True
-            if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-                child = parents[index + 1] if index + 1 < len(parents) else loop
-                if node.handlers and any(child is s for s in node.body):
-                    return True
-        return False
+        return any(guard.catches or self._catches(guard.manager) for guard in self.analysis.guards(loop))
 
-    def _catches(self, manager: ast.expr) -> bool:
+    def _catches(self, manager: ast.expr | None) -> bool:
         if not isinstance(manager, ast.Call):
             return False
         if isinstance(manager.func, ast.Attribute) and manager.func.attr in CATCHING_METHODS:
@@ -213,11 +206,6 @@ class LoopFacts:
 
 def _always_true(test: ast.expr) -> bool:
     return isinstance(test, ast.Constant) and bool(test.value)
-
-
-def _walk_loop(loop: ast.AST):
-    """The loop's own nodes, not those of nested functions or classes."""
-    return walk_local(loop)
 
 
 def _own_statements(loop: ast.AST):
@@ -280,7 +268,7 @@ class LoopChecker(Checker):
         if any(id(p) in self.reported for p in self.analysis.parents):
             return  # an enclosing loop was reported already
         awaits = []
-        for node in _walk_loop(loop):
+        for node in walk_local(loop):
             if isinstance(node, (ast.AsyncFor, ast.AsyncWith)):
                 return
             if isinstance(node, ast.Await):
@@ -293,13 +281,14 @@ class LoopChecker(Checker):
         if why is None:
             return
         self.reported.add(id(loop))
-        offload = OFFLOAD[self.analysis.backend]
+        offload = OFFLOAD.for_backend(self.analysis.backend)
         if not awaits:
             finding = (loop, "ASL301", f"{why} never awaits: it blocks the event loop; offload the work with {offload}")
         else:
             sleep = source_text(awaits[0])
             library = (self.analysis.callee_key(awaits[0].value) or "").partition(".")[0]
-            offload = OFFLOAD.get(library, offload)  # the library the loop already yields to
+            if library in BACKENDS:  # the library the loop already yields to
+                offload = OFFLOAD.for_backend(library)
             finding = (loop, "ASL302", (
                 f"{why} yields only with `{sleep}`: the CPU work still runs on the event loop's thread; "
                 f"offload it with {offload}"))
@@ -309,7 +298,7 @@ class LoopChecker(Checker):
     def leave_function(self, scope) -> None:
         blocking = self.analysis.blocking.on_loop
         for loop, code, message in self.pending.pop(id(scope), ()):
-            if any(isinstance(n, ast.Call) and id(n) in blocking for n in _walk_loop(loop)):
+            if any(isinstance(n, ast.Call) and id(n) in blocking for n in walk_local(loop)):
                 continue  # a blocking call in the loop is reported (ASL1xx); its fix makes the loop await
             self.analysis.report(loop, code, message)
 
@@ -384,7 +373,7 @@ class LoopChecker(Checker):
         self.analysis.report(where, "ASL501", (
             f"`{source_text(awaited)}` runs once per item of `{source_text(iterable, 30)}`, one after "
             f"another; if the items are independent, run the calls concurrently with "
-            f"{CONCURRENT[self.analysis.backend]}"))
+            f"{CONCURRENT.for_backend(self.analysis.backend)}"))
 
     def _copied_or_ordered(self, iterable: ast.expr) -> bool:
         """``list(x)``, ``x.copy()``: a copy taken because the calls change the collection (shared
@@ -402,7 +391,7 @@ class LoopChecker(Checker):
         for index, parent in enumerate(parents):
             if isinstance(parent, ast.ExceptHandler):
                 return True
-            if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
+            if isinstance(parent, TRY_STATEMENTS):
                 child = parents[index + 1] if index + 1 < len(parents) else node
                 if any(child is s for s in parent.finalbody):
                     return True
@@ -480,6 +469,7 @@ class ASL301(Rule):
     """
 
     code = "ASL301"
+    on_loop = True
     name = "cpu-bound-loop"
     summary = "a long loop in an async function that never awaits"
     bad = """\
@@ -525,6 +515,7 @@ class ASL302(Rule):
     """
 
     code = "ASL302"
+    on_loop = True
     name = "cpu-loop-with-tiny-sleep"
     summary = "a heavy loop that yields only with a zero or tiny sleep"
     bad = """\
@@ -574,6 +565,7 @@ class ASL501(Rule):
     """
 
     code = "ASL501"
+    on_loop = True
     name = "sequential-awaits"
     summary = "independent awaits made one after another in a loop"
     enabled_by_default = False
