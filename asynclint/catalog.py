@@ -174,6 +174,9 @@ class Blocking:
     # "subprocess", "loop" or "thread" (wrap in to_thread); None: no fix.
     fix: str | None = "thread"
     nonblocking: tuple[ArgIs | ArgIsBuffer | ArgIsNew, ...] = ()
+    # Whether this finding also covers the blocking methods of the object the call makes (a
+    # connection's queries); False when they block for another reason (a TLS context's handshakes).
+    covers_methods: bool = True
 
 
 THREAD = Use(
@@ -274,6 +277,10 @@ _methods("ASL102", HTTP, "urllib3.PoolManager", "request urlopen request_encode_
 _calls("ASL102", HTTP, "urllib3.request urllib.request.urlopen urllib.request.urlretrieve")
 _returns("http.client.HTTPResponse", "urllib.request.urlopen urllib.request.OpenerDirector.open "
          "http.client.HTTPConnection.getresponse")
+# httpx2 2.16.2, the continuation of httpx, has the same synchronous API (httpx2/__init__.py, _client.py).
+_calls("ASL102", HTTP, " ".join(f"httpx2.{v}" for v in _VERBS.split()) + " httpx2.stream httpx2.query")
+_returns("httpx2.Client", "httpx2.Client")
+_methods("ASL102", HTTP, "httpx2.Client", _VERBS + " send stream query")
 _returns("urllib.request.OpenerDirector", "urllib.request.build_opener urllib.request.OpenerDirector")
 _calls("ASL102", HTTP, "urllib.request.OpenerDirector.open")
 _returns("http.client.HTTPConnection", "http.client.HTTPConnection http.client.HTTPSConnection")
@@ -363,8 +370,14 @@ _calls("ASL106", CONNECT, "socket.create_connection ssl.get_server_certificate")
 _NO_HANDSHAKE = [ArgIs("do_handshake_on_connect", None, (False,)), ArgIsNew("sock", 0, ("socket.socket",))]
 _calls("ASL106", CONNECT, "ssl.wrap_socket ssl.SSLContext.wrap_socket", nonblocking=_NO_HANDSHAKE)
 _returns("socket.socket", "socket.socket socket.create_connection socket.create_server socket.fromfd "
-         "socket.socket.accept ssl.wrap_socket ssl.SSLContext.wrap_socket")
-_returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context")
+         "ssl.wrap_socket ssl.SSLContext.wrap_socket")
+_returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context ssl._create_unverified_context")
+# Loading certificates reads files (the system CA bundle: a few hundred kB parsed, tens of ms);
+# create_default_context() loads the system's unless given cafile/capath/cadata. (CPython 3.11 ssl.py)
+_calls("ASL104", THREAD, "ssl.create_default_context")
+BLOCKING["ssl.create_default_context"] = replace(BLOCKING["ssl.create_default_context"], covers_methods=False)
+_methods("ASL104", THREAD, "ssl.SSLContext", "load_verify_locations load_cert_chain load_default_certs "
+         "set_default_verify_paths load_dh_params")
 _methods("ASL106", SOCKET_IO, "socket.socket", (
     "connect connect_ex accept recv recv_into recvfrom recvfrom_into recvmsg send sendall sendto "
     "sendmsg sendfile do_handshake"))
@@ -505,6 +518,141 @@ _returns("results_iterator", "concurrent.futures.Executor.map concurrent.futures
 _calls("ASL108", FUTURE, "results_iterator.__iter__")
 _methods("ASL108", FUTURE, "multiprocessing.pool.AsyncResult", "get wait", nonblocking=[ArgIs("timeout", 0, (0,))])
 
+# multiprocessing pipes and listeners (CPython 3.11 multiprocessing/connection.py): receiving waits
+# for the peer, sending waits when the pipe is full; poll() waits only when given a timeout.
+_returns("multiprocessing.connection.Connection", "multiprocessing.connection.Client "
+         "multiprocessing.connection.Listener.accept")
+_returns("multiprocessing.connection.Listener", "multiprocessing.connection.Listener")
+_methods("ASL108", THREAD, "multiprocessing.connection.Connection",
+         "recv recv_bytes recv_bytes_into send send_bytes")
+_methods("ASL108", THREAD, "multiprocessing.connection.Connection", "poll", nonblocking=[ArgMissing("timeout", 0, (0,))])
+_methods("ASL108", THREAD, "multiprocessing.connection.Listener", "accept")
+_calls("ASL108", THREAD, "multiprocessing.connection.Client multiprocessing.connection.wait")
+
+# Calls whose result is a tuple of known types: `conn, addr = sock.accept()`, `a, b = socketpair()`.
+TUPLE_RETURNS: dict[str, tuple[str | None, ...]] = {
+    "socket.socket.accept": ("socket.socket", None),
+    "socket.socketpair": ("socket.socket", "socket.socket"),
+    "multiprocessing.Pipe": ("multiprocessing.connection.Connection", "multiprocessing.connection.Connection"),
+    "multiprocessing.connection.Pipe": ("multiprocessing.connection.Connection",
+                                        "multiprocessing.connection.Connection"),
+    "paramiko.SSHClient.exec_command": ("paramiko.ChannelFile", "paramiko.ChannelFile", "paramiko.ChannelFile"),
+}
+
+# webbrowser (CPython 3.11 webbrowser.py): finding and starting a browser runs `xdg-settings` and
+# the browser itself in subprocesses, and waits for them.
+_calls("ASL105", THREAD, "webbrowser.open webbrowser.open_new webbrowser.open_new_tab webbrowser.get")
+_returns("webbrowser.BaseBrowser", "webbrowser.get")
+_methods("ASL105", THREAD, "webbrowser.BaseBrowser", "open open_new open_new_tab")
+
+# Mail, file transfer and remote shells (CPython 3.11 imaplib, poplib, telnetlib; each method is a
+# round trip to the server).
+_returns("imaplib.IMAP4", "imaplib.IMAP4 imaplib.IMAP4_SSL imaplib.IMAP4_stream")
+_methods("ASL106", CONNECT, "imaplib.IMAP4", "login authenticate select examine search fetch store copy "
+         "expunge list lsub status uid append create delete rename noop logout close idle starttls")
+_returns("poplib.POP3", "poplib.POP3 poplib.POP3_SSL")
+_methods("ASL106", CONNECT, "poplib.POP3", "user pass_ apop rpop stat list retr dele rset noop quit top uidl "
+         "capa stls")
+_returns("telnetlib.Telnet", "telnetlib.Telnet")
+_methods("ASL106", CONNECT, "telnetlib.Telnet", "open read_until read_all read_some read_very_eager read_eager "
+         "write expect interact")
+# xmlrpc (CPython 3.11 xmlrpc/client.py): every method of a ServerProxy is an HTTP request.
+_returns("xmlrpc.client.ServerProxy", "xmlrpc.client.ServerProxy xmlrpc.client.Server")
+_calls("ASL102", HTTP, "xmlrpc.client.ServerProxy.*")
+
+# Synchronous clients of popular SDKs that have an async one.
+def _api_client(code: str, use: Use, client: str, constructors: str, methods: str, direct: str = "") -> None:
+    """A client whose attributes are resources (``client.chat.completions``), themselves made of
+    resources, whose ``methods`` each make a request; ``direct`` methods of the client do too."""
+    resource = f"{client}.resource"
+    _returns(client, constructors)
+    ATTRIBUTES.update({f"{client}.*": resource, f"{resource}.*": resource})
+    _methods(code, use, resource, methods)
+    if direct:
+        _methods(code, use, client, direct)
+
+
+# openai 3.57.0 (openai/_client.py, resources/*): OpenAI vs AsyncOpenAI.
+_api_client("ASL102", Use.everywhere("`openai.AsyncOpenAI`"), "openai.OpenAI", "openai.OpenAI openai.AzureOpenAI",
+            "create retrieve list delete update cancel parse stream content create_and_poll poll upload "
+            "retrieve_content wait_for_processing input_tokens")
+_returns("openai.OpenAI", "openai.OpenAI.with_options openai.OpenAI.copy")
+ATTRIBUTES.update({f"openai.{r}": "openai.OpenAI.resource" for r in (
+    "chat completions embeddings files images audio moderations models fine_tuning vector_stores beta batches "
+    "uploads responses").split()})
+# anthropic 2.14.0 (anthropic/_client.py, resources/messages): Anthropic vs AsyncAnthropic.
+_api_client("ASL102", Use.everywhere("`anthropic.AsyncAnthropic`"), "anthropic.Anthropic",
+            "anthropic.Anthropic anthropic.AnthropicBedrock anthropic.AnthropicVertex",
+            "create stream count_tokens list retrieve delete cancel results parse")
+_returns("anthropic.Anthropic", "anthropic.Anthropic.with_options anthropic.Anthropic.copy")
+# stripe 16.1.0: the resource classes' class methods and StripeClient's services; each has an
+# `_async` twin (`await stripe.Customer.create_async(...)`).
+STRIPE = Use.everywhere("the `*_async` methods (`await stripe.Customer.create_async(...)`)")
+_STRIPE_METHODS = "create retrieve modify update delete list search cancel confirm capture pay void_invoice " \
+                  "finalize_invoice list_line_items"
+_methods("ASL102", STRIPE, " ".join(f"stripe.{r}" for r in (
+    "Customer Charge PaymentIntent SetupIntent PaymentMethod Subscription SubscriptionItem Invoice InvoiceItem "
+    "Refund Product Price Coupon PromotionCode Account Transfer Payout Balance BalanceTransaction Event "
+    "WebhookEndpoint Dispute Token TaxRate File checkout.Session billing_portal.Session").split()), _STRIPE_METHODS)
+_api_client("ASL102", STRIPE, "stripe.StripeClient", "stripe.StripeClient", _STRIPE_METHODS)
+# slack_sdk 3.48.0 (slack_sdk/web/client.py): every WebClient method is a Web API call.
+_returns("slack_sdk.WebClient", "slack_sdk.WebClient slack_sdk.web.WebClient slack_sdk.web.client.WebClient")
+_calls("ASL102", Use.everywhere("`slack_sdk.web.async_client.AsyncWebClient`"), "slack_sdk.WebClient.*")
+# google-cloud-storage 3.17.1 (client.py, bucket.py, blob.py): bucket()/blob() only build handles.
+GCS = Use.everywhere("`gcloud-aio-storage`, or `await asyncio.to_thread(...)`")
+_returns("google.cloud.storage.Client", "google.cloud.storage.Client google.cloud.storage.client.Client")
+_returns("google.cloud.storage.Bucket", "google.cloud.storage.Client.bucket google.cloud.storage.Client.get_bucket "
+         "google.cloud.storage.Client.lookup_bucket google.cloud.storage.Client.create_bucket "
+         "google.cloud.storage.Bucket")
+_returns("google.cloud.storage.Blob", "google.cloud.storage.Bucket.blob google.cloud.storage.Bucket.get_blob "
+         "google.cloud.storage.Blob")
+_methods("ASL102", GCS, "google.cloud.storage.Client", "get_bucket lookup_bucket create_bucket list_blobs "
+         "list_buckets download_blob_to_file get_service_account_email")
+_methods("ASL102", GCS, "google.cloud.storage.Bucket", "exists create update reload patch get_blob list_blobs "
+         "delete delete_blob delete_blobs copy_blob rename_blob make_public make_private get_iam_policy "
+         "set_iam_policy")
+_methods("ASL102", GCS, "google.cloud.storage.Blob", "exists delete reload patch update download_to_file "
+         "download_to_filename download_as_bytes download_as_string download_as_text upload_from_file "
+         "upload_from_filename upload_from_string compose rewrite make_public make_private")
+# elasticsearch 9.5.1 (_sync/client/__init__.py): every API method, and the namespaces' (es.indices...).
+ELASTIC = Use.everywhere("`elasticsearch.AsyncElasticsearch`")
+_returns("elasticsearch.Elasticsearch", "elasticsearch.Elasticsearch elasticsearch.Elasticsearch.options")
+_calls("ASL102", ELASTIC, "elasticsearch.Elasticsearch.* elasticsearch.namespace.*")
+NOT_BLOCKING.update({"elasticsearch.Elasticsearch.close"})
+ATTRIBUTES.update({f"elasticsearch.Elasticsearch.{n}": "elasticsearch.namespace" for n in (
+    "indices cluster cat nodes ingest snapshot tasks ml security transform ilm slm enrich eql esql sql "
+    "license ccr xpack watcher async_search features fleet graph logstash migration monitoring rollup "
+    "searchable_snapshots shutdown synonyms text_structure inference connector query_rules").split()})
+# kafka-python 3.0.12 (kafka/producer/kafka.py, consumer/group.py): the constructors bootstrap a
+# connection; poll() waits up to timeout_ms (0 by default: returns what is buffered).
+KAFKA = Use.everywhere("`aiokafka` (`AIOKafkaProducer`, `AIOKafkaConsumer`)")
+_calls("ASL106", KAFKA, "kafka.KafkaProducer kafka.KafkaConsumer")
+_returns("kafka.KafkaProducer", "kafka.KafkaProducer")
+_returns("kafka.KafkaConsumer", "kafka.KafkaConsumer")
+_methods("ASL106", KAFKA, "kafka.KafkaProducer", "flush close partitions_for init_transactions commit_transaction "
+         "abort_transaction send_offsets_to_transaction")
+_methods("ASL106", KAFKA, "kafka.KafkaConsumer", "commit committed close topics partitions_for_topic position "
+         "beginning_offsets end_offsets offsets_for_times __iter__")
+_methods("ASL106", KAFKA, "kafka.KafkaConsumer", "poll", nonblocking=[ArgMissing("timeout_ms", 0, (0,))])
+# pika 1.4.4 (adapters/blocking_connection.py): BlockingConnection connects in its constructor.
+PIKA = Use.everywhere("`aio-pika`, or pika's `AsyncioConnection`")
+_calls("ASL106", PIKA, "pika.BlockingConnection pika.adapters.blocking_connection.BlockingConnection")
+_returns("pika.BlockingConnection", "pika.BlockingConnection pika.adapters.blocking_connection.BlockingConnection")
+_returns("pika.BlockingChannel", "pika.BlockingConnection.channel")
+_methods("ASL106", PIKA, "pika.BlockingConnection", "channel process_data_events sleep close")
+_methods("ASL106", PIKA, "pika.BlockingChannel", "basic_publish basic_get basic_consume basic_cancel start_consuming "
+         "consume queue_declare queue_delete queue_purge queue_bind queue_unbind exchange_declare exchange_delete "
+         "exchange_bind exchange_unbind basic_qos confirm_delivery tx_select tx_commit tx_rollback close")
+# paramiko 5.1.0 (client.py, sftp_client.py, channel.py).
+SSH = Use.everywhere("`asyncssh`, or `await asyncio.to_thread(...)`")
+_returns("paramiko.SSHClient", "paramiko.SSHClient paramiko.client.SSHClient")
+_returns("paramiko.SFTPClient", "paramiko.SSHClient.open_sftp paramiko.SFTPClient.from_transport")
+_methods("ASL106", SSH, "paramiko.SSHClient", "connect exec_command invoke_shell open_sftp load_system_host_keys "
+         "load_host_keys save_host_keys")
+_methods("ASL106", SSH, "paramiko.SFTPClient", "get put open listdir listdir_attr stat lstat remove unlink rename "
+         "mkdir rmdir chmod chown utime readlink symlink getfo putfo")
+_methods("ASL106", SSH, "paramiko.ChannelFile", "read readline readlines __iter__")
+
 # ASL109: console input -------------------------------------------------------------------------
 _calls("ASL109", INPUT, "builtins.input getpass.getpass")
 ATTRIBUTES.update({"sys.stdin": "sys.stdin", "sys.stdin.buffer": "sys.stdin", "sys.__stdin__": "sys.stdin"})
@@ -571,8 +719,681 @@ CONTEXT_MANAGER_DECORATORS = frozenset({"contextlib.contextmanager"})
 COROUTINE_DECORATORS = frozenset({"asgiref.sync.sync_to_async", "types.coroutine", "asyncio.coroutine",
                                   "starlette.concurrency.run_in_threadpool", "anyio.to_thread.run_sync"})
 
+# -- The async libraries ------------------------------------------------------------------------
+# Their coroutine functions are generated from the installed libraries (asynclint/library_tables.py);
+# tests/test_library_tables.py fails when an installed library has one the table lacks.
+
+# -- BEGIN GENERATED by `python -m asynclint.library_tables --write`: do not edit by hand --
+# The versions read (asyncio's is Python's).
+GENERATED_FROM: dict[str, str] = {'asyncio': '3.11', 'trio': '0.35.0', 'anyio': '4.16.0'}
+# Coroutine functions and methods of the async libraries (calling one runs nothing).
+GENERATED_COROUTINES: frozenset[str] = frozenset("""
+    anyio.AsyncFile.aclose
+    anyio.AsyncFile.flush
+    anyio.AsyncFile.read
+    anyio.AsyncFile.read1
+    anyio.AsyncFile.readinto
+    anyio.AsyncFile.readinto1
+    anyio.AsyncFile.readline
+    anyio.AsyncFile.readlines
+    anyio.AsyncFile.seek
+    anyio.AsyncFile.tell
+    anyio.AsyncFile.truncate
+    anyio.AsyncFile.write
+    anyio.AsyncFile.writelines
+    anyio.CapacityLimiter.acquire
+    anyio.CapacityLimiter.acquire_on_behalf_of
+    anyio.Condition.acquire
+    anyio.Condition.wait
+    anyio.Condition.wait_for
+    anyio.Event.wait
+    anyio.Future.wait
+    anyio.Lock.acquire
+    anyio.Path.absolute
+    anyio.Path.chmod
+    anyio.Path.cwd
+    anyio.Path.exists
+    anyio.Path.expanduser
+    anyio.Path.group
+    anyio.Path.hardlink_to
+    anyio.Path.home
+    anyio.Path.is_block_device
+    anyio.Path.is_char_device
+    anyio.Path.is_dir
+    anyio.Path.is_fifo
+    anyio.Path.is_file
+    anyio.Path.is_mount
+    anyio.Path.is_socket
+    anyio.Path.is_symlink
+    anyio.Path.lchmod
+    anyio.Path.lstat
+    anyio.Path.mkdir
+    anyio.Path.open
+    anyio.Path.owner
+    anyio.Path.read_bytes
+    anyio.Path.read_text
+    anyio.Path.readlink
+    anyio.Path.rename
+    anyio.Path.replace
+    anyio.Path.resolve
+    anyio.Path.rmdir
+    anyio.Path.samefile
+    anyio.Path.stat
+    anyio.Path.symlink_to
+    anyio.Path.touch
+    anyio.Path.unlink
+    anyio.Path.write_bytes
+    anyio.Path.write_text
+    anyio.Semaphore.acquire
+    anyio.SpooledTemporaryFile.aclose
+    anyio.SpooledTemporaryFile.flush
+    anyio.SpooledTemporaryFile.read
+    anyio.SpooledTemporaryFile.read1
+    anyio.SpooledTemporaryFile.readinto
+    anyio.SpooledTemporaryFile.readinto1
+    anyio.SpooledTemporaryFile.readline
+    anyio.SpooledTemporaryFile.readlines
+    anyio.SpooledTemporaryFile.rollover
+    anyio.SpooledTemporaryFile.seek
+    anyio.SpooledTemporaryFile.tell
+    anyio.SpooledTemporaryFile.truncate
+    anyio.SpooledTemporaryFile.write
+    anyio.SpooledTemporaryFile.writelines
+    anyio.TCPConnectable.connect
+    anyio.TaskHandle.wait
+    anyio.TemporaryDirectory.cleanup
+    anyio.UNIXConnectable.connect
+    anyio.abc.AsyncBackend.cancel_shielded_checkpoint
+    anyio.abc.AsyncBackend.checkpoint
+    anyio.abc.AsyncBackend.checkpoint_if_cancelled
+    anyio.abc.AsyncBackend.connect_tcp
+    anyio.abc.AsyncBackend.connect_unix
+    anyio.abc.AsyncBackend.create_udp_socket
+    anyio.abc.AsyncBackend.create_unix_datagram_socket
+    anyio.abc.AsyncBackend.getaddrinfo
+    anyio.abc.AsyncBackend.getnameinfo
+    anyio.abc.AsyncBackend.open_process
+    anyio.abc.AsyncBackend.run_sync_in_worker_thread
+    anyio.abc.AsyncBackend.sleep
+    anyio.abc.AsyncBackend.wait_all_tasks_blocked
+    anyio.abc.AsyncBackend.wait_readable
+    anyio.abc.AsyncBackend.wait_writable
+    anyio.abc.AsyncBackend.wrap_connected_udp_socket
+    anyio.abc.AsyncBackend.wrap_connected_unix_datagram_socket
+    anyio.abc.AsyncBackend.wrap_listener_socket
+    anyio.abc.AsyncBackend.wrap_stream_socket
+    anyio.abc.AsyncBackend.wrap_udp_socket
+    anyio.abc.AsyncBackend.wrap_unix_datagram_socket
+    anyio.abc.AsyncBackend.wrap_unix_stream_socket
+    anyio.abc.AsyncResource.aclose
+    anyio.abc.ByteReceiveStream.aclose
+    anyio.abc.ByteReceiveStream.receive
+    anyio.abc.ByteSendStream.aclose
+    anyio.abc.ByteSendStream.send
+    anyio.abc.ByteStream.aclose
+    anyio.abc.ByteStream.receive
+    anyio.abc.ByteStream.send
+    anyio.abc.ByteStream.send_eof
+    anyio.abc.ByteStreamConnectable.connect
+    anyio.abc.ConnectedUDPSocket.aclose
+    anyio.abc.ConnectedUDPSocket.from_socket
+    anyio.abc.ConnectedUDPSocket.receive
+    anyio.abc.ConnectedUDPSocket.send
+    anyio.abc.ConnectedUNIXDatagramSocket.aclose
+    anyio.abc.ConnectedUNIXDatagramSocket.from_socket
+    anyio.abc.ConnectedUNIXDatagramSocket.receive
+    anyio.abc.ConnectedUNIXDatagramSocket.send
+    anyio.abc.Listener.aclose
+    anyio.abc.Listener.serve
+    anyio.abc.ObjectReceiveStream.aclose
+    anyio.abc.ObjectReceiveStream.receive
+    anyio.abc.ObjectSendStream.aclose
+    anyio.abc.ObjectSendStream.send
+    anyio.abc.ObjectStream.aclose
+    anyio.abc.ObjectStream.receive
+    anyio.abc.ObjectStream.send
+    anyio.abc.ObjectStream.send_eof
+    anyio.abc.ObjectStreamConnectable.connect
+    anyio.abc.Process.aclose
+    anyio.abc.Process.wait
+    anyio.abc.SocketListener.accept
+    anyio.abc.SocketListener.aclose
+    anyio.abc.SocketListener.from_socket
+    anyio.abc.SocketListener.serve
+    anyio.abc.SocketStream.aclose
+    anyio.abc.SocketStream.from_socket
+    anyio.abc.SocketStream.receive
+    anyio.abc.SocketStream.send
+    anyio.abc.SocketStream.send_eof
+    anyio.abc.TaskGroup.start
+    anyio.abc.UDPSocket.aclose
+    anyio.abc.UDPSocket.from_socket
+    anyio.abc.UDPSocket.receive
+    anyio.abc.UDPSocket.send
+    anyio.abc.UDPSocket.sendto
+    anyio.abc.UNIXDatagramSocket.aclose
+    anyio.abc.UNIXDatagramSocket.from_socket
+    anyio.abc.UNIXDatagramSocket.receive
+    anyio.abc.UNIXDatagramSocket.send
+    anyio.abc.UNIXDatagramSocket.sendto
+    anyio.abc.UNIXSocketStream.aclose
+    anyio.abc.UNIXSocketStream.from_socket
+    anyio.abc.UNIXSocketStream.receive
+    anyio.abc.UNIXSocketStream.receive_fds
+    anyio.abc.UNIXSocketStream.send
+    anyio.abc.UNIXSocketStream.send_eof
+    anyio.abc.UNIXSocketStream.send_fds
+    anyio.abc.UnreliableObjectReceiveStream.aclose
+    anyio.abc.UnreliableObjectReceiveStream.receive
+    anyio.abc.UnreliableObjectSendStream.aclose
+    anyio.abc.UnreliableObjectSendStream.send
+    anyio.abc.UnreliableObjectStream.aclose
+    anyio.abc.UnreliableObjectStream.receive
+    anyio.abc.UnreliableObjectStream.send
+    anyio.aclose_forcefully
+    anyio.amap
+    anyio.connect_tcp
+    anyio.connect_unix
+    anyio.create_connected_udp_socket
+    anyio.create_connected_unix_datagram_socket
+    anyio.create_tcp_listener
+    anyio.create_udp_socket
+    anyio.create_unix_datagram_socket
+    anyio.create_unix_listener
+    anyio.gather
+    anyio.getaddrinfo
+    anyio.getnameinfo
+    anyio.gettempdir
+    anyio.gettempdirb
+    anyio.lowlevel.cancel_shielded_checkpoint
+    anyio.lowlevel.checkpoint
+    anyio.lowlevel.checkpoint_if_cancelled
+    anyio.mkdtemp
+    anyio.mkstemp
+    anyio.open_file
+    anyio.open_process
+    anyio.run_process
+    anyio.sleep
+    anyio.sleep_forever
+    anyio.sleep_until
+    anyio.streams.buffered.BufferedByteReceiveStream.aclose
+    anyio.streams.buffered.BufferedByteReceiveStream.receive
+    anyio.streams.buffered.BufferedByteReceiveStream.receive_exactly
+    anyio.streams.buffered.BufferedByteReceiveStream.receive_until
+    anyio.streams.buffered.BufferedByteStream.aclose
+    anyio.streams.buffered.BufferedByteStream.receive
+    anyio.streams.buffered.BufferedByteStream.receive_exactly
+    anyio.streams.buffered.BufferedByteStream.receive_until
+    anyio.streams.buffered.BufferedByteStream.send
+    anyio.streams.buffered.BufferedByteStream.send_eof
+    anyio.streams.buffered.BufferedConnectable.connect
+    anyio.streams.file.FileReadStream.aclose
+    anyio.streams.file.FileReadStream.from_path
+    anyio.streams.file.FileReadStream.receive
+    anyio.streams.file.FileReadStream.seek
+    anyio.streams.file.FileReadStream.tell
+    anyio.streams.file.FileWriteStream.aclose
+    anyio.streams.file.FileWriteStream.from_path
+    anyio.streams.file.FileWriteStream.send
+    anyio.streams.memory.MemoryObjectReceiveStream.aclose
+    anyio.streams.memory.MemoryObjectReceiveStream.receive
+    anyio.streams.memory.MemoryObjectSendStream.aclose
+    anyio.streams.memory.MemoryObjectSendStream.send
+    anyio.streams.stapled.MultiListener.aclose
+    anyio.streams.stapled.MultiListener.serve
+    anyio.streams.stapled.StapledByteStream.aclose
+    anyio.streams.stapled.StapledByteStream.receive
+    anyio.streams.stapled.StapledByteStream.send
+    anyio.streams.stapled.StapledByteStream.send_eof
+    anyio.streams.stapled.StapledObjectStream.aclose
+    anyio.streams.stapled.StapledObjectStream.receive
+    anyio.streams.stapled.StapledObjectStream.send
+    anyio.streams.stapled.StapledObjectStream.send_eof
+    anyio.streams.text.TextConnectable.connect
+    anyio.streams.text.TextReceiveStream.aclose
+    anyio.streams.text.TextReceiveStream.receive
+    anyio.streams.text.TextSendStream.aclose
+    anyio.streams.text.TextSendStream.send
+    anyio.streams.text.TextStream.aclose
+    anyio.streams.text.TextStream.receive
+    anyio.streams.text.TextStream.send
+    anyio.streams.text.TextStream.send_eof
+    anyio.streams.tls.TLSConnectable.connect
+    anyio.streams.tls.TLSListener.aclose
+    anyio.streams.tls.TLSListener.handle_handshake_error
+    anyio.streams.tls.TLSListener.serve
+    anyio.streams.tls.TLSStream.aclose
+    anyio.streams.tls.TLSStream.receive
+    anyio.streams.tls.TLSStream.send
+    anyio.streams.tls.TLSStream.send_eof
+    anyio.streams.tls.TLSStream.unwrap
+    anyio.streams.tls.TLSStream.wrap
+    anyio.to_process.run_sync
+    anyio.to_thread.run_sync
+    anyio.wait_all_tasks_blocked
+    anyio.wait_readable
+    anyio.wait_socket_readable
+    anyio.wait_socket_writable
+    anyio.wait_writable
+    asyncio.AbstractEventLoop.connect_accepted_socket
+    asyncio.AbstractEventLoop.connect_read_pipe
+    asyncio.AbstractEventLoop.connect_write_pipe
+    asyncio.AbstractEventLoop.create_connection
+    asyncio.AbstractEventLoop.create_datagram_endpoint
+    asyncio.AbstractEventLoop.create_server
+    asyncio.AbstractEventLoop.create_unix_connection
+    asyncio.AbstractEventLoop.create_unix_server
+    asyncio.AbstractEventLoop.getaddrinfo
+    asyncio.AbstractEventLoop.getnameinfo
+    asyncio.AbstractEventLoop.sendfile
+    asyncio.AbstractEventLoop.shutdown_asyncgens
+    asyncio.AbstractEventLoop.shutdown_default_executor
+    asyncio.AbstractEventLoop.sock_accept
+    asyncio.AbstractEventLoop.sock_connect
+    asyncio.AbstractEventLoop.sock_recv
+    asyncio.AbstractEventLoop.sock_recv_into
+    asyncio.AbstractEventLoop.sock_recvfrom
+    asyncio.AbstractEventLoop.sock_recvfrom_into
+    asyncio.AbstractEventLoop.sock_sendall
+    asyncio.AbstractEventLoop.sock_sendfile
+    asyncio.AbstractEventLoop.sock_sendto
+    asyncio.AbstractEventLoop.start_tls
+    asyncio.AbstractEventLoop.subprocess_exec
+    asyncio.AbstractEventLoop.subprocess_shell
+    asyncio.AbstractServer.serve_forever
+    asyncio.AbstractServer.start_serving
+    asyncio.AbstractServer.wait_closed
+    asyncio.Barrier.abort
+    asyncio.Barrier.reset
+    asyncio.Barrier.wait
+    asyncio.BoundedSemaphore.acquire
+    asyncio.Condition.wait
+    asyncio.Condition.wait_for
+    asyncio.Event.wait
+    asyncio.LifoQueue.get
+    asyncio.LifoQueue.join
+    asyncio.LifoQueue.put
+    asyncio.Lock.acquire
+    asyncio.PriorityQueue.get
+    asyncio.PriorityQueue.join
+    asyncio.PriorityQueue.put
+    asyncio.Queue.get
+    asyncio.Queue.join
+    asyncio.Queue.put
+    asyncio.Semaphore.acquire
+    asyncio.Server.serve_forever
+    asyncio.Server.start_serving
+    asyncio.Server.wait_closed
+    asyncio.StreamReader.read
+    asyncio.StreamReader.readexactly
+    asyncio.StreamReader.readline
+    asyncio.StreamReader.readuntil
+    asyncio.StreamWriter.drain
+    asyncio.StreamWriter.start_tls
+    asyncio.StreamWriter.wait_closed
+    asyncio.create_subprocess_exec
+    asyncio.create_subprocess_shell
+    asyncio.open_connection
+    asyncio.open_unix_connection
+    asyncio.sleep
+    asyncio.start_server
+    asyncio.start_unix_server
+    asyncio.to_thread
+    asyncio.wait
+    asyncio.wait_for
+    trio.CapacityLimiter.acquire
+    trio.CapacityLimiter.acquire_on_behalf_of
+    trio.Condition.acquire
+    trio.Condition.wait
+    trio.DTLSChannel.aclose
+    trio.DTLSChannel.do_handshake
+    trio.DTLSChannel.receive
+    trio.DTLSChannel.send
+    trio.DTLSEndpoint.serve
+    trio.Event.wait
+    trio.Lock.acquire
+    trio.MemoryReceiveChannel.aclose
+    trio.MemoryReceiveChannel.receive
+    trio.MemorySendChannel.aclose
+    trio.MemorySendChannel.send
+    trio.Nursery.start
+    trio.Path.absolute
+    trio.Path.chmod
+    trio.Path.cwd
+    trio.Path.exists
+    trio.Path.expanduser
+    trio.Path.glob
+    trio.Path.group
+    trio.Path.hardlink_to
+    trio.Path.home
+    trio.Path.is_block_device
+    trio.Path.is_char_device
+    trio.Path.is_dir
+    trio.Path.is_fifo
+    trio.Path.is_file
+    trio.Path.is_mount
+    trio.Path.is_socket
+    trio.Path.is_symlink
+    trio.Path.iterdir
+    trio.Path.lchmod
+    trio.Path.link_to
+    trio.Path.lstat
+    trio.Path.mkdir
+    trio.Path.open
+    trio.Path.owner
+    trio.Path.read_bytes
+    trio.Path.read_text
+    trio.Path.readlink
+    trio.Path.rename
+    trio.Path.replace
+    trio.Path.resolve
+    trio.Path.rglob
+    trio.Path.rmdir
+    trio.Path.samefile
+    trio.Path.stat
+    trio.Path.symlink_to
+    trio.Path.touch
+    trio.Path.unlink
+    trio.Path.write_bytes
+    trio.Path.write_text
+    trio.PosixPath.absolute
+    trio.PosixPath.chmod
+    trio.PosixPath.cwd
+    trio.PosixPath.exists
+    trio.PosixPath.expanduser
+    trio.PosixPath.glob
+    trio.PosixPath.group
+    trio.PosixPath.hardlink_to
+    trio.PosixPath.home
+    trio.PosixPath.is_block_device
+    trio.PosixPath.is_char_device
+    trio.PosixPath.is_dir
+    trio.PosixPath.is_fifo
+    trio.PosixPath.is_file
+    trio.PosixPath.is_mount
+    trio.PosixPath.is_socket
+    trio.PosixPath.is_symlink
+    trio.PosixPath.iterdir
+    trio.PosixPath.lchmod
+    trio.PosixPath.link_to
+    trio.PosixPath.lstat
+    trio.PosixPath.mkdir
+    trio.PosixPath.open
+    trio.PosixPath.owner
+    trio.PosixPath.read_bytes
+    trio.PosixPath.read_text
+    trio.PosixPath.readlink
+    trio.PosixPath.rename
+    trio.PosixPath.replace
+    trio.PosixPath.resolve
+    trio.PosixPath.rglob
+    trio.PosixPath.rmdir
+    trio.PosixPath.samefile
+    trio.PosixPath.stat
+    trio.PosixPath.symlink_to
+    trio.PosixPath.touch
+    trio.PosixPath.unlink
+    trio.PosixPath.write_bytes
+    trio.PosixPath.write_text
+    trio.Process.wait
+    trio.SSLListener.accept
+    trio.SSLListener.aclose
+    trio.SSLStream.aclose
+    trio.SSLStream.do_handshake
+    trio.SSLStream.receive_some
+    trio.SSLStream.send_all
+    trio.SSLStream.unwrap
+    trio.SSLStream.wait_send_all_might_not_block
+    trio.Semaphore.acquire
+    trio.SocketListener.accept
+    trio.SocketListener.aclose
+    trio.SocketStream.aclose
+    trio.SocketStream.receive_some
+    trio.SocketStream.send_all
+    trio.SocketStream.send_eof
+    trio.SocketStream.wait_send_all_might_not_block
+    trio.StapledStream.aclose
+    trio.StapledStream.receive_some
+    trio.StapledStream.send_all
+    trio.StapledStream.send_eof
+    trio.StapledStream.wait_send_all_might_not_block
+    trio.StrictFIFOLock.acquire
+    trio.WindowsPath.absolute
+    trio.WindowsPath.chmod
+    trio.WindowsPath.cwd
+    trio.WindowsPath.exists
+    trio.WindowsPath.expanduser
+    trio.WindowsPath.glob
+    trio.WindowsPath.group
+    trio.WindowsPath.hardlink_to
+    trio.WindowsPath.home
+    trio.WindowsPath.is_block_device
+    trio.WindowsPath.is_char_device
+    trio.WindowsPath.is_dir
+    trio.WindowsPath.is_fifo
+    trio.WindowsPath.is_file
+    trio.WindowsPath.is_mount
+    trio.WindowsPath.is_socket
+    trio.WindowsPath.is_symlink
+    trio.WindowsPath.iterdir
+    trio.WindowsPath.lchmod
+    trio.WindowsPath.link_to
+    trio.WindowsPath.lstat
+    trio.WindowsPath.mkdir
+    trio.WindowsPath.open
+    trio.WindowsPath.owner
+    trio.WindowsPath.read_bytes
+    trio.WindowsPath.read_text
+    trio.WindowsPath.readlink
+    trio.WindowsPath.rename
+    trio.WindowsPath.replace
+    trio.WindowsPath.resolve
+    trio.WindowsPath.rglob
+    trio.WindowsPath.rmdir
+    trio.WindowsPath.samefile
+    trio.WindowsPath.stat
+    trio.WindowsPath.symlink_to
+    trio.WindowsPath.touch
+    trio.WindowsPath.unlink
+    trio.WindowsPath.write_bytes
+    trio.WindowsPath.write_text
+    trio.abc.AsyncResource.aclose
+    trio.abc.Channel.aclose
+    trio.abc.Channel.receive
+    trio.abc.Channel.send
+    trio.abc.HalfCloseableStream.aclose
+    trio.abc.HalfCloseableStream.receive_some
+    trio.abc.HalfCloseableStream.send_all
+    trio.abc.HalfCloseableStream.send_eof
+    trio.abc.HalfCloseableStream.wait_send_all_might_not_block
+    trio.abc.HostnameResolver.getaddrinfo
+    trio.abc.HostnameResolver.getnameinfo
+    trio.abc.Listener.accept
+    trio.abc.Listener.aclose
+    trio.abc.ReceiveChannel.aclose
+    trio.abc.ReceiveChannel.receive
+    trio.abc.ReceiveStream.aclose
+    trio.abc.ReceiveStream.receive_some
+    trio.abc.SendChannel.aclose
+    trio.abc.SendChannel.send
+    trio.abc.SendStream.aclose
+    trio.abc.SendStream.send_all
+    trio.abc.SendStream.wait_send_all_might_not_block
+    trio.abc.Stream.aclose
+    trio.abc.Stream.receive_some
+    trio.abc.Stream.send_all
+    trio.abc.Stream.wait_send_all_might_not_block
+    trio.aclose_forcefully
+    trio.lowlevel.FdStream.aclose
+    trio.lowlevel.FdStream.receive_some
+    trio.lowlevel.FdStream.send_all
+    trio.lowlevel.FdStream.wait_send_all_might_not_block
+    trio.lowlevel.ParkingLot.park
+    trio.lowlevel.UnboundedQueue.get_batch
+    trio.lowlevel.cancel_shielded_checkpoint
+    trio.lowlevel.checkpoint
+    trio.lowlevel.checkpoint_if_cancelled
+    trio.lowlevel.open_process
+    trio.lowlevel.permanently_detach_coroutine_object
+    trio.lowlevel.reattach_detached_coroutine_object
+    trio.lowlevel.temporarily_detach_coroutine_object
+    trio.lowlevel.wait_readable
+    trio.lowlevel.wait_task_rescheduled
+    trio.lowlevel.wait_writable
+    trio.open_file
+    trio.open_ssl_over_tcp_listeners
+    trio.open_ssl_over_tcp_stream
+    trio.open_tcp_listeners
+    trio.open_tcp_stream
+    trio.open_unix_socket
+    trio.run_process
+    trio.serve_listeners
+    trio.serve_ssl_over_tcp
+    trio.serve_tcp
+    trio.sleep
+    trio.sleep_forever
+    trio.sleep_until
+    trio.socket.SocketType.accept
+    trio.socket.SocketType.bind
+    trio.socket.SocketType.connect
+    trio.socket.SocketType.sendmsg
+    trio.socket.SocketType.sendto
+    trio.socket.SocketType.wait_writable
+    trio.socket.getaddrinfo
+    trio.socket.getnameinfo
+    trio.socket.getprotobyname
+    trio.testing.MemoryReceiveStream.aclose
+    trio.testing.MemoryReceiveStream.receive_some
+    trio.testing.MemorySendStream.aclose
+    trio.testing.MemorySendStream.get_data
+    trio.testing.MemorySendStream.send_all
+    trio.testing.MemorySendStream.wait_send_all_might_not_block
+    trio.testing.check_half_closeable_stream
+    trio.testing.check_one_way_stream
+    trio.testing.check_two_way_stream
+    trio.testing.open_stream_to_socket_listener
+    trio.testing.wait_all_tasks_blocked
+    trio.testing.wait_all_threads_completed
+    trio.to_thread.run_sync
+""".split())
+# Functions that return an async context manager -> the type `async with f() as x` binds to x.
+GENERATED_ASYNC_CONTEXT_MANAGERS: dict[str, str] = {
+    'anyio.as_completed': '',
+    'asyncio.timeout': 'asyncio.Timeout',
+    'asyncio.timeout_at': 'asyncio.Timeout',
+    'trio.open_nursery': 'trio.Nursery',
+}
+# -- END GENERATED --
+
+# Awaitables the introspection cannot see: libraries not installed for the tests, functions outside
+# the public modules, and managers whose type also has coroutine methods of its own.
+_HAND_COROUTINES = frozenset("""
+    aiofiles.open asyncio.staggered.staggered_race anyio.create_task_group
+""".split())
+LIBRARY_COROUTINES: frozenset[str] = GENERATED_COROUTINES | GENERATED_ASYNC_CONTEXT_MANAGERS.keys() | _HAND_COROUTINES
+# What `async with f() as x` binds to x, for the async context managers above.
+ASYNC_ENTERS: dict[str, str] = {
+    **{name: entered for name, entered in GENERATED_ASYNC_CONTEXT_MANAGERS.items() if entered},
+    "anyio.create_task_group": "anyio.abc.TaskGroup",
+}
+
+# Library awaitables whose usual form is not a plain `await`.
+USE_INSTEAD: dict[str, str] = {
+    **{name: f"use `async with {name}(...)`" for name in GENERATED_ASYNC_CONTEXT_MANAGERS},
+    "anyio.create_task_group": "use `async with anyio.create_task_group() as tg:`",
+    "aiofiles.open": "use `async with aiofiles.open(...) as f:`",
+    "trio.open_file": "use `await trio.open_file(...)` (or `async with await trio.open_file(...)`)",
+    "anyio.open_file": "use `await anyio.open_file(...)` (or `async with await anyio.open_file(...)`)",
+}
+
+# Calls that start a task from a coroutine and return the task: dropping the result leaves the
+# task referenced only weakly by the event loop.
+TASK_SPAWNERS: frozenset[str] = frozenset("""
+    asyncio.create_task asyncio.ensure_future asyncio.tasks.create_task asyncio.tasks.ensure_future
+    asyncio.AbstractEventLoop.create_task
+""".split())
+
+# Calls that only look at their argument (print it, log it, test its type): a coroutine passed to
+# one of these is still lost. Any other call is given the benefit of the doubt.
+NON_CONSUMERS: frozenset[str] = frozenset("""
+    builtins.print builtins.repr builtins.str builtins.format builtins.id builtins.type builtins.len
+    builtins.isinstance builtins.bool builtins.hash builtins.callable
+""".split())
+# Methods that only log their arguments (on a logger of any type).
+LOGGING_METHODS: frozenset[str] = frozenset("debug info warning warn error exception critical log".split())
+
+# Decorators that leave an ``async def`` a coroutine function. Any other decorator may turn it
+# into something else (a fixture, a task factory, a sync wrapper): its calls are not judged.
+TRANSPARENT_DECORATORS: frozenset[str] = frozenset("""
+    builtins.staticmethod builtins.classmethod abc.abstractmethod typing.override
+    typing_extensions.override functools.wraps
+""".split())
+
+# Blocks in which a call is expected to raise (or to warn) at once: a test of a coroutine function's
+# signature, or of the "never awaited" warning itself.
+EXPECTING_MANAGERS: frozenset[str] = frozenset("pytest.raises pytest.warns".split())
+EXPECTING_METHODS: frozenset[str] = frozenset(
+    "assertRaises assertRaisesRegex assertWarns assertWarnsRegex".split())
+
+LOOP_GETTERS: dict[str, str] = {
+    "asyncio.get_event_loop": "asyncio.get_running_loop",
+    "asyncio.events.get_event_loop": "asyncio.get_running_loop",
+}
+
+# pytest (9.x: _pytest/tmpdir.py, _pytest/legacypath.py) and py.path (py 1.11 _path/local.py).
+# Parameters of a test function or a fixture named after a built-in fixture are of its type.
+PYTEST_FIXTURES: dict[str, str] = {
+    "tmp_path": "pathlib.Path", "tmp_path_factory": "pytest.TempPathFactory",
+    "tmpdir": "py.path.local", "tmpdir_factory": "pytest.TempdirFactory",
+}
+FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+ALIASES.update({"_pytest.tmpdir.TempPathFactory": "pytest.TempPathFactory",
+                "_pytest.legacypath.TempdirFactory": "pytest.TempdirFactory", "py._path.local.LocalPath": "py.path.local"})
+_returns("pathlib.Path", "pytest.TempPathFactory.mktemp pytest.TempPathFactory.getbasetemp")
+_returns("py.path.local", "pytest.TempdirFactory.mktemp pytest.TempdirFactory.getbasetemp py.path.local "
+         "py.path.local.join py.path.local.__truediv__ py.path.local.dirpath py.path.local.new py.path.local.mkdir "
+         "py.path.local.ensure py.path.local.mkdtemp")
+_methods("ASL104", THREAD, "py.path.local", "read read_text read_binary readlines write write_text write_binary "
+         "ensure mkdir remove listdir exists check isdir isfile islink size mtime stat lstat copy move rename "
+         "chmod chown visit load dump setmtime samefile realpath mksymlinkto")
+_calls("ASL103", OPEN, "py.path.local.open")
+_returns("io.IOBase", "py.path.local.open")
+# A fixture's generator or iterator annotation names what it yields (`-> Iterator[Path]`).
+YIELDING = frozenset(f"{m}.{n}" for m in ("typing", "collections.abc") for n in (
+    "Iterator Generator AsyncIterator AsyncGenerator Iterable").split())
+
+# Annotations: stdlib classes named in annotations -> the catalog type whose methods they share
+# (a small class hierarchy: every file object is an io.IOBase; CPython 3.11 io, typing, socket).
+SUPERTYPES: dict[str, str] = {
+    **{f"io.{name}": "io.IOBase" for name in (
+        "TextIOWrapper BufferedReader BufferedWriter BufferedRandom BufferedRWPair FileIO RawIOBase "
+        "BufferedIOBase TextIOBase").split()},
+    **{f"{module}.{name}": "io.IOBase" for module in ("typing", "typing_extensions") for name in ("IO", "TextIO", "BinaryIO")},
+    "_io.TextIOWrapper": "io.IOBase", "_io.BufferedReader": "io.IOBase", "_io.BufferedWriter": "io.IOBase",
+    "socket.SocketType": "socket.socket",
+    **{f"urllib3.{name}": "urllib3.PoolManager" for name in (
+        "HTTPConnectionPool HTTPSConnectionPool ProxyManager connectionpool.ConnectionPool "
+        "connectionpool.HTTPConnectionPool connectionpool.HTTPSConnectionPool poolmanager.PoolManager "
+        "poolmanager.ProxyManager request.RequestMethods _request_methods.RequestMethods").split()},
+    "multiprocessing.context.Process": "multiprocessing.Process",
+}
+# Generic containers whose type argument is the type of their elements (`list[Thread]`), and the
+# tuple types whose arguments are the types of their items (`tuple[socket, socket]`).
+TUPLES = frozenset({"builtins.tuple", "typing.Tuple"})
+CONTAINERS = TUPLES | frozenset(
+    f"{module}.{name}" for module, names in (
+        ("builtins", "list set frozenset"),
+        ("typing", "List Set FrozenSet Sequence MutableSequence Iterable Iterator Collection AbstractSet "
+                   "MutableSet Deque"),
+        ("collections.abc", "Sequence MutableSequence Iterable Iterator Collection Set MutableSet"),
+        ("collections", "deque"),
+    ) for name in names.split())
+
 # The types above, and calls that produce an object of a type by naming it.
-KNOWN_TYPES: frozenset[str] = frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())
+# The async libraries' classes with coroutine methods are types too (`nursery: trio.Nursery`).
+KNOWN_TYPES: frozenset[str] = (frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())
+                               | frozenset(ASYNC_ENTERS.values()) | frozenset(
+    owner for owner, _, _ in (name.rpartition(".") for name in GENERATED_COROUTINES) if owner.rpartition(".")[2][:1].isupper()))
 
 
 def lookup(key: str, extra: Mapping[str, Blocking]) -> Blocking | None:

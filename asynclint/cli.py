@@ -6,12 +6,14 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 
 from asynclint._version import __version__
 from asynclint.config import ConfigError, FileSettings, Options, Resolver, _codes, settings_for
 from asynclint.engine import SourceError, decode_source, lint_source
 from asynclint.model import Diagnostic
-from asynclint.report import FORMATS, STATISTICS_FORMATS, statistics_report, summary
+from asynclint.compat import asl_equivalents, equivalent_by_name
+from asynclint.report import FORMATS, STATISTICS_FORMATS, Coverage, statistics_report, summary
 from asynclint.rules import RULES
 from asynclint.runner import check_paths
 
@@ -33,12 +35,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--select", help="comma-separated code prefixes to report (replaces the configured set)")
     check.add_argument("--extend-select", help="comma-separated code prefixes to report as well")
     check.add_argument("--ignore", help="comma-separated code prefixes not to report")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format")
+    check.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text",
+                       help="output format")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--stdin-filename", metavar="NAME",
                        help="read the source from standard input and report it under NAME")
     check.add_argument("--config", metavar="PYPROJECT", help="the pyproject.toml to read (default: the nearest)")
     check.add_argument("--fix", action="store_true", help="rewrite the findings that have a safe fix")
+    check.add_argument("--fix-only", action="store_true",
+                       help="apply the fixes, but neither report nor exit non-zero for the findings left")
+    check.add_argument("--show-fixes", action="store_true", help="with --fix: list what was fixed, per file")
+    check.add_argument("--exit-non-zero-on-fix", action="store_true",
+                       help="with --fix: exit 1 when a file was changed, even if no finding is left")
     check.add_argument("--unsafe-fixes", action="store_true",
                        help="with --fix or --diff, apply unsafe fixes too (see each rule's Fix safety)")
     check.add_argument("--diff", action="store_true",
@@ -50,13 +58,21 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     check.add_argument("--cache-dir", metavar="DIR",
                        help="where to keep the result cache (default: .asynclint_cache/ at the project root)")
+    check.add_argument("--exclude", metavar="PATTERNS",
+                       help="comma-separated gitignore patterns not to check (replaces `exclude`)")
+    check.add_argument("--extend-exclude", metavar="PATTERNS",
+                       help="comma-separated gitignore patterns not to check, besides `exclude`")
+    check.add_argument("--ignore-noqa", action="store_true", help="report what `# noqa` comments silence")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text report: auto (a terminal without NO_COLOR), always or never")
     _add_output_options(check)
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
     explain = commands.add_parser("explain", help="print the documentation of a rule")
-    explain.add_argument("code", metavar="CODE")
+    explain.add_argument("code", metavar="RULE", help="a code (ASL101), a name (blocking-sleep) or a "
+                         "flake8-async/ruff code (ASYNC251)")
 
     server = commands.add_parser("server", help="run the Language Server on stdin/stdout (needs asynclint[lsp])")
     server.add_argument("--stdio", action="store_true", help="accepted for LSP clients that pass it; always stdio")
@@ -77,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "check")
+    if argv[0] == "server":  # before argparse, so that `server --help` says it too
+        from asynclint.lsp import PYGLS_MISSING, pygls_available
+
+        if not pygls_available():
+            print(PYGLS_MISSING, file=sys.stderr)
+            return EXIT_ERROR
     args = _parser().parse_args(argv)
     _tolerant_output()
     try:
@@ -133,8 +155,14 @@ def _options(args, paths: list[str]) -> Options:
         config = os.path.abspath(args.config)
     return Options(config=config, select=_prefixes("--select", args.select),
                    extend_select=_prefixes("--extend-select", args.extend_select) or (),
-                   ignore=_prefixes("--ignore", args.ignore) or (), force_exclude=args.force_exclude,
+                   ignore=_prefixes("--ignore", args.ignore) or (),
+                   exclude=_patterns(args.exclude), extend_exclude=_patterns(args.extend_exclude) or (),
+                   force_exclude=args.force_exclude, ignore_noqa=args.ignore_noqa,
                    root=_common_root(paths, args.stdin_filename))
+
+
+def _patterns(value: str | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(p.strip() for p in value.split(",") if p.strip())
 
 
 def _common_root(paths: list[str], stdin_filename: str | None) -> str:
@@ -154,18 +182,18 @@ def _check(args) -> int:
         name = args.stdin_filename or "<stdin>"
         own = settings_for(args.stdin_filename or os.path.join(os.getcwd(), name), options, named=True)
         data = sys.stdin.buffer.read()
-        if args.fix or args.diff:
+        if args.fix or args.fix_only or args.diff:
             from asynclint.fix.run import fix_stdin
 
             return fix_stdin(name, data, own, args)
         return _check_stdin(args, name, data, own)
-    if args.fix or args.diff:
+    if args.fix or args.fix_only or args.diff:
         from asynclint.fix.run import fix_paths
 
         return fix_paths(paths, Resolver(options), args)
     result = check_paths(paths, options=options, jobs=args.jobs, cache=not args.no_cache,
                          cache_dir=args.cache_dir, verbose=args.verbose)
-    return _report(args, result.diagnostics, result.problems, result.files_checked, {})
+    return _report(args, result.diagnostics, result.problems, Coverage(result.files_checked, result.skipped), {})
 
 
 def _check_stdin(args, name: str, data: bytes, own: FileSettings) -> int:
@@ -179,15 +207,16 @@ def _check_stdin(args, name: str, data: bytes, own: FileSettings) -> int:
         if not own.excluded:
             diagnostics = lint_source(source, name, own.settings, verbose=args.verbose)
         sources[name] = source
-    return _report(args, diagnostics, [], 1, sources)
+    return _report(args, diagnostics, [], Coverage(1), sources)
 
 
-def _report(args, diagnostics: list[Diagnostic], problems: list[str], checked: int, sources: dict[str, str]) -> int:
+def _report(args, diagnostics: list[Diagnostic], problems: list[str], coverage: Coverage,
+            sources: dict[str, str]) -> int:
     if args.add_noqa:
         return _add_noqa(diagnostics, problems, sources)
-    _write_report(args, diagnostics, checked, sources)
     for problem in problems:
         print(f"asynclint: error: {problem}", file=sys.stderr)
+    _write_report(args, diagnostics, replace(coverage, problems=len(problems)), sources)
     if problems or any(d.code == "ASL002" for d in diagnostics):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
@@ -208,15 +237,18 @@ def _add_output_options(check: argparse.ArgumentParser) -> None:
                        help="add `# noqa: ASLxxx` to every line with a finding, to adopt asynclint gradually")
 
 
-def _use_color(stream) -> bool:
-    """Colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org)."""
+def _use_color(stream, when: str = "auto") -> bool:
+    """Colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org),
+    unless --color says always or never."""
+    if when != "auto":
+        return when == "always"
     if os.environ.get("NO_COLOR"):
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
 
-def _write_report(args, diagnostics: list[Diagnostic], checked: int, sources: dict[str, str]) -> None:
+def _write_report(args, diagnostics: list[Diagnostic], coverage: Coverage, sources: dict[str, str]) -> None:
     if args.statistics:
         if args.format not in STATISTICS_FORMATS:
             raise UsageError(f"--statistics works with --format {', '.join(STATISTICS_FORMATS)}")
@@ -224,11 +256,12 @@ def _write_report(args, diagnostics: list[Diagnostic], checked: int, sources: di
     elif args.format == "text":
         stream = sys.stdout if not args.output_file else None
         report = FORMATS["text"](diagnostics, show_source=args.show_source,
-                                 color=stream is not None and _use_color(stream), sources=sources)
+                                 color=_use_color(stream, args.color) if stream is not None else args.color == "always",
+                                 sources=sources)
     else:
         report = FORMATS[args.format](diagnostics)
     if args.format == "text" and not args.quiet:
-        report += summary(diagnostics, checked) + "\n"
+        report += summary(diagnostics, coverage) + "\n"
     if args.output_file:
         directory = os.path.dirname(os.path.abspath(args.output_file))
         try:
@@ -275,8 +308,16 @@ def _rules(args) -> int:
 def _explain(args) -> int:
     from asynclint.docs import rule_page
 
-    code = args.code.upper()
-    if code not in RULES:
+    codes = _rules_named(args.code)
+    if not codes:
         raise UsageError(f"unknown rule {args.code!r}; `asynclint rules` lists them")
-    sys.stdout.write(rule_page(RULES[code]))
+    sys.stdout.write("\n".join(rule_page(RULES[code]) for code in codes))
     return EXIT_CLEAN
+
+
+def _rules_named(name: str) -> tuple[str, ...]:
+    """The rules a code, a rule's name or a flake8-async/ruff code or name stands for."""
+    if name.upper() in RULES:
+        return (name.upper(),)
+    by_name = tuple(code for code, rule in RULES.items() if rule.name == name.lower())
+    return by_name or asl_equivalents(name) or equivalent_by_name(name.lower())

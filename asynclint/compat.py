@@ -12,6 +12,7 @@ table, so there a ``# noqa: ASYNC251`` silences ASYNC251 only.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 # foreign code -> (its meaning in flake8-async's words, the ASL codes that report the same calls)
@@ -31,7 +32,24 @@ EQUIVALENT_CODES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ASYNC250": ("blocking-input: input()", ("ASL109",)),
     "ASYNC251": ("blocking-sleep: time.sleep()", ("ASL101",)),
     "ASYNC300": ("create-task-no-reference: asyncio.create_task() without keeping the task", ("ASL203",)),
+    "RUF006": ("asyncio-dangling-task: a task created without keeping a reference to it", ("ASL203",)),
 }
+
+
+_FOREIGN_PREFIX = re.compile(r"^(ASYNC|RUF)[0-9]*$")
+
+
+def asl_equivalents(prefix: str) -> tuple[str, ...]:
+    """The ASL codes a flake8-async/ruff code or prefix stands for (ASYNC2: every ASYNC2xx's), in
+    --select, --ignore and per-file-ignores; () when it has none."""
+    prefix = prefix.upper()
+    return tuple(sorted(_covered_by_foreign(prefix))) if _FOREIGN_PREFIX.match(prefix) else ()
+
+
+def equivalent_by_name(name: str) -> tuple[str, ...]:
+    """The ASL codes of a flake8-async/ruff rule given by name (``blocking-sleep``)."""
+    return tuple(code for meaning, codes in EQUIVALENT_CODES.values()
+                 if meaning.split(":", 1)[0] == name for code in codes)
 
 
 def noqa_covers(noqa_code: str, code: str) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Callable
 
+from asynclint.compat import asl_equivalents
 from asynclint.model import BACKENDS, Settings
 
 if sys.version_info >= (3, 11):
@@ -25,12 +26,21 @@ _CODE_PREFIX = re.compile(r"^(ASL[0-9]{0,3}|ALL)$")  # ALL: every rule, those of
 
 
 def _codes(key: str, value: Any) -> tuple[str, ...]:
+    """Rule codes or prefixes; a flake8-async or ruff code (ASYNC251, ASYNC2, RUF006) stands for
+    the ASL codes compat.py maps it to."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"`{key}` must be a list of rule codes, like [\"ASL101\"]")
+    codes: list[str] = []
     for code in value:
-        if not _CODE_PREFIX.match(code):
-            raise ConfigError(f"`{key}`: {code!r} is not a rule code or prefix (ASL, ASL1, ASL101..., or ALL)")
-    return tuple(value)
+        if _CODE_PREFIX.match(code):
+            codes.append(code)
+            continue
+        equivalents = asl_equivalents(code)
+        if not equivalents:
+            raise ConfigError(f"`{key}`: {code!r} is not a rule code or prefix (ASL, ASL1, ASL101..., or ALL) "
+                              f"nor a flake8-async/ruff code with an asynclint equivalent")
+        codes += equivalents
+    return tuple(codes)
 
 
 def _strings(key: str, value: Any) -> tuple[str, ...]:
@@ -149,7 +159,10 @@ class Options:
     select: tuple[str, ...] | None = None  # replaces the configured set
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None  # replaces the configured patterns
+    extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
+    ignore_noqa: bool = False
     root: str | None = None  # the project root of files without a pyproject.toml (default: their directory)
 
 
@@ -230,8 +243,14 @@ def _resolved(pyproject: str | None, stamp, options: Options) -> Settings:
         overrides["extend_select"] = settings.extend_select + options.extend_select
     if options.ignore:
         overrides["ignore"] = settings.ignore + options.ignore
+    if options.exclude is not None:
+        overrides["exclude"] = options.exclude
+    if options.extend_exclude:
+        overrides["exclude"] = overrides.get("exclude", settings.exclude) + options.extend_exclude
     if options.force_exclude:
         overrides["force_exclude"] = True
+    if options.ignore_noqa:
+        overrides["ignore_noqa"] = True
     if settings.project_root is None and options.root is not None:
         overrides["project_root"] = os.path.abspath(options.root)
     return replace(settings, **overrides) if overrides else settings

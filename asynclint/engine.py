@@ -88,25 +88,26 @@ def check_file(path: str, settings: Settings, project: ProjectIndex | None = Non
 def lint_source(source: str, path: str = "<stdin>", settings: Settings = Settings(), *,
                 enabled: frozenset[str] | None = None, tree: ast.Module | None = None,
                 apply_noqa: bool = True, verbose: bool = False,
-                project: ProjectIndex | None = None) -> list[Diagnostic]:
+                project: ProjectIndex | None = None, skip_without_async: bool = True) -> list[Diagnostic]:
     """Every finding in one module's source, sorted by position: the one function every door
     lints with.
 
     ``enabled``: the file's codes when the caller has them already (``enabled_codes``);
     ``tree``: the module when the caller parsed it already (flake8); ``project``: the run's
     index of the project's modules, for project-wide rules (a fresh one is made when it is
-    not given).
+    not given). ``skip_without_async``: return [] unparsed when no enabled checker's trigger
+    occurs (the early skip); the LSP turns it off, to report any buffer that does not parse.
     """
     if enabled is None:
         enabled = enabled_codes(settings, path)
     checkers = _checkers_for(enabled)
     if tree is None:
-        if not _triggered(source, checkers):
+        if skip_without_async and not _triggered(source, checkers):
             return []
         try:
             tree = parse(source, path)
         except SyntaxError as error:
-            return [_syntax_error(path, error)]
+            return [_syntax_error(path, error, source)]
         except (RecursionError, MemoryError):
             return [Diagnostic(path, 1, 1, "ASL001", "syntax error: too deeply nested for the parser")]
         except ValueError as error:
@@ -129,7 +130,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
 
     def analyse() -> None:
         found.clear()
-        Analysis(tree, settings, checkers, report, project=context).run()
+        Analysis(tree, settings, checkers, report, project=context, source=source).run()
 
     try:
         try:
@@ -146,7 +147,7 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
         return [_internal_error(path, error, verbose)]
     if not found:
         return []
-    return _diagnostics(source, path, found, apply_noqa)
+    return _diagnostics(source, path, found, apply_noqa and not settings.ignore_noqa)
 
 
 def parse(source: str, path: str) -> ast.Module:
@@ -170,9 +171,10 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     from asynclint.rules.chains import ProjectCallChecker
 
     try:  # a module that cannot be read or parsed simply has no summary
-        tree = parse(read_source(path), path)
+        source = read_source(path)
+        tree = parse(source, path)
         analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
-                            project=replace(context, checking=False))
+                            project=replace(context, checking=False), source=source)
         analysis.run()
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
@@ -237,7 +239,12 @@ def _suppressed(line: str, code: str) -> bool:
     return codes is None or any(noqa_covers(c.upper(), code) for c in re.split(r"[\s,]+", codes) if c)
 
 
-def _syntax_error(path: str, error: SyntaxError) -> Diagnostic:
+def _syntax_error(path: str, error: SyntaxError, source: str) -> Diagnostic:
+    from asynclint import syntax_version  # libcst, on a parse failure only
+
+    needed = syntax_version.needed_python(source, error)
+    if needed is not None:  # valid code for a newer Python: say that, once, at the top of the file
+        return Diagnostic(path, 1, 1, "ASL001", syntax_version.message(needed))
     return Diagnostic(path, error.lineno or 1, error.offset or 1, "ASL001", f"syntax error: {error.msg}")
 
 

@@ -280,7 +280,8 @@ class DocumentLinter:
             return checked
         checked.settings = own.settings
         checked.project = self.project_for(own)
-        checked.diagnostics = engine.lint_source(source, path, own.settings, project=checked.project)
+        checked.diagnostics = engine.lint_source(source, path, own.settings, project=checked.project,
+                                                 skip_without_async=False)
         return checked
 
     # fixing ---------------------------------------------------------------------------

@@ -72,3 +72,4 @@ class Settings:
     src: tuple[str, ...] = ()  # source roots, relative to project_root
     # Apply `exclude` to files named on the command line too (pre-commit names every file).
     force_exclude: bool = False
+    ignore_noqa: bool = False  # report what `# noqa` comments would silence (--ignore-noqa)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote
@@ -104,9 +106,15 @@ def _snippet(d: Diagnostic, lines: list[str], paint, gutter: int) -> str:
 
 # -- json ---------------------------------------------------------------------------------------
 
+def end_of(d: Diagnostic) -> tuple[int, int]:
+    """Where a finding ends, 1-based; a finding without an extent (ASL001, ASL003) ends where it starts."""
+    return (d.end_line, d.end_col) if d.end_line else (d.line, d.col)
+
+
 def as_dict(d: Diagnostic) -> dict:
+    end_line, end_col = end_of(d)
     return {
-        "path": d.path, "line": d.line, "column": d.col, "end_line": d.end_line, "end_column": d.end_col,
+        "path": d.path, "line": d.line, "column": d.col, "end_line": end_line, "end_column": end_col,
         "code": d.code, "message": d.message,
         "fix": None if d.fix is None else {"applicability": d.fix},
         **({"chain": [dict(zip(("step", "path", "line", "when"), step)) for step in d.chain]} if d.chain else {}),
@@ -280,13 +288,57 @@ FORMATS: dict[str, Callable[[list[Diagnostic]], str]] = {
 
 # -- summaries ----------------------------------------------------------------------------------
 
-def summary(diagnostics: Iterable[Diagnostic], files_checked: int) -> str:
+@dataclass(frozen=True)
+class Coverage:
+    """What a run looked at, for the summary line."""
+
+    files: int  # files checked
+    without_async: int = 0  # of those, files the early skip left unparsed: no async code to analyse
+    problems: int = 0  # paths that could not be checked at all
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def summary(diagnostics: Iterable[Diagnostic], coverage: Coverage) -> str:
+    """``Found 3 findings in 2 files (433 files: 176 analysed, 257 without async code). 2 fixable
+    with --fix, 1 more with --unsafe-fixes.`` The numbers say what was and was not analysed:
+    a file without async code is not parsed, so a syntax error there is not reported, and a
+    file written for a newer Python than the one running asynclint is counted apart."""
     diagnostics = list(diagnostics)
-    if not diagnostics:
-        return f"All checks passed ({files_checked} file{'s' if files_checked != 1 else ''} checked)."
-    files = len({d.path for d in diagnostics})
-    return (f"Found {len(diagnostics)} finding{'s' if len(diagnostics) != 1 else ''} in {files} "
-            f"file{'s' if files != 1 else ''} ({files_checked} checked).")
+    files = _count(coverage.files, "file")
+    if coverage.without_async:
+        scope = short_scope = (f"{files}: {coverage.files - coverage.without_async} analysed, "
+                               f"{coverage.without_async} without async code")
+    else:
+        scope, short_scope = f"{files} checked", f"{coverage.files} checked"
+    if coverage.problems:
+        found = _count(len(diagnostics), "finding") if diagnostics else "no findings"
+        line = f"{_count(coverage.problems, 'path')} could not be checked (see the errors); {found} in the {scope}."
+    elif not diagnostics:
+        line = f"All checks passed ({scope})."
+    else:
+        line = (f"Found {_count(len(diagnostics), 'finding')} in {_count(len({d.path for d in diagnostics}), 'file')}"
+                f" ({short_scope}).")
+    newer = Counter(d.message.split(";")[0] for d in diagnostics
+                    if d.code == "ASL001" and d.message.startswith(NEEDS_NEWER))
+    for needs, count in sorted(newer.items()):
+        verb = needs if count == 1 else "need" + needs.removeprefix("needs")
+        line += f" {_count(count, 'file')} {verb} (asynclint runs on {_running_python()})."
+    safe = sum(1 for d in diagnostics if d.fix == "safe")
+    unsafe = sum(1 for d in diagnostics if d.fix == "unsafe")
+    fixable = [f"{safe} fixable with --fix"] if safe else []
+    if unsafe:
+        fixable.append(f"{unsafe} {'more ' if safe else 'fixable '}with --unsafe-fixes")
+    return line + (f" {', '.join(fixable)}." if fixable else "")
+
+
+NEEDS_NEWER = "needs Python >= "  # how an ASL001 for newer syntax begins (syntax_version.message)
+
+
+def _running_python() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def statistics(diagnostics: Iterable[Diagnostic]) -> list[dict]:

@@ -59,7 +59,7 @@ def test_a_run_over_bad_files_reports_each_and_goes_on(tmp_path, run_cli):
         "g_good.py:4:5: ASL101 `time.sleep()` blocks the event loop; use `await asyncio.sleep()` [fix: safe]",
         "h_dir.py/inner.py:4:5: ASL101 `time.sleep()` blocks the event loop; use `await asyncio.sleep()` [fix: safe]",
     ], out
-    assert "(8 checked)" in out
+    assert "(8 files: 7 analysed, 1 without async code). 2 fixable with --fix." in out
     assert code == 1
 
 

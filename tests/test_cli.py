@@ -352,7 +352,7 @@ def test_empty_and_whitespace_files(run_main, tmp_path):
     write(tmp_path, "only_comment.py", "# async def\n")
     code, out, err = run_main("check", ".")
     assert code == 0 and "Traceback" not in err
-    assert "(3 files checked)" in out
+    assert "All checks passed (3 files: 1 analysed, 2 without async code)." in out
 
 
 # -- rules and explain -----------------------------------------------------------------------------

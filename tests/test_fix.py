@@ -311,7 +311,7 @@ def test_cli_fix_prints_remaining_and_summary(cli, tmp_path):
     assert out.splitlines() == [
         "m.py:7:5: ASL104 `os.remove()` blocks the event loop; use `await asyncio.to_thread(...)` [fix: unsafe]",
         "Fixed 1 finding in 1 file.",
-        "Found 1 finding in 1 file (1 checked).",
+        "Found 1 finding in 1 file (1 checked). 1 fixable with --unsafe-fixes.",
     ]
     assert "await asyncio.sleep(1)" in path.read_text()
     code, out, err = cli("check", "--fix", "--unsafe-fixes", "m.py")

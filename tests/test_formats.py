@@ -80,7 +80,7 @@ def test_text_is_the_default_with_a_summary(project):
         "`httpx.AsyncClient`",
         "app.py:11:2: ASL101 `time.sleep()` blocks the event loop; use `await asyncio.sleep()`",
     ]
-    assert lines[3] == "Found 3 findings in 1 file (1 checked)."
+    assert lines[3] == "Found 3 findings in 1 file (1 checked). 2 fixable with --fix, 1 more with --unsafe-fixes."
     assert "\x1b[" not in out  # a pipe is no terminal: no colour
 
 

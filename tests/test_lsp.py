@@ -353,18 +353,6 @@ def test_minimal_edits_rebuild_the_new_text(old, new):
             assert not (0 < offset < len(old) and old[offset - 1] == "\r" and old[offset] == "\n")
 
 
-def test_missing_pygls_is_a_clear_error(tmp_path):
-    blocker = tmp_path / "nopygls"
-    (blocker / "pygls").mkdir(parents=True)
-    (blocker / "pygls" / "__init__.py").write_text("raise ImportError('no pygls here')\n")
-    env_path = os.pathsep.join([str(blocker), os.environ["PYTHONPATH"]])
-    proc = subprocess.run([sys.executable, "-m", "asynclint", "server"], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=60, env={**os.environ, "PYTHONPATH": env_path},
-                          stdin=subprocess.DEVNULL)
-    assert proc.returncode == 2
-    assert "pygls" in proc.stderr and "asynclint[lsp]" in proc.stderr
-
-
 def test_without_pyproject_the_project_is_the_workspace_folder(tmp_path):
     folder = tmp_path / "service"
     (folder / "pkg").mkdir(parents=True)

@@ -30,7 +30,7 @@ def _codes(source):
 
 def test_the_mapping_names_real_rules_only():
     for foreign, (meaning, codes) in EQUIVALENT_CODES.items():
-        assert re.fullmatch(r"ASYNC[0-9]{3}", foreign) and meaning
+        assert re.fullmatch(r"(ASYNC|RUF)[0-9]{3}", foreign) and meaning
         assert codes and all(code in RULES for code in codes)
 
 
@@ -156,6 +156,6 @@ def test_add_noqa_leaves_files_with_syntax_errors_alone(tmp_path):
 
 def test_mapping_table_in_the_docs_matches_the_data():
     page = open(os.path.join(ROOT, "docs", "coming-from-flake8-async-and-ruff.md"), encoding="utf-8").read()
-    rows = re.findall(r"^\| `(ASYNC\d+)` \| (.+?) \| (.+?) \|$", page, re.MULTILINE)
+    rows = re.findall(r"^\| `((?:ASYNC|RUF)\d+)` \| (.+?) \| (.+?) \|$", page, re.MULTILINE)
     documented = {foreign: (meaning, tuple(re.findall(r"\[(ASL\d+)\]", asl))) for foreign, meaning, asl in rows}
     assert documented == EQUIVALENT_CODES

@@ -24,6 +24,8 @@ class BlockingCalls:
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis
         self.on_loop: set[int] = set()  # ids of the calls that block the loop (reported by ASL1xx)
+        # Those of them whose finding covers the methods of the object they make (catalog.Blocking.covers_methods).
+        self.covering: set[int] = set()
         # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
         self._memo: dict[int, tuple | None] = {}
         self._chain_memo: dict[int, bool] = {}
@@ -41,6 +43,8 @@ class BlockingCalls:
         if found[1].code in catalog.NOT_IN_FORKED_CHILD and _in_forked_child(analysis):
             return
         self.on_loop.add(id(call))
+        if found[1].covers_methods:
+            self.covering.add(id(call))
 
     def row(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
         """(key, catalog row) when this call blocks, wherever it is made (memoized: chains ask again)."""
@@ -66,7 +70,8 @@ class BlockingCalls:
         if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
             inner = func.value
             if id(inner) not in self._chain_memo:
-                self._chain_memo[id(inner)] = (self.row(inner) is not None
+                found = self.row(inner)
+                self._chain_memo[id(inner)] = ((found is not None and found[1].covers_methods)
                                                or self._receiver_reported(inner.func))
             return self._chain_memo[id(inner)]
         receiver = self.analysis.resolve(func.value)

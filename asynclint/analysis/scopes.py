@@ -11,15 +11,17 @@ refer to (``resolve``, ``callee_key``: answered by the resolver of values.py).
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from asynclint import catalog
 from asynclint.analysis.blocking import BlockingCalls
-from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes
+from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes, walk_body
 from asynclint.analysis.values import (
-    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, module_attribute,
+    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, element_of, module_attribute, unpacked,
 )
 from asynclint.model import Settings
 
@@ -68,8 +70,10 @@ class Analysis:
     """The walk of one module. Checkers read its state; only it changes it."""
 
     def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable,
-                 project=None):
+                 project=None, source: str | None = None):
         self.tree = tree
+        self.source = source  # the module's text, when known: see is_generator
+        self._yield_lines: list[int] | None = None
         self.project = project  # project.ModuleContext when other modules can be consulted
         self.settings = settings
         self.report = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None)
@@ -86,7 +90,8 @@ class Analysis:
         self.checkers = [cls(self) for cls in checker_classes]
         self.skip_sync_bodies = SKIP_SYNC_BODIES and all(c.on_loop_only for c in self.checkers)
         # The facts of the analysis come first: checkers read them, whichever checkers run.
-        self.hooks: dict[type, list[Callable]] = {ast.Call: [self.blocking.visit_call]}
+        self.hooks: dict[type, list[Callable]] = {ast.Call: [self.blocking.visit_call],
+                                                  ast.Yield: [self._yield], ast.YieldFrom: [self._yield]}
         for chk in self.checkers:
             for node_type, method in chk.handlers():
                 self.hooks.setdefault(node_type, []).append(method)
@@ -181,6 +186,25 @@ class Analysis:
                 if any(child is statement for statement in parent.body):
                     yield Guard(tuple(handler.type for handler in parent.handlers), None)
 
+    def _yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        scope = self.function
+        if scope is not None and scope.func is not None:
+            scope.func.yields = True
+
+    def is_generator(self, func: FuncDef) -> bool:
+        """Whether calling ``func`` makes a generator: the fact its walk found, else (its body is
+        not walked yet) a look at its own statements, only when its lines hold the word at all."""
+        if func.walked:
+            return func.yields
+        node = func.node
+        if self.source is not None and "\r" not in self.source:  # (ast counts a lone \r as a line break)
+            if self._yield_lines is None:
+                self._yield_lines = _lines_with(self.source, "yield")
+            first = bisect.bisect_left(self._yield_lines, node.lineno)
+            if first == len(self._yield_lines) or self._yield_lines[first] > node.end_lineno:
+                return False
+        return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_body(node.body))
+
     def _push(self, kind: str, node, on_loop: bool, **extra) -> Scope:
         scope = Scope(kind, node, on_loop, **extra)
         self.scopes.append(scope)
@@ -196,6 +220,7 @@ class Analysis:
             if func.is_async or not self.skip_sync_bodies or defines_scopes(node):
                 self._bind_parameters(node, chain, func)
                 self.walk_body(node.body)
+                func.walked = True
             for chk in self.checkers:
                 chk.leave_function(scope)
             self._walk_deferred(scope)
@@ -217,8 +242,11 @@ class Analysis:
         if isinstance(target, ast.Name):
             self.bind(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self.bind_target(element, None)
+            # `conn, addr = sock.accept()`: each name gets its item when the items are known.
+            items = unpacked(value, len(target.elts)) if not any(
+                isinstance(e, ast.Starred) for e in target.elts) else None
+            for index, element in enumerate(target.elts):
+                self.bind_target(element, items[index] if items else None)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, None)
         else:  # attribute or subscript targets bind no name, but their parts are evaluated
@@ -260,8 +288,12 @@ class Analysis:
         args = node.args
         positional = args.posonlyargs + args.args
         in_class = chain[-1].kind == "class"
+        fixtures = self.values.takes_fixtures(func)
         for index, arg in enumerate(positional + args.kwonlyargs):
-            value = self.annotation_value(arg.annotation) if arg.annotation is not None else None
+            if arg.annotation is not None:
+                value = self.annotation_value(arg.annotation)
+            else:  # pytest passes a test's or a fixture's parameters by name
+                value = self.values.fixture_value(arg.arg) if fixtures else None
             if in_class and index == 0 and arg in positional and func.kind in ("method", "property"):
                 value = Instance(chain[-1].class_info)
             elif in_class and index == 0 and arg in positional and func.kind == "classmethod":
@@ -319,7 +351,7 @@ class Analysis:
             for index, gen in enumerate(generators):
                 if index:
                     self.walk(gen.iter)
-                self.bind_target(gen.target, None)
+                self.bind_target(gen.target, element_of(self.resolve(gen.iter)) if not gen.is_async else None)
                 self.walk_body(gen.ifs)
             if isinstance(node, ast.DictComp):
                 self.walk(node.key)
@@ -358,14 +390,13 @@ class Analysis:
         for item in node.items:
             self.walk(item.context_expr)
             if item.optional_vars is not None:
-                # Context managers of catalog types return themselves from __enter__.
-                value = self.resolve(item.context_expr) if isinstance(node, ast.With) else None
-                self.bind_target(item.optional_vars, value)
+                self.bind_target(item.optional_vars, self.values.entered(item.context_expr, isinstance(node, ast.AsyncWith)))
         self.walk_body(node.body)
 
     def _for(self, node: ast.For | ast.AsyncFor) -> None:
         self.walk(node.iter)
-        self.bind_target(node.target, None)
+        # `for t in threads:` over a container of known elements binds t to one of them.
+        self.bind_target(node.target, element_of(self.resolve(node.iter)) if isinstance(node, ast.For) else None)
         self.walk_body(node.body)
         self.walk_body(node.orelse)
 
@@ -401,6 +432,17 @@ class Analysis:
         if name in BUILTIN_NAMES:
             return Ref("builtins." + name)
         return None
+
+
+def _lines_with(source: str, word: str) -> list[int]:
+    """The numbers of the lines on which ``word`` occurs, in order."""
+    lines, line, position = [], 1, 0
+    for match in re.finditer(rf"\b{word}\b", source):
+        line += source.count("\n", position, match.start())
+        position = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def _function_kind(node, scope: Scope, in_class: bool = False) -> str:

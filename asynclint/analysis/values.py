@@ -45,6 +45,9 @@ class FuncDef:
     is_async: bool
     kind: str = "function"  # "function", "method", "staticmethod", "classmethod", "property"
     qualname: str = ""  # as Python spells it: "Class.method", "outer.<locals>.inner"
+    # Facts the walk of the body finds (final once ``walked``): a yield makes it a generator.
+    yields: bool = False
+    walked: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -68,7 +71,40 @@ class ClassRef:
     info: ClassInfo
 
 
-Value = Union[Ref, Instance, FuncDef, ClassRef, None]
+@dataclass(frozen=True, slots=True)
+class TupleOf:
+    """A tuple whose items are known one by one (``sock.accept()``, ``(open(a), open(b))``)."""
+
+    items: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Elements:
+    """A container whose elements are all of one known kind (``list[Thread]``, ``[Thread(...) ...]``)."""
+
+    of: object
+
+
+Value = Union[Ref, Instance, FuncDef, ClassRef, TupleOf, Elements, None]
+
+
+def element_of(container: Value) -> Value:
+    """What iterating over ``container`` gives, when every element is known to be alike."""
+    if isinstance(container, Elements):
+        return container.of
+    if isinstance(container, TupleOf) and container.items and all(
+            item == container.items[0] for item in container.items):
+        return container.items[0]
+    return None
+
+
+def unpacked(value: Value, count: int) -> tuple | None:
+    """The values of ``count`` names unpacked from ``value`` (``a, b = value``), when known."""
+    if isinstance(value, TupleOf) and len(value.items) == count:
+        return value.items
+    if isinstance(value, Elements):
+        return (value.of,) * count
+    return None
 
 
 _MODE_METHODS = frozenset(key.rpartition(".")[2] for key in catalog.NONBLOCKING_MODE)
@@ -81,6 +117,7 @@ class Resolver:
         self.analysis = analysis
         self.lookup = analysis.lookup
         self.extra_types = _extra_types(settings)
+        self._constants: dict[str, ast.expr] | None = None  # module-level constants, found on first use
 
     def resolve(self, expr: ast.AST) -> Value:
         """What an expression refers to, as far as imports, bindings and the catalog tell."""
@@ -97,12 +134,24 @@ class Resolver:
             return self._offloaded_result(expr.value)
         if kind is ast.BinOp and isinstance(expr.op, ast.Div):
             left = self.resolve(expr.left)
-            if isinstance(left, Instance) and left.type == "pathlib.Path":
-                return Instance("pathlib.Path")
+            if isinstance(left, Instance) and isinstance(left.type, str):
+                return _instance_of(catalog.RETURNS.get(left.type + ".__truediv__"))
         if kind is ast.Subscript:
             base = self.resolve(expr.value)
             if isinstance(base, Instance) and isinstance(base.type, str):
                 return _instance_of(catalog.RETURNS.get(base.type + ".__getitem__"))
+            if isinstance(base, TupleOf) and isinstance(expr.slice, ast.Constant) and type(expr.slice.value) is int:
+                index = expr.slice.value
+                return base.items[index] if -len(base.items) <= index < len(base.items) else None
+            return element_of(base) if isinstance(base, Elements) else None
+        if kind is ast.Tuple:
+            return TupleOf(tuple(self.resolve(e) for e in expr.elts)) if expr.elts else None
+        if kind in (ast.List, ast.Set):
+            return _alike([self.resolve(e) for e in expr.elts])
+        if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp) and isinstance(expr.elt, ast.Call):
+            # `[Thread(target=f) for _ in range(n)]`: a constructor call does not depend on the loop
+            # variables to say what it makes (its arguments may).
+            return _alike([self.call_result(expr.elt)])
         return None
 
     def attribute(self, base: Value, attr: str) -> Value:
@@ -121,7 +170,34 @@ class Resolver:
             return Ref(f"{catalog.DISTINCTIVE_METHODS[attr]}.{attr}")
         return None
 
-    def class_attribute(self, info: ClassInfo, attr: str, instance: bool) -> Value:
+    def class_attribute(self, info: ClassInfo, attr: str, instance: bool, depth: int = 0) -> Value:
+        """An attribute of a class of this module or of an instance of it; a class's own methods and
+        attributes first, then its base classes' (those defined in this module)."""
+        value = self._own_class_attribute(info, attr, instance)
+        if value is None and attr not in info.methods and attr not in info.attr_sources and depth < 8:
+            for base in self._bases(info):
+                value = self.class_attribute(base, attr, instance, depth + 1)
+                if value is not None:
+                    break
+        # An object made by a reported call in one method is still used, unreported, by the others:
+        # the cost of `self.conn.execute()` in `add()` is paid on every call of `add()`.
+        if isinstance(value, Instance) and value.reported and self._assigned_elsewhere(info, attr):
+            value = Instance(value.type)
+        return value
+
+    def _bases(self, info: ClassInfo) -> list[ClassInfo]:
+        if info.node is None:
+            return []
+        with self._within(info.scopes):
+            bases = [self.resolve(base) for base in info.node.bases]
+        return [base.info for base in bases if isinstance(base, ClassRef) and base.info is not info]
+
+    def _assigned_elsewhere(self, info: ClassInfo, attr: str) -> bool:
+        source = info.attr_sources.get(attr)
+        function = self.analysis.function
+        return source is not None and (function is None or function.node is not source[2])
+
+    def _own_class_attribute(self, info: ClassInfo, attr: str, instance: bool) -> Value:
         method = info.methods.get(attr)
         if method is not None:
             if instance and method.kind == "property":  # `self.session` -> what the getter returns
@@ -159,13 +235,16 @@ class Resolver:
         else:
             callee = self.resolve(func)
         if isinstance(callee, Ref):
+            items = catalog.TUPLE_RETURNS.get(callee.name)
+            if items is not None:
+                return TupleOf(tuple(_instance_of(item) for item in items))
             produced = catalog.RETURNS.get(callee.name) or self.extra_types.get(callee.name)
             special = catalog.RETURNS_WHEN.get(callee.name)
             if special is not None and special[0].holds(call, self.resolve):
                 produced = special[1]
             if produced is not None:
                 # What a method of an object whose creation was reported returns is covered too.
-                reported = id(call) in self.analysis.blocking.on_loop or (
+                reported = id(call) in self.analysis.blocking.covering or (
                     isinstance(receiver, Instance) and receiver.reported)
                 return Instance(produced, reported=reported)
             if not callee.name.startswith("builtins."):
@@ -195,6 +274,15 @@ class Resolver:
         finally:
             analysis.scopes = saved
 
+    def entered(self, manager: ast.expr, is_async: bool) -> Value:
+        """What ``with manager as x`` binds to x. Context managers of catalog types return themselves
+        from __enter__; the async ones the catalog knows say what they enter into
+        (``async with trio.open_nursery() as nursery``)."""
+        if not is_async:
+            return self.resolve(manager)
+        return _instance_of(catalog.ASYNC_ENTERS.get(self.callee_key(manager) or "")) if isinstance(
+            manager, ast.Call) else None
+
     def _offloaded_result(self, call: ast.AST) -> Value:
         """``await asyncio.to_thread(f, ...)`` gives what ``f(...)`` gives: after the fixer wraps
         ``conn = sqlite3.connect(p)`` in a thread, ``conn.execute()`` is still a blocking call."""
@@ -209,6 +297,96 @@ class Resolver:
         callee = self.resolve(call.func)
         return callee.name if isinstance(callee, Ref) else None
 
+    # -- constants ---------------------------------------------------------------------------------
+
+    def constant_int(self, expr: ast.expr, depth: int = 0) -> int | None:
+        """The value of an integer constant expression: literals, module-level names bound once to
+        one (``N = 10_000_000``), ``+ - * // ** << >>`` of those, ``int(1e7)``; else None."""
+        if depth > 16:
+            return None
+        if isinstance(expr, ast.Constant):
+            return expr.value if type(expr.value) is int else None
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+            value = self.constant_int(expr.operand, depth + 1)
+            return -value if value is not None else None
+        if isinstance(expr, ast.BinOp) and type(expr.op) in _FOLDED:
+            left, right = self.constant_int(expr.left, depth + 1), self.constant_int(expr.right, depth + 1)
+            if left is None or right is None:
+                return None
+            return _FOLDED[type(expr.op)](left, right)
+        if isinstance(expr, ast.Name):
+            bound = self._module_constant(expr.id)
+            return self.constant_int(bound, depth + 1) if bound is not None else None
+        if (isinstance(expr, ast.Call) and len(expr.args) == 1 and not expr.keywords
+                and self.callee_key(expr) == "builtins.int"):
+            arg = expr.args[0]
+            if isinstance(arg, ast.Constant) and type(arg.value) is float and abs(arg.value) < 1e18:
+                return int(arg.value)  # int(1e7)
+            return self.constant_int(arg, depth + 1)
+        return None
+
+    def _module_constant(self, name: str) -> ast.expr | None:
+        """The value a module-level name is bound to, when bound once by a plain assignment and not
+        shadowed where it is read."""
+        if any(name in scope.bindings for scope in self.analysis.scopes[1:] if scope.kind != "class"):
+            return None
+        if self._constants is None:
+            self._constants = _module_constants(self.analysis.tree)
+        return self._constants.get(name)
+
+    # -- pytest ------------------------------------------------------------------------------------
+
+    def takes_fixtures(self, func: FuncDef) -> bool:
+        """Whether pytest fills this function's parameters with fixtures: a test or a fixture."""
+        return func.name.startswith("test") or any(
+            getattr(self.resolve(d.func if isinstance(d, ast.Call) else d), "name", None) in catalog.FIXTURE_DECORATORS
+            for d in func.node.decorator_list)
+
+    def fixture_value(self, name: str, depth: int = 0) -> Value:
+        """The value pytest passes for a parameter called ``name``: a built-in fixture's type, or
+        what a fixture of this module returns (its annotation, else its return/yield value)."""
+        builtin = catalog.PYTEST_FIXTURES.get(name)
+        if builtin is not None:
+            return Instance(builtin)
+        module = self.analysis.scopes[0]
+        fixture = module.bindings.get(name)
+        if not isinstance(fixture, FuncDef) or depth > 4 or not any(
+                getattr(self.resolve(d.func if isinstance(d, ast.Call) else d), "name", None)
+                in catalog.FIXTURE_DECORATORS for d in fixture.node.decorator_list):
+            return None
+        node = fixture.node
+        if node.returns is not None:
+            with self._within([module]):
+                return self._yielded_annotation(node.returns)
+        from asynclint.analysis.scopes import Scope  # the walker's scope kind (it imports this module)
+
+        scope = Scope("function", node, on_loop=False, func=fixture)
+        for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+            scope.bindings[arg.arg] = self.fixture_value(arg.arg, depth + 1)
+        with self._within([module, scope]):
+            for statement in node.body:  # the straight-line body: `p = tmp_path / "x"; return p`
+                if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(
+                        statement.targets[0], ast.Name):
+                    scope.bindings[statement.targets[0].id] = self.resolve(statement.value)
+                elif isinstance(statement, ast.Return) and statement.value is not None:
+                    return self.resolve(statement.value)
+                elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Yield) \
+                        and statement.value.value is not None:
+                    return self.resolve(statement.value.value)
+        return None
+
+    def _yielded_annotation(self, annotation: ast.expr) -> Value:
+        if isinstance(annotation, ast.Subscript) and getattr(
+                self.resolve(annotation.value), "name", None) in catalog.YIELDING:
+            inner = annotation.slice
+            return self.annotation_value(inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner)
+        return self.annotation_value(annotation)
+
+    def _union(self, members: list[ast.expr]) -> Value:
+        """``T | None``, ``Optional[T]``: a T; ``T | int``: unknown, unless every member is a T."""
+        values = [self.annotation_value(m) for m in members if not _is_none(m)]
+        return values[0] if values and all(v == values[0] for v in values) else None
+
     def annotation_value(self, annotation: ast.AST) -> Value:
         """An instance of the annotated type, when the type is a catalog type or a local class."""
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
@@ -217,19 +395,27 @@ class Resolver:
             except (SyntaxError, ValueError):  # ValueError: a lone surrogate, as in "\\ud800"
                 return None
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            return self.annotation_value(annotation.left) or self.annotation_value(annotation.right)
+            return self._union([annotation.left, annotation.right])
         if isinstance(annotation, ast.Subscript):
             outer = self.resolve(annotation.value)
+            inner = annotation.slice
+            first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
             if isinstance(outer, Ref) and outer.name in ("typing.Optional", "typing.Annotated"):
-                inner = annotation.slice
-                if isinstance(inner, ast.Tuple) and inner.elts:
-                    inner = inner.elts[0]
-                return self.annotation_value(inner)
-            return None
+                return self.annotation_value(first)
+            if isinstance(outer, Ref) and outer.name in ("typing.Union", "typing_extensions.Union"):
+                return self._union(inner.elts if isinstance(inner, ast.Tuple) else [inner])
+            if isinstance(outer, Ref) and outer.name in catalog.CONTAINERS:
+                if outer.name in catalog.TUPLES and isinstance(inner, ast.Tuple) and not (
+                        len(inner.elts) == 2 and isinstance(inner.elts[1], ast.Constant)):  # not tuple[T, ...]
+                    return TupleOf(tuple(self.annotation_value(e) for e in inner.elts))
+                of = self.annotation_value(first)
+                return Elements(of) if of is not None else None
+            return self.annotation_value(annotation.value)  # a generic type: `typing.IO[str]`
         target = self.resolve(annotation)
         if isinstance(target, Ref):
-            if target.name in catalog.KNOWN_TYPES or target.name in self.extra_types:
-                return Instance(target.name)
+            name = catalog.SUPERTYPES.get(target.name, target.name)
+            if name in catalog.KNOWN_TYPES or name in self.extra_types:
+                return Instance(name)
             # A class whose instances the catalog knows under another name (ThreadPoolExecutor).
             produced = catalog.RETURNS.get(target.name)
             if produced is not None and target.name.rpartition(".")[2][:1].isupper():
@@ -280,6 +466,67 @@ def _returns_nonblocking(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bo
                                   and s.value.id in switched for s in statements)
 
 
+def _power(base: int, exponent: int) -> int | None:
+    return base ** exponent if 0 <= exponent <= 64 and abs(base) <= 1 << 16 else None
+
+
+def _shift(value: int, bits: int) -> int | None:
+    return value << bits if 0 <= bits <= 64 else None
+
+
+_FOLDED = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b if b else None, ast.Pow: _power, ast.LShift: _shift,
+    ast.RShift: lambda a, b: a >> b if b >= 0 else None,
+}
+
+
+def _module_constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level names bound exactly once, by a plain assignment, and never declared global."""
+    values: dict[str, ast.expr] = {}
+    bindings: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                bindings[name] = 2
+    statements = list(tree.body)
+    while statements:  # the module's own statements, in blocks too, not those of its defs and classes
+        statement = statements.pop()
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bindings[statement.name] = bindings.get(statement.name, 0) + 1
+            continue
+        for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            statements.extend(s for s in getattr(statement, field_name, ()) if isinstance(s, ast.stmt))
+            statements.extend(s for h in getattr(statement, field_name, ()) if not isinstance(h, ast.stmt)
+                              for s in getattr(h, "body", ()))
+        targets = []
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+            targets = [statement.target]
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                name = (alias.asname or alias.name).partition(".")[0]
+                bindings[name] = bindings.get(name, 0) + 1
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    bindings[node.id] = bindings.get(node.id, 0) + 1
+                    if isinstance(statement, ast.Assign) and target is node:
+                        values[node.id] = statement.value
+                    elif isinstance(statement, ast.AnnAssign) and statement.value is not None and target is node:
+                        values[node.id] = statement.value
+    return {name: value for name, value in values.items() if bindings.get(name) == 1}
+
+
+def _alike(values: list) -> Value:
+    """A container of these elements: known when they are all the same known kind."""
+    if values and values[0] is not None and all(v == values[0] for v in values):
+        first = values[0]
+        return Elements(Instance(first.type) if isinstance(first, Instance) else first)
+    return None
+
+
 def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> None:
     """Remember ``self.x = value`` and ``self.x: T`` in a method, to type ``self.x`` later."""
     args = method.args.posonlyargs + method.args.args
@@ -302,6 +549,8 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
         for target in targets:
             if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                     and target.value.id == self_name):
+                if _is_none(value) and annotation is None:
+                    continue  # `self.x = None`: not set yet (or reset), of no type of its own
                 if target.attr in info.attr_sources:
                     # Assigned in several places: typed only when every assignment agrees.
                     previous_value, previous_annotation, _ = info.attr_sources[target.attr]
@@ -309,6 +558,11 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                         info.attr_sources[target.attr] = (None, None, method)
                     continue
                 info.attr_sources[target.attr] = (value, annotation, method)
+
+
+
+def _is_none(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _dump(node: ast.AST | None) -> str | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 
 from asynclint.config import FileSettings, Resolver
 from asynclint.engine import SourceError, decode_source
 from asynclint.fix import FileFix, FixError, fix_file, fix_source
-from asynclint.report import FORMATS, summary
+from asynclint.report import FORMATS, Coverage, summary
+from asynclint.rules import RULES
 from asynclint.runner import select_files
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -17,11 +19,31 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def fix_summary(results: list[FileFix], write: bool) -> str:
+def fix_summary(results: list[FileFix], write: bool, show_fixes: bool = False) -> str:
     fixed = sum(len(r.fixed) for r in results if r.changed)
     files = sum(1 for r in results if r.changed)
     verb = "Fixed" if write else "Would fix"
-    return f"{verb} {_plural(fixed, 'finding')} in {_plural(files, 'file')}."
+    line = f"{verb} {_plural(fixed, 'finding')} in {_plural(files, 'file')}."
+    if show_fixes:  # --show-fixes: what, per file and rule
+        for r in results:
+            if r.changed:
+                line += f"\n  {r.path}:"
+                for code, count in sorted(Counter(d.code for d in r.fixed).items()):
+                    name = RULES[code].name if code in RULES else ""
+                    line += f"\n    {count} x {code} ({name})"
+    return line
+
+
+def _exit_code(args, problems: bool, changed: bool, remaining: list) -> int:
+    if problems or any(d.code == "ASL002" for d in remaining):
+        return EXIT_ERROR
+    if args.diff:
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+    if changed and args.exit_non_zero_on_fix:
+        return EXIT_FINDINGS
+    if args.fix_only:  # the findings left are not this run's business
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
 
 
 def fix_paths(paths: list[str], resolver: Resolver, args) -> int:
@@ -34,24 +56,19 @@ def fix_paths(paths: list[str], resolver: Resolver, args) -> int:
     for r in failed:
         problems.append(f"{r.path}: not fixed, left unchanged: {r.error}")
 
-    if args.diff:
-        sys.stdout.write("".join(r.diff() for r in results))
-    else:
-        sys.stdout.write(FORMATS[args.format](remaining))
     for problem in problems:
         print(f"asynclint: error: {problem}", file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(r.diff() for r in results))
+    elif not args.fix_only:
+        sys.stdout.write(FORMATS[args.format](remaining))
     if not args.quiet:
         # With --diff, stdout is the patch: the summary goes to stderr.
         out = sys.stderr if args.diff or args.format != "text" else sys.stdout
-        print(fix_summary(results, write), file=out)
-        if not args.diff and args.format == "text":
-            print(summary(remaining, len(files)), file=out)
-
-    if problems or any(d.code == "ASL002" for d in remaining):
-        return EXIT_ERROR
-    if args.diff:
-        return EXIT_FINDINGS if any(r.changed for r in results) else EXIT_CLEAN
-    return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
+        print(fix_summary(results, write, args.show_fixes), file=out)
+        if not args.diff and not args.fix_only and args.format == "text":
+            print(summary(remaining, Coverage(len(files), problems=len(problems))), file=out)
+    return _exit_code(args, bool(problems), any(r.changed for r in results), remaining)
 
 
 def fix_stdin(name: str, data: bytes, own: FileSettings, args) -> int:
@@ -72,13 +89,11 @@ def fix_stdin(name: str, data: bytes, own: FileSettings, args) -> int:
         sys.stdout.write(result.diff())
     else:
         sys.stdout.write(result.source if result.error is None and result.original else data.decode("utf-8", "replace"))
-        sys.stderr.write(FORMATS[args.format](result.remaining))
+        if not args.fix_only:
+            sys.stderr.write(FORMATS[args.format](result.remaining))
     if result.error:
         print(f"asynclint: error: {name}: not fixed, left unchanged: {result.error}", file=sys.stderr)
     if not args.quiet:
-        print(fix_summary([result], write=not args.diff), file=sys.stderr)
-    if result.error or any(d.code in ("ASL002", "ASL003") for d in result.remaining):
-        return EXIT_ERROR
-    if args.diff:
-        return EXIT_FINDINGS if result.changed else EXIT_CLEAN
-    return EXIT_FINDINGS if result.remaining and not args.exit_zero else EXIT_CLEAN
+        print(fix_summary([result], not args.diff, args.show_fixes), file=sys.stderr)
+    unreadable = any(d.code == "ASL003" for d in result.remaining)
+    return _exit_code(args, bool(result.error) or unreadable, result.changed, result.remaining)

@@ -30,7 +30,6 @@ class ProjectCallChecker(Checker):
         self.classes: dict[str, list[str]] = {}
         self.coroutines = CoroutineCalls(analysis)
         self._exits: dict = {}  # conditions.path_condition's memo of early exits per statement list
-        self._parameters: dict[int, frozenset[str]] = {}
 
     def _summary_of(self, scope) -> FunctionSummary | None:
         func = scope.func if scope is not None else None
@@ -40,11 +39,8 @@ class ProjectCallChecker(Checker):
         if summary is None:
             args = func.node.args
             summary = self.functions[func.qualname] = FunctionSummary(
-                func.is_async, func.node.lineno, coroutine=self.coroutines.is_coroutine_function(func),
-                runs=self._runs(func),
+                func.is_async, func.node.lineno, runs=self._runs(func),
                 params=conditions.signature(args, skip_first=func.kind in ("method", "classmethod", "property")))
-            self._parameters[id(scope)] = frozenset(
-                a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
         return summary
 
     def _runs(self, func) -> str:
@@ -104,7 +100,7 @@ class ProjectCallChecker(Checker):
                 summary.assigned.append(attribute)
                 value = node.value
                 if (scope.func.name == "__init__" and isinstance(node, ast.Assign) and isinstance(value, ast.Name)
-                        and value.id in self._parameters[id(scope)] and self.analysis.parents[-1] is scope.node):
+                        and value.id in _parameters(scope.func) and self.analysis.parents[-1] is scope.node):
                     summary.self_params[attribute] = value.id
 
     visit_AnnAssign = visit_AugAssign = visit_Assign
@@ -119,7 +115,7 @@ class ProjectCallChecker(Checker):
         return "iterate" if consumed_here(self.analysis) else "call"
 
     def _name_kind(self, scope):
-        parameters = self._parameters.get(id(scope), frozenset())
+        parameters = _parameters(scope.func)
         module = self.analysis.scopes[0]
 
         def kind(name: str) -> str | None:
@@ -141,7 +137,8 @@ class ProjectCallChecker(Checker):
 
     def leave_function(self, scope) -> None:
         if self.analysis.project is not None:
-            self._summary_of(scope)
+            # Now that its body is walked, what the walk found about the function is final.
+            self._summary_of(scope).coroutine = self.coroutines.is_coroutine_function(scope.func)
 
     def _target(self, func: ast.expr) -> str | None:
         value = self.analysis.resolve(func)
@@ -184,6 +181,11 @@ class ProjectCallChecker(Checker):
                     fix = ... if how == "call" else None
                     self.analysis.report(call, code, _message(call, chain, certain), fix,
                                          chain=tuple((s.label, s.path, s.line, s.when or None) for s in chain))
+
+
+def _parameters(func: FuncDef) -> set[str]:
+    args = func.node.args
+    return {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
 
 
 def _on_self(node: ast.expr) -> bool:

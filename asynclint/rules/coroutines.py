@@ -1,8 +1,8 @@
 """ASL201-ASL204, ASL502: coroutines created and lost, tasks left dangling, the wrong loop getter.
 
 What is known about library coroutines, task spawners and the calls that merely look at a
-value is data (the tables below); the checker only asks "is this call a coroutine call?"
-and "where does its value go?".
+value is data (the catalog's async-library tables); the checker only asks "is this call a
+coroutine call?" and "where does its value go?".
 """
 
 from __future__ import annotations
@@ -12,89 +12,12 @@ import re
 
 from asynclint.analysis import FuncDef, Ref
 from asynclint.analysis.syntax import walk_body
+from asynclint.catalog import (
+    EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS, NON_CONSUMERS,
+    TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
+)
 from asynclint.model import PerBackend
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
-
-# -- data -----------------------------------------------------------------------------------------
-
-# Library functions that return a coroutine (or an awaitable that does nothing until awaited).
-LIBRARY_COROUTINES: frozenset[str] = frozenset("""
-    asyncio.sleep asyncio.wait_for asyncio.wait asyncio.open_connection asyncio.open_unix_connection
-    asyncio.start_server asyncio.start_unix_server asyncio.create_subprocess_exec
-    asyncio.create_subprocess_shell asyncio.to_thread asyncio.staggered.staggered_race
-    asyncio.timeout_at
-    asyncio.AbstractEventLoop.sock_recv asyncio.AbstractEventLoop.sock_recv_into
-    asyncio.AbstractEventLoop.sock_sendall asyncio.AbstractEventLoop.sock_connect
-    asyncio.AbstractEventLoop.sock_accept asyncio.AbstractEventLoop.sock_sendfile
-    asyncio.AbstractEventLoop.getaddrinfo asyncio.AbstractEventLoop.getnameinfo
-    asyncio.AbstractEventLoop.create_connection asyncio.AbstractEventLoop.create_server
-    asyncio.AbstractEventLoop.create_unix_connection asyncio.AbstractEventLoop.create_unix_server
-    asyncio.AbstractEventLoop.create_datagram_endpoint asyncio.AbstractEventLoop.connect_read_pipe
-    asyncio.AbstractEventLoop.connect_write_pipe asyncio.AbstractEventLoop.subprocess_exec
-    asyncio.AbstractEventLoop.subprocess_shell asyncio.AbstractEventLoop.shutdown_asyncgens
-    asyncio.AbstractEventLoop.shutdown_default_executor asyncio.AbstractEventLoop.sendfile
-    asyncio.AbstractEventLoop.start_tls
-    trio.sleep trio.sleep_until trio.sleep_forever trio.open_tcp_stream trio.open_ssl_over_tcp_stream
-    trio.open_unix_socket trio.open_tcp_listeners trio.serve_tcp trio.run_process trio.open_file
-    trio.to_thread.run_sync trio.lowlevel.checkpoint trio.lowlevel.wait_readable
-    trio.lowlevel.wait_writable
-    anyio.sleep anyio.sleep_until anyio.sleep_forever anyio.connect_tcp anyio.connect_unix
-    anyio.create_tcp_listener anyio.create_udp_socket anyio.run_process anyio.open_process
-    anyio.open_file anyio.getaddrinfo anyio.wait_socket_readable anyio.wait_socket_writable
-    anyio.to_thread.run_sync anyio.to_process.run_sync anyio.lowlevel.checkpoint
-    aiofiles.open
-""".split())
-
-# Library awaitables whose usual form is not a plain `await`.
-USE_INSTEAD: dict[str, str] = {
-    "aiofiles.open": "use `async with aiofiles.open(...) as f:`",
-    "trio.open_file": "use `await trio.open_file(...)` (or `async with await trio.open_file(...)`)",
-    "anyio.open_file": "use `await anyio.open_file(...)` (or `async with await anyio.open_file(...)`)",
-}
-
-# Calls that start a task from a coroutine and return the task: dropping the result leaves the
-# task referenced only weakly by the event loop.
-TASK_SPAWNERS: frozenset[str] = frozenset("""
-    asyncio.create_task asyncio.ensure_future asyncio.tasks.create_task asyncio.tasks.ensure_future
-    asyncio.AbstractEventLoop.create_task
-""".split())
-
-# Calls that take a coroutine (or an async function) and run it: a coroutine passed to one of
-# these is not lost. Any call not listed in NON_CONSUMERS is given the same benefit of the doubt.
-CONSUMERS: frozenset[str] = frozenset("""
-    asyncio.gather asyncio.wait asyncio.wait_for asyncio.shield asyncio.as_completed asyncio.run
-    asyncio.create_task asyncio.ensure_future asyncio.run_coroutine_threadsafe asyncio.TaskGroup.create_task
-    asyncio.Runner.run asyncio.AbstractEventLoop.create_task asyncio.AbstractEventLoop.run_until_complete
-    trio.run trio.Nursery.start_soon trio.Nursery.start anyio.run anyio.abc.TaskGroup.start_soon
-    anyio.abc.TaskGroup.start
-""".split())
-
-# Calls that only look at their argument (print it, log it, test its type): a coroutine passed to
-# one of these is still lost.
-NON_CONSUMERS: frozenset[str] = frozenset("""
-    builtins.print builtins.repr builtins.str builtins.format builtins.id builtins.type builtins.len
-    builtins.isinstance builtins.bool builtins.hash builtins.callable
-""".split())
-# Methods that only log their arguments (on a logger of any type).
-LOGGING_METHODS: frozenset[str] = frozenset("debug info warning warn error exception critical log".split())
-
-# Decorators that leave an ``async def`` a coroutine function. Any other decorator may turn it
-# into something else (a fixture, a task factory, a sync wrapper): its calls are not judged.
-TRANSPARENT_DECORATORS: frozenset[str] = frozenset("""
-    builtins.staticmethod builtins.classmethod abc.abstractmethod typing.override
-    typing_extensions.override functools.wraps
-""".split())
-
-# Blocks in which a call is expected to raise (or to warn) at once: a test of a coroutine function's
-# signature, or of the "never awaited" warning itself.
-EXPECTING_MANAGERS: frozenset[str] = frozenset("pytest.raises pytest.warns".split())
-EXPECTING_METHODS: frozenset[str] = frozenset(
-    "assertRaises assertRaisesRegex assertWarns assertWarnsRegex".split())
-
-LOOP_GETTERS: dict[str, str] = {
-    "asyncio.get_event_loop": "asyncio.get_running_loop",
-    "asyncio.events.get_event_loop": "asyncio.get_running_loop",
-}
 
 RUN = PerBackend("`asyncio.run()`", "`trio.run()`", "`anyio.run()`")
 TASK_GROUP = PerBackend("an `asyncio.TaskGroup`", "a nursery", "an anyio task group")
@@ -105,10 +28,6 @@ AWAIT_ALL = PerBackend("`await asyncio.gather(*{})`", "a nursery", "a task group
 
 def call_text(call: ast.Call) -> str:
     return f"`{source_text(call.func)}()`"
-
-
-def _is_generator(node: ast.AsyncFunctionDef) -> bool:
-    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_body(node.body))
 
 
 def value_elements_are_coroutines(calls: "CoroutineCalls", value: ast.ListComp | ast.List) -> bool:
@@ -145,9 +64,8 @@ class CoroutineCalls:
             return False
         key = id(func.node)
         if key not in self._functions:
-            node = func.node
-            self._functions[key] = not _is_generator(node) and all(
-                self._transparent(d) for d in node.decorator_list)
+            self._functions[key] = not self.analysis.is_generator(func) and all(
+                self._transparent(d) for d in func.node.decorator_list)
         return self._functions[key]
 
     def _transparent(self, decorator: ast.expr) -> bool:

@@ -7,8 +7,17 @@ from asynclint.rules import Rule, rule
 class ASL001(Rule):
     """
     ## What it does
-    Reports a file that does not parse as Python (for the Python running asynclint), or that is
-    nested too deeply for the parser. The message gives the parser's reason and position.
+    Reports a file with async code that does not parse as Python (for the Python running
+    asynclint), or that is nested too deeply for the parser. The message gives the parser's
+    reason and position. A file that is valid for a newer Python (a `type` statement, type
+    parameters, PEP 701 f-strings, t-strings, `except A, B:`) is reported once, at its first
+    line, as `needs Python >= 3.12 to parse; asynclint runs on 3.11`, and the summary counts
+    those files: run asynclint under the Python your project targets (for pre-commit, set
+    `language_version` on the hook).
+
+    A file without async code has nothing to report and is not parsed, so its syntax errors
+    are not reported; the summary says how many files were left out that way. The Language
+    Server always parses the open document.
 
     ## Why is this bad?
     A file that cannot be parsed cannot be checked: its findings are unknown. The other files

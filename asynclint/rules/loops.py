@@ -1,7 +1,8 @@
 """ASL301, ASL302, ASL501: loops in coroutines that hog the event loop or serialise independent awaits.
 
-A loop is "heavy" when it is known to run long: a `while True` (or any constant-true test)
-that no `break`, `return`, `raise` or `yield` can leave, a `for` over a constant `range()`
+A loop is "heavy" when it is known to run long: a `while True` (or any constant-true test, or an
+endless iterator) that no `break`, `return`, `raise` or `yield` can leave, a busy wait on a
+condition nothing in the loop changes, a `for` over a constant `range()`
 (nested constant ranges multiply) above `cpu-loop-threshold`, or nested loops over sizes
 unknown here whose innermost body is pure arithmetic. Nothing else is judged: small loops,
 loops over literals and single loops of unknown size are left alone.
@@ -15,7 +16,8 @@ from asynclint.analysis import FuncDef, Ref
 from asynclint.analysis.syntax import TRY_STATEMENTS, walk_body, walk_local
 from asynclint.model import BACKENDS, PerBackend
 from asynclint.rules import Checker, Rule, checker, rule, source_text
-from asynclint.rules.coroutines import LIBRARY_COROUTINES
+from asynclint import catalog
+from asynclint.catalog import LIBRARY_COROUTINES
 
 # -- data -----------------------------------------------------------------------------------------
 
@@ -29,6 +31,9 @@ TINY_YIELDS: dict[str, tuple[int, str] | None] = {
     "anyio.lowlevel.checkpoint": None,
 }
 TINY_DELAY = 0.001  # seconds: a sleep this short is a yield, not a wait
+
+# Iterators that never end (itertools.repeat only without its `times` argument).
+ENDLESS_ITERATORS: frozenset[str] = frozenset("itertools.count itertools.cycle".split())
 
 # Calls after which the code does not go on.
 EXITS: frozenset[str] = frozenset("sys.exit os._exit builtins.exit builtins.quit os.abort".split())
@@ -75,25 +80,6 @@ _LOOPS = (ast.For, ast.While)
 _LITERALS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Constant, ast.JoinedStr)
 
 
-def constant_int(expr: ast.expr) -> int | None:
-    """The value of an integer constant expression (``10**6``, ``2 * 1_000``, ``-1``), else None."""
-    if isinstance(expr, ast.Constant) and type(expr.value) is int:
-        return expr.value
-    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
-        value = constant_int(expr.operand)
-        return -value if value is not None else None
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult, ast.Pow, ast.FloorDiv)):
-        left, right = constant_int(expr.left), constant_int(expr.right)
-        if left is None or right is None:
-            return None
-        if isinstance(expr.op, ast.Pow):
-            return left ** right if 0 <= right <= 64 and abs(left) <= 1 << 16 else None
-        if isinstance(expr.op, ast.FloorDiv):
-            return left // right if right else None
-        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(expr.op)]
-    return None
-
-
 class LoopFacts:
     """What one analysis knows about loops; ``heavy`` is the shared judgement of ASL301/ASL302."""
 
@@ -104,7 +90,7 @@ class LoopFacts:
         if not (isinstance(expr, ast.Call) and self.analysis.callee_key(expr) == "builtins.range"
                 and 1 <= len(expr.args) <= 3 and not expr.keywords):
             return None
-        bounds = [constant_int(a) for a in expr.args]
+        bounds = [self.analysis.values.constant_int(a) for a in expr.args]
         if None in bounds or (len(bounds) == 3 and bounds[2] == 0):
             return None
         start, stop, step = (0, bounds[0], 1) if len(bounds) == 1 else (bounds + [1])[:3]
@@ -125,8 +111,16 @@ class LoopFacts:
         """A description of why the loop runs long, or None when it is not known to."""
         threshold = self.analysis.settings.cpu_loop_threshold
         if isinstance(loop, ast.While):
-            if _always_true(loop.test) and not self._can_leave(loop, raising=True) and not self._in_try(loop):
+            if self._can_leave(loop, raising=True) or self._in_try(loop):
+                return None
+            if _always_true(loop.test):
                 return f"`while {ast.unparse(loop.test)}` loop never ends and"
+            if self.busy_wait(loop):
+                return f"`while {source_text(loop.test)}` loop waits for a condition nothing in it changes and"
+            return None
+        if self._endless_iterator(loop.iter):
+            if not self._can_leave(loop, raising=True) and not self._in_try(loop):
+                return f"`for` loop over `{source_text(loop.iter)}` never ends and"
             return None
         if self._can_leave(loop, raising=False):
             return None
@@ -138,6 +132,29 @@ class LoopFacts:
         if self._nested_arithmetic(loop):
             return "nested `for` loops doing arithmetic over sizes unknown here"
         return None
+
+    def _endless_iterator(self, iterable: ast.expr) -> bool:
+        if not isinstance(iterable, ast.Call):
+            return False
+        key = self.analysis.callee_key(iterable)
+        return key in ENDLESS_ITERATORS or (
+            key == "itertools.repeat" and len(iterable.args) < 2 and not iterable.keywords)
+
+    def busy_wait(self, loop: ast.While) -> bool:
+        """``while not self.ready: pass``: a loop that calls nothing and assigns nothing its test reads
+        spins until another thread changes the condition, with the event loop stopped meanwhile."""
+        tested = {ast.dump(n) for n in ast.walk(loop.test) if isinstance(n, (ast.Name, ast.Attribute, ast.Subscript))}
+        if not tested or (isinstance(loop.test, ast.Constant)):
+            return False
+        for node in (n for statement in loop.body + loop.orelse for n in walk_local(statement)):
+            if isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.Delete, ast.Global, ast.Nonlocal)):
+                return False
+            if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load) \
+                    and ast.dump(_loaded(node)) in tested:
+                return False
+        return not any(isinstance(n, ast.Call) for n in ast.walk(loop.test)) or all(
+            isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+            for s in loop.body)
 
     def _can_leave(self, loop: ast.AST, raising: bool) -> bool:
         """Whether a break of this loop, a return, a yield (or a raise, or an exit call) is in it."""
@@ -202,6 +219,12 @@ class LoopFacts:
                 elif isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, _ARITHMETIC):
                     arithmetic = True
         return arithmetic
+
+
+def _loaded(target: ast.expr) -> ast.expr:
+    """An assignment target as the same expression read (for comparing with a loop's test)."""
+    copy = ast.parse(ast.unparse(target), mode="eval").body
+    return copy
 
 
 def _always_true(test: ast.expr) -> bool:
@@ -283,7 +306,10 @@ class LoopChecker(Checker):
         self.reported.add(id(loop))
         offload = OFFLOAD.for_backend(self.analysis.backend)
         if not awaits:
-            finding = (loop, "ASL301", f"{why} never awaits: it blocks the event loop; offload the work with {offload}")
+            remedy = f"offload the work with {offload}"
+            if isinstance(loop, ast.While) and self.facts.busy_wait(loop):
+                remedy = f"await an {catalog.EVENT.for_backend(self.analysis.backend)} set where the condition changes"
+            finding = (loop, "ASL301", f"{why} never awaits: it blocks the event loop; {remedy}")
         else:
             sleep = source_text(awaits[0])
             library = (self.analysis.callee_key(awaits[0].value) or "").partition(".")[0]
@@ -447,9 +473,12 @@ class ASL301(Rule):
     """
     ## What it does
     Flags a loop in an async function that never awaits and is known to run long: a
-    `while True` that no `break`, `return`, `raise` or `yield` leaves (and that is not in a `try`
-    expecting the exception that ends it), a `for` over a constant `range()` of more than
-    `cpu-loop-threshold` iterations (nested constant ranges multiply), or nested `for` loops over
+    `while True` or a `for` over `itertools.count()`/`cycle()` that no `break`, `return`, `raise` or
+    `yield` leaves (and that is not in a `try` expecting the exception that ends it), a busy wait
+    (`while not self.ready: pass`: a loop that calls nothing and changes nothing its condition
+    reads), a `for` over a constant `range()` of more than `cpu-loop-threshold` iterations (nested
+    constant ranges multiply; a bound may be a module-level name bound once to a constant, or an
+    expression of those: `range(N)`, `range(1 << 24)`, `range(int(1e7))`), or nested `for` loops over
     sizes unknown here whose innermost body is pure arithmetic. Small loops, loops over literals,
     single loops over collections of unknown size and loops that can break or return are not
     flagged, nor a loop in which a blocking call is reported (ASL1xx): fixing that call makes
