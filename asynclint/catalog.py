@@ -668,13 +668,18 @@ ALIASES.update({"asyncio.BaseEventLoop": "asyncio.AbstractEventLoop",
 _returns("asyncio.Runner", "asyncio.Runner")
 _methods("ASL110", NESTED_LOOP, "asyncio.AbstractEventLoop", "run_until_complete run_forever", fix=None)
 DISTINCTIVE_METHODS["run_until_complete"] = "asyncio.AbstractEventLoop"
-# A child made by os.fork() has no running loop: a loop it starts is nested in nothing.
+# The child made by os.fork() serves no event loop: what it blocks, or a loop it starts, stops
+# no task (`if pid == 0:` with `pid` of this type).
 _returns("os.fork_pid", "os.fork")
-NOT_IN_FORKED_CHILD = frozenset({"ASL110"})
 
 # Calls that switch an object to a mode in which its blocking methods return at once
 # (``sock.setblocking(False)``): after one, the object's methods are not reported.
 NONBLOCKING_MODE: dict[str, ArgIs] = {}
+# Methods of a future that return at once once it is done: after `future.add_done_callback(cb)`
+# where `cb` sets an event, and an `await event.wait()`.
+DONE_FUTURE_METHODS = frozenset({"concurrent.futures.Future.result", "concurrent.futures.Future.exception"})
+# Calls that switch the socket given as this argument to non-blocking mode (trio wraps it).
+NONBLOCKING_ARGUMENT: dict[str, int] = {"trio.socket.from_stdlib_socket": 0}
 for _socket in ("socket.socket", "socket.datagram_socket"):
     NONBLOCKING_MODE[f"{_socket}.setblocking"] = ArgIs("flag", 0, (False, 0))
     NONBLOCKING_MODE[f"{_socket}.settimeout"] = ArgIs("value", 0, (0,))

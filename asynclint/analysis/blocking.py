@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from asynclint.analysis.scopes import Analysis
 
 
+# The names of the calls that switch an argument to non-blocking mode (a cheap first test).
+_SWITCHING = frozenset(key.rpartition(".")[2] for key in catalog.NONBLOCKING_ARGUMENT)
+
+
 class BlockingCalls:
     """The catalogued blocking calls of one module, and those of them made on the loop."""
 
@@ -33,6 +37,9 @@ class BlockingCalls:
     def visit_call(self, call: ast.Call) -> None:
         """Called by the walk for every call, before any checker sees it."""
         analysis = self.analysis
+        func = call.func
+        if (func.attr if type(func) is ast.Attribute else getattr(func, "id", None)) in _SWITCHING:
+            self._switch_argument(call)
         if not analysis.on_loop:
             return
         found = self.row(call)
@@ -40,11 +47,17 @@ class BlockingCalls:
             return
         if found[0] in catalog.LAZY and not consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
-        if found[1].code in catalog.NOT_IN_FORKED_CHILD and _in_forked_child(analysis):
+        if _in_forked_child(analysis) or (found[0] in catalog.DONE_FUTURE_METHODS and _awaited_done(analysis, call)):
             return
         self.on_loop.add(id(call))
         if found[1].covers_methods:
             self.covering.add(id(call))
+
+    def _switch_argument(self, call: ast.Call) -> None:
+        """``trio.socket.from_stdlib_socket(sock)``: from here on ``sock`` no longer blocks."""
+        position = catalog.NONBLOCKING_ARGUMENT.get(self.analysis.callee_key(call) or "")
+        if position is not None and position < len(call.args) and isinstance(call.args[position], ast.Name):
+            self.analysis.bind(call.args[position].id, None)
 
     def row(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
         """(key, catalog row) when this call blocks, wherever it is made (memoized: chains ask again)."""
@@ -105,6 +118,27 @@ def _used_asynchronously(parents: list, call: ast.Call) -> bool:
     if isinstance(parent, ast.withitem):
         parent = parents[-2] if len(parents) > 1 else None
     return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
+
+
+def _awaited_done(analysis, call: ast.Call) -> bool:
+    """``future.add_done_callback(cb)``, ``cb`` sets ``event``, then ``await event.wait()`` before
+    ``future.result()``: the future is done by then (anyio's BlockingPortal)."""
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    function = analysis.parents[0] if analysis.parents else None
+    if not isinstance(receiver, ast.Name) or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    nodes = list(ast.walk(function))
+    callbacks = {n.args[0].id for n in nodes if _is_method_call(n, receiver.id, "add_done_callback")
+                 and n.args and isinstance(n.args[0], ast.Name)}
+    events = {n.value.id for d in nodes if isinstance(d, ast.FunctionDef) and d.name in callbacks
+              for n in ast.walk(d) if isinstance(n, ast.Attribute) and n.attr == "set" and isinstance(n.value, ast.Name)}
+    return any(isinstance(n, ast.Await) and any(_is_method_call(n.value, e, "wait") for e in events)
+               and n.lineno < call.lineno for n in nodes)
+
+
+def _is_method_call(node: ast.AST, receiver: str, method: str) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == receiver)
 
 
 def _in_forked_child(analysis) -> bool:

@@ -383,7 +383,7 @@ class ASL106(Rule):
     switched to non-blocking mode with `setblocking(False)` or `settimeout(0)` is not flagged, nor
     is a call inside a `try` that catches `BlockingIOError` (or `ssl.SSLWantReadError`/
     `SSLWantWriteError`), which only a non-blocking socket raises, nor a socket that a helper
-    switched to non-blocking mode and returned. A look-up of a literal IP address
+    switched to non-blocking mode and returned, or that was handed to `trio.socket.from_stdlib_socket`. A look-up of a literal IP address
     (`getaddrinfo("127.0.0.1", port)`, `gethostbyname("10.0.0.1")`) or with the numeric-only flags
     (`AI_NUMERICHOST`, `NI_NUMERICHOST`) asks no name server and is not flagged.
 
@@ -473,7 +473,9 @@ class ASL108(Rule):
     `put()` on a queue made with a `maxsize` (an unbounded queue never makes `put()` wait),
     `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`, and receiving from or
     sending to a `multiprocessing` pipe or listener (`Pipe()`, `Connection.recv()`). Non-blocking forms
-    (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged.
+    (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged, nor
+    is `future.result()` after `future.add_done_callback(cb)`, where `cb` sets an event, and an
+    `await event.wait()`: the future is done by then.
 
     ## Why is this bad?
     The thread that runs the event loop sleeps until another thread releases the lock or
@@ -555,7 +557,8 @@ class ASL110(Rule):
     ## What it does
     Flags starting an event loop from inside a coroutine: `asyncio.run()`,
     `loop.run_until_complete()`, `loop.run_forever()`, `trio.run()`, `anyio.run()`. Not in the
-    child of `os.fork()` (`if pid == 0:`, `if not os.fork():`), where no loop runs.
+    child of `os.fork()` (`if pid == 0:`, `if not os.fork():`), where no loop runs (no ASL1xx rule
+    reports code there: the child process serves no task).
 
     ## Why is this bad?
     A loop is already running in this thread: asyncio raises `RuntimeError`, and where it does
