@@ -18,6 +18,7 @@ from asynclint import conditions
 from asynclint.model import Settings
 
 SUMMARIES = "summaries"  # the cache kind of module summaries
+TOUCHES_LOOP = "touches the event loop"
 
 
 @dataclass
@@ -31,6 +32,9 @@ class FunctionSummary:
     # is "call", "with" (a `with` statement's context manager) or "iterate" (consumed at once).
     calls: list[list] = field(default_factory=list)
     coroutine: bool = False  # calling it makes a coroutine (async, not a generator, no opaque decorator)
+    # Why its body must run on the loop's thread ("touches the event loop", "sets a context
+    # variable"...): moved to a worker thread, it and whatever calls it would behave differently.
+    hazard: str | None = None
     # What calling it runs: "body"; "generator" (only when iterated); "contextmanager" (only in a
     # `with`); "nothing" (a decorator makes it return a coroutine or an awaitable).
     runs: str = "body"
@@ -40,14 +44,15 @@ class FunctionSummary:
     assigned: list[str] = field(default_factory=list)  # `self.x` attributes it assigns
     _used: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
-    _FIELDS = ("is_async", "line", "blocking", "calls", "coroutine", "runs", "params", "self_params", "assigned")
+    _FIELDS = ("is_async", "line", "blocking", "calls", "coroutine", "runs", "params", "self_params", "assigned",
+               "hazard")
 
     def to_json(self) -> list:
         return [getattr(self, name) for name in self._FIELDS]
 
     @classmethod
     def from_json(cls, data: list) -> "FunctionSummary":
-        return cls(*data)
+        return cls(**dict(zip(cls._FIELDS, data)))
 
     def used_names(self) -> frozenset[str]:
         """The parameters whose values matter here: tested by a condition, or passed on."""
@@ -129,6 +134,8 @@ class ProjectIndex:
         self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
         self._files: dict[str, str | None] = {}
         self._chains: dict[tuple[str, str], list[Step] | None] = {}
+        self._mros: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] = {}
+        self._loop_bound_classes: dict[str, set[str]] = {}
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
         self._store, self._fingerprint = store, fingerprint
         self._recording: dict[str, tuple] | None = None
@@ -190,6 +197,8 @@ class ProjectIndex:
         previous = self._summaries.get(summary.module)
         self._summaries[summary.module] = (("given", id(summary)), summary)
         self._chains.clear()
+        self._mros.clear()
+        self._loop_bound_classes.clear()
         try:
             yield
         finally:
@@ -200,6 +209,8 @@ class ProjectIndex:
                 else:
                     self._summaries[summary.module] = previous
                 self._chains.clear()
+                self._mros.clear()
+                self._loop_bound_classes.clear()
 
     def summary(self, module: str) -> ModuleSummary | None:
         known = self._summaries.get(module)
@@ -220,6 +231,8 @@ class ProjectIndex:
         summary = self._load(module, path)
         self._summaries[module] = (stamp, summary)
         self._chains.clear()
+        self._mros.clear()
+        self._loop_bound_classes.clear()
         return summary
 
     def _summary_key(self, module: str, path: str, content: bytes) -> str | None:
@@ -274,11 +287,10 @@ class ProjectIndex:
             if local + ".__init__" in summary.functions:  # calling a class runs its __init__
                 return summary, local + ".__init__"
             owner, _, attribute = local.rpartition(".")
-            if owner in summary.classes and depth < 8:  # a method inherited from a base class
-                for base in summary.classes[owner]:
-                    found = self.resolve(f"{base}.{attribute}", depth + 1)
-                    if found is not None:
-                        return found
+            if owner in summary.classes:  # a method inherited: the first base in Python's order has it
+                for base, name in self.mro(summary, owner)[1:]:
+                    if f"{name}.{attribute}" in base.functions:
+                        return base, f"{name}.{attribute}"
                 return None
             head = parts[cut]
             if head in summary.imports and depth < 8:
@@ -286,9 +298,105 @@ class ProjectIndex:
             return None
         return None
 
+    def find_class(self, target: str, depth: int = 0) -> tuple[ModuleSummary, str] | None:
+        """(summary, class name in it) for an absolute qualified class name, through re-exports."""
+        parts = target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            summary = self.summary(".".join(parts[:cut]))
+            if summary is None:
+                continue
+            local = ".".join(parts[cut:])
+            if local in summary.classes:
+                return summary, local
+            head = parts[cut]
+            if head in summary.imports and depth < 8:
+                return self.find_class(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
+            return None
+        return None
+
+    def mro(self, summary: ModuleSummary, name: str, depth: int = 0) -> list[tuple[ModuleSummary, str]]:
+        """The class and its project bases in Python's method resolution order (C3). Bases outside
+        the project are left out; where C3 finds no order (or the hierarchy is too deep), the
+        class and its direct bases."""
+        own = (summary, name)
+        if (summary.module, name) in self._mros:
+            return self._mros[summary.module, name]
+        bases = [found for found in (self.find_class(b) for b in summary.classes.get(name, ())) if found]
+        if depth > 16:
+            return [own, *bases]
+        lines = [self.mro(*base, depth=depth + 1) for base in bases] + [bases]
+        entries = {(s.module, n): (s, n) for line in lines for s, n in line}
+        pending = [[(s.module, n) for s, n in line] for line in lines if line]
+        order = [own]
+        while pending:
+            head = next((line[0] for line in pending if not any(line[0] in other[1:] for other in pending)), None)
+            if head is None:
+                return [own, *bases]
+            order.append(entries[head])
+            pending = [rest for rest in ([e for e in line if e != head] for line in pending) if rest]
+        self._mros[summary.module, name] = order
+        return order
+
     def is_coroutine_function(self, target: str) -> bool | None:
+        """Whether calling ``target`` makes a coroutine; None when unknown, or when a subclass
+        (among the modules summarised so far) overrides the method with one that does not agree."""
         found = self.resolve(target)
-        return None if found is None else found[0].functions[found[1]].coroutine
+        if found is None:
+            return None
+        coroutine = found[0].functions[found[1]].coroutine
+        owner, _, attribute = found[1].rpartition(".")
+        if owner in found[0].classes and any(f.coroutine != coroutine for f in self._overrides(found[0], owner, attribute)):
+            return None
+        return coroutine
+
+    def _overrides(self, summary: ModuleSummary, owner: str, attribute: str):
+        """The methods named ``attribute`` of the known subclasses of ``owner``."""
+        for _, known in list(self._summaries.values()):
+            for name in (known.classes if known is not None else ()):
+                method = known.functions.get(f"{name}.{attribute}")
+                if method is not None and (known, name) != (summary, owner) and any(
+                        (base.module, base_name) == (summary.module, owner) for base, base_name in self.mro(known, name)[1:]):
+                    yield method
+
+    def thread_hazard(self, target: str) -> str | None:
+        """Why running ``target`` in a worker thread would change what the program does, or None:
+        it is a generator function (the thread would only create it), or it, or a sync function it
+        calls, touches the event loop, context variables or thread-local state, or is a method of
+        a class that holds loop-bound objects."""
+        start = self.resolve(target)
+        if start is None:
+            return None
+        if start[0].functions[start[1]].runs in ("generator", "contextmanager"):
+            return "a generator function: a thread would only create it"
+        seen = {(start[0].module, start[1])}
+        queue = deque([start])
+        while queue:
+            summary, name = queue.popleft()
+            function = summary.functions[name]
+            if function.hazard:
+                return function.hazard
+            owner = name.rpartition(".")[0]
+            if owner in summary.classes and self._loop_bound(summary, owner):
+                return "a method of a class bound to the event loop"
+            for call, *_ in function.calls:
+                found = self.resolve(call)
+                if found is not None and (found[0].module, found[1]) not in seen \
+                        and not found[0].functions[found[1]].is_async:
+                    seen.add((found[0].module, found[1]))
+                    queue.append(found)
+        return None
+
+    def _loop_bound(self, summary: ModuleSummary, owner: str) -> bool:
+        """Whether a sync method of the class or of its bases touches the event loop."""
+        return any(name in self._loop_classes(module) for module, name in self.mro(summary, owner))
+
+    def _loop_classes(self, summary: ModuleSummary) -> set[str]:
+        """The classes of a module with a sync method that touches the event loop itself."""
+        if summary.module not in self._loop_bound_classes:
+            self._loop_bound_classes[summary.module] = {
+                method.rpartition(".")[0] for method, function in summary.functions.items()
+                if function.hazard == TOUCHES_LOOP and not function.is_async}
+        return self._loop_bound_classes[summary.module]
 
     def blocking_chain(self, target: str, arguments: list | None = None, caller: tuple[dict, dict] = ({}, {}),
                        how: str = "call") -> tuple[bool, list[Step]] | None:

@@ -13,7 +13,7 @@ import ipaddress
 from dataclasses import dataclass, replace
 from typing import Mapping
 
-from asynclint.model import PerBackend
+from asynclint.model import FixKind, PerBackend
 
 
 Use = PerBackend  # the replacement to suggest, worded for each backend
@@ -170,10 +170,10 @@ _SAME_KIND = {bool: (bool,), int: (int, float), float: (int, float), str: (str,)
 class Blocking:
     code: str
     use: Use
-    # The rewrite the fixer knows for this call: "sleep", "open", "http",
-    # "subprocess", "loop" or "thread" (wrap in to_thread); None: no fix.
-    fix: str | None = "thread"
+    # The rewrite the fixer knows for this call; None: no fix.
+    fix_kind: FixKind | None = FixKind.THREAD
     nonblocking: tuple[ArgIs | ArgIsBuffer | ArgIsNew, ...] = ()
+    withheld: str | None = None  # why there is no fix, shown with the finding
     # Whether this finding also covers the blocking methods of the object the call makes (a
     # connection's queries); False when they block for another reason (a TLS context's handshakes).
     covers_methods: bool = True
@@ -245,13 +245,13 @@ ALIASES: dict[str, str] = {}
 DISTINCTIVE_METHODS: dict[str, str] = {}
 
 
-def _calls(code: str, use: Use, names: str, fix: str | None = "thread", nonblocking=()) -> None:
+def _calls(code: str, use: Use, names: str, fix: FixKind | None = FixKind.THREAD, nonblocking=()) -> None:
     row = Blocking(code, use, fix, tuple(nonblocking))
     for name in names.split():
         BLOCKING[name] = row
 
 
-def _methods(code: str, use: Use, types: str, methods: str, fix="thread", nonblocking=()):
+def _methods(code: str, use: Use, types: str, methods: str, fix=FixKind.THREAD, nonblocking=()):
     _calls(code, use, " ".join(f"{t}.{m}" for t in types.split() for m in methods.split()), fix, nonblocking)
 
 
@@ -261,12 +261,12 @@ def _returns(type_name: str, callables: str) -> None:
 
 
 # ASL101: sleeps ------------------------------------------------------------------------------
-_calls("ASL101", SLEEP, "time.sleep", fix="sleep")
+_calls("ASL101", SLEEP, "time.sleep", fix=FixKind.SLEEP)
 
 # ASL102: synchronous HTTP --------------------------------------------------------------------
 _VERBS = "get post put patch delete head options request"
-_calls("ASL102", HTTP, " ".join(f"requests.{v} requests.api.{v}" for v in _VERBS.split()), fix="http")
-_calls("ASL102", HTTP, " ".join(f"httpx.{v}" for v in _VERBS.split()) + " httpx.stream", fix="http")
+_calls("ASL102", HTTP, " ".join(f"requests.{v} requests.api.{v}" for v in _VERBS.split()), fix=FixKind.HTTP)
+_calls("ASL102", HTTP, " ".join(f"httpx.{v}" for v in _VERBS.split()) + " httpx.stream", fix=FixKind.HTTP)
 _returns("requests.Session", "requests.Session requests.session requests.sessions.Session")
 _returns("httpx.Client", "httpx.Client")
 _returns("urllib3.PoolManager", "urllib3.PoolManager urllib3.ProxyManager urllib3.HTTPConnectionPool "
@@ -298,7 +298,7 @@ NOT_BLOCKING.update(f"boto3.client.{m}" for m in (
     "get_paginator get_waiter can_paginate generate_presigned_url generate_presigned_post close").split())
 
 # ASL103: opening files -------------------------------------------------------------------------
-_calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix="open")
+_calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix=FixKind.OPEN)
 _calls("ASL103", OPEN, "os.fdopen os.open io.open_code codecs.open shelve.open dbm.open")
 # Archive and compression readers also take an open file object; an in-memory one does not block.
 MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
@@ -328,7 +328,7 @@ _calls("ASL104", THREAD, " ".join("os." + f for f in (
     "fdatasync sendfile copy_file_range mkfifo mknod listxattr getxattr setxattr removexattr").split()))
 _calls("ASL104", THREAD, " ".join("os.path." + f for f in (
     "exists lexists isfile isdir islink ismount isjunction getsize getmtime getatime getctime "
-    "samefile realpath").split()))
+    "samefile sameopenfile realpath").split()))
 _calls("ASL104", THREAD, " ".join("shutil." + f for f in (
     "copy copy2 copyfile copyfileobj copymode copystat copytree rmtree move disk_usage chown "
     "make_archive unpack_archive which").split()))
@@ -350,7 +350,7 @@ ALIASES.update({
 
 # ASL105: processes -----------------------------------------------------------------------------
 _calls("ASL105", PROCESS, "subprocess.run subprocess.call subprocess.check_call subprocess.check_output",
-       fix="subprocess")
+       fix=FixKind.SUBPROCESS)
 _calls("ASL105", PROCESS, "subprocess.getoutput subprocess.getstatusoutput subprocess.Popen os.system "
        "os.popen pty.spawn os.posix_spawn os.posix_spawnp os.wait os.waitpid os.wait3 os.wait4 os.waitid "
        "os.spawnl os.spawnle os.spawnlp os.spawnlpe os.spawnv os.spawnve os.spawnvp os.spawnvpe")
@@ -472,7 +472,8 @@ _returns("psycopg.Connection", "psycopg.Connection.connect psycopg.Connection")
 _calls("ASL107", POSTGRES, "psycopg.Connection.connect")
 
 # ASL108: thread synchronisation ----------------------------------------------------------------
-_returns("threading.Lock", "threading.Lock threading.RLock multiprocessing.Lock multiprocessing.RLock")
+_returns("threading.Lock", "threading.Lock multiprocessing.Lock")
+_returns("threading.RLock", "threading.RLock multiprocessing.RLock")
 _returns("threading.Event", "threading.Event multiprocessing.Event")
 _returns("threading.Condition", "threading.Condition multiprocessing.Condition")
 _returns("threading.Semaphore", "threading.Semaphore threading.BoundedSemaphore multiprocessing.Semaphore "
@@ -491,8 +492,12 @@ _returns("multiprocessing.pool.AsyncResult",
          "multiprocessing.pool.Pool.apply_async multiprocessing.pool.Pool.map_async")
 _NOT_IF_NOWAIT = [ArgIs("blocking", 0, (False, 0)), ArgIs("timeout", 1, (0,))]
 _methods("ASL108", LOCK, "threading.Lock threading.Semaphore", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT)
-_methods("ASL108", CONDITION, "threading.Condition", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT)
-_methods("ASL108", CONDITION, "threading.Condition", "wait wait_for", nonblocking=[ArgIs("timeout", None, (0,))])
+# An RLock (and a Condition, whose lock is an RLock by default) belongs to the thread that acquired
+# it: acquired in a worker thread, it cannot be released (or waited on) from the loop's thread.
+_methods("ASL108", LOCK, "threading.RLock", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT, fix=None)
+_methods("ASL108", CONDITION, "threading.Condition", "acquire __enter__", nonblocking=_NOT_IF_NOWAIT, fix=None)
+_methods("ASL108", CONDITION, "threading.Condition", "wait wait_for", nonblocking=[ArgIs("timeout", None, (0,))],
+         fix=None)
 _methods("ASL108", EVENT, "threading.Event", "wait", nonblocking=[ArgIs("timeout", 0, (0,))])
 _methods("ASL108", EVENT, "threading.Barrier", "wait", nonblocking=[ArgIs("timeout", 0, (0,))])
 _methods("ASL108", QUEUE, "queue.Queue", "get", nonblocking=[ArgIs("block", 0, (False, 0)), ArgIs("timeout", 1, (0,))])
@@ -706,6 +711,27 @@ TO_THREAD = frozenset({"asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to
 OFFLOAD = TO_THREAD | {"asyncio.AbstractEventLoop.run_in_executor", "functools.partial"}
 OFFLOAD_METHODS = frozenset({"run_in_executor", "run_sync", "submit"})
 
+# What a function must not do for a thread wrap of it (ASL401) to keep its behaviour. Calls that bind
+# to the running event loop (or the async library's current task): from a worker thread they raise
+# or bind to another loop. The same by method name, for receivers of unknown type (a loop, a future).
+LOOP_BOUND = frozenset("""
+    asyncio.get_event_loop asyncio.events.get_event_loop asyncio.get_running_loop asyncio.events.get_running_loop
+    asyncio.create_task asyncio.ensure_future asyncio.gather asyncio.wrap_future asyncio.current_task
+    asyncio.all_tasks asyncio.Future asyncio.Task asyncio.Event asyncio.Lock asyncio.Condition asyncio.Semaphore
+    asyncio.BoundedSemaphore asyncio.Queue asyncio.LifoQueue asyncio.PriorityQueue asyncio.TaskGroup
+    tornado.ioloop.IOLoop.current tornado.concurrent.Future trio.lowlevel.current_task
+    trio.lowlevel.current_trio_token trio.lowlevel.spawn_system_task anyio.get_current_task
+    sniffio.current_async_library""".split())
+LOOP_BOUND_METHODS = frozenset("""create_future create_task call_soon call_later call_at add_done_callback
+    set_result set_exception add_reader add_writer remove_reader remove_writer run_in_executor""".split())
+# Locks owned by threads: an await point inside one lets another task of the same loop block on it.
+THREAD_LOCK_TYPES = frozenset("threading.Lock threading.RLock threading.Condition threading.Semaphore".split())
+# Context variables set in a worker thread are lost (to_thread runs a copy of the context);
+# thread-local state read or written there is another thread's.
+CONTEXT_WRITES = frozenset("contextvars.ContextVar.set contextvars.ContextVar.reset".split())
+_returns("contextvars.ContextVar", "contextvars.ContextVar")
+_returns("threading.local", "threading.local")
+
 # No automatic fix for these. Calls that return a lazy iterator would, in a worker thread, only
 # create it: the blocking work would still happen on the loop as it is consumed. sqlite3 objects
 # refuse use from a thread other than their creator's (``check_same_thread``).
@@ -713,9 +739,14 @@ _NO_FIX = ("os.walk os.fwalk os.scandir glob.iglob fileinput.input pathlib.Path.
            "pathlib.Path.rglob pathlib.Path.walk multiprocessing.pool.Pool.imap "
            "multiprocessing.pool.Pool.imap_unordered concurrent.futures.Executor.map "
            "concurrent.futures.as_completed")
-for _name in _NO_FIX.split() + [k for k in BLOCKING if k.startswith("sqlite3.")]:
+_WITHHELD = {name: "a lazy iterator: the work happens as it is consumed" for name in _NO_FIX.split()}
+_WITHHELD.update({name: "sqlite3 objects belong to the thread that made them"
+                  for name in BLOCKING if name.startswith("sqlite3.")})
+_WITHHELD.update({name: "an owner-bound lock: a worker thread would hold it"
+                  for name in BLOCKING if name.startswith(("threading.RLock.", "threading.Condition."))})
+for _name, _reason in _WITHHELD.items():
     if _name in BLOCKING:
-        BLOCKING[_name] = replace(BLOCKING[_name], fix=None)
+        BLOCKING[_name] = replace(BLOCKING[_name], fix_kind=None, withheld=_reason)
 
 # Decorators that change what calling a sync function runs (the call chains of ASL401/ASL402):
 # a context manager factory runs its body only in a `with` statement; these others return a

@@ -297,7 +297,7 @@ def _rules(args) -> int:
     rules = [RULES[code] for code in sorted(RULES)]
     if args.format == "json":
         print(json.dumps([{"code": r.code, "name": r.name, "summary": r.summary,
-                           "enabled_by_default": r.enabled_by_default, "fix": r.fix} for r in rules], indent=2))
+                           "enabled_by_default": r.enabled_by_default, "fix": r.fix_applicability} for r in rules], indent=2))
     else:
         for r in rules:
             state = "on " if r.enabled_by_default else "off"

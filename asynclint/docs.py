@@ -13,7 +13,7 @@ DOCS_RULES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 def rule_page(rule: type[Rule]) -> str:
     parts = [f"# {rule.code} {rule.name}\n", f"{rule.summary[0].upper()}{rule.summary[1:]}.\n"]
     facts = ["enabled by default" if rule.enabled_by_default else "off by default: enable with `select`"]
-    facts.append(f"fix: {rule.fix}" if rule.fix else "no automatic fix")
+    facts.append(f"fix: {rule.fix_applicability}" if rule.fix_applicability else "no automatic fix")
     parts.append(f"*{'; '.join(facts)}.*\n")
     documentation = rule.documentation()
     if documentation:
@@ -22,6 +22,8 @@ def rule_page(rule: type[Rule]) -> str:
         parts.append(f"## Example\n\n```python\n{rule.bad}```\n")
     if rule.good:
         parts.append(f"## Use instead\n\n```python\n{rule.good}```\n")
+    if rule.fixed:
+        parts.append(f"## What `--fix --unsafe-fixes` makes of the example\n\n```python\n{rule.fixed}```\n")
     return "\n".join(parts)
 
 

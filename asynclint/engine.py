@@ -19,7 +19,7 @@ from typing import Callable
 
 from asynclint.analysis import Analysis
 from asynclint.compat import noqa_covers
-from asynclint.model import Diagnostic, Settings
+from asynclint.model import Diagnostic, FixKind, Settings
 from asynclint.callgraph import ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
 
@@ -115,13 +115,17 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
 
     found: list[tuple] = []
 
-    def report(node: ast.AST, code: str, message: str, fix=...,
-               fix_kind: str | None = None, target: str | None = None, chain: tuple = ()) -> None:
-        # fix: "safe", "unsafe" or None; left out, the rule's own `fix` applies.
+    def report(node: ast.AST, code: str, message: str, fix=..., fix_kind: FixKind | None = None,
+               target: str | None = None, fix_reason: str | None = None, chain: tuple = ()) -> None:
+        # fix: "safe", "unsafe" or None; left out, the rule's own applicability and kind apply.
+        # fix_reason: why the fix is withheld or only unsafe here.
         if code in enabled:
+            rule = RULES[code]
             if fix is ...:
-                fix = RULES[code].fix
-            found.append((node, code, message, fix, fix_kind, target, chain))
+                fix = rule.fix_applicability
+            if fix is not None and fix_kind is None:
+                fix_kind = rule.fix_kind
+            found.append((node, code, message, fix, fix_kind if fix else None, target, fix_reason, chain))
 
     context = None
     if enabled.intersection(PROJECT_CODES):
@@ -205,7 +209,7 @@ def _checkers_for(enabled: frozenset[str]) -> tuple:
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:
     lines = _LINE_BREAK.split(source)
     result = []
-    for node, code, message, fix, fix_kind, target, chain in found:
+    for node, code, message, fix, fix_kind, target, fix_reason, chain in found:
         line = node.lineno
         text = lines[line - 1] if line <= len(lines) else ""
         if apply_noqa and _suppressed(text, code):
@@ -215,7 +219,7 @@ def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagno
         result.append(Diagnostic(
             path, line, _char_column(text, node.col_offset) + 1, code, message,
             end_line, _char_column(end_text, getattr(node, "end_col_offset", 0) or 0) + 1, fix,
-            fix_kind, target, chain,
+            fix_kind, target, fix_reason, chain,
         ))
     result.sort(key=Diagnostic.sort_key)
     return result

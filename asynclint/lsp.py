@@ -17,12 +17,12 @@ import logging
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from asynclint._version import __version__
 from asynclint import engine
-from asynclint.config import ConfigError, FileSettings, Options, settings_for
+from asynclint.config import ConfigError, FileSettings, Options, _codes, settings_for
 from asynclint.config import forget as forget_configuration
 from asynclint.fix import fix_source
 from asynclint.model import Diagnostic, Settings
@@ -229,15 +229,16 @@ class DocumentLinter:
     files without a pyproject.toml), one project index per configuration, ``lint_source`` and
     ``fix_source(only=...)``."""
 
-    def __init__(self, roots: list[str] | None = None):
+    def __init__(self, roots: list[str] | None = None, options: Options = Options()):
         self.roots = roots or []  # the workspace folders
+        self.options = options  # the client's rule selection
         self._projects: dict[str | None, tuple[Settings, Any]] = {}
 
     def settings_for(self, path: str) -> FileSettings:
         """The document's settings and whether `exclude` leaves it out; raises ConfigError."""
         root = self.root_of(path)
         absolute = path if os.path.isabs(path) else os.path.join(root or os.getcwd(), path)
-        return settings_for(absolute, Options(root=root or os.path.dirname(absolute)))
+        return settings_for(absolute, replace(self.options, root=root or os.path.dirname(absolute)))
 
     def root_of(self, path: str) -> str | None:
         """The innermost workspace folder that holds ``path`` (the first one for an unsaved file)."""
@@ -266,6 +267,10 @@ class DocumentLinter:
             except ConfigError:
                 return
             self._projects.pop(origin, None)
+
+    def forget_all(self) -> None:
+        """Drop every project index (a module appeared or went away)."""
+        self._projects.clear()
 
     # checking -------------------------------------------------------------------------
 
@@ -351,8 +356,46 @@ def pygls_available() -> bool:
         return True
 
 
+@dataclass(frozen=True)
+class ServerSettings:
+    """What the client may set, through ``initializationOptions`` or ``workspace/configuration``
+    (section ``asynclint``): the pause after the last edit before checking, and rule selection
+    over the pyproject.toml, as the command line's --select/--extend-select/--ignore."""
+
+    debounce: float = 0.15  # seconds; `debounceMs` in the client's settings
+    options: Options = Options()
+
+    @classmethod
+    def from_client(cls, value: Any, base: "ServerSettings") -> "ServerSettings":
+        """Settings from the client's JSON (unknown keys are ignored; raises ConfigError)."""
+        if not isinstance(value, dict):
+            return base
+        value = value.get("asynclint", value) if isinstance(value.get("asynclint"), dict) else value
+        debounce = base.debounce
+        if "debounceMs" in value:
+            milliseconds = value["debounceMs"]
+            if not isinstance(milliseconds, (int, float)) or isinstance(milliseconds, bool) or milliseconds < 0:
+                raise ConfigError("client setting `debounceMs` must be a number of milliseconds >= 0")
+            debounce = milliseconds / 1000
+        select = _codes("select", value["select"]) if value.get("select") is not None else base.options.select
+        extend = _codes("extendSelect", value["extendSelect"]) if "extendSelect" in value \
+            else base.options.extend_select
+        ignore = _codes("ignore", value["ignore"]) if "ignore" in value else base.options.ignore
+        return cls(debounce, replace(base.options, select=select, extend_select=extend, ignore=ignore))
+
+
 def make_server():
-    """The pygls LanguageServer with asynclint's features registered."""
+    """The pygls LanguageServer with asynclint's features registered.
+
+    Every check and fix runs in one worker thread, in order (the document linter and its project
+    indexes are used from that thread only), so the server keeps reading messages meanwhile. A
+    change is checked ``debounce`` seconds after the last edit; a check whose document has
+    changed since it was asked for is dropped unpublished. Diagnostics are pushed
+    (publishDiagnostics) unless the client pulls them (textDocument/diagnostic).
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
     from pygls.uris import to_fs_path
@@ -361,11 +404,26 @@ def make_server():
     # at form feeds and U+2028, and clamps (in place) the client's positions to those lines.
     server = LanguageServer("asynclint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     server.linter = DocumentLinter()
+    server.settings = ServerSettings()
     server.checked = {}  # uri -> Checked, the last check of each open document
     # uri -> OpenDocument: the server's own copy of the open documents, which also applies a
     # ranged change correctly (LSP breaks lines only at \n, \r\n and \r) if a client sends one.
     server.documents = {}
+    server.timers = {}  # uri -> the debounce timer of its next check
     server.shown_errors = set()
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint-check")
+
+    def capability(*names: str):
+        """A client capability by its path (None when the client did not say)."""
+        try:
+            value = server.client_capabilities
+        except Exception:
+            return None
+        for name in names:
+            value = getattr(value, name, None)
+            if value is None:
+                return None
+        return value
 
     def encoding() -> str:
         try:
@@ -407,34 +465,148 @@ def make_server():
             data={"fix": diagnostic.fix} if diagnostic.fix else None,
         )
 
-    def publish(uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
-        server.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
-
-    def lint(uri: str) -> None:
-        document = server.documents.get(uri)
-        if document is None or not is_python(document):
-            return
-        server.linter.roots = workspace_roots()
-        checked = server.linter.check(uri, document.version, document.text, path_of(uri))
-        server.checked[uri] = checked
+    def lsp_diagnostics(checked: Checked) -> list[types.Diagnostic]:
         if checked.config_error is not None:
             if checked.config_error not in server.shown_errors:
                 server.shown_errors.add(checked.config_error)
                 server.window_show_message(types.ShowMessageParams(
                     type=types.MessageType.Error, message=f"asynclint: {checked.config_error}"))
-            publish(uri, document.version, [types.Diagnostic(
+            return [types.Diagnostic(
                 range=to_range((0, 0), (0, 0)), severity=types.DiagnosticSeverity.Error,
-                message=f"asynclint is not checking this file: {checked.config_error}", source=SOURCE)])
-            return
+                message=f"asynclint is not checking this file: {checked.config_error}", source=SOURCE)]
         lines = split_lines(checked.source)
-        publish(uri, document.version, [lsp_diagnostic(d, lines) for d in checked.diagnostics])
+        return [lsp_diagnostic(d, lines) for d in checked.diagnostics]
+
+    def pulled() -> bool:
+        """The client asks for diagnostics (textDocument/diagnostic) rather than being sent them."""
+        return capability("text_document", "diagnostic") is not None
+
+    def publish(uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+
+    # -- checking, off the event loop ------------------------------------------------------
+
+    def current(uri: str, version, text: str) -> bool:
+        document = server.documents.get(uri)
+        return document is not None and document.version == version and document.text == text
+
+    def check_in_worker(uri: str, version, text: str, roots: list[str]) -> Checked | None:
+        if not current(uri, version, text):  # superseded while it waited: a stale run is not made
+            return None
+        server.linter.roots = roots
+        server.linter.options = server.settings.options
+        return server.linter.check(uri, version, text, path_of(uri))
+
+    async def checked_now(uri: str) -> Checked | None:
+        """The check of the document as it is now: the last one, or a fresh one."""
+        document = server.documents.get(uri)
+        if document is None or not is_python(document):
+            return None
+        checked = server.checked.get(uri)
+        if checked is not None and checked.version == document.version and checked.source == document.text:
+            return checked
+        cancel_timer(uri)
+        version, text = document.version, document.text
+        checked = await asyncio.get_running_loop().run_in_executor(
+            worker, check_in_worker, uri, version, text, workspace_roots())
+        if checked is None or not current(uri, version, text):
+            return None
+        server.checked[uri] = checked
+        return checked
+
+    async def check_and_publish(uri: str) -> None:
+        server.timers.pop(uri, None)
+        try:
+            checked = await checked_now(uri)
+        except Exception:  # a bug must not take the server down
+            log.exception("checking %s failed", uri)
+            return
+        if checked is not None and not pulled():
+            publish(uri, checked.version, lsp_diagnostics(checked))
+
+    def cancel_timer(uri: str) -> None:
+        timer = server.timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+
+    def schedule(uri: str, delay: float) -> None:
+        """Check ``uri`` after ``delay`` seconds, unless another change comes first."""
+        cancel_timer(uri)
+        loop = asyncio.get_running_loop()
+        server.timers[uri] = loop.call_later(delay, lambda: loop.create_task(check_and_publish(uri)))
+
+    def refresh_others(changed_path: str | None) -> None:
+        """Check the open documents again (but the one whose file changed: its buffer is what
+        counts): what they report may depend on the other modules of the project."""
+        for uri in list(server.documents):
+            server.checked.pop(uri, None)
+            if changed_path is None or path_of(uri) != changed_path:
+                schedule(uri, 0)
+        if pulled() and capability("workspace", "diagnostics", "refresh_support"):
+            server.workspace_diagnostic_refresh(None)
+
+    def forget(path: str | None) -> None:
+        """Drop a project index (in the worker, after the checks queued before)."""
+        if path is None:
+            worker.submit(server.linter.forget_all)
+        else:
+            worker.submit(server.linter.forget_project, path)
+
+    # -- settings --------------------------------------------------------------------------
+
+    def apply_settings(value: Any) -> None:
+        try:
+            server.settings = ServerSettings.from_client(value, server.settings)
+        except ConfigError as error:
+            server.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Error, message=f"asynclint: {error}"))
+
+    async def pull_configuration() -> None:
+        if not capability("workspace", "configuration"):
+            return
+        try:
+            values = await server.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="asynclint")]))
+        except Exception as error:
+            log.info("workspace/configuration failed: %s", error)
+            return
+        if values:
+            apply_settings(values[0])
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls, params: types.InitializeParams):
+        apply_settings(params.initialization_options)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls, params: types.InitializedParams):
+        if capability("workspace", "did_change_watched_files", "dynamic_registration"):
+            watchers = [types.FileSystemWatcher(glob_pattern=pattern) for pattern in ("**/*.py", "**/pyproject.toml")]
+            try:
+                await server.client_register_capability_async(types.RegistrationParams(registrations=[
+                    types.Registration(id="asynclint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                                       register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers))]))
+            except Exception as error:
+                log.info("cannot watch files: %s", error)
+        await pull_configuration()
+        if server.documents:
+            refresh_others(None)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls, params: types.DidChangeConfigurationParams):
+        if capability("workspace", "configuration"):
+            await pull_configuration()
+        else:
+            apply_settings(params.settings)
+        refresh_others(None)
+
+    # -- documents -------------------------------------------------------------------------
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: types.DidOpenTextDocumentParams):
         item = params.text_document
         server.documents[item.uri] = OpenDocument(item.uri, item.version, item.text, item.language_id)
-        lint(item.uri)
+        schedule(item.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls, params: types.DidChangeTextDocumentParams):
@@ -444,40 +616,65 @@ def make_server():
         for change in params.content_changes:
             document.apply(getattr(change, "range", None), change.text, encoding())
         document.version = params.text_document.version
-        lint(document.uri)
+        schedule(document.uri, server.settings.debounce)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls, params: types.DidSaveTextDocumentParams):
-        checked = server.checked.get(params.text_document.uri)
-        if checked is not None and not checked.on_disk:
-            server.linter.forget_project(checked.path)  # a new module: the index knew it as missing
-        if params.text_document.uri.endswith("/pyproject.toml"):
+        uri = params.text_document.uri
+        changed = path_of(uri)
+        if uri.endswith("/pyproject.toml"):
             forget_configuration()  # a new one changes which is nearest; an edited one, its stamp
-            for uri in list(server.checked):
-                lint(uri)  # the settings are re-read: their file stamp changed
+            changed = None
         else:
-            lint(params.text_document.uri)
+            checked = server.checked.get(uri)
+            if checked is not None and not checked.on_disk:
+                forget(checked.path)  # a new module: the index knew it as missing
+        refresh_others(changed)
+        if uri in server.documents:
+            schedule(uri, 0)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls, params: types.DidChangeWatchedFilesParams):
+        """A file changed on disk (another editor, git, a formatter): the documents that may use it
+        are checked again; a module that appeared or went away changes what imports resolve to."""
+        changed = None
+        for event in params.changes:
+            path = path_of(event.uri)
+            if path.endswith("pyproject.toml"):
+                forget_configuration()
+            elif event.type != types.FileChangeType.Changed:
+                forget(None)
+            changed = path if len(params.changes) == 1 else None
+        refresh_others(changed)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: types.DidCloseTextDocumentParams):
-        server.documents.pop(params.text_document.uri, None)
-        checked = server.checked.pop(params.text_document.uri, None)
+        uri = params.text_document.uri
+        cancel_timer(uri)
+        server.documents.pop(uri, None)
+        checked = server.checked.pop(uri, None)
         if checked is not None and _differs_from_disk(checked.path, checked.source):
-            server.linter.forget_project(checked.path)  # closed unsaved: the index had the buffer
-        publish(params.text_document.uri, None, [])
+            forget(checked.path)  # closed unsaved: the index had the buffer
+        if not pulled():
+            publish(uri, None, [])
+
+    @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(
+        identifier=SOURCE, inter_file_dependencies=True, workspace_diagnostics=False))
+    async def diagnostic(ls, params: types.DocumentDiagnosticParams):
+        checked = await checked_now(params.text_document.uri)
+        items = lsp_diagnostics(checked) if checked is not None else []
+        result_id = None if checked is None else f"{checked.version}:{hash(checked.source)}"
+        if result_id is not None and params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+
+    # -- fixes -----------------------------------------------------------------------------
 
     def workspace_edit(checked: Checked, new_source: str) -> types.WorkspaceEdit:
         index = LineIndex(checked.source, encoding())
         edits = [types.TextEdit(range=to_range(index.position(e.start), index.position(e.end)), new_text=e.text)
                  for e in minimal_edits(checked.source, new_source)]
-        document_changes = False
-        try:
-            capabilities = server.client_capabilities
-            document_changes = bool(capabilities.workspace and capabilities.workspace.workspace_edit
-                                    and capabilities.workspace.workspace_edit.document_changes)
-        except Exception:
-            pass
-        if document_changes and checked.version is not None:
+        if capability("workspace", "workspace_edit", "document_changes") and checked.version is not None:
             return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(uri=checked.uri,
                                                                              version=checked.version),
@@ -491,40 +688,32 @@ def make_server():
         (start, end) = a
         return start <= (b.end.line, b.end.character) and (b.start.line, b.start.character) <= end
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND]))
-    def code_action(ls, params: types.CodeActionParams):
-        uri = params.text_document.uri
-        document = server.documents.get(uri)
-        if document is None:
-            return None
-        checked = server.checked.get(uri)
-        if checked is None or checked.version != document.version or checked.source != document.text:
-            lint(uri)
-            checked = server.checked.get(uri)
-        if checked is None:
-            return None
+    def fixes(checked: Checked, params: types.CodeActionParams) -> list[QuickFix]:
+        """The fixes on offer (computed in the worker: they run the fixer)."""
         only = params.context.only
         lines = split_lines(checked.source)
-        actions = []
+        found = []
         if wanted(types.CodeActionKind.QuickFix, only):
             for diagnostic in checked.diagnostics:
-                if not diagnostic.fix or not overlaps(diagnostic_range(diagnostic, lines, encoding()), params.range):
-                    continue
-                fix = server.linter.quick_fix(checked, diagnostic)
-                if fix is not None:
-                    actions.append(types.CodeAction(
-                        title=fix.title, kind=types.CodeActionKind.QuickFix,
-                        diagnostics=[lsp_diagnostic(d, lines) for d in fix.diagnostics],
-                        is_preferred=fix.preferred, edit=workspace_edit(checked, fix.source)))
+                if diagnostic.fix and overlaps(diagnostic_range(diagnostic, lines, encoding()), params.range):
+                    found.append(server.linter.quick_fix(checked, diagnostic))
         if wanted(FIX_ALL_KIND, only):
-            fix = server.linter.fix_all(checked)
-            if fix is not None:
-                actions.append(types.CodeAction(
-                    title=fix.title, kind=FIX_ALL_KIND,
-                    diagnostics=[lsp_diagnostic(d, lines) for d in fix.diagnostics],
-                    edit=workspace_edit(checked, fix.source)))
-        return actions
+            found.append(server.linter.fix_all(checked))
+        return [fix for fix in found if fix is not None]
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND]))
+    async def code_action(ls, params: types.CodeActionParams):
+        checked = await checked_now(params.text_document.uri)
+        if checked is None:
+            return None
+        lines = split_lines(checked.source)
+        offered = await asyncio.get_running_loop().run_in_executor(worker, fixes, checked, params)
+        return [types.CodeAction(title=fix.title, kind=fix.kind,
+                                 diagnostics=[lsp_diagnostic(d, lines) for d in fix.diagnostics],
+                                 is_preferred=fix.preferred if fix.kind == "quickfix" else None,
+                                 edit=workspace_edit(checked, fix.source))
+                for fix in offered]
 
     return server
 

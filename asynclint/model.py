@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from enum import Enum
 from typing import Mapping
 
 
@@ -28,6 +29,20 @@ class PerBackend:
 BACKENDS = tuple(f.name for f in fields(PerBackend))
 
 
+class FixKind(str, Enum):
+    """The rewrites the fixer knows: each has exactly one fixer (``fix.rewrite.FIXERS``) and a
+    before/after fixture pair (tests/test_fix.py checks both). A string, so that JSON and the
+    cache carry the value as is."""
+
+    SLEEP = "sleep"  # time.sleep(x) -> await asyncio.sleep(x)
+    OPEN = "open"  # with open(p) as f -> async with aiofiles.open(p) as f (or a thread)
+    HTTP = "http"  # requests.get(url) -> an httpx.AsyncClient with requests' defaults (or a thread)
+    SUBPROCESS = "subprocess"  # subprocess.run([...]) -> asyncio.create_subprocess_exec (or a thread)
+    THREAD = "thread"  # f(x) -> await asyncio.to_thread(f, x)
+    AWAIT = "await"  # a coroutine never awaited -> await it
+    RUNNING_LOOP = "running-loop"  # asyncio.get_event_loop() -> asyncio.get_running_loop()
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One finding. Lines are 1-based, columns 1-based and counted in characters."""
@@ -42,14 +57,20 @@ class Diagnostic:
     # The fix on offer: None when the rule has no rewrite for this finding,
     # else "safe" or "unsafe" (see docs/rules for what each fix does).
     fix: str | None = None
-    # What the fixer needs, kept out of every output format: the catalog's fix kind
-    # ("sleep", "open", "http", "subprocess", "thread", "loop") and the callee's
+    # What the fixer needs, kept out of every output format: the fix kind and the callee's
     # qualified name (``time.sleep``). Carried rather than recomputed at fix time because
     # only the analysis knows them (it resolved the call through imports and bindings).
-    fix_kind: str | None = None
+    fix_kind: FixKind | None = None
     target: str | None = None
+    # Why the rule's fix is withheld (``fix`` is None) or only unsafe here: "touches the event
+    # loop", "inside a threading lock"... Shown with the finding.
+    fix_reason: str | None = None
     # The call chain of ASL401/ASL402: (step, path, line, condition) per link, shown in JSON.
     chain: tuple = ()
+
+    def __post_init__(self) -> None:
+        if self.fix_kind is not None and not isinstance(self.fix_kind, FixKind):  # read from the cache
+            object.__setattr__(self, "fix_kind", FixKind(self.fix_kind))
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.col, self.code)

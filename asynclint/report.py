@@ -6,6 +6,7 @@ keyword options as well (``text``: the source line and colour); the CLI passes t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -32,7 +33,11 @@ _TAB = 4
 
 
 def fix_note(d: Diagnostic) -> str:
-    """`` [fix: safe]`` / `` [fix: unsafe]`` after a message whose finding has a fix."""
+    """`` [fix: safe]`` / `` [fix: unsafe]`` after a message whose finding has a fix, with the reason
+    when the fix is only unsafe here (`` [fix: unsafe, inside a threading lock]``) or withheld
+    (`` [fix: none, touches the event loop]``)."""
+    if d.fix_reason:
+        return f" [fix: {d.fix or 'none'}, {d.fix_reason}]"
     return f" [fix: {d.fix}]" if d.fix else ""
 
 
@@ -116,7 +121,8 @@ def as_dict(d: Diagnostic) -> dict:
     return {
         "path": d.path, "line": d.line, "column": d.col, "end_line": end_line, "end_column": end_col,
         "code": d.code, "message": d.message,
-        "fix": None if d.fix is None else {"applicability": d.fix},
+        "fix": None if d.fix is None else {"applicability": d.fix, "reason": d.fix_reason},
+        **({"fix_withheld": d.fix_reason} if d.fix is None and d.fix_reason else {}),
         **({"chain": [dict(zip(("step", "path", "line", "when"), step)) for step in d.chain]} if d.chain else {}),
     }
 
@@ -182,7 +188,7 @@ def _sarif_rule(rule) -> dict:
         "help": {"text": f"{_sentence(rule.summary)} See {DOCS_URL.format(code=rule.code)}",
                  "markdown": f"{_sentence(rule.summary)} [{rule.code}]({DOCS_URL.format(code=rule.code)})"},
         "defaultConfiguration": {"enabled": rule.enabled_by_default, "level": "error"},
-        "properties": {"fix": rule.fix} if rule.fix else {},
+        "properties": {"fix": rule.fix_applicability} if rule.fix_applicability else {},
     }
     if not descriptor["properties"]:
         del descriptor["properties"]
@@ -273,6 +279,64 @@ def junit(diagnostics: list[Diagnostic]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
+# -- GitLab Code Quality ------------------------------------------------------------------------
+
+# The findings that say a file was not (fully) checked rank above the rules' findings.
+_NOT_CHECKED = frozenset({"ASL001", "ASL002", "ASL003"})
+
+
+def gitlab(diagnostics: list[Diagnostic]) -> str:
+    """GitLab's Code Quality report (``artifacts: reports: codequality``): a JSON array of issues
+    with description, check_name, fingerprint, severity and location (path, lines). The
+    fingerprint leaves the line out, so that a finding keeps it when code above it moves; the
+    same finding twice in a file is told apart by its rank."""
+    issues = []
+    seen: Counter = Counter()
+    for d in diagnostics:
+        path = _relative_path(d.path)
+        identity = (path, d.code, d.message)
+        seen[identity] += 1
+        end_line, _ = end_of(d)
+        digest = hashlib.sha256("\0".join((*identity, str(seen[identity]))).encode("utf-8", "surrogatepass"))
+        issues.append({
+            "type": "issue",
+            "description": f"{d.code} {d.message}",
+            "check_name": d.code,
+            "fingerprint": digest.hexdigest()[:32],
+            "severity": "major" if d.code in _NOT_CHECKED else "minor",
+            "location": {"path": path, "lines": {"begin": d.line, "end": end_line}},
+        })
+    return json.dumps(issues, indent=2) + "\n"
+
+
+# -- reviewdog (rdjson) -------------------------------------------------------------------------
+
+def rdjson(diagnostics: list[Diagnostic]) -> str:
+    """reviewdog's Diagnostic Format, one DiagnosticResult (``reviewdog -f=rdjson``). Its columns
+    count UTF-8 bytes, so a column on a line with other characters is converted from the file."""
+    lines_of = _SourceLines({})
+    results = []
+    for d in diagnostics:
+        end_line, end_col = end_of(d)
+        lines = lines_of(d.path)
+        results.append({
+            "message": d.message,
+            "location": {"path": _relative_path(d.path), "range": {
+                "start": {"line": d.line, "column": _utf8_column(lines, d.line, d.col)},
+                "end": {"line": end_line, "column": _utf8_column(lines, end_line, end_col)}}},
+            "severity": "ERROR" if d.code in _NOT_CHECKED else "WARNING",
+            "code": {"value": d.code, "url": DOCS_URL.format(code=d.code)},
+        })
+    return json.dumps({"source": {"name": "asynclint", "url": REPOSITORY_URL}, "diagnostics": results},
+                      indent=2) + "\n"
+
+
+def _utf8_column(lines: list[str], line: int, column: int) -> int:
+    """A 1-based character column as a 1-based UTF-8 byte column (past the text: as many more)."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(text[:column - 1].encode("utf-8", "surrogatepass")) + 1 + max(0, column - 1 - len(text))
+
+
 # -- the registry -------------------------------------------------------------------------------
 
 FORMATS: dict[str, Callable[[list[Diagnostic]], str]] = {
@@ -283,6 +347,8 @@ FORMATS: dict[str, Callable[[list[Diagnostic]], str]] = {
     "github": github,
     "sarif": sarif,
     "junit": junit,
+    "gitlab": gitlab,
+    "rdjson": rdjson,
 }
 
 

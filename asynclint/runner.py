@@ -3,8 +3,9 @@
 The main process walks the file list once, in order. For each file it reads the source,
 applies the engine's early skip (no trigger word: nothing to parse), and looks the file up in
 the cache; only what is left is linted, in chunks, by a pool of worker processes (or in this
-process for ``jobs=1`` and for runs with less than one chunk of work, where starting workers
-would cost more than it saves). At most a few chunks per worker are in flight, so memory stays
+process for ``jobs=1``, for runs with less than two chunks of work, and without ``jobs`` for runs
+with less than PARALLEL_MIN_CHARS of source or no idle CPU: there starting workers would cost
+more than it saves). At most a few chunks per worker are in flight, so memory stays
 bounded whatever the size of the tree; workers write the cache entries of what they linted.
 Each file's findings come back sorted from the engine and are put in the order of the sorted
 file list, so the output is the same for any number of jobs without sorting them again.
@@ -37,6 +38,9 @@ if TYPE_CHECKING:  # imported when workers start: a cached or small run never pa
 RESULTS = "results"  # the cache kind of one file's diagnostics
 CHUNK_FILES = 32  # a chunk is sent to a worker when it holds this many files...
 CHUNK_CHARS = 256 * 1024  # ...or this much source text, whichever comes first
+# Without --jobs, workers start only for at least this much source to lint (about two seconds of
+# work for one process): less is done sooner in this process.
+PARALLEL_MIN_CHARS = 4_000_000
 IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to keep it busy, few enough to bound memory
 # ast.parse allocates hundreds of thousands of objects per large file, none of them in cycles;
 # with the default thresholds the cyclic collector runs over and over during each parse. A
@@ -55,10 +59,17 @@ class RunResult:
 
 
 def default_jobs() -> int:
+    """Workers for a run with enough work: the CPUs this process may use, less those that other
+    work keeps busy (a worker without a CPU of its own only adds its start-up and summaries)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+        cpus = max(1, os.cpu_count() or 1)
+    try:
+        busy = int(os.getloadavg()[0])
+    except (AttributeError, OSError):
+        busy = 0
+    return max(1, cpus - busy)
 
 
 def select_files(paths: list[str], resolver: Resolver) -> tuple[list[tuple[str, Settings]], list[str]]:
@@ -81,7 +92,7 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, options: 
                 verbose: bool = False) -> RunResult:
     """Check every Python file under ``paths``, each with the settings of its nearest
     pyproject.toml and the door's ``options`` over them (``settings``: one configuration for
-    every file instead, for library use). ``jobs``: worker processes (default: one per CPU);
+    every file instead, for library use). ``jobs``: worker processes (default: none for little work, else one per idle CPU);
     ``cache``: read and write the on-disk cache in ``cache_dir`` (default: under each
     project's root)."""
     selected, problems = select_files(paths, Resolver(options, fixed=settings))
@@ -103,7 +114,7 @@ def _check_group(files: list[str], settings: Settings, result: RunResult, found:
     # list of files joins the key. A change to a module a file used is caught by its stamp.
     fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings), "\n".join(files)) \
         if store.enabled else ""
-    with _fewer_collections(), _Dispatcher(jobs or default_jobs(), settings, store, verbose, result,
+    with _fewer_collections(), _Dispatcher(jobs, settings, store, verbose, result,
                                            found) as dispatcher:
         for path in files:
             try:
@@ -155,7 +166,7 @@ def _fewer_collections():
 def _encode(diagnostics: list[Diagnostic], depends_on: dict[str, tuple]) -> dict:
     """A file's diagnostics and the other modules (file, stamp) its findings were made from."""
     return {"diagnostics": [[d.line, d.col, d.code, d.message, d.end_line, d.end_col, d.fix, d.fix_kind, d.target,
-                             d.chain]
+                             d.fix_reason, d.chain]
                             for d in diagnostics],
             "depends_on": [[path, *stamp] for path, stamp in depends_on.items()]}
 
@@ -228,16 +239,18 @@ def _lint_all(chunk: list[Work], settings: Settings, store: Cache, verbose: bool
 class _Dispatcher:
     """Collects files to lint into chunks and runs them, in workers once there is enough work."""
 
-    def __init__(self, jobs: int, settings: Settings, store: Cache, verbose: bool, result: RunResult,
+    def __init__(self, jobs: int | None, settings: Settings, store: Cache, verbose: bool, result: RunResult,
                  found: dict[str, list[Diagnostic]]):
-        self.jobs = jobs
+        self.jobs = jobs  # None: chosen from the amount of work, once it is known to be enough
         self.settings, self.store, self.verbose = settings, store, verbose
         self.result, self.found = result, found
         self.chunk: list[Work] = []
         self.chunk_chars = 0
         self.executor: "ProcessPoolExecutor | None" = None
         self.in_flight: "deque[tuple[Future, list]]" = deque()
-        self.held: list | None = None  # the first full chunk, kept until a second one shows up
+        # Chunks kept until there is enough work to be worth starting workers for.
+        self.held: list = []
+        self.held_chars = 0
         self.project: ProjectIndex | None = None  # this process's index, made on first use
 
     def __enter__(self) -> "_Dispatcher":
@@ -261,26 +274,38 @@ class _Dispatcher:
 
     def _flush(self, final: bool) -> None:
         chunk, self.chunk, self.chunk_chars = self.chunk, [], 0
-        if final and self.held is not None:
-            chunk, self.held = self.held + chunk, None
-        if not chunk:
-            return
-        if self.jobs <= 1 or (final and self.executor is None):
+        chunks = [chunk] if chunk else []
+        if self.executor is None and self.jobs != 1:
+            self.held += chunks
+            self.held_chars += sum(len(source) for _, source, _, _ in chunk)
+            if not final and not self._enough_for_workers():
+                return
+            chunks, self.held, self.held_chars = self.held, [], 0
+            if not final and self.jobs is None:
+                self.jobs = default_jobs()
+        for chunk in chunks:
+            self._run(chunk, in_process=self.jobs == 1 or (final and self.executor is None))
+
+    def _run(self, chunk: list, in_process: bool) -> None:
+        if in_process:
             if self.project is None:
                 self.project = project_index(self.settings, self.store)
             self._take(chunk, _lint_all(chunk, self.settings, self.store, self.verbose, self.project))
             return
         if self.executor is None:
-            if self.held is None:  # one chunk of work is not worth starting processes for
-                self.held = chunk
-                return
             with _sigint_held():  # the first submit forks the workers
                 self.executor = self._start()
-                self.in_flight.append((self.executor.submit(_lint_chunk, self.held), self.held))
-            self.held = None
         while len(self.in_flight) >= self.jobs * IN_FLIGHT_PER_JOB:
             self._collect_oldest()
         self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))
+
+    def _enough_for_workers(self) -> bool:
+        """Workers pay only for more work than it costs to start them (and for each of them to
+        summarise the modules it needs again): with --jobs given, more than one chunk; else at
+        least PARALLEL_MIN_CHARS of source."""
+        if self.jobs is None:
+            return self.held_chars >= PARALLEL_MIN_CHARS
+        return len(self.held) > 1
 
     def _start(self) -> "ProcessPoolExecutor":
         import multiprocessing

@@ -3,7 +3,7 @@
 
 Run by hand from the repository root (never by the tests; it downloads from PyPI):
 
-    python benchmarks/fix_suites.py                           # uvicorn and tornado, this venv's asynclint
+    python benchmarks/fix_suites.py                           # uvicorn, tornado, distributed; asynclint on PATH
     python benchmarks/fix_suites.py uvicorn --asynclint ../main/.venv/bin/asynclint
     python benchmarks/fix_suites.py tornado --reuse-before    # keep the "before" results of a previous run
 
@@ -20,7 +20,8 @@ For each project, in a scratch folder (default /tmp/fix_suites, ``--scratch``):
    after, and the files the fix changed (the full diff is in ``<scratch>/<project>/fix.diff``).
 
 Only the CLI is used, so any checkout's asynclint can be measured. Tests that need the
-internet fail in both runs: the comparison is what counts.
+internet fail in both runs: the comparison is what counts. distributed's sdist ships no tests:
+its "suite" is our smoke tests, benchmarks/distributed_smoke.py.
 """
 
 from __future__ import annotations
@@ -38,16 +39,24 @@ import time
 import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+FAILED = ("failed", "error", "collection error")
 
-# Records each test's outcome as one JSON line in $FIX_SUITES_RECORD, as soon as it is known.
+# Records each test's outcome as one JSON line in $FIX_SUITES_RECORD, as soon as it is known;
+# a module that fails to import is recorded under its own id.
 PYTEST_RECORDER = '''
 import json, os
 
+def _record(nodeid, outcome):
+    with open(os.environ["FIX_SUITES_RECORD"], "a") as record:
+        record.write(json.dumps({"id": nodeid, "outcome": outcome}) + "\\n")
+
 def pytest_runtest_logreport(report):
     if report.when == "call" or report.outcome != "passed":
-        outcome = "error" if report.failed and report.when != "call" else report.outcome
-        with open(os.environ["FIX_SUITES_RECORD"], "a") as record:
-            record.write(json.dumps({"id": report.nodeid, "outcome": outcome}) + "\\n")
+        _record(report.nodeid, "error" if report.failed and report.when != "call" else report.outcome)
+
+def pytest_collectreport(report):
+    if report.failed:
+        _record(report.nodeid, "collection error")
 '''
 
 # The same for a unittest runner: wraps the result methods every TestResult subclass calls.
@@ -81,6 +90,7 @@ class Project:
     skip_deps: tuple[str, ...] = ()  # tools in that group that no test needs (linters, type checkers)
     extra_deps: tuple[str, ...] = ()
     runner: str = "pytest"
+    own_tests: str = ""  # a test module of ours (in benchmarks/), copied to <scratch>/<project>/own_tests/
 
 
 PROJECTS = {
@@ -102,6 +112,14 @@ PROJECTS = {
         # tox.ini's setting for loaded CI machines: the per-test timeout of async tests.
         env={"ASYNC_TEST_TIMEOUT": "25"},
         runner="unittest",
+    ),
+    # Its sdist ships no tests: our smoke tests of what issue 14 saw break, run from outside the tree.
+    "distributed": Project(
+        requirement="distributed==2026.8.0",
+        command=["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "fix_suites_recorder",
+                 "--timeout", "180", "../own_tests"],
+        extra_deps=("pytest", "pytest-timeout"),
+        own_tests="distributed_smoke.py",
     ),
 }
 
@@ -150,13 +168,13 @@ def prepare_venv(project: Project, workdir: str, tree: str) -> str:
         sh([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
         # The project's own dependencies come with it; install() later swaps the tree under test.
         sh([python, "-m", "pip", "install", "--quiet", *deps, "-e", editable(project, tree)])
-        recorder = PYTEST_RECORDER if project.runner == "pytest" else UNITTEST_RECORDER
-        site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        with open(os.path.join(site, "fix_suites_recorder.py"), "w") as handle:
-            handle.write(recorder)
         with open(stamp, "w") as handle:
             json.dump(deps, handle)
+    recorder = PYTEST_RECORDER if project.runner == "pytest" else UNITTEST_RECORDER
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    with open(os.path.join(site, "fix_suites_recorder.py"), "w") as handle:
+        handle.write(recorder)
     return venv
 
 
@@ -196,7 +214,7 @@ def read_outcomes(record: str) -> dict[str, str]:
     outcomes: dict[str, str] = {}
     for line in open(record):
         entry = json.loads(line)
-        if outcomes.get(entry["id"]) not in ("failed", "error"):  # one failing phase fails the test
+        if outcomes.get(entry["id"]) not in FAILED:  # one failing phase fails the test
             outcomes[entry["id"]] = entry["outcome"]
     return outcomes
 
@@ -225,13 +243,18 @@ def apply_fixes(asynclint: str, before: str, after: str) -> tuple[list[str], str
 def compare(name: str, before: dict[str, str], after: dict[str, str], changed: list[str]) -> dict:
     passed_before = {test for test, outcome in before.items() if outcome == "passed"}
     passed_after = {test for test, outcome in after.items() if outcome == "passed"}
-    broken = {test: after.get(test, "never finished") for test in sorted(passed_before - passed_after)}
+    broken = {test: after.get(test, "no outcome") for test in sorted(passed_before - passed_after)}
+    errors_only_after = {test: outcome for test, outcome in after.items() if test not in before and outcome in FAILED}
     print(f"\n## {name}\n")
     print(f"tests run: {len(before)} before, {len(after)} after")
     print(f"passed before: {len(passed_before)}, passed after: {len(passed_after)}")
     print(f"passed before and fail or never finish after: {len(broken)}")
     for test, outcome in broken.items():
-        print(f"  {outcome:14} {test}")
+        print(f"  {outcome:16} {test}")
+    for test, outcome in errors_only_after.items():
+        print(f"  after only: {outcome} {test}")
+    if "no outcome" in broken.values():
+        print("  (no outcome: killed by the run's timeout, or never run: see the errors above and the log)")
     fixed = sorted(passed_after - passed_before)
     if fixed:
         print(f"passed only after (flaky?): {len(fixed)}")
@@ -241,6 +264,7 @@ def compare(name: str, before: dict[str, str], after: dict[str, str], changed: l
     for path in changed:
         print(f"  {path}")
     return {"passed_before": len(passed_before), "passed_after": len(passed_after), "broken": broken,
+            "errors_only_after": errors_only_after,
             "passed_only_after": fixed, "changed": changed}
 
 
@@ -251,6 +275,10 @@ def measure(name: str, args: argparse.Namespace) -> dict:
     before_record = os.path.join(workdir, "before.jsonl")
     reuse = args.reuse_before and os.path.exists(before_record)
     before = fetch(project, workdir)
+    if project.own_tests:
+        own_tests = os.path.join(workdir, "own_tests")
+        os.makedirs(own_tests, exist_ok=True)
+        shutil.copy(os.path.join(HERE, project.own_tests), os.path.join(own_tests, "test_" + project.own_tests))
     venv = prepare_venv(project, workdir, before)
     if reuse:
         before_outcomes = read_outcomes(before_record)

@@ -25,6 +25,13 @@ What it does, every step re-runnable:
 asynclint runs: cold (its cache directory deleted before the run, so the run also writes
 the cache), with ``--jobs 1`` and with every core; cached (the same command again, tree
 unchanged). flake8 runs ``--select ASYNC -j auto``; ruff ``check --select ASYNC --no-cache``.
+
+The full-corpus mode (``--full-corpus [DIR]``) measures the 20 async packages of the precision
+issue as sdists (tests included), unpacked in DIR (default: downloaded with ``pip download`` into
+``benchmarks/corpus/full``): asynclint cold with the default jobs, cold ``--jobs 1``, cached, the
+parse floor (``ast.parse`` of every file that contains "async", one process) and ruff, alternating,
+with wall and CPU time; with ``--per-package``, also cold default jobs against cold ``--jobs 1`` on
+each package alone. ``--asynclint PATH`` times another asynclint (say, a checkout's venv).
 """
 
 from __future__ import annotations
@@ -55,6 +62,28 @@ ASYNC_PACKAGES = [
     "uvicorn==0.32.0", "websockets==13.1", "asyncpg==0.30.0", "redis==5.2.0", "tornado==6.4.1",
 ]
 MIXED_EXTRA = ["django==5.1.3", "sqlalchemy==2.0.36"]
+FULL_PACKAGES = [
+    "aiofiles==25.1.0", "aiogram==3.31.0", "aiohttp==3.14.5", "aiokafka==0.14.0", "aiosqlite==0.22.1",
+    "anyio==4.16.0", "asyncpg==0.32.0", "discord.py==2.7.1", "fastapi==0.165.0", "httpcore==1.0.9",
+    "httpx==0.28.1", "motor==3.7.1", "redis==8.1.0", "sanic==25.12.1", "starlette==1.10.0", "telethon==1.45.0",
+    "tornado==6.6.1", "trio==0.35.0", "uvicorn==0.54.0", "websockets==17.4",
+]
+# The parse floor: what parsing alone costs, one process, every file asynclint would parse.
+PARSE_FLOOR = """
+import ast, os, sys, warnings
+warnings.simplefilter("ignore")
+for base, dirs, names in os.walk(sys.argv[1]):
+    dirs[:] = [d for d in dirs if not d.startswith(".")]
+    for name in names:
+        if name.endswith(".py"):
+            with open(os.path.join(base, name), "rb") as handle:
+                data = handle.read()
+            if b"async" in data:
+                try:
+                    ast.parse(data)
+                except (SyntaxError, ValueError):
+                    pass
+"""
 BIG_FILE_LINES = 10_000
 
 
@@ -187,7 +216,8 @@ def _tree_rss(root_pid: int) -> int:
 
 
 def measure(cmd: list[str], cwd: str) -> tuple[float, float, str]:
-    """(wall seconds, peak MB of the process tree, a digest of what it printed)."""
+    """(wall seconds, peak MB of the process tree, a digest of what it printed). The CPU seconds
+    of the process and the children it waited for are left in ``measure.cpu``."""
     peak = 0
     output = tempfile.TemporaryFile()
     start = time.perf_counter()
@@ -206,6 +236,7 @@ def measure(cmd: list[str], cwd: str) -> tuple[float, float, str]:
     elapsed = time.perf_counter() - start
     done.set()
     sampler.join()
+    measure.cpu = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     stderr = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
@@ -292,6 +323,90 @@ def table(result: dict) -> str:
     return "\n".join(out)
 
 
+def setup_full_corpus(directory: str) -> None:
+    """The 20 packages' sdists (wheels where PyPI has no sdist), unpacked into ``directory``."""
+    stamp = os.path.join(directory, "pinned.txt")
+    if os.path.exists(stamp) and open(stamp).read() == "\n".join(FULL_PACKAGES):
+        return
+    downloads = os.path.join(directory, ".downloads")
+    os.makedirs(downloads, exist_ok=True)
+    for spec in FULL_PACKAGES:
+        _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-build-isolation",
+              "--prefer-binary" if spec.startswith("telethon") else "--no-binary=:all:", "-d", downloads, spec])
+    import tarfile
+
+    for name in os.listdir(downloads):
+        path = os.path.join(downloads, name)
+        if name.endswith(".whl"):
+            _extract(path, os.path.join(directory, name.split("-")[0] + "-" + name.split("-")[1]))
+        elif name.endswith(".tar.gz"):
+            with tarfile.open(path) as archive:
+                archive.extractall(directory, filter="data")
+    with open(stamp, "w") as handle:
+        handle.write("\n".join(FULL_PACKAGES))
+
+
+def _alternate(runs: dict, directory: str, reps: int, cache_dir: str, label: str) -> dict:
+    """Each command ``reps`` times, alternating (the first rotates): medians of wall and CPU."""
+    names = list(runs)
+    figures: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": [], "mb": []} for k in names}
+    outputs: dict[str, str] = {}
+    for rep in range(reps):
+        for tool in names[rep % len(names):] + names[: rep % len(names)]:
+            cmd, before = runs[tool]
+            if before == "clear":
+                shutil.rmtree(cache_dir, ignore_errors=True)
+            elif before == "warm":
+                subprocess.run(cmd, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds, peak, digest = measure(cmd, directory)
+            if tool.startswith("asynclint"):
+                outputs.setdefault(digest, tool)
+                if len(outputs) > 1:
+                    raise SystemExit(f"asynclint printed different findings in {sorted(outputs.values())}")
+            for key, value in (("wall", seconds), ("cpu", measure.cpu), ("mb", peak)):
+                figures[tool][key].append(value)
+            print(f"  [{label} rep {rep + 1}/{reps}] {tool}: {seconds:.2f} s wall, {measure.cpu:.2f} s CPU, "
+                  f"{peak:.0f} MB", file=sys.stderr)
+    return {tool: {"wall": statistics.median(f["wall"]), "cpu": statistics.median(f["cpu"]),
+                   "peak_mb": max(f["mb"]), "runs": len(f["wall"])} for tool, f in figures.items()}
+
+
+def full_corpus(directory: str, asynclint: str, ruff: str, reps: int, per_package: bool) -> str:
+    cache_dir = os.path.join(tempfile.gettempdir(), "asynclint-bench-full-cache")
+    quiet = ["--quiet", "--exit-zero", "--cache-dir", cache_dir]
+    packages = sorted(d for d in os.listdir(directory) if not d.startswith(".") and
+                      os.path.isdir(os.path.join(directory, d)) and not d.startswith("flake8"))
+    runs = {
+        "asynclint cold, default jobs": ([asynclint, "check", *quiet, *packages], "clear"),
+        "asynclint cold -j1": ([asynclint, "check", *quiet, "--jobs", "1", *packages], "clear"),
+        "asynclint cached": ([asynclint, "check", *quiet, *packages], "warm"),
+        "parse floor": ([sys.executable, "-c", PARSE_FLOOR, "."], None),
+        "ruff --no-cache": ([ruff, "check", "--select", "ASYNC", "--no-cache", "--exit-zero", "--quiet", *packages],
+                            None),
+    }
+    load = os.getloadavg()
+    rows = _alternate(runs, directory, reps, cache_dir, "full corpus")
+    files, lines = count(directory)
+    ruff_wall, floor_cpu = rows["ruff --no-cache"]["wall"], rows["parse floor"]["cpu"]
+    out = [f"**full corpus**: {len(packages)} packages, {files:,} files, {lines:,} lines; load average at the "
+           f"start {load[0]:.1f} on {len(os.sched_getaffinity(0))} cores; medians of {reps}",
+           "", "| run | wall s | CPU s | peak MB | wall / ruff wall | CPU / parse floor CPU |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for tool, row in rows.items():
+        out.append(f"| {tool} | {row['wall']:.2f} | {row['cpu']:.2f} | {row['peak_mb']:.0f} | "
+                   f"{row['wall'] / ruff_wall:.2f} | {row['cpu'] / floor_cpu:.2f} |")
+    if per_package:
+        out += ["", "| package | cold default jobs wall s | cold -j1 wall s | default / -j1 |", "|---|---:|---:|---:|"]
+        for package in packages:
+            pair = {"default jobs": ([asynclint, "check", *quiet, "."], "clear"),
+                    "-j1": ([asynclint, "check", *quiet, "--jobs", "1", "."], "clear")}
+            rows = _alternate({f"asynclint {k}": v for k, v in pair.items()}, os.path.join(directory, package),
+                              reps, cache_dir, package)
+            default, single = rows["asynclint default jobs"]["wall"], rows["asynclint -j1"]["wall"]
+            out.append(f"| {package} | {default:.2f} | {single:.2f} | {default / single:.2f} |")
+    return "\n".join(out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each measurement (default 3)")
@@ -303,9 +418,24 @@ def main() -> int:
                         help="measure only these (repeatable)")
     parser.add_argument("--no-setup", action="store_true", help="use the venvs and corpus as they are")
     parser.add_argument("--json", metavar="FILE", help="also write the raw figures to FILE")
+    parser.add_argument("--full-corpus", metavar="DIR", nargs="?", const=os.path.join(CORPUS, "full"),
+                        help="measure the 20 async packages unpacked in DIR (downloaded there if missing)")
+    parser.add_argument("--per-package", action="store_true",
+                        help="with --full-corpus: default jobs against --jobs 1 on each package")
+    parser.add_argument("--asynclint", metavar="PATH", help="the asynclint to time (default: the benchmark's venv)")
+    parser.add_argument("--ruff", metavar="PATH", help="the ruff to time (default: the benchmark's venv)")
     args = parser.parse_args()
     if sys.platform != "linux":
         raise SystemExit("the benchmark reads /proc: run it on Linux")
+    if args.full_corpus:
+        if not args.no_setup and not (args.asynclint and args.ruff):
+            setup_venvs()
+        if not os.path.isfile(os.path.join(args.full_corpus, "pinned.txt")) and not args.no_setup:
+            setup_full_corpus(args.full_corpus)
+        tools = [os.path.abspath(t) if t else None for t in (args.asynclint, args.ruff)]
+        print(full_corpus(args.full_corpus, tools[0] or _bin(ASYNCLINT_VENV, "asynclint"),
+                          tools[1] or _bin(TOOLS_VENV, "ruff"), args.reps, args.per_package))
+        return 0
     if not args.no_setup:
         setup_venvs()
         setup_corpus()

@@ -8,18 +8,20 @@ options as in the rule fixtures.
 import ast
 import glob
 import os
+import re
 import stat
 from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from asynclint import fix_source
+from asynclint import catalog, fix_source
 from asynclint.fix import FixError, fix_file
 from asynclint.fix import rewrite
 from asynclint.engine import lint_source
 from asynclint.flake8_plugin import AsyncLintPlugin
-from asynclint.model import Diagnostic, Settings
+from asynclint.model import Diagnostic, FixKind, Settings
+from asynclint.rules import RULES, load_all
 from conftest import FIXTURES
 from expectations import fixture_settings
 
@@ -58,10 +60,55 @@ def test_fixture_is_fixed_exactly(path):
     ast.parse(new_source)
 
 
-def test_every_fix_kind_has_a_fixture():
+# -- the fix registry: every kind has a fixer and a fixture pair; every offered fix happens ------
+
+def test_every_fix_kind_has_one_fixer():
+    assert set(rewrite.FIXERS) == set(FixKind)
+
+
+def test_every_fix_kind_has_a_fixture_pair():
+    fixed_kinds = {d.fix_kind for path in FIX_FIXTURES for d in _fix(_read(path), path)[1]}
+    assert fixed_kinds == set(FixKind), f"no fixture pair fixes {set(FixKind) - fixed_kinds}"
     text = "".join(_read(p) for p in FIX_FIXTURES)
-    for needle in ("time.sleep", "open(", "requests.", "subprocess.", "os.remove", "import trio", "import anyio"):
-        assert needle in text
+    for backend in ("import trio", "import anyio"):
+        assert backend in text
+
+
+load_all()
+FIXING_RULES = [code for code in sorted(RULES) if RULES[code].fix_applicability]
+MARKER = re.compile(r"  # error: .*$", re.M)
+
+
+@pytest.mark.parametrize("code", FIXING_RULES)
+def test_a_rule_that_offers_a_fix_shows_what_the_fixer_makes_of_its_example(code):
+    """As fixit derives AUTOFIX from ``Invalid(..., expected_replacement=...)``: the rule's
+    ``fixed`` example is what ``--fix --unsafe-fixes`` really makes of its ``bad`` one."""
+    rule = RULES[code]
+    assert rule.fixed, f"{code} offers a fix: give it a `fixed` example"
+    fixed, applied, _ = fix_source(rule.bad, f"{code}.py", Settings(select=(code,)), unsafe=True)
+    assert applied and MARKER.sub("", fixed) == rule.fixed
+    ast.parse(fixed)
+
+
+def _module_function_rows():
+    """Catalog rows of module-level functions that offer a fix (methods need a typed receiver)."""
+    for key, row in sorted(catalog.BLOCKING.items()):
+        module, _, function = key.rpartition(".")
+        if row.fix_kind is not None and module not in catalog.KNOWN_TYPES and not any(
+                part[:1].isupper() for part in module.split(".")) and function != "*":
+            yield key
+
+
+@pytest.mark.parametrize("key", list(_module_function_rows()))
+def test_every_catalogued_call_that_offers_a_fix_is_fixed(key):
+    """A finding that says ``[fix: ...]`` is fixed by ``--fix --unsafe-fixes``: a kind whose fixer
+    does nothing for a call would show a fix that never happens."""
+    module, _, function = key.rpartition(".")
+    call = function if module == "builtins" else key
+    source = ("" if module == "builtins" else f"import {module}\n") + f"\n\nasync def main(p):\n    {call}(p)\n"
+    offered = [d for d in lint_source(source, "t.py", Settings()) if d.fix]
+    _, fixed, remaining = fix_source(source, "t.py", Settings(), unsafe=True)
+    assert len(fixed) == len(offered) and not [d for d in remaining if d.fix]
 
 
 # -- the property: any selection of a fixture's statements, any backend, safe or unsafe ---------
@@ -103,7 +150,7 @@ def _diagnostic_at(source, code, predicate, fix="unsafe"):
     tree = ast.parse(source)
     node = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and predicate(n))
     return Diagnostic("t.py", node.lineno, node.col_offset + 1, code, "m", node.end_lineno,
-                      node.end_col_offset + 1, fix)
+                      node.end_col_offset + 1, fix, RULES[code].fix_kind)
 
 
 def _callee(name):
@@ -238,7 +285,7 @@ def test_fix_that_would_not_parse_leaves_file_unchanged(tmp_path, monkeypatch):
     path = tmp_path / "m.py"
     original = SLEEPY.replace("\n", "\r\n").encode()
     path.write_bytes(original)
-    monkeypatch.setattr(rewrite, "apply_pass", lambda source, ds, backend: (source + "def (:\n", ds))
+    monkeypatch.setattr(rewrite, "apply_pass", lambda source, ds, backend, libraries: (source + "def (:\n", ds))
     with pytest.raises(FixError):
         fix_source(SLEEPY, "m.py", Settings())
     result = fix_file(str(path), Settings())
@@ -421,26 +468,11 @@ async def main(path):
     assert results[0] == results[1] == (True, b"hi", 0, 3, 4)
 
 
-def test_every_rule_example_with_a_fix_gets_fixed():
-    """Each rule's documented bad example: every finding there that offers a fix is fixed, and
-    the result parses."""
-    from asynclint.rules import RULES
-
-    for code, rule in sorted(RULES.items()):
-        if not rule.bad or not rule.fix:
-            continue
-        settings = Settings(select=(code,))
-        offered = [d for d in lint_source(rule.bad, f"{code}.py", settings) if d.fix]
-        fixed, applied, remaining = fix_source(rule.bad, f"{code}.py", settings, unsafe=True)
-        assert len(applied) == len(offered), code
-        ast.parse(fixed)
-        assert not [d for d in remaining if d.fix], code
-
-
 def test_asl502_reported_on_the_callee_is_still_fixed():
     source = "import asyncio\n\n\nasync def main():\n    return asyncio.get_event_loop()\n"
     call = _diagnostic_at(source, "ASL502", _callee("asyncio.get_event_loop"), fix="safe")
-    on_callee = Diagnostic("t.py", call.line, call.col, "ASL502", "m", call.end_line, call.end_col - 2, "safe")
+    on_callee = Diagnostic("t.py", call.line, call.col, "ASL502", "m", call.end_line, call.end_col - 2, "safe",
+                           FixKind.RUNNING_LOOP)
     assert rewrite.apply_pass(source, [on_callee], "asyncio")[0] == source.replace("get_event", "get_running")
 
 
@@ -457,7 +489,8 @@ def test_rules_reporting_without_a_fix_argument_get_their_rule_applicability(mon
             self.analysis.report(call, "ASL110", "m")
 
     monkeypatch.setattr(engine, "_checkers_for", lambda enabled: (Reporter,))
-    monkeypatch.setattr(RULES["ASL110"], "fix", "safe")
+    monkeypatch.setattr(RULES["ASL110"], "fix_applicability", "safe")
+    monkeypatch.setattr(RULES["ASL110"], "fix_kind", FixKind.THREAD)
     assert [d.fix for d in lint_source("async def f():\n    g()\n")] == ["safe"]
 
 
@@ -516,10 +549,10 @@ def test_cli_reports_a_file_it_could_not_fix(cli, tmp_path, monkeypatch):
     (tmp_path / "good.py").write_text(SLEEPY)
     real = rewrite.apply_pass
 
-    def broken_for_bad(source, diagnostics, backend):
+    def broken_for_bad(source, diagnostics, backend, libraries):
         if diagnostics[0].path.endswith("bad.py"):
             return source.replace("async def", "async def def"), diagnostics
-        return real(source, diagnostics, backend)
+        return real(source, diagnostics, backend, libraries)
     monkeypatch.setattr(rewrite, "apply_pass", broken_for_bad)
     code, out, err = cli("check", "--fix", ".")
     assert code == 2

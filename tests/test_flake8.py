@@ -99,3 +99,30 @@ def test_flake8_honours_per_file_ignores(tmp_path):
         (tmp_path / directory / "a.py").write_text(source)
     code, out, _ = flake8("--select", "ASL", "tests", "src", cwd=tmp_path)
     assert [line.split(":")[0] for line in out.splitlines()] == [os.path.join("src", "a.py")]
+
+
+def test_flake8_is_an_optional_extra_and_the_plugin_loads():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        tomllib = pytest.importorskip("tomli")
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
+        project = tomllib.load(handle)["project"]
+    assert not [d for d in project["dependencies"] if d.startswith("flake8")]
+    assert [d for d in project["optional-dependencies"]["flake8"] if d.startswith("flake8")]
+    assert project["entry-points"]["flake8.extension"]["ASL"] == "asynclint.flake8_plugin:AsyncLintPlugin"
+    # With flake8 installed (the test extra has it), flake8 finds and loads the plugin.
+    proc = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "asynclint" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_the_command_does_not_need_flake8(tmp_path):
+    blocker = tmp_path / "noflake8"
+    (blocker / "flake8").mkdir(parents=True)
+    (blocker / "flake8" / "__init__.py").write_text("raise ImportError('no flake8 here')\n")
+    (tmp_path / "a.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(blocker), os.environ["PYTHONPATH"]])}
+    proc = subprocess.run([sys.executable, "-c", "import asynclint.flake8_plugin, asynclint.cli, sys; "
+                           "sys.exit(asynclint.cli.main(['check', '--format', 'concise', 'a.py']))"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+    assert proc.returncode == 1 and "ASL101" in proc.stdout, proc.stderr

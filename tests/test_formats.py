@@ -66,7 +66,7 @@ def cli(*args, cwd, env=None, input=None):
 def test_every_format_is_offered(project):
     code, out, _ = cached_cli("--help", cwd=project)
     assert code == 0
-    for name in ("text", "concise", "json", "jsonl", "github", "sarif", "junit"):
+    for name in ("text", "concise", "json", "jsonl", "github", "sarif", "junit", "gitlab", "rdjson"):
         assert name in FORMATS and name in out
 
 
@@ -357,3 +357,42 @@ def test_output_file_that_cannot_be_written_is_a_usage_error(project):
     (project / "taken").write_text("")
     code, _, err = cli("-o", "taken/report.json", ".", cwd=project)
     assert code == 2 and "--output-file" in err
+
+
+def _schema(name):
+    with open(os.path.join(ROOT, "tests", "data", "schemas", name), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def test_gitlab_code_quality_report(project):
+    jsonschema = pytest.importorskip("jsonschema")
+    (project / "twice.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n    time.sleep(1)\n")
+    code, out, _ = cli("--format", "gitlab", ".", cwd=project)
+    assert code == 1
+    issues = json.loads(out)
+    jsonschema.Draft7Validator(_schema("gitlab-codequality.json")).validate(issues)
+    assert [(i["location"]["path"], i["location"]["lines"]["begin"], i["check_name"]) for i in issues] == \
+        [("app.py", line, code) for line, _, code in EXPECTED] + [("twice.py", 5, "ASL101"), ("twice.py", 6, "ASL101")]
+    assert len({i["fingerprint"] for i in issues}) == len(issues)  # GitLab shows one issue per fingerprint
+    (project / "twice.py").write_text("\n\nimport time\n\n\nasync def f():\n    time.sleep(1)\n    time.sleep(1)\n")
+    moved = json.loads(cli("--format", "gitlab", ".", cwd=project)[1])
+    assert [i["fingerprint"] for i in moved] == [i["fingerprint"] for i in issues]  # lines moved: same issues
+    (project / "twice.py").unlink()
+
+
+def test_rdjson_for_reviewdog(project):
+    jsonschema = pytest.importorskip("jsonschema")
+    (project / "wide.py").write_text('import time\n\n\nasync def f():\n    s = "\u00e9\U0001d11e"; time.sleep(1)\n',
+                                     encoding="utf-8")
+    code, out, _ = cli("--format", "rdjson", ".", cwd=project)
+    assert code == 1
+    result = json.loads(out)
+    jsonschema.Draft7Validator(_schema("rdjson.json"), format_checker=jsonschema.FormatChecker()).validate(result)
+    assert result["source"]["name"] == "asynclint"
+    found = [(d["location"]["path"], d["location"]["range"]["start"]["line"],
+              d["location"]["range"]["start"]["column"], d["code"]["value"]) for d in result["diagnostics"]]
+    # reviewdog counts columns in UTF-8 bytes: é is 2, the musical symbol 4.
+    assert found == [("app.py", line, column, code) for line, column, code in EXPECTED] + [("wide.py", 5, 19, "ASL101")]
+    wide = result["diagnostics"][-1]["location"]["range"]
+    assert wide["end"]["column"] - wide["start"]["column"] == len("time.sleep(1)")
+    (project / "wide.py").unlink()

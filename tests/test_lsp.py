@@ -36,6 +36,7 @@ class Client:
         self.proc = subprocess.Popen([sys.executable, "-m", "asynclint", "server"], cwd=cwd,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.messages: queue.Queue = queue.Queue()
+        self.answers: dict[str, object] = {}  # method -> the result to give the server's requests
         self.next_id = 0
         self.pending: list[dict] = []  # messages read while waiting for another one
         threading.Thread(target=self._read, daemon=True).start()
@@ -91,10 +92,10 @@ class Client:
             if message is None:
                 raise AssertionError(f"the server closed its output while we waited for {what}; "
                                      f"stderr: {self.stderr_so_far()}")
+            if "id" in message and "method" in message:  # a request of the server's: answer it
+                self.send({"id": message["id"], "result": self.answers.get(message["method"])})
             if accept(message):
                 return message
-            if message.get("method") == "window/showMessageRequest" and "id" in message:
-                self.send({"id": message["id"], "result": None})
             self.pending.append(message)
 
     def diagnostics(self, uri: str, version: int | None = None) -> list[dict]:

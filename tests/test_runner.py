@@ -227,3 +227,21 @@ def test_ctrl_c_exits_130_without_traceback(tmp_path):
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, (out[-500:], err[-2000:])
     assert "Traceback" not in err and "interrupted" in err
+
+
+def test_default_jobs_follow_the_amount_of_work(tmp_path, monkeypatch):
+    """Without --jobs, a run with little work stays in this process; with enough work, and idle
+    CPUs, it starts workers. Either way the findings are the same."""
+    from asynclint import runner
+
+    for index in range(80):
+        (tmp_path / f"m{index:02}.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
+    started = []
+    real_start = runner._Dispatcher._start
+    monkeypatch.setattr(runner._Dispatcher, "_start", lambda self: started.append(self.jobs) or real_start(self))
+    monkeypatch.setattr(runner, "default_jobs", lambda: 2)
+    alone = check_paths([str(tmp_path)], Settings(project_root=str(tmp_path)), cache=False)
+    assert started == [] and len(alone.diagnostics) == 80
+    monkeypatch.setattr(runner, "PARALLEL_MIN_CHARS", 1000)
+    shared = check_paths([str(tmp_path)], Settings(project_root=str(tmp_path)), cache=False)
+    assert started == [2] and shared.diagnostics == alone.diagnostics

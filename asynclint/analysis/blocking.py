@@ -30,9 +30,11 @@ class BlockingCalls:
         self.on_loop: set[int] = set()  # ids of the calls that block the loop (reported by ASL1xx)
         # Those of them whose finding covers the methods of the object they make (catalog.Blocking.covers_methods).
         self.covering: set[int] = set()
+        # id of such a call -> the blocking method calls on its object that its finding covers.
+        self.later: dict[int, list[ast.Call]] = {}
         # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
         self._memo: dict[int, tuple | None] = {}
-        self._chain_memo: dict[int, bool] = {}
+        self._chain_memo: dict[int, int] = {}
 
     def visit_call(self, call: ast.Call) -> None:
         """Called by the walk for every call, before any checker sees it."""
@@ -72,23 +74,31 @@ class BlockingCalls:
         if key is None or key in analysis.settings.allow:
             return None
         row = catalog.lookup(key, analysis.extra_blocking)
-        if row is None or _is_nonblocking(row, call, analysis.resolve) or self._receiver_reported(call.func):
+        if row is None or _is_nonblocking(row, call, analysis.resolve):
+            return None
+        origin = self._covering_call(call.func)
+        if origin:  # a method call on an object whose creation is reported already: one finding, not two
+            if origin > 0:
+                self.later.setdefault(origin, []).append(call)
             return None
         return key, row
 
-    def _receiver_reported(self, func: ast.expr) -> bool:
-        """A method call on an object whose creation is reported already (one finding, not two)."""
+    def _covering_call(self, func: ast.expr) -> int:
+        """The id of the reported call that made the receiver of this method, when its finding covers
+        the method (-1 when that call is not known, 0 when there is none)."""
         if not isinstance(func, ast.Attribute):
-            return False
+            return 0
         if isinstance(func.value, ast.Call):  # a chain: the inner call is visited after this one
             inner = func.value
             if id(inner) not in self._chain_memo:
                 found = self.row(inner)
-                self._chain_memo[id(inner)] = ((found is not None and found[1].covers_methods)
-                                               or self._receiver_reported(inner.func))
+                self._chain_memo[id(inner)] = (id(inner) if found is not None and found[1].covers_methods
+                                               else self._covering_call(inner.func))
             return self._chain_memo[id(inner)]
         receiver = self.analysis.resolve(func.value)
-        return isinstance(receiver, Instance) and receiver.reported
+        if isinstance(receiver, Instance) and receiver.reported:
+            return receiver.origin or -1
+        return 0
 
 
 def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:

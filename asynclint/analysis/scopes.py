@@ -76,7 +76,7 @@ class Analysis:
         self._yield_lines: list[int] | None = None
         self.project = project  # project.ModuleContext when other modules can be consulted
         self.settings = settings
-        self.report = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None)
+        self.report = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None, fix_reason=None)
         self.extra_blocking = _extra_rows(settings)
         self.backend = settings.backend or backend_of(tree)
         self.scopes: list[Scope] = [Scope("module", tree, on_loop=False)]
@@ -472,7 +472,7 @@ def backend_of(tree: ast.Module) -> str:
 
 def _extra_rows(settings: Settings) -> dict[str, catalog.Blocking]:
     return {
-        name: catalog.Blocking("ASL100", catalog.Use.everywhere(f"`{replacement}`"), fix=None)
+        name: catalog.Blocking("ASL100", catalog.Use.everywhere(f"`{replacement}`"), fix_kind=None)
         for name, replacement in settings.extra_blocking.items()
     }
 

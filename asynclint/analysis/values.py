@@ -34,6 +34,8 @@ class Instance:
     type: Union[str, "ClassInfo"]
     # True when the call that made it was itself reported: its methods then are not.
     reported: bool = False
+    # The id of that reported call, which names the object's later blocking calls (0: none).
+    origin: int = field(default=0, compare=False)
 
 
 @dataclass(eq=False, slots=True)
@@ -244,9 +246,11 @@ class Resolver:
                 produced = special[1]
             if produced is not None:
                 # What a method of an object whose creation was reported returns is covered too.
-                reported = id(call) in self.analysis.blocking.covering or (
-                    isinstance(receiver, Instance) and receiver.reported)
-                return Instance(produced, reported=reported)
+                if id(call) in self.analysis.blocking.covering:
+                    return Instance(produced, reported=True, origin=id(call))
+                if isinstance(receiver, Instance) and receiver.reported:
+                    return Instance(produced, reported=True, origin=receiver.origin)
+                return Instance(produced)
             if not callee.name.startswith("builtins."):
                 # Perhaps a class of another module of the project: its methods are then
                 # "module.Class.method", which project-wide analysis can resolve.

@@ -18,6 +18,7 @@ from typing import Collection
 
 from asynclint.analysis import backend_of
 from asynclint.callgraph import ProjectIndex
+from asynclint.fix.dependencies import declared_libraries, project_root_of
 from asynclint.engine import SourceError, decode_source, lint_source, read_bytes
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
@@ -47,6 +48,7 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
     """
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
+    libraries = declared_libraries(settings.project_root or project_root_of(path))
     fixed: list[Diagnostic] = []
     diagnostics = lint_source(source, path, settings, project=project)
     held = set() if only is None else set(diagnostics) - set(only)  # the findings not to fix
@@ -56,7 +58,7 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
             break
         try:
             backend = settings.backend or backend_of(ast.parse(source))
-            new_source, applied = apply_pass(source, wanted, backend)
+            new_source, applied = apply_pass(source, wanted, backend, libraries)
         except FixError:
             raise
         except Exception as error:  # libcst's parser, or a bug in a rewrite

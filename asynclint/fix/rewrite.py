@@ -8,6 +8,7 @@ by identity. Edits whose roots overlap are left to the next pass of the loop.
 
 from __future__ import annotations
 
+import ast
 import bisect
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -16,14 +17,17 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from asynclint.fix.imports import add_imports, remove_unused
-from asynclint.model import Diagnostic
+from asynclint.model import Diagnostic, FixKind
 
 # Methods of a file object that have an awaitable counterpart on aiofiles', anyio's and trio's files.
 ASYNC_FILE_METHODS = frozenset(
     "read read1 readline readlines readinto write writelines flush seek tell truncate".split())
 HTTP_VERBS = frozenset("get post put patch delete head options request".split())
-# requests keywords that httpx spells differently or sets on the client.
-HTTP_INCOMPATIBLE = frozenset("allow_redirects verify cert proxies stream hooks".split())
+# requests keywords httpx has no per-request spelling for; those it sets on the client instead.
+HTTP_INCOMPATIBLE = frozenset("proxies stream hooks".split())
+HTTP_CLIENT_KEYWORDS = ("verify", "cert")
+# What requests' response has and httpx's lacks or spells differently.
+REQUESTS_ONLY_RESPONSE = frozenset("ok iter_content iter_lines raw reason apparent_encoding next".split())
 SUBPROCESS_KEYWORDS = frozenset(("cwd", "env"))
 
 SLEEP = {"asyncio": ("asyncio", "asyncio.sleep"), "trio": ("trio", "trio.sleep"),
@@ -53,10 +57,11 @@ class Edit:
 class Planner:
     """Turns findings into edits for one tree, deciding what can be rewritten where."""
 
-    def __init__(self, module: cst.Module, backend: str) -> None:
+    def __init__(self, module: cst.Module, backend: str, libraries: frozenset[str] = frozenset()) -> None:
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.module = self.wrapper.module
         self.backend = backend
+        self.libraries = libraries  # third-party async libraries the project depends on
         self.positions = self.wrapper.resolve(PositionProvider)
         # Parent links, made only where needed: along the path from the module to each located
         # node, and inside the subtrees a rewrite looks into. (ParentNodeProvider would link
@@ -147,28 +152,9 @@ class Planner:
 
     def plan(self, diagnostic: Diagnostic) -> Edit | None:
         node = self.locate(diagnostic)
-        if node is None or not self.await_legal(node):
+        if node is None or not self.await_legal(node) or diagnostic.fix_kind is None:
             return None
-        if diagnostic.code == "ASL502" or diagnostic.fix_kind == "loop":
-            return self._running_loop(node, diagnostic)
-        if diagnostic.code == "ASL201":
-            return self._insert_await(node, diagnostic)
-        if not isinstance(node, cst.Call):
-            return None
-        kind, target = diagnostic.fix_kind, diagnostic.target or ""
-        edit = None
-        if kind == "sleep":
-            edit = self._sleep(node, diagnostic)
-        elif kind == "open" and target in ("builtins.open", "io.open", "pathlib.Path.open"):
-            edit = self._async_open(node, diagnostic)
-        elif kind == "http":
-            edit = self._http(node, diagnostic)
-        elif kind == "subprocess":
-            edit = self._subprocess(node, diagnostic)
-        if edit is None and kind in ("thread", "open", "http", "subprocess") or (
-                kind is None and diagnostic.code in ("ASL401", "ASL402")):
-            edit = self._thread(node, diagnostic)
-        return edit
+        return FIXERS[diagnostic.fix_kind](self, node, diagnostic)
 
     def _sleep(self, call: cst.Call, d: Diagnostic) -> Edit:
         module, name = SLEEP[self.backend]
@@ -222,6 +208,9 @@ class Planner:
 
     def _async_open(self, call: cst.Call, d: Diagnostic) -> Edit | None:
         """``with open(p) as f:`` -> ``async with aiofiles.open(p) as f:``, awaiting ``f``'s methods."""
+        if d.target not in ("builtins.open", "io.open", "pathlib.Path.open") or (
+                self.backend == "asyncio" and "aiofiles" not in self.libraries):
+            return None
         item = self.parent(call)
         statement = self.parent(item) if isinstance(item, cst.WithItem) else None
         if not (isinstance(statement, cst.With) and statement.asynchronous is None
@@ -294,12 +283,21 @@ class Planner:
         return call if imported else None
 
     def _http(self, call: cst.Call, d: Diagnostic) -> Edit | None:
-        """``r = requests.get(url)`` -> ``async with httpx.AsyncClient() as client: r = await client.get(url)``."""
+        """``r = requests.get(url)`` -> ``async with httpx.AsyncClient(follow_redirects=True,
+        timeout=None) as client: r = await client.get(url)``: requests' defaults (it follows
+        redirects and has no timeout), ``verify=``/``cert=`` moved to the client, the call's own
+        ``timeout=`` and ``allow_redirects=`` (as ``follow_redirects=``) kept. Only where the project
+        depends on httpx, and no use of the response needs what only requests' response has."""
         module, _, verb = (d.target or "").rpartition(".")
-        if module not in ("requests", "requests.api", "httpx") or verb not in HTTP_VERBS:
+        if "httpx" not in self.libraries or module not in ("requests", "requests.api", "httpx") \
+                or verb not in HTTP_VERBS:
             return None
-        if any(a.keyword is not None and a.keyword.value in HTTP_INCOMPATIBLE for a in call.args):
+        keywords = {a.keyword.value: a for a in call.args if a.keyword is not None}
+        if any(a.star == "**" for a in call.args) or set(keywords) & HTTP_INCOMPATIBLE:
             return None
+        timeout = keywords.get("timeout")
+        if timeout is not None and not isinstance(timeout.value, (cst.Integer, cst.Float, cst.Name)):
+            return None  # requests' (connect, read) tuple has no httpx spelling
         # httpx takes only the URL (and for `request`, the method first) positionally.
         positional = [a for a in call.args if a.keyword is None]
         if any(a.star == "*" for a in positional) or \
@@ -309,21 +307,51 @@ class Planner:
         if line is None or len(line.body) != 1 or not isinstance(self.parent(line), cst.IndentedBlock):
             return None
         function = next(a for a in self.ancestors(line) if isinstance(a, cst.FunctionDef))
+        if self._uses_requests_only_response_api(call, line, function):
+            return None
         names = _NameUses(None)
         function.visit(names)
         client = next(c for c in ("client", "http_client", *(f"http_client_{n}" for n in range(2, 100)))
                       if c not in names.all_names)
         edit = Edit(line, d, imports={"httpx"}, unused=_root_names(call.func))
-        edit.replace(call, lambda new: _await(
-            new.with_changes(func=cst.Attribute(cst.Name(client), cst.Name(verb)), lpar=[], rpar=[]), new))
+        on_client = [keywords[k] for k in HTTP_CLIENT_KEYWORDS if k in keywords]
+        client_args = [_keyword("follow_redirects", cst.Name("True")), *(
+            [] if timeout is not None else [_keyword("timeout", cst.Name("None"))]), *(
+            a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in on_client)]
+
+        def request(new: cst.Call) -> cst.BaseExpression:
+            args = [a.with_changes(keyword=cst.Name("follow_redirects"))
+                    if a.keyword is not None and a.keyword.value == "allow_redirects" else a
+                    for a in new.args if a.keyword is None or a.keyword.value not in HTTP_CLIENT_KEYWORDS]
+            args = _commas([a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args])
+            return _await(new.with_changes(func=cst.Attribute(cst.Name(client), cst.Name(verb)), args=args,
+                                           lpar=[], rpar=[]), new)
+        edit.replace(call, request)
 
         def wrap(new: cst.SimpleStatementLine) -> cst.With:
+            opened = cst.Call(_dotted("httpx.AsyncClient"), args=_commas(client_args))
             return cst.With(
-                items=[cst.WithItem(cst.parse_expression("httpx.AsyncClient()"), asname=cst.AsName(cst.Name(client)))],
+                items=[cst.WithItem(opened, asname=cst.AsName(cst.Name(client)))],
                 body=cst.IndentedBlock(body=[new.with_changes(leading_lines=[])]),
                 asynchronous=cst.Asynchronous(), leading_lines=new.leading_lines)
         edit.replace(line, wrap)
         return edit
+
+    def _uses_requests_only_response_api(self, call: cst.Call, line: cst.SimpleStatementLine,
+                                         function: cst.FunctionDef) -> bool:
+        """Whether the response (used at once, or through the name it is assigned to) is asked
+        for something httpx's response lacks or spells differently (``r.ok``, ``r.iter_content()``)."""
+        where = self.parent(call)
+        if isinstance(where, cst.Attribute) and where.value is call:
+            return where.attr.value in REQUESTS_ONLY_RESPONSE
+        statement = line.body[0]
+        if not (isinstance(statement, cst.Assign) and statement.value is call):
+            return False
+        if len(statement.targets) != 1 or not isinstance(statement.targets[0].target, cst.Name):
+            return True
+        uses = _AttributesOf(statement.targets[0].target.value)
+        function.visit(uses)
+        return bool(uses.attributes & REQUESTS_ONLY_RESPONSE)
 
     def _subprocess(self, call: cst.Call, d: Diagnostic) -> Edit | None:
         """A literal argument list, with only ``cwd``/``env`` (and for ``run``: ``capture_output``,
@@ -448,6 +476,43 @@ class Planner:
         return edit
 
 
+Fixer = Callable[[Planner, cst.BaseExpression, Diagnostic], "Edit | None"]
+
+
+def _on_calls(fixer: Fixer) -> Fixer:
+    """A fixer that rewrites a call: any other node (a name, an attribute) is left alone."""
+    return lambda planner, node, d: fixer(planner, node, d) if isinstance(node, cst.Call) else None
+
+
+def _or_thread(fixer: Fixer) -> Fixer:
+    """The rewrite to the async library's own call where it applies, else the call in a thread."""
+    return _on_calls(lambda planner, call, d: fixer(planner, call, d) or planner._thread(call, d))
+
+
+# One fixer per fix kind (tests/test_fix.py checks that none is missing).
+FIXERS: dict[FixKind, Fixer] = {
+    FixKind.SLEEP: _on_calls(Planner._sleep),
+    FixKind.OPEN: _or_thread(Planner._async_open),
+    FixKind.HTTP: _or_thread(Planner._http),
+    FixKind.SUBPROCESS: _or_thread(Planner._subprocess),
+    FixKind.THREAD: _on_calls(Planner._thread),
+    FixKind.AWAIT: Planner._insert_await,
+    FixKind.RUNNING_LOOP: Planner._running_loop,
+}
+
+
+class _AttributesOf(cst.CSTVisitor):
+    """The attributes asked of a name in a subtree (``r.ok`` -> ``ok``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.attributes: set[str] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name:
+            self.attributes.add(node.attr.value)
+
+
 class _NameUses(cst.CSTVisitor):
     """Every ``Name`` node spelled ``name`` (loads and stores, not attribute names) in a subtree;
     all names seen."""
@@ -501,9 +566,11 @@ class _Apply(cst.CSTTransformer):
         return updated
 
 
-def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str) -> tuple[str, list[Diagnostic]]:
-    """Rewrite what can be rewritten of ``diagnostics`` in one pass: (new source, findings fixed)."""
-    planner = Planner(cst.parse_module(source), backend)
+def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str,
+               libraries: frozenset[str] = frozenset()) -> tuple[str, list[Diagnostic]]:
+    """Rewrite what can be rewritten of ``diagnostics`` in one pass: (new source, findings fixed).
+    ``libraries``: the third-party async libraries (aiofiles, httpx) a rewrite may use."""
+    planner = Planner(cst.parse_module(source), backend, libraries)
     chosen: list[Edit] = []
     roots: set[int] = set()
     covered: set[int] = set()  # roots and their ancestors
@@ -519,16 +586,32 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str) -> tupl
         covered |= lineage | {id(edit.root)}
     if not chosen:
         return source, []
+    code = _apply(planner, chosen)
+    if not _parses(code):  # one bad edit drops only itself: keep those that parse on their own
+        chosen = [edit for edit in chosen if _parses(_apply(planner, [edit]))]
+        code = _apply(planner, chosen) if chosen else source
+    return code, [e.diagnostic for e in chosen]
+
+
+def _apply(planner: Planner, edits: list[Edit]) -> str:
     builders: dict[int, Callable] = {}
     ancestors: set[int] = set()
-    for edit in chosen:
+    for edit in edits:
         builders.update(edit.builders)
         for target in edit.targets:
             ancestors.update(id(a) for a in planner.ancestors(target))
     module = planner.module.visit(_Apply(builders, ancestors))
-    module = add_imports(module, set().union(*(e.imports for e in chosen)))
-    module = remove_unused(module, set().union(*(e.unused for e in chosen)))
-    return module.code, [e.diagnostic for e in chosen]
+    module = add_imports(module, set().union(*(e.imports for e in edits)))
+    module = remove_unused(module, set().union(*(e.unused for e in edits)))
+    return module.code
+
+
+def _parses(code: str) -> bool:
+    try:
+        compile(code, "<fix>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _key(where: CodeRange) -> tuple[int, int, int, int]:
@@ -560,9 +643,18 @@ def _parenthesized(node: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def _prepend(first: cst.Arg, args) -> list[cst.Arg]:
+    """``first`` before ``args``; a bare generator argument (``f(x for x in y)``) gets the
+    parentheses it needs once it is not the only argument."""
     if not args:
         return [first]
+    args = [a.with_changes(value=_parenthesized(a.value)) if isinstance(a.value, cst.GeneratorExp)
+            and not a.value.lpar else a for a in args]
     return [first.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), *args]
+
+
+def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(value, keyword=cst.Name(name),
+                   equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
 
 
 def _commas(args: list[cst.Arg]) -> list[cst.Arg]:

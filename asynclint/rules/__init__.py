@@ -15,6 +15,8 @@ import pkgutil
 import re
 from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
+from asynclint.model import FixKind
+
 if TYPE_CHECKING:
     from asynclint.analysis import Analysis
 
@@ -28,9 +30,15 @@ class Rule:
     on_loop: ClassVar[bool] = False
     # Consults the other modules of the project (their summaries), not only the file checked.
     needs_project: ClassVar[bool] = False
-    fix: ClassVar[str | None] = None  # "safe", "unsafe", or None when there is no fix
+    # "safe", "unsafe", or None when the rule has no fix. The kind of rewrite comes from
+    # `fix_kind` or, for a catalogued call, from the catalog row.
+    fix_applicability: ClassVar[str | None] = None
+    fix_kind: ClassVar[FixKind | None] = None
     bad: ClassVar[str] = ""
     good: ClassVar[str] = ""
+    # `bad` as the fixer leaves it (unsafe fixes included): a rule that offers a fix must have it,
+    # and tests/test_fix.py checks the fixer really produces it.
+    fixed: ClassVar[str] = ""
 
     @classmethod
     def documentation(cls) -> str:

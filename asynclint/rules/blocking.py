@@ -9,9 +9,15 @@ from __future__ import annotations
 import ast
 
 from asynclint import catalog
+from asynclint.model import FixKind
 from asynclint.analysis import Instance
 from asynclint.analysis.blocking import expects_blocking_io_error
+from asynclint.analysis.syntax import walk_body
 from asynclint.rules import RULES, Checker, Rule, checker, rule, source_text
+
+
+# How many of the later calls on an object a finding names (the rest are counted).
+LATER_NAMED = 3
 
 
 @checker
@@ -27,12 +33,30 @@ class BlockingCallChecker(Checker):
         # `with lock:` statements of the function being walked, judged when it is done:
         # With node -> [context expression, key, row, blocks in the body, awaits in the body].
         self.locks: dict[ast.With, list] = {}
+        self._events: dict[int, list[tuple[int, str, str]]] = {}  # by function: see _shared_state_events
+        self.covering: list[ast.Call] = []  # reported calls whose finding covers what they return
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
-        if id(call) in analysis.blocking.on_loop:
-            self._report(call, *analysis.blocking.row(call), shown=source_text(call.func))
-            self._mark_locks(call, 3)
+        if id(call) not in analysis.blocking.on_loop:
+            return
+        self._mark_locks(call, 3)
+        key, row = analysis.blocking.row(call)
+        if id(call) in analysis.blocking.covering and (
+                key in catalog.RETURNS or key in catalog.RETURNS_WHEN or key in analysis.values.extra_types):
+            self.covering.append(call)  # reported at the end, naming the later calls on what it made
+        else:
+            self._report(call, key, row, shown=source_text(call.func))
+
+    def finish(self) -> None:
+        blocking = self.analysis.blocking
+        for call in self.covering:
+            later = blocking.later.get(id(call), [])
+            named = ", ".join(f"`{source_text(c.func)}()` (line {c.lineno})" for c in later[:LATER_NAMED])
+            if len(later) > LATER_NAMED:
+                named += f" and {len(later) - LATER_NAMED} more"
+            self._report(call, *blocking.row(call), shown=source_text(call.func),
+                         also=f"; so do the later calls on what it returns: {named}" if later else "")
 
     def visit_With(self, node: ast.With) -> None:
         """``with lock:`` acquires a threading lock on the loop."""
@@ -108,7 +132,8 @@ class BlockingCallChecker(Checker):
                 return key, row
         return None
 
-    def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True) -> None:
+    def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True,
+                also: str = "") -> None:
         display = key.removeprefix("builtins.")
         if call:
             what = f"`{display}()`" if shown == display else f"`{shown}()` ({display})"
@@ -121,10 +146,69 @@ class BlockingCallChecker(Checker):
         use = row.use.for_backend(self.analysis.backend)
         effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
         # Only a call can be rewritten (not `with lock:` or `for line in f:`).
-        kind = row.fix if call else None
-        applicability = RULES[row.code].fix if kind else None
-        self.analysis.report(node, row.code, f"{what} {effect}; use {use}", applicability,
-                             kind if applicability else None, key)
+        kind = row.fix_kind if call else None
+        applicability = RULES[row.code].fix_applicability if kind else None
+        reason = row.withheld if call and applicability is None and RULES[row.code].fix_applicability else None
+        if kind is FixKind.SLEEP:
+            reason = self._await_point_hazard(node)
+            applicability = "unsafe" if reason else applicability
+        self.analysis.report(node, row.code, f"{what} {effect}{also}; use {use}", applicability,
+                             kind if applicability else None, key, reason)
+
+
+    def _await_point_hazard(self, node: ast.AST) -> str | None:
+        """Why an ``await`` here would let other tasks in where the blocking call kept them out:
+        inside a threading lock (another task blocks on it with the loop: a deadlock), or between a
+        read and a write of shared state (another task's update in between is lost)."""
+        analysis = self.analysis
+        for parent in analysis.parents:
+            if isinstance(parent, ast.With) and any(self._is_thread_lock(item.context_expr) for item in parent.items):
+                return "inside a threading lock"
+        scope = analysis.function
+        if scope is None or scope.func is None:
+            return None
+        line = node.lineno
+        events = self._shared_state_events(scope.func.node)
+        before = {(kind, name) for at, kind, name in events if at < line}
+        after = {(kind, name) for at, kind, name in events if at > line}
+        if {name for kind, name in before if kind == "acquire"} & {name for kind, name in after if kind == "release"}:
+            return "inside a threading lock"
+        both = sorted({name for kind, name in before if kind == "read"} & {name for kind, name in after if kind == "write"})
+        if both:
+            return f"between a read and a write of shared state ({', '.join(both)})"
+        return None
+
+    def _shared_state_events(self, function: ast.AST) -> list[tuple[int, str, str]]:
+        """(line, "read"/"write"/"acquire"/"release", name) for a function's reads and writes of
+        shared state and its calls of a threading lock's acquire/release; made once per function."""
+        key = id(function)
+        if key not in self._events:
+            shared = {name for sub in walk_body(function.body) if isinstance(sub, (ast.Global, ast.Nonlocal))
+                      for name in sub.names}
+            events = []
+            for sub in walk_body(function.body):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
+                        sub.func.attr in ("acquire", "release") and self._is_thread_lock(sub.func.value):
+                    events.append((sub.lineno, sub.func.attr, ast.unparse(sub.func.value)))
+                name = _shared_name(sub, shared)
+                if name is not None and isinstance(sub.ctx, (ast.Load, ast.Store)):
+                    events.append((sub.lineno, "read" if isinstance(sub.ctx, ast.Load) else "write", name))
+            self._events[key] = events
+        return self._events[key]
+
+    def _is_thread_lock(self, expr: ast.expr) -> bool:
+        value = self.analysis.resolve(expr)
+        return isinstance(value, Instance) and value.type in catalog.THREAD_LOCK_TYPES
+
+
+def _shared_name(node: ast.AST, shared: set[str]) -> str | None:
+    """The name of the shared state a node reads or writes: a ``global``/``nonlocal`` name, or an
+    attribute of ``self``."""
+    if isinstance(node, ast.Name) and node.id in shared:
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
+    return None
 
 
 # -- the rules ----------------------------------------------------------------------------------
@@ -176,7 +260,7 @@ class ASL101(Rule):
 
     code = "ASL101"
     on_loop = True
-    fix = "safe"
+    fix_applicability = "safe"
     name = "blocking-sleep"
     summary = "`time.sleep()` in an async function"
     bad = """\
@@ -186,6 +270,12 @@ async def poll():
     time.sleep(1)  # error: ASL101
 """
     good = """\
+import asyncio
+
+async def poll():
+    await asyncio.sleep(1)
+"""
+    fixed = """\
 import asyncio
 
 async def poll():
@@ -218,7 +308,7 @@ class ASL102(Rule):
 
     code = "ASL102"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-http-call"
     summary = "a synchronous HTTP request in an async function"
     bad = """\
@@ -233,6 +323,13 @@ import httpx
 async def fetch(url):
     async with httpx.AsyncClient() as client:
         return (await client.get(url)).json()
+"""
+    fixed = """\
+import requests
+import asyncio
+
+async def fetch(url):
+    return (await asyncio.to_thread(requests.get, url)).json()
 """
 
 
@@ -260,7 +357,7 @@ class ASL103(Rule):
 
     code = "ASL103"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-file-open"
     summary = "a file opened with `open()` in an async function"
     bad = """\
@@ -274,6 +371,14 @@ import aiofiles
 async def load(path):
     async with aiofiles.open(path) as f:
         return await f.read()
+"""
+    fixed = """\
+import asyncio
+
+
+async def load(path):
+    with await asyncio.to_thread(open, path) as f:
+        return f.read()
 """
 
 
@@ -305,7 +410,7 @@ class ASL104(Rule):
 
     code = "ASL104"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-filesystem-call"
     summary = "a filesystem call in an async function"
     bad = """\
@@ -318,6 +423,14 @@ async def cleanup(path):
     good = """\
 import asyncio
 import os
+
+async def cleanup(path):
+    if await asyncio.to_thread(os.path.exists, path):
+        await asyncio.to_thread(os.remove, path)
+"""
+    fixed = """\
+import os
+import asyncio
 
 async def cleanup(path):
     if await asyncio.to_thread(os.path.exists, path):
@@ -353,7 +466,7 @@ class ASL105(Rule):
 
     code = "ASL105"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-process-call"
     summary = "a synchronous subprocess or os process call in an async function"
     bad = """\
@@ -368,6 +481,15 @@ import asyncio
 async def build():
     proc = await asyncio.create_subprocess_exec("make")
     await proc.wait()
+"""
+    fixed = """\
+import subprocess
+import asyncio
+
+async def build():
+    process = await asyncio.create_subprocess_exec("make")
+    stdout, stderr = await process.communicate()
+    subprocess.CompletedProcess(["make"], process.returncode, stdout, stderr).check_returncode()
 """
 
 
@@ -400,7 +522,7 @@ class ASL106(Rule):
 
     code = "ASL106"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-socket-call"
     summary = "a blocking socket or DNS call in an async function"
     bad = """\
@@ -416,6 +538,13 @@ async def resolve(host):
     loop = asyncio.get_running_loop()
     return await loop.getaddrinfo(host, None)
 """
+    fixed = """\
+import socket
+import asyncio
+
+async def resolve(host):
+    return await asyncio.to_thread(socket.gethostbyname, host)
+"""
 
 
 @rule
@@ -424,7 +553,10 @@ class ASL107(Rule):
     ## What it does
     Flags synchronous database drivers in an async function: `sqlite3`, `psycopg2`, psycopg's sync
     API, `pymysql`, `MySQLdb`, `mysql.connector`, `pymongo` collections and `redis.Redis`
-    (not `redis.asyncio`): connecting, executing, committing and fetching. An in-memory SQLite
+    (not `redis.asyncio`): connecting, executing, committing and fetching. Within one function a
+    connection made there is one finding, whose message names the later calls on it; a method that
+    uses a connection made in another one (`self.conn` set in `__aenter__`) is reported itself, as
+    its call pays the cost again. An in-memory SQLite
     database (`sqlite3.connect(":memory:")`) touches no file and is not flagged.
 
     ## Why is this bad?
@@ -441,15 +573,20 @@ class ASL107(Rule):
 
     code = "ASL107"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-database-call"
     summary = "a synchronous database driver call in an async function"
     bad = """\
 import sqlite3
 
+import redis
+
 async def count(path):
     conn = sqlite3.connect(path)  # error: ASL107
     return conn.execute("select count(*) from t").fetchone()
+
+async def visits(cache: redis.Redis):
+    return cache.get("visits")  # error: ASL107
 """
     good = """\
 import aiosqlite
@@ -458,6 +595,19 @@ async def count(path):
     async with aiosqlite.connect(path) as conn:
         cursor = await conn.execute("select count(*) from t")
         return await cursor.fetchone()
+"""
+    fixed = """\
+import sqlite3
+
+import redis
+import asyncio
+
+async def count(path):
+    conn = sqlite3.connect(path)
+    return conn.execute("select count(*) from t").fetchone()
+
+async def visits(cache: redis.Redis):
+    return await asyncio.to_thread(cache.get, "visits")
 """
 
 
@@ -491,29 +641,42 @@ class ASL108(Rule):
 
     code = "ASL108"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-thread-sync"
     summary = "waiting on a thread lock, event, queue, future or thread in an async function"
     bad = """\
-import queue
 import threading
 
-lock = threading.Lock()
-jobs = queue.Queue()
+ready = threading.Condition()
 
-async def take(state):
-    with lock:  # error: ASL108
-        state.job = jobs.get()  # error: ASL108
+async def wait_ready(state):
+    with ready:  # error: ASL108
+        ready.wait_for(lambda: state.ready)  # error: ASL108
+
+async def finish(worker: threading.Thread):
+    worker.join()  # error: ASL108
 """
     good = """\
 import asyncio
 
-lock = asyncio.Lock()
-jobs = asyncio.Queue()
+ready = asyncio.Condition()
 
-async def take(state):
-    async with lock:
-        state.job = await jobs.get()
+async def wait_ready(state):
+    async with ready:
+        await ready.wait_for(lambda: state.ready)
+"""
+    fixed = """\
+import threading
+import asyncio
+
+ready = threading.Condition()
+
+async def wait_ready(state):
+    with ready:
+        ready.wait_for(lambda: state.ready)
+
+async def finish(worker: threading.Thread):
+    await asyncio.to_thread(worker.join)
 """
 
 
@@ -536,7 +699,7 @@ class ASL109(Rule):
 
     code = "ASL109"
     on_loop = True
-    fix = "unsafe"
+    fix_applicability = "unsafe"
     name = "blocking-input"
     summary = "console input in an async function"
     bad = """\
@@ -545,6 +708,13 @@ async def ask():
 """
     good = """\
 import asyncio
+
+async def ask():
+    return await asyncio.to_thread(input, "name? ")
+"""
+    fixed = """\
+import asyncio
+
 
 async def ask():
     return await asyncio.to_thread(input, "name? ")

@@ -13,7 +13,8 @@ import os
 from asynclint import catalog, conditions
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint.analysis.blocking import blocking_row, consumed_here
-from asynclint.callgraph import FunctionSummary, ModuleSummary, Step
+from asynclint.callgraph import TOUCHES_LOOP, FunctionSummary, ModuleSummary, Step
+from asynclint.model import FixKind
 from asynclint.rules import Checker, Rule, checker, rule, source_text
 from asynclint.rules.coroutines import CoroutineCalls
 
@@ -60,6 +61,8 @@ class ProjectCallChecker(Checker):
         summary = self._summary_of(scope)
         if summary is None:
             return
+        if summary.hazard is None:
+            summary.hazard = self._hazard(call)
         blocking = blocking_row(analysis, call)
         if blocking is not None:
             key, row = blocking
@@ -130,6 +133,29 @@ class ProjectCallChecker(Checker):
         """``Class.method(obj, ...)``: the arguments do not line up with the method's parameters."""
         return isinstance(func, ast.Attribute) and isinstance(self.analysis.resolve(func.value), ClassRef)
 
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        """``state.x`` on a ``threading.local()``: another thread sees another object."""
+        if self.analysis.project is not None and isinstance(node.value, ast.Name):
+            summary = self._summary_of(self.analysis.function)
+            if summary is not None and summary.hazard is None and self._thread_local(node.value):
+                summary.hazard = THREAD_LOCAL
+
+    def _thread_local(self, expr: ast.expr) -> bool:
+        value = self.analysis.resolve(expr)
+        return isinstance(value, Instance) and value.type == "threading.local"
+
+    def _hazard(self, call: ast.Call) -> str | None:
+        """Why a function making this call must stay on the loop's thread, if it must."""
+        key = self.analysis.callee_key(call)
+        if key in catalog.LOOP_BOUND or (
+                isinstance(call.func, ast.Attribute) and call.func.attr in catalog.LOOP_BOUND_METHODS):
+            return TOUCHES_LOOP
+        if key in catalog.CONTEXT_WRITES:
+            return "sets a context variable"
+        if any(isinstance(arg, ast.Name) and self._thread_local(arg) for arg in call.args):
+            return THREAD_LOCAL  # getattr(state, "x")
+        return None
+
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if self.analysis.project is not None:
             bases = (self._name_of(self.analysis.resolve(base)) for base in node.bases)
@@ -177,10 +203,14 @@ class ProjectCallChecker(Checker):
                 if found is not None:
                     certain, chain = found
                     code = "ASL401" if certain else "ASL402"
-                    # A thread would only make the generator or context manager: nothing to offer.
-                    fix = ... if how == "call" else None
-                    self.analysis.report(call, code, _message(call, chain, certain), fix,
+                    # No thread wrap where it would change what runs (a generator factory, the loop...).
+                    hazard = context.index.thread_hazard(target)
+                    fix = ... if hazard is None else None
+                    self.analysis.report(call, code, _message(call, chain, certain), fix, fix_reason=hazard,
                                          chain=tuple((s.label, s.path, s.line, s.when or None) for s in chain))
+
+
+THREAD_LOCAL = "uses thread-local state"
 
 
 def _parameters(func: FuncDef) -> set[str]:
@@ -261,7 +291,8 @@ class ASL401(Rule):
     on_loop = True
     needs_project = True
     name = "blocking-call-through-helper"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
+    fix_kind = FixKind.THREAD
     summary = "a project function that blocks, called from an async function"
     bad = """\
 def read_config(path):
@@ -273,6 +304,17 @@ async def handler(path):
 """
     good = """\
 import asyncio
+
+def read_config(path):
+    with open(path) as f:
+        return f.read()
+
+async def handler(path):
+    return await asyncio.to_thread(read_config, path)
+"""
+    fixed = """\
+import asyncio
+
 
 def read_config(path):
     with open(path) as f:
@@ -313,7 +355,8 @@ class ASL402(Rule):
     on_loop = True
     needs_project = True
     name = "conditional-blocking-call-through-helper"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
+    fix_kind = FixKind.THREAD
     enabled_by_default = False
     summary = "a project function that may block under a condition, called from an async function"
     bad = """\
@@ -331,6 +374,19 @@ async def handler(path):
     good = """\
 import asyncio
 import json
+
+def load(path):
+    if path.endswith(".json"):
+        with open(path) as f:
+            return json.load(f)
+    return {}
+
+async def handler(path):
+    return await asyncio.to_thread(load, path)
+"""
+    fixed = """\
+import json
+import asyncio
 
 def load(path):
     if path.endswith(".json"):

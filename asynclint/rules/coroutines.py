@@ -8,7 +8,6 @@ coroutine call?" and "where does its value go?".
 from __future__ import annotations
 
 import ast
-import re
 
 from asynclint.analysis import FuncDef, Ref
 from asynclint.analysis.syntax import walk_body
@@ -16,7 +15,7 @@ from asynclint.catalog import (
     EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS, NON_CONSUMERS,
     TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
 )
-from asynclint.model import PerBackend
+from asynclint.model import FixKind, PerBackend
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
 
 RUN = PerBackend("`asyncio.run()`", "`trio.run()`", "`anyio.run()`")
@@ -79,8 +78,9 @@ class CoroutineCalls:
 @checker
 class CoroutineChecker(Checker):
     codes = ("ASL201", "ASL202", "ASL203", "ASL204", "ASL502")
-    # An async def of this module, or a library whose coroutine functions are catalogued.
-    triggers = (ASYNC_DEF, re.compile(r"\b(?:asyncio|trio|anyio|aiofiles)\b"))
+    # An async def of this module, or a library whose coroutine functions are catalogued (plain
+    # words: a substring test is many times faster than a pattern with alternatives).
+    triggers = (ASYNC_DEF, "asyncio", "trio", "anyio", "aiofiles")
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
@@ -96,6 +96,10 @@ class CoroutineChecker(Checker):
         if isinstance(value, (ast.ListComp, ast.SetComp)):
             value = value.elt  # `[fetch(u) for u in urls]` as a statement: every coroutine is lost
             whole_statement = False
+        elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            for element in value.elts:  # `[asyncio.create_task(job())]` as a statement
+                self._dropped_task(element)
+            return
         if not isinstance(value, ast.Call):
             return
         analysis = self.analysis
@@ -110,11 +114,21 @@ class CoroutineChecker(Checker):
             # The fix inserts `await`, which only a coroutine's own body allows.
             analysis.report(value, "ASL201", message, fix="unsafe" if analysis.on_loop and whole_statement else None)
             return
-        key = analysis.callee_key(value)
-        if key in TASK_SPAWNERS:
+        self._dropped_task(value)
+
+    def _dropped_task(self, value: ast.expr) -> None:
+        """ASL203: a task made and thrown away (a statement, a truth test, a context manager)."""
+        analysis = self.analysis
+        if isinstance(value, ast.Call) and analysis.callee_key(value) in TASK_SPAWNERS:
             analysis.report(value, "ASL203", (
                 f"the task made by {call_text(value)} is dropped and may be garbage-collected before it "
                 f"finishes; keep a reference (a set of tasks) or use {TASK_GROUP.for_backend(analysis.backend)}"))
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self._dropped_task(item.context_expr)  # `with create_task(...)`: not a context manager
+
+    visit_AsyncWith = visit_With
 
     def _expecting_error(self, node: ast.AST) -> bool:
         """In a `with pytest.raises(...)` (or the like): the call is expected to fail at once."""
@@ -225,7 +239,9 @@ class CoroutineChecker(Checker):
         elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             self.tested.add(id(test))
             self._truth(test.operand)
-        elif self.calls.is_coroutine_call(test):
+        elif not self.calls.is_coroutine_call(test):
+            self._dropped_task(test)
+        else:
             self.analysis.report(test, "ASL204", (
                 f"{call_text(test)} makes a coroutine, which is always true as a condition, and never runs; "
                 f"use `await {source_text(test)}`"))
@@ -276,7 +292,8 @@ class ASL201(Rule):
     needs_project = True
     name = "coroutine-not-awaited"
     summary = "a coroutine call whose result is discarded, so it never runs"
-    fix = "unsafe"
+    fix_applicability = "unsafe"
+    fix_kind = FixKind.AWAIT
     bad = """\
 import asyncio
 
@@ -287,6 +304,15 @@ async def handler(item):
     asyncio.sleep(1)  # error: ASL201
 """
     good = """\
+import asyncio
+
+async def save(item): ...
+
+async def handler(item):
+    await save(item)
+    await asyncio.sleep(1)
+"""
+    fixed = """\
 import asyncio
 
 async def save(item): ...
@@ -420,7 +446,8 @@ class ASL502(Rule):
     on_loop = True
     name = "get-event-loop-in-coroutine"
     summary = "`asyncio.get_event_loop()` inside a coroutine"
-    fix = "safe"
+    fix_applicability = "safe"
+    fix_kind = FixKind.RUNNING_LOOP
     enabled_by_default = False  # a modernisation, not a bug: opt in
     bad = """\
 import asyncio
@@ -430,6 +457,13 @@ async def offload(work):
     return await loop.run_in_executor(None, work)
 """
     good = """\
+import asyncio
+
+async def offload(work):
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, work)
+"""
+    fixed = """\
 import asyncio
 
 async def offload(work):

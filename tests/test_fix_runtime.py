@@ -1,0 +1,365 @@
+"""Fixes keep behaviour at run time: each program of a cause of issue 14 runs before and after
+``--fix --unsafe-fixes`` (or ``--fix`` where the point is what stays unsafe) and prints the same.
+
+Each program is a small project in a temporary directory (the project-wide rules need one); the
+HTTP cases talk to a ``http.server`` on 127.0.0.1 that the test starts.
+"""
+
+import http.server
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+
+from asynclint.fix import fix_file
+from asynclint.model import Settings
+
+
+def _run(directory, env=None):
+    proc = subprocess.run([sys.executable, "main.py"], cwd=directory, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **(env or {})})
+    return proc.returncode, proc.stdout, proc.stderr.strip().splitlines()[-1:] if proc.returncode else []
+
+
+def _before_and_after(tmp_path, files, unsafe=True, env=None):
+    """Write the project, run main.py, fix it, run it again: (fixed source, run before, run after)."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    before = _run(tmp_path, env)
+    result = fix_file(str(tmp_path / "main.py"), Settings(project_root=str(tmp_path)), unsafe=unsafe)
+    assert result.error is None, result.error
+    return (tmp_path / "main.py").read_text(), before, _run(tmp_path, env)
+
+
+# -- cause 1: a thread wrap that moves loop-bound code to a worker thread ----------------------
+
+def test_no_thread_wrap_of_a_constructor_that_binds_to_the_running_loop(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+
+
+        class Conn:
+            def __init__(self, path):
+                with open(path) as f:
+                    self.cfg = f.read()
+                self.loop = asyncio.get_event_loop()
+                self.ready = self.loop.create_future()
+
+
+        def size(path):
+            with open(path) as f:
+                return len(f.read())
+
+
+        async def main():
+            c = Conn(__file__)
+            print(c.cfg.splitlines()[0], size(__file__) > 0)
+
+        asyncio.run(main())
+        """})
+    assert "to_thread(Conn" not in fixed and "to_thread(size" in fixed  # the safe helper is still fixed
+    assert before == after == (0, "import asyncio True\n", [])
+
+
+def test_no_thread_wrap_of_a_helper_that_sets_a_context_variable_or_reads_thread_local_state(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+        import contextvars
+        import threading
+
+        request_id = contextvars.ContextVar("request_id", default="none")
+        local = threading.local()
+        local.user = "main"
+
+
+        def tag(path):
+            request_id.set("tagged")
+            with open(path) as f:
+                return f.readline().strip()
+
+
+        def who(path):
+            with open(path) as f:
+                f.read()
+            return getattr(local, "user", "nobody")
+
+
+        async def main():
+            print(tag(__file__), request_id.get(), who(__file__))
+
+        asyncio.run(main())
+        """})
+    assert "to_thread" not in fixed
+    assert before == after == (0, "import asyncio tagged main\n", [])
+
+
+def test_no_thread_wrap_of_a_method_of_a_class_that_holds_loop_objects(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+
+
+        class Handler:
+            def __init__(self):
+                self.done = asyncio.get_running_loop().create_future()
+
+            def finish(self):
+                self.done.set_result("finished")
+
+            def validate(self, path):
+                with open(path) as f:
+                    f.read()
+                self.finish()
+
+
+        async def main():
+            handler = Handler()
+            handler.validate(__file__)
+            print(await handler.done)
+
+        asyncio.run(main())
+        """})
+    assert "to_thread" not in fixed
+    assert before == after == (0, "finished\n", [])
+
+
+def test_no_thread_wrap_of_a_generator_function(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+
+
+        def lines(path):
+            with open(path) as f:
+                yield from f
+
+
+        async def main():
+            print(sum(1 for _ in lines(__file__)) > 3)
+
+        asyncio.run(main())
+        """})
+    assert "to_thread" not in fixed
+    assert before == after == (0, "True\n", [])
+
+
+def test_no_thread_wrap_of_an_owner_bound_lock(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+        import threading
+
+        rlock = threading.RLock()
+
+
+        async def main():
+            rlock.acquire()
+            try:
+                print("held")
+            finally:
+                rlock.release()
+            print("released")
+
+        asyncio.run(main())
+        """})
+    assert "to_thread" not in fixed
+    assert before == after == (0, "held\nreleased\n", [])
+
+
+def test_method_resolution_follows_python_order_across_modules(tmp_path):
+    """jupyter_server's case: the class's own order picks an async override; a depth-first look
+    at the bases found a sync one and the thread wrap returned an un-awaited coroutine."""
+    files = {
+        "base.py": """\
+            class FileManagerMixin:
+                def _read_file(self, path):
+                    with open(path) as f:
+                        return f.readline().strip()
+
+
+            class ContentsManager:
+                pass
+
+
+            class FileContentsManager(FileManagerMixin, ContentsManager):
+                pass
+            """,
+        "main.py": """\
+            import asyncio
+
+            from base import ContentsManager, FileContentsManager, FileManagerMixin
+
+
+            class AsyncFileManagerMixin(FileManagerMixin):
+                async def _read_file(self, path):
+                    return "async " + await asyncio.to_thread(super()._read_file, path)
+
+
+            class AsyncContentsManager(ContentsManager):
+                pass
+
+
+            class AsyncFileContentsManager(FileContentsManager, AsyncFileManagerMixin, AsyncContentsManager):
+                async def get(self, path):
+                    return await self._read_file(path)
+
+
+            print(asyncio.run(AsyncFileContentsManager().get(__file__)))
+            """}
+    fixed, before, after = _before_and_after(tmp_path, files)
+    assert "to_thread(self._read_file" not in fixed
+    assert before == after == (0, "async import asyncio\n", [])
+
+
+# -- cause 2: an await point where the blocking sleep kept other tasks out --------------------
+
+SLEEPS = """\
+    import asyncio
+    import threading
+    import time
+
+    lock = threading.Lock()
+    counter = 0
+    total = 0
+
+
+    async def locked(n):
+        global counter
+        with lock:
+            v = counter
+            time.sleep(0.01)
+            counter = v + n
+
+
+    async def racy(n):
+        global total
+        v = total
+        time.sleep(0.01)
+        total = v + n
+
+
+    async def pause():
+        time.sleep(0)
+
+
+    async def main():
+        await asyncio.gather(*(locked(10) for _ in range(10)), *(racy(10) for _ in range(10)), pause())
+        print(counter, total)
+
+    asyncio.run(main())
+    """
+
+
+def test_sleep_in_a_threading_lock_or_a_read_modify_write_is_not_a_safe_fix(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": SLEEPS}, unsafe=False)
+    assert fixed.count("time.sleep(0.01)") == 2 and "await asyncio.sleep(0)" in fixed
+    assert before == after == (0, "100 100\n", [])
+
+
+# -- cause 3: requests -> httpx keeps requests' behaviour --------------------------------------
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/data")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = json.dumps({"path": self.path, "auth": self.headers.get("Authorization"),
+                           "token": self.headers.get("X-Token")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+REQUESTS = """\
+    import asyncio
+    import os
+
+    import requests
+
+    URL = os.environ["URL"]
+
+
+    async def main():
+        moved = requests.post(URL + "/moved", json={"a": 1})
+        print(moved.status_code, moved.json()["path"])
+        signed = requests.get(URL + "/x", headers={"X-Token": "t"}, auth=("u", "p"), timeout=30)
+        print(signed.json())
+        asked = requests.get(URL + "/moved", allow_redirects=False)
+        print(asked.status_code, asked.headers["Location"])
+
+    asyncio.run(main())
+    """
+
+
+@pytest.mark.parametrize("declared", ["httpx\n", ""], ids=["httpx-declared", "no-httpx"])
+def test_requests_rewrite_follows_redirects_and_keeps_headers_and_auth(tmp_path, server, declared):
+    pytest.importorskip("requests")
+    pytest.importorskip("httpx")
+    fixed, before, after = _before_and_after(
+        tmp_path, {"main.py": REQUESTS, "requirements.txt": "requests\n" + declared}, env={"URL": server})
+    if declared:
+        assert fixed.count("httpx.AsyncClient(follow_redirects=True") == 3 and "timeout=None" in fixed
+    else:
+        assert "httpx" not in fixed and fixed.count("asyncio.to_thread(requests.") == 3
+    assert before[0] == 0 and before == after
+    assert "200 /data" in before[1] and "302 /data" in before[1]
+
+
+# -- imports, and one bad fix dropping only itself ---------------------------------------------
+
+def test_open_fix_uses_aiofiles_only_when_the_project_depends_on_it(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+
+
+        async def main():
+            with open(__file__) as f:
+                print(f.readline().strip())
+
+        asyncio.run(main())
+        """})
+    assert "aiofiles" not in fixed and "asyncio.to_thread(open" in fixed
+    assert before == after == (0, "import asyncio\n", [])
+
+
+def test_generator_argument_is_parenthesised(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+        import os
+
+
+        def save_lines(path, lines):
+            with open(path, "w") as f:
+                f.writelines(lines)
+
+
+        async def main(rows):
+            save_lines(os.devnull, (f"{r}\\n" for r in rows))
+            save_lines(f"{r}\\n" for r in rows) if False else None
+            print(os.path.exists(os.devnull))
+
+        asyncio.run(main([1, 2]))
+        """})
+    assert "(f\"{r}\\n\" for r in rows))" in fixed and "await asyncio.to_thread(os.path.exists" in fixed
+    assert before == after == (0, "True\n", [])
