@@ -274,45 +274,44 @@ class ProjectIndex:
 
     # -- the call graph --------------------------------------------------------------------------
 
-    def resolve(self, target: str, depth: int = 0) -> tuple[ModuleSummary, str] | None:
-        """(summary, function name in it) for an absolute qualified name, through re-exports."""
+    def _defining(self, target: str, depth: int = 0) -> tuple[ModuleSummary, str] | None:
+        """(summary, name in it) of the module that defines an absolute qualified name (a function,
+        a class, a method), through re-exports."""
         parts = target.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             summary = self.summary(".".join(parts[:cut]))
             if summary is None:
                 continue
             local = ".".join(parts[cut:])
-            if local in summary.functions:
+            if local in summary.functions or local in summary.classes or local.rpartition(".")[0] in summary.classes:
                 return summary, local
-            if local + ".__init__" in summary.functions:  # calling a class runs its __init__
-                return summary, local + ".__init__"
-            owner, _, attribute = local.rpartition(".")
-            if owner in summary.classes:  # a method inherited: the first base in Python's order has it
-                for base, name in self.mro(summary, owner)[1:]:
-                    if f"{name}.{attribute}" in base.functions:
-                        return base, f"{name}.{attribute}"
-                return None
             head = parts[cut]
             if head in summary.imports and depth < 8:
-                return self.resolve(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
+                return self._defining(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
             return None
         return None
 
-    def find_class(self, target: str, depth: int = 0) -> tuple[ModuleSummary, str] | None:
-        """(summary, class name in it) for an absolute qualified class name, through re-exports."""
-        parts = target.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            summary = self.summary(".".join(parts[:cut]))
-            if summary is None:
-                continue
-            local = ".".join(parts[cut:])
-            if local in summary.classes:
-                return summary, local
-            head = parts[cut]
-            if head in summary.imports and depth < 8:
-                return self.find_class(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
+    def resolve(self, target: str) -> tuple[ModuleSummary, str] | None:
+        """(summary, function name in it) for an absolute qualified name, through re-exports."""
+        found = self._defining(target)
+        if found is None:
             return None
+        summary, local = found
+        if local in summary.functions:
+            return summary, local
+        if local + ".__init__" in summary.functions:  # calling a class runs its __init__
+            return summary, local + ".__init__"
+        owner, _, attribute = local.rpartition(".")
+        if owner in summary.classes:  # a method inherited: the first base in Python's order has it
+            for base, name in self.mro(summary, owner)[1:]:
+                if f"{name}.{attribute}" in base.functions:
+                    return base, f"{name}.{attribute}"
         return None
+
+    def find_class(self, target: str) -> tuple[ModuleSummary, str] | None:
+        """(summary, class name in it) for an absolute qualified class name, through re-exports."""
+        found = self._defining(target)
+        return found if found is not None and found[1] in found[0].classes else None
 
     def mro(self, summary: ModuleSummary, name: str, depth: int = 0) -> list[tuple[ModuleSummary, str]]:
         """The class and its project bases in Python's method resolution order (C3). Bases outside
@@ -362,12 +361,18 @@ class ProjectIndex:
         """Why running ``target`` in a worker thread would change what the program does, or None:
         it is a generator function (the thread would only create it), or it, or a sync function it
         calls, touches the event loop, context variables or thread-local state, or is a method of
-        a class that holds loop-bound objects."""
+        a class that holds loop-bound objects; or it constructs an object with async methods (its
+        ``__init__`` may bind parts made by callables it was given to the loop)."""
         start = self.resolve(target)
         if start is None:
             return None
         if start[0].functions[start[1]].runs in ("generator", "contextmanager"):
             return "a generator function: a thread would only create it"
+        owner, _, method = start[1].rpartition(".")
+        if method == "__init__" and owner in start[0].classes and any(
+                function.is_async for module, name in self.mro(start[0], owner)
+                for key, function in module.functions.items() if key.rpartition(".")[0] == name):
+            return "makes an object with async methods: it may bind to the event loop"
         seen = {(start[0].module, start[1])}
         queue = deque([start])
         while queue:
@@ -413,14 +418,19 @@ class ProjectIndex:
         env = _frozen(self._entry_env(function, arguments, caller, summary.constants, {}))
         key = (summary.module, name, env)
         if key not in self._chains:
-            self._chains[key] = self._search(start, env, certain=True) or self._search(start, env, certain=False)
+            # Most calls reach no blocking call at all: one search says so. Only a chain with a
+            # condition needs a second search, for a longer one without.
+            possible = self._search(start, env, certain=False)
+            if possible is not None and any(step.when for step in possible[1]):
+                possible = self._search(start, env, certain=True) or possible
+            self._chains[key] = possible
         return self._chains[key]
 
     def _entry_env(self, function: FunctionSummary, arguments, caller, constants, self_values: dict) -> dict:
         """The values known on entry to ``function``: its parameters that its conditions test or
         that it passes on, and the ``self.`` attributes set from them that it does not reassign."""
-        env = conditions.bind(function.params, arguments, caller, constants)
         used = function.used_names()
+        env = conditions.bind(function.params, arguments, caller, constants) if used or function.self_params else {}
         known = {k: v for k, v in env.items() if k in used}
         known.update((k, v) for k, v in self_values.items() if k[len("self."):] not in function.assigned)
         known.update((f"self.{attribute}", env[param]) for attribute, param in function.self_params.items()
@@ -453,7 +463,7 @@ class ProjectIndex:
                     owner, via = owners[node], came_from[node]
                     steps.append(Step(node[1], owner.path, owner.functions[node[1]].line, via[1] if via else ""))
                     node = via[0] if via else None
-                return certain, steps[::-1]
+                return certain or not any(step.when for step in steps), steps[::-1]
             self_values = {k: v for k, v in known.items() if k.startswith("self.")}
             for target, condition, arguments, how, on_self in function.calls:
                 left = conditions.evaluate(condition, known)

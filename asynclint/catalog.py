@@ -302,6 +302,8 @@ _calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix=FixKind.OP
 _calls("ASL103", OPEN, "os.fdopen os.open io.open_code codecs.open shelve.open dbm.open")
 # Archive and compression readers also take an open file object; an in-memory one does not block.
 MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
+# File object types whose instances may be such buffers: a parameter of one of them may not block.
+BUFFERABLE_TYPES = frozenset({"io.IOBase"})
 _returns("io.BytesIO", "io.BytesIO")
 _returns("io.StringIO", "io.StringIO")
 _calls("ASL103", OPEN, "gzip.open bz2.open lzma.open", nonblocking=[ArgIsBuffer("filename", 0)])
@@ -374,6 +376,9 @@ _returns("socket.socket", "socket.socket socket.create_connection socket.create_
 _returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context ssl._create_unverified_context")
 # Loading certificates reads files (the system CA bundle: a few hundred kB parsed, tens of ms);
 # create_default_context() loads the system's unless given cafile/capath/cadata. (CPython 3.11 ssl.py)
+# Under trio and anyio these are methods of their async Path: `await anyio.Path(p).unlink()`.
+for _name in "os.remove os.unlink os.rmdir os.path.exists os.path.isfile os.path.isdir".split():
+    BLOCKING[_name] = replace(BLOCKING[_name], fix_kind=FixKind.PATH)
 _calls("ASL104", THREAD, "ssl.create_default_context")
 BLOCKING["ssl.create_default_context"] = replace(BLOCKING["ssl.create_default_context"], covers_methods=False)
 _methods("ASL104", THREAD, "ssl.SSLContext", "load_verify_locations load_cert_chain load_default_certs "
@@ -685,6 +690,10 @@ NONBLOCKING_MODE: dict[str, ArgIs] = {}
 DONE_FUTURE_METHODS = frozenset({"concurrent.futures.Future.result", "concurrent.futures.Future.exception"})
 # Calls that switch the socket given as this argument to non-blocking mode (trio wraps it).
 NONBLOCKING_ARGUMENT: dict[str, int] = {"trio.socket.from_stdlib_socket": 0}
+# Waiting for readiness by these names (trio.lowlevel, anyio) is done on non-blocking sockets only:
+# the argument is one, even where the callee cannot be resolved (a parametrized test's argument).
+NONBLOCKING_ARGUMENT_NAMES: dict[str, int] = {"wait_readable": 0, "wait_writable": 0,
+                                              "wait_socket_readable": 0, "wait_socket_writable": 0}
 for _socket in ("socket.socket", "socket.datagram_socket"):
     NONBLOCKING_MODE[f"{_socket}.setblocking"] = ArgIs("flag", 0, (False, 0))
     NONBLOCKING_MODE[f"{_socket}.settimeout"] = ArgIs("value", 0, (0,))
@@ -1332,6 +1341,10 @@ ASYNC_ENTERS: dict[str, str] = {
     **{name: entered for name, entered in GENERATED_ASYNC_CONTEXT_MANAGERS.items() if entered},
     "anyio.create_task_group": "anyio.abc.TaskGroup",
 }
+
+# Library calls whose result `async with` enters as it is (async context managers, and aiofiles'
+# awaitable manager); `async with` on any other coroutine raises TypeError.
+ENTERED_DIRECTLY: frozenset[str] = frozenset(ASYNC_ENTERS) | GENERATED_ASYNC_CONTEXT_MANAGERS.keys() | {"aiofiles.open"}
 
 # Library awaitables whose usual form is not a plain `await`.
 USE_INSTEAD: dict[str, str] = {

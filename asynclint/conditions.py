@@ -33,6 +33,10 @@ _DISPLAYS = {ast.Dict: "dict", ast.DictComp: "dict", ast.List: "list", ast.ListC
              ast.Tuple: "tuple", ast.Set: "set", ast.SetComp: "set", ast.JoinedStr: "str"}
 _EXITS = (ast.Return, ast.Raise)
 _AFFIXES = ("startswith", "endswith")
+# Nodes that hold statement lists, in which an earlier return makes later statements conditional.
+_BLOCKS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.If, ast.For, ast.AsyncFor, ast.While, ast.With,
+                     ast.AsyncWith, ast.Try, ast.ExceptHandler, ast.match_case}
+                    | ({ast.TryStar} if hasattr(ast, "TryStar") else set()))
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
@@ -55,11 +59,13 @@ def path_condition(parents: list[ast.AST], memo: dict) -> list[Atom]:
                     break
                 atoms.extend(test_atoms(operand, positive=isinstance(parent.op, ast.And)))
         elif kind is ast.match_case:
-            atoms.append(_opaque(f"case {_short(parent.pattern)}"))
+            atoms.append(opaque(f"case {_short(parent.pattern)}"))
         elif kind is ast.ExceptHandler and child is not parent.type:
-            atoms.append(_opaque(f"{_short(parent.type)} is raised" if parent.type else "an exception is raised"))
-        if isinstance(child, ast.stmt):
-            atoms.extend(_exits_before(parent, child, memo))
+            atoms.append(opaque(f"{_short(parent.type)} is raised" if parent.type else "an exception is raised"))
+        if kind in _BLOCKS:
+            before = _exits_before(parent, memo).get(id(child))
+            if before:
+                atoms.extend(before)
     return atoms
 
 
@@ -100,31 +106,22 @@ def _guard(test: ast.expr, positive: bool) -> Atom:
             text = ast.unparse(test)
             return [subject, test.func.attr, [a.value for a in affixes], positive, text if positive else f"not {text}"]
     text = _short(test)
-    return _opaque(text if positive else f"not ({text})" if " " in text else f"not {text}")
+    return opaque(text if positive else f"not ({text})" if " " in text else f"not {text}")
 
 
-def _exits_before(parent: ast.AST, child: ast.stmt, memo: dict) -> list[Atom]:
-    """Atoms from ``if ...: return`` statements that come before ``child`` in its statement list."""
-    for name in ("body", "orelse", "finalbody"):
-        statements = getattr(parent, name, None)
-        if type(statements) is not list:
-            continue
-        table = memo.get(id(statements))
-        if table is None:
-            table = memo[id(statements)] = _exit_table(statements)
-        found = table.get(id(child))
-        if found is not None:
-            return found
-    return []
-
-
-def _exit_table(statements: list[ast.stmt]) -> dict[int, list[Atom]]:
-    table, before = {}, []
-    for statement in statements:
-        table[id(statement)] = before
-        atoms = _exit_atoms(statement)
-        if atoms:
-            before = before + atoms
+def _exits_before(parent: ast.AST, memo: dict) -> dict[int, list[Atom]]:
+    """For each statement of ``parent``'s blocks, the atoms of the ``if ...: return`` statements
+    before it in its block (memoized per parent)."""
+    table = memo.get(id(parent))
+    if table is None:
+        table = memo[id(parent)] = {}
+        for name in ("body", "orelse", "finalbody"):
+            before: list[Atom] = []
+            for statement in getattr(parent, name, ()):
+                table[id(statement)] = before
+                atoms = _exit_atoms(statement)
+                if atoms:
+                    before = before + atoms
     return table
 
 
@@ -138,7 +135,7 @@ def _exit_atoms(statement: ast.stmt) -> list[Atom]:
             return test_atoms(statement.test, positive=True)
     if isinstance(statement, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
                               ast.Match)) and _may_exit([statement]):
-        return [_opaque("no earlier return")]
+        return [opaque("no earlier return")]
     return []
 
 
@@ -176,7 +173,7 @@ def _literal(expr: ast.expr) -> bool:
     return isinstance(expr, ast.Constant) and isinstance(expr.value, (str, int, float, bool, type(None)))
 
 
-def _opaque(text: str) -> Atom:
+def opaque(text: str) -> Atom:
     return [None, "opaque", None, True, text]
 
 
@@ -207,6 +204,8 @@ def abstract_value(expr: ast.expr, name_kind=lambda name: "n") -> Value:
 
 def call_arguments(call: ast.Call, name_kind) -> list | None:
     """[positional values, {keyword: value}] of a call site, or None when ``*``/``**`` hide them."""
+    if not call.args and not call.keywords:
+        return [[], {}]
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return None
     return [[abstract_value(a, name_kind) for a in call.args],

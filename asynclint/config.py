@@ -96,6 +96,7 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "cpu-loop-threshold": ("cpu_loop_threshold", _positive_int),
     "src": ("src", _strings),
     "force-exclude": ("force_exclude", _bool),
+    "fix-with-installed-libraries": ("fix_with_installed_libraries", _bool),
 }
 
 

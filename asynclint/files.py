@@ -9,7 +9,6 @@ are always checked, unless ``force_exclude`` is set (pre-commit names every file
 from __future__ import annotations
 
 import os
-import tempfile
 import re
 from typing import Callable
 
@@ -153,6 +152,8 @@ def write_atomically(path: str, data: bytes) -> None:
     target = os.path.realpath(path)
     mode = os.stat(target).st_mode & 0o7777
     directory = os.path.dirname(target)
+    import tempfile  # here: only --fix and --add-noqa write files, and tempfile imports random
+
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".asynclint-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:

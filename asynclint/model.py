@@ -39,6 +39,7 @@ class FixKind(str, Enum):
     HTTP = "http"  # requests.get(url) -> an httpx.AsyncClient with requests' defaults (or a thread)
     SUBPROCESS = "subprocess"  # subprocess.run([...]) -> asyncio.create_subprocess_exec (or a thread)
     THREAD = "thread"  # f(x) -> await asyncio.to_thread(f, x)
+    PATH = "path"  # os.remove(p) -> await anyio.Path(p).unlink() (trio, anyio; else a thread)
     AWAIT = "await"  # a coroutine never awaited -> await it
     RUNNING_LOOP = "running-loop"  # asyncio.get_event_loop() -> asyncio.get_running_loop()
 
@@ -93,4 +94,7 @@ class Settings:
     src: tuple[str, ...] = ()  # source roots, relative to project_root
     # Apply `exclude` to files named on the command line too (pre-commit names every file).
     force_exclude: bool = False
+    # Let a fix use an async library (aiofiles, httpx) that is importable here though the project
+    # does not declare it as a dependency.
+    fix_with_installed_libraries: bool = False
     ignore_noqa: bool = False  # report what `# noqa` comments would silence (--ignore-noqa)

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sys
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -258,6 +257,8 @@ def junit(diagnostics: list[Diagnostic]) -> str:
 
     A clean run is one passing test case, so that the report is never empty.
     """
+    import xml.etree.ElementTree as ET  # here: the other formats, the usual ones, need no XML
+
     suites = ET.Element("testsuites", name="asynclint", tests=str(max(1, len(diagnostics))),
                         failures=str(len(diagnostics)), errors="0")
     by_file: dict[str, list[Diagnostic]] = {}

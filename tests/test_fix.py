@@ -589,3 +589,39 @@ async def main():
         exec(compile(text, "m.py", "exec"), namespace)
         results.append(trio.run(namespace["main"]))
     assert results[0] == results[1] == (3, b"hi\n", 4)
+
+
+def test_summary_says_when_fixing_found_more_than_the_check_reported():
+    from asynclint.fix import FileFix
+    from asynclint.fix.run import fix_summary
+
+    found = Diagnostic("m.py", 1, 1, "ASL101", "m", fix="safe")
+    as_checked = FileFix("m.py", "a", "b", [found], offered=1)
+    with_more = FileFix("n.py", "a", "b", [found, found], offered=1)
+    assert fix_summary([as_checked], write=True) == "Fixed 1 finding in 1 file."
+    assert fix_summary([as_checked, with_more], write=True) == (
+        "Fixed 3 findings in 2 files (1 more than the check reported: fixing made them visible).")
+
+
+@pytest.mark.parametrize("declaration, uses_aiofiles", [
+    ({}, False),
+    ({"requirements-dev.txt": "pytest\naiofiles>=23  # async files\n"}, True),
+    ({"pyproject.toml": '[project]\nname = "p"\ndependencies = ["aiofiles>=23"]\n'}, True),
+    ({"setup.cfg": "[options]\ninstall_requires =\n    requests\n    aiofiles\n"}, True),
+    ({"pyproject.toml": '[project]\nname = "p"\ndependencies = ["aiofiles-stubs"]\n'}, False),
+])
+def test_a_fix_uses_a_third_party_library_only_where_the_project_depends_on_it(tmp_path, declaration,
+                                                                                 uses_aiofiles):
+    for name, text in declaration.items():
+        (tmp_path / name).write_text(text)
+    source = "async def load(p):\n    with open(p) as f:\n        return f.read()\n"
+    fixed, _, remaining = fix_source(source, str(tmp_path / "m.py"), Settings(), unsafe=True)
+    assert ("aiofiles.open" in fixed) == uses_aiofiles and remaining == []
+    assert uses_aiofiles or "await asyncio.to_thread(f.read)" in fixed
+
+
+def test_the_setting_lets_a_fix_use_an_importable_library(tmp_path):
+    pytest.importorskip("aiofiles")
+    source = "async def load(p):\n    with open(p) as f:\n        return f.read()\n"
+    settings = Settings(project_root=str(tmp_path), fix_with_installed_libraries=True)
+    assert "aiofiles.open" in fix_source(source, str(tmp_path / "m.py"), settings, unsafe=True)[0]

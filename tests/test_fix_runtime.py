@@ -65,6 +65,74 @@ def test_no_thread_wrap_of_a_constructor_that_binds_to_the_running_loop(tmp_path
     assert before == after == (0, "import asyncio True\n", [])
 
 
+def test_no_thread_wrap_of_a_constructor_of_an_object_with_async_methods(tmp_path):
+    """uvicorn's MockWebSocketConnection: its __init__ makes a protocol from a class it is given,
+    whose __init__ calls get_event_loop(); no summary can follow a class passed as an argument."""
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+
+
+        class Protocol:
+            def __init__(self):
+                self.loop = asyncio.get_event_loop()
+
+
+        def first_line(path):
+            with open(path) as f:
+                return f.readline().strip()
+
+
+        class Connection:
+            def __init__(self, protocol_cls, path):
+                self.first = first_line(path)
+                self.protocol = protocol_cls()
+
+            async def __aenter__(self):
+                return self
+
+            async def __aexit__(self, *exc_info):
+                pass
+
+
+        async def main():
+            async with Connection(Protocol, __file__) as connection:
+                print(connection.first)
+
+        asyncio.run(main())
+        """})
+    assert "to_thread(Connection" not in fixed
+    assert before == after == (0, "import asyncio\n", [])
+
+
+def test_no_thread_wrap_of_a_sync_method_whose_result_is_awaited(tmp_path):
+    """distributed's Semaphore: ``await self.acquire()`` where acquire is sync and returns an
+    awaitable; in a worker thread it returns something else."""
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+
+
+        class Semaphore:
+            def __init__(self, path):
+                self.path = path
+
+            def acquire(self):
+                with open(self.path) as f:
+                    f.read()
+                return self._acquire()
+
+            async def _acquire(self):
+                return "acquired"
+
+
+        async def main():
+            print(await Semaphore(__file__).acquire())
+
+        asyncio.run(main())
+        """})
+    assert "to_thread" not in fixed
+    assert before == after == (0, "acquired\n", [])
+
+
 def test_no_thread_wrap_of_a_helper_that_sets_a_context_variable_or_reads_thread_local_state(tmp_path):
     fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
         import asyncio
@@ -363,3 +431,61 @@ def test_generator_argument_is_parenthesised(tmp_path):
         """})
     assert "(f\"{r}\\n\" for r in rows))" in fixed and "await asyncio.to_thread(os.path.exists" in fixed
     assert before == after == (0, "True\n", [])
+
+
+def test_lines_of_a_file_are_read_in_a_thread(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+
+
+        async def main():
+            for line in open(__file__):
+                print(line.rstrip())
+                break
+
+        asyncio.run(main())
+        """})
+    assert "for line in await asyncio.to_thread(lambda: open(__file__).readlines()):" in fixed
+    assert before == after == (0, "import asyncio\n", [])
+
+
+def test_a_name_that_shadows_asyncio_gets_the_module_under_an_alias(tmp_path):
+    """(fixtures/fix/shadowed_module.py shows the alias the fixer adds when there is none.)"""
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio as aio
+        import os
+        import time
+
+
+        async def check(asyncio, path):
+            time.sleep(0)
+            return asyncio, os.path.exists(path)
+
+        print(aio.run(check("not the module", __file__)))
+        """})
+    assert "await aio.sleep(0)" in fixed and "await aio.to_thread(os.path.exists" in fixed  # its own alias
+    assert before == after == (0, "('not the module', True)\n", [])
+
+
+def test_no_await_on_a_method_a_subclass_overrides_with_a_plain_one(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+
+
+        class Base:
+            async def save(self):
+                return "async"
+
+
+        class Plain(Base):
+            def save(self):
+                print("saved")
+
+
+        async def store(obj: Base):
+            obj.save()
+
+        asyncio.run(store(Plain()))
+        """})
+    assert "await obj.save()" not in fixed
+    assert before == after == (0, "saved\n", [])

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 # The names of the calls that switch an argument to non-blocking mode (a cheap first test).
-_SWITCHING = frozenset(key.rpartition(".")[2] for key in catalog.NONBLOCKING_ARGUMENT)
+_SWITCHING = frozenset(key.rpartition(".")[2] for key in catalog.NONBLOCKING_ARGUMENT) | set(
+    catalog.NONBLOCKING_ARGUMENT_NAMES)
 
 
 class BlockingCalls:
@@ -40,14 +41,15 @@ class BlockingCalls:
         """Called by the walk for every call, before any checker sees it."""
         analysis = self.analysis
         func = call.func
-        if (func.attr if type(func) is ast.Attribute else getattr(func, "id", None)) in _SWITCHING:
-            self._switch_argument(call)
+        name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+        if name in _SWITCHING:
+            self._switch_argument(call, name)
         if not analysis.on_loop:
             return
         found = self.row(call)
-        if found is None or _used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis, call):
+        if found is None or used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis, call):
             return
-        if found[0] in catalog.LAZY and not consumed_here(analysis):
+        if found[0] in catalog.LAZY and not _consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
         if _in_forked_child(analysis) or (found[0] in catalog.DONE_FUTURE_METHODS and _awaited_done(analysis, call)):
             return
@@ -55,9 +57,13 @@ class BlockingCalls:
         if found[1].covers_methods:
             self.covering.add(id(call))
 
-    def _switch_argument(self, call: ast.Call) -> None:
-        """``trio.socket.from_stdlib_socket(sock)``: from here on ``sock`` no longer blocks."""
-        position = catalog.NONBLOCKING_ARGUMENT.get(self.analysis.callee_key(call) or "")
+    def _switch_argument(self, call: ast.Call, name: str) -> None:
+        """``trio.socket.from_stdlib_socket(sock)``, ``await wait_writable(sock)``: from here on
+        ``sock`` is known not to block."""
+        key = self.analysis.callee_key(call) or ""
+        if key.startswith("."):  # `from .. import socket` inside trio itself
+            key = next((k for k in catalog.NONBLOCKING_ARGUMENT if k.endswith("." + key.lstrip("."))), key)
+        position = catalog.NONBLOCKING_ARGUMENT.get(key, catalog.NONBLOCKING_ARGUMENT_NAMES.get(name))
         if position is not None and position < len(call.args) and isinstance(call.args[position], ast.Name):
             self.analysis.bind(call.args[position].id, None)
 
@@ -116,7 +122,7 @@ def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | Non
     return key, row
 
 
-def _used_asynchronously(parents: list, call: ast.Call) -> bool:
+def used_asynchronously(parents: list, call: ast.Call) -> bool:
     """``await f()``, ``async for x in f()``, ``async with f()``: what the call returned is
     asynchronous, so the object is not the synchronous one the catalog knows (a mistyped
     annotation, say ``client: redis.Redis`` given a ``redis.asyncio.Redis``)."""
@@ -187,7 +193,7 @@ def expects_blocking_io_error(analysis, node: ast.AST) -> bool:
 _ITERATE_NOW = (ast.For, ast.ListComp, ast.SetComp, ast.DictComp, ast.YieldFrom)
 
 
-def consumed_here(analysis) -> bool:
+def _consumed_here(analysis) -> bool:
     parents = analysis.parents
     for index in range(len(parents) - 1, -1, -1):
         node = parents[index]

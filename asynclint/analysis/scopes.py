@@ -43,12 +43,16 @@ class Guard:
 
 
 class Scope:
-    __slots__ = ("kind", "node", "bindings", "on_loop", "deferred", "class_info", "func")
+    __slots__ = ("kind", "node", "bindings", "uses", "declared", "on_loop", "deferred", "class_info", "func")
 
     def __init__(self, kind: str, node: ast.AST | None, on_loop: bool, class_info=None, func=None):
         self.kind = kind  # "module", "class", "function", "lambda", "comprehension"
         self.node = node
         self.bindings: dict[str, Value] = {}
+        # Function scopes: where each of their bindings is read, (the ast.Name, the node holding
+        # it), in this function's body and the functions nested in it, as pyflakes' Binding.used.
+        self.uses: dict[str, list[tuple[ast.Name, ast.AST | None]]] = {}
+        self.declared: set[str] = set()  # names declared global or nonlocal here
         self.on_loop = on_loop
         self.deferred: list = []  # function bodies to walk once this scope is complete
         self.class_info = class_info
@@ -106,7 +110,7 @@ class Analysis:
             ast.DictComp: self._comprehension, ast.GeneratorExp: self._comprehension,
             ast.NamedExpr: self._named_expr, ast.ExceptHandler: self._except_handler,
             ast.Global: self._global, ast.Nonlocal: self._global,
-            ast.Expr: self._expression_statement,
+            ast.Expr: self._expression_statement, ast.Name: self._name,
         }
         # Nodes that can hold nothing a walker or a hook wants: the walk returns at once.
         self._inert = {t for t in _ATOMS if t not in self.hooks and t not in self._walkers}
@@ -419,8 +423,23 @@ class Analysis:
 
     def _global(self, node: ast.Global | ast.Nonlocal) -> None:
         # Assignments to these names change another scope: treat them as unknown here.
+        self.scopes[-1].declared.update(node.names)
         for name in node.names:
             self.bind(name, None)
+
+    def _name(self, node: ast.Name) -> None:
+        """A name read in a function records the use on its binding's function scope."""
+        if type(node.ctx) is not ast.Load:
+            return
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and scope is not innermost:
+                continue
+            if node.id in scope.bindings:
+                if scope.kind == "function":
+                    parents = self.parents
+                    scope.uses.setdefault(node.id, []).append((node, parents[-2] if len(parents) > 1 else None))
+                return
 
     def lookup(self, name: str) -> Value:
         innermost = self.scopes[-1]

@@ -190,7 +190,7 @@ class Resolver:
     def _bases(self, info: ClassInfo) -> list[ClassInfo]:
         if info.node is None:
             return []
-        with self._within(info.scopes):
+        with self.within(info.scopes):
             bases = [self.resolve(base) for base in info.node.bases]
         return [base.info for base in bases if isinstance(base, ClassRef) and base.info is not info]
 
@@ -218,7 +218,7 @@ class Resolver:
             value = info.body_scope.bindings[attr]
         elif attr in info.attr_sources:
             expr, annotation, method_node = info.attr_sources[attr]
-            with self._within(info.scopes):
+            with self.within(info.scopes):
                 if expr is not None:
                     value = self.resolve(expr)
                     if value is None and isinstance(expr, ast.Name):
@@ -265,11 +265,11 @@ class Resolver:
         """An instance of the type a local function's return annotation names (``-> Session``)."""
         if func.node.returns is None or _returns_nonblocking(func.node):
             return None
-        with self._within(scopes):
+        with self.within(scopes):
             return self.annotation_value(func.node.returns)
 
     @contextmanager
-    def _within(self, scopes: list["Scope"]):
+    def within(self, scopes: list["Scope"]):
         """Resolve names as the code of another place sees them (a method, a function's signature)."""
         analysis = self.analysis
         saved, analysis.scopes = analysis.scopes, scopes
@@ -360,14 +360,14 @@ class Resolver:
             return None
         node = fixture.node
         if node.returns is not None:
-            with self._within([module]):
+            with self.within([module]):
                 return self._yielded_annotation(node.returns)
         from asynclint.analysis.scopes import Scope  # the walker's scope kind (it imports this module)
 
         scope = Scope("function", node, on_loop=False, func=fixture)
         for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
             scope.bindings[arg.arg] = self.fixture_value(arg.arg, depth + 1)
-        with self._within([module, scope]):
+        with self.within([module, scope]):
             for statement in node.body:  # the straight-line body: `p = tmp_path / "x"; return p`
                 if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(
                         statement.targets[0], ast.Name):

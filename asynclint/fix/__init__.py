@@ -18,7 +18,7 @@ from typing import Collection
 
 from asynclint.analysis import backend_of
 from asynclint.callgraph import ProjectIndex
-from asynclint.fix.dependencies import declared_libraries, project_root_of
+from asynclint.fix.dependencies import fix_libraries, project_root_of
 from asynclint.engine import SourceError, decode_source, lint_source, read_bytes
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
@@ -46,12 +46,21 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
     Raises FixError when the source cannot be fixed (libcst cannot parse it, or a rewrite
     would not parse); the caller keeps the original source then.
     """
+    return fix_passes(source, path, settings, unsafe, only=only, project=project)[:3]
+
+
+def fix_passes(source: str, path: str, settings: Settings, unsafe: bool, *,
+               only: Collection[Diagnostic] | None = None, project: ProjectIndex | None = None,
+               ) -> tuple[str, list[Diagnostic], list[Diagnostic], int]:
+    """``fix_source``'s result and how many fixes the first check offered: a later pass can find
+    more (a fix makes a type known), and the summary says so."""
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
-    libraries = declared_libraries(settings.project_root or project_root_of(path))
+    libraries = fix_libraries(settings.project_root or project_root_of(path), settings.fix_with_installed_libraries)
     fixed: list[Diagnostic] = []
     diagnostics = lint_source(source, path, settings, project=project)
     held = set() if only is None else set(diagnostics) - set(only)  # the findings not to fix
+    offered = sum(1 for d in diagnostics if fixable(d, unsafe) and d not in held)
     for _ in range(MAX_PASSES):
         wanted = [d for d in diagnostics if fixable(d, unsafe) and d not in held]
         if not wanted:
@@ -78,7 +87,7 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
             held = _carried(held, before, diagnostics)
             if held is None:  # a finding not to fix cannot be told apart any more: stop here
                 break
-    return source, fixed, diagnostics
+    return source, fixed, diagnostics, offered
 
 
 def _carried(held: set[Diagnostic], before: list[Diagnostic], after: list[Diagnostic]) -> set[Diagnostic] | None:
@@ -107,6 +116,12 @@ class FileFix:
     fixed: list[Diagnostic] = field(default_factory=list)
     remaining: list[Diagnostic] = field(default_factory=list)
     error: str | None = None  # set when the file was left unchanged because fixing failed
+    offered: int = 0  # the fixes the first check offered
+
+    @property
+    def beyond(self) -> int:
+        """Fixes made beyond those the first check offered (a later pass found them)."""
+        return max(0, len(self.fixed) - self.offered) if self.changed else 0
 
     @property
     def changed(self) -> bool:
@@ -148,7 +163,7 @@ def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = 
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     result.original = result.source = source
     try:
-        new_source, result.fixed, result.remaining = fix_source(source, path, settings, unsafe)
+        new_source, result.fixed, result.remaining, result.offered = fix_passes(source, path, settings, unsafe)
         if new_source == source:
             return result
         encoded = new_source.encode("utf-8" if encoding == "utf-8-sig" else encoding)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import glob
+import importlib.util
 import os
 import re
 from functools import lru_cache
@@ -33,6 +34,18 @@ def project_root_of(path: str) -> str:
         if parent == directory:
             return start
         directory = parent
+
+
+def fix_libraries(root: str, installed_too: bool) -> frozenset[str]:
+    """The libraries a fix may use: those the project at ``root`` declares; with ``installed_too``
+    (the setting ``fix-with-installed-libraries``), those importable here as well."""
+    declared = declared_libraries(root)
+    return declared | _installed() if installed_too else declared
+
+
+@lru_cache(maxsize=1)
+def _installed() -> frozenset[str]:
+    return frozenset(name for name in FIX_LIBRARIES if importlib.util.find_spec(name) is not None)
 
 
 @lru_cache(maxsize=64)

@@ -39,19 +39,23 @@ def _is_future(statement: cst.CSTNode) -> bool:
         for small in statement.body)
 
 
-def add_imports(module: cst.Module, modules: set[str]) -> cst.Module:
-    """``import X`` for each X not imported so at the top level, placed after the module's
-    leading import block (after the docstring and ``from __future__`` imports in any case)."""
+def add_imports(module: cst.Module, modules: set[str], aliased: dict[str, str] | None = None) -> cst.Module:
+    """``import X`` for each X not imported so at the top level (``import X as Y`` for each item
+    of ``aliased``), placed after the module's leading import block (after the docstring and
+    ``from __future__`` imports in any case)."""
     present = set()
     for statement in module.body:
         if _is_import_line(statement):
             for small in statement.body:
                 if isinstance(small, cst.Import):
                     for alias in small.names:
+                        dotted = _code(alias.name)
                         if alias.asname is None:  # `import trio.testing` provides `trio` too
-                            dotted = _code(alias.name)
                             present.update((dotted, dotted.partition(".")[0]))
-    missing = sorted(m for m in modules if m not in present)
+                        else:
+                            present.add(f"{dotted} as {_code(alias.asname.name)}")
+    wanted = set(modules) | {f"{m} as {a}" for m, a in (aliased or {}).items()}
+    missing = sorted(m for m in wanted if m not in present)
     if not missing:
         return module
     body = list(module.body)
@@ -60,7 +64,7 @@ def add_imports(module: cst.Module, modules: set[str]) -> cst.Module:
     while index < len(body) and _is_import_line(body[index]):
         index += 1
         after_import = True
-    new = [cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.parse_expression(m))])]) for m in missing]
+    new = [cst.SimpleStatementLine([cst.Import([_import_alias(m)])]) for m in missing]
     if not after_import and index > 0:
         new[0] = new[0].with_changes(leading_lines=[cst.EmptyLine()])
     if not after_import and index < len(body) and not body[index].leading_lines:
@@ -68,6 +72,12 @@ def add_imports(module: cst.Module, modules: set[str]) -> cst.Module:
         body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine()] * blank)
     body[index:index] = new
     return module.with_changes(body=body)
+
+
+def _import_alias(spec: str) -> cst.ImportAlias:
+    """``asyncio`` or ``asyncio as asyncio_`` as an import alias."""
+    name, _, alias = spec.partition(" as ")
+    return cst.ImportAlias(cst.parse_expression(name), asname=cst.AsName(cst.Name(alias)) if alias else None)
 
 
 def _used_words(module: cst.Module) -> tuple[set[str], str] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -29,6 +30,9 @@ HTTP_CLIENT_KEYWORDS = ("verify", "cert")
 # What requests' response has and httpx's lacks or spells differently.
 REQUESTS_ONLY_RESPONSE = frozenset("ok iter_content iter_lines raw reason apparent_encoding next".split())
 SUBPROCESS_KEYWORDS = frozenset(("cwd", "env"))
+# The method of trio's and anyio's async Path that does what an os function does to its path.
+PATH_METHODS = {"os.remove": "unlink", "os.unlink": "unlink", "os.rmdir": "rmdir", "os.path.exists": "exists",
+                "os.path.isfile": "is_file", "os.path.isdir": "is_dir"}
 
 SLEEP = {"asyncio": ("asyncio", "asyncio.sleep"), "trio": ("trio", "trio.sleep"),
          "anyio": ("anyio", "anyio.sleep")}
@@ -180,6 +184,19 @@ class Planner:
         edit.replace(call, build)
         return edit
 
+    def _async_path(self, call: cst.Call, d: Diagnostic) -> Edit | None:
+        """Under trio and anyio, ``os.remove(p)`` -> ``await anyio.Path(p).unlink()`` (the path
+        alone as the argument)."""
+        method = PATH_METHODS.get(d.target or "")
+        if self.backend == "asyncio" or method is None or len(call.args) != 1 or call.args[0].keyword or call.args[0].star:
+            return None
+        edit = Edit(call, d, imports={self.backend}, unused=_root_names(call.func))
+        path_class = _dotted(f"{self.backend}.Path")
+        edit.replace(call, lambda new: _await(cst.Call(cst.Attribute(
+            cst.Call(path_class, args=[new.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)]),
+            cst.Name(method))), new))
+        return edit
+
     def _running_loop(self, node: cst.CSTNode, d: Diagnostic) -> Edit | None:
         call = self.parent(node)
         if not isinstance(node, cst.Call) and isinstance(call, cst.Call) and call.func is node:
@@ -206,8 +223,25 @@ class Planner:
         edit.replace(node, lambda new: _await(new.with_changes(lpar=[], rpar=[]), new))
         return edit
 
+    def _lines_in_thread(self, call: cst.Call, d: Diagnostic) -> Edit | None:
+        """``for line in open(p):`` -> ``for line in await asyncio.to_thread(lambda: open(p).readlines()):``
+        the same lines, read in a worker thread (all at once: a loop that stops early reads more)."""
+        loop = self.parent(call)
+        if not (isinstance(loop, cst.For) and loop.iter is call and loop.asynchronous is None):
+            return None
+        module, name = TO_THREAD[self.backend]
+        edit = Edit(call, d, imports={module})
+        edit.replace(call, lambda new: cst.Await(cst.Call(_dotted(name), args=[cst.Arg(cst.Lambda(
+            cst.Parameters(), cst.Call(cst.Attribute(new.with_changes(lpar=[], rpar=[]), cst.Name("readlines")))))])))
+        return edit
+
     def _async_open(self, call: cst.Call, d: Diagnostic) -> Edit | None:
-        """``with open(p) as f:`` -> ``async with aiofiles.open(p) as f:``, awaiting ``f``'s methods."""
+        """``with open(p) as f:`` -> ``async with aiofiles.open(p) as f:``, awaiting ``f``'s methods;
+        ``for line in open(p):`` reads the lines in a worker thread."""
+        if d.target in ("builtins.open", "io.open"):
+            lines = self._lines_in_thread(call, d)
+            if lines is not None:
+                return lines
         if d.target not in ("builtins.open", "io.open", "pathlib.Path.open") or (
                 self.backend == "asyncio" and "aiofiles" not in self.libraries):
             return None
@@ -452,8 +486,7 @@ class Planner:
         edit = Edit(call, d, imports={backend}, unused=_root_names(call.func))
 
         def keyword(name: str, value: str) -> cst.Arg:
-            return cst.Arg(_dotted(value), keyword=cst.Name(name),
-                           equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+            return _keyword(name, _dotted(value))
 
         extra = []
         if backend == "trio" and capture:
@@ -496,6 +529,7 @@ FIXERS: dict[FixKind, Fixer] = {
     FixKind.HTTP: _or_thread(Planner._http),
     FixKind.SUBPROCESS: _or_thread(Planner._subprocess),
     FixKind.THREAD: _on_calls(Planner._thread),
+    FixKind.PATH: _or_thread(Planner._async_path),
     FixKind.AWAIT: Planner._insert_await,
     FixKind.RUNNING_LOOP: Planner._running_loop,
 }
@@ -586,14 +620,57 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str,
         covered |= lineage | {id(edit.root)}
     if not chosen:
         return source, []
-    code = _apply(planner, chosen)
-    if not _parses(code):  # one bad edit drops only itself: keep those that parse on their own
-        chosen = [edit for edit in chosen if _parses(_apply(planner, [edit]))]
-        code = _apply(planner, chosen) if chosen else source
+    aliases = _aliases(source, set().union(*(e.imports for e in chosen)))
+    token = _ALIASES.set(aliases)
+    try:
+        code = _apply(planner, chosen, aliases)
+        if not _parses(code):  # one bad edit drops only itself: keep those that parse on their own
+            chosen = [edit for edit in chosen if _parses(_apply(planner, [edit], aliases))]
+            code = _apply(planner, chosen, aliases) if chosen else source
+    finally:
+        _ALIASES.reset(token)
     return code, [e.diagnostic for e in chosen]
 
 
-def _apply(planner: Planner, edits: list[Edit]) -> str:
+# The modules a fix imports under another name, because the module's own name is taken in the
+# file (``async def f(asyncio):``): ``_dotted`` spells their names through the alias.
+_ALIASES: ContextVar[dict[str, str]] = ContextVar("aliases", default={})
+
+
+def _aliases(source: str, modules: set[str]) -> dict[str, str]:
+    """``{"asyncio": "asyncio_"}`` for each module to import whose first name the file binds to
+    something else (a parameter, a variable, a function, ``import x as asyncio``)."""
+    tree = ast.parse(source)
+    taken: set[str] = set()
+    rebound: set[str] = set()
+    imported_as: dict[str, str] = {}  # `import asyncio as asyncio_` (at the top level): reused
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            imported_as.update((alias.name, alias.asname) for alias in node.names if alias.asname)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            taken.add(node.id)
+            if not isinstance(node.ctx, ast.Load):
+                rebound.add(node.id)
+        elif isinstance(node, ast.arg):
+            rebound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            rebound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bound = alias.asname or alias.name.partition(".")[0]
+                if isinstance(node, ast.ImportFrom) or bound != alias.name.partition(".")[0]:
+                    rebound.add(bound)
+    taken |= rebound
+    aliases = {}
+    for module in sorted(modules):
+        if module.partition(".")[0] in rebound:
+            aliases[module] = imported_as.get(module) or _fresh(module.replace(".", "_") + "_", taken)
+            taken.add(aliases[module])
+    return aliases
+
+
+def _apply(planner: Planner, edits: list[Edit], aliases: dict[str, str]) -> str:
     builders: dict[int, Callable] = {}
     ancestors: set[int] = set()
     for edit in edits:
@@ -601,7 +678,8 @@ def _apply(planner: Planner, edits: list[Edit]) -> str:
         for target in edit.targets:
             ancestors.update(id(a) for a in planner.ancestors(target))
     module = planner.module.visit(_Apply(builders, ancestors))
-    module = add_imports(module, set().union(*(e.imports for e in edits)))
+    imports = set().union(*(e.imports for e in edits))
+    module = add_imports(module, {m for m in imports if m not in aliases}, {m: aliases[m] for m in imports if m in aliases})
     module = remove_unused(module, set().union(*(e.unused for e in edits)))
     return module.code
 
@@ -621,7 +699,12 @@ def _key(where: CodeRange) -> tuple[int, int, int, int]:
 # -- small builders ----------------------------------------------------------------------------
 
 def _dotted(name: str) -> cst.BaseExpression:
-    """``a.b.c`` as a libcst expression (built directly: parsing it costs far more)."""
+    """``a.b.c`` as a libcst expression (built directly: parsing it costs far more), a module
+    imported under an alias spelled through it."""
+    for module, alias in _ALIASES.get().items():
+        if name.startswith(module + "."):
+            name = alias + name[len(module):]
+            break
     first, *rest = name.split(".")
     node: cst.BaseExpression = cst.Name(first)
     for part in rest:
@@ -666,9 +749,7 @@ def _spawn(elements, keywords: list[cst.Arg], capture: bool) -> cst.Call:
     values = [cst.Arg(e.value) for e in elements]
     values += [cst.Arg(a.value, keyword=a.keyword, equal=a.equal) for a in keywords]
     if capture:
-        values += [cst.Arg(_dotted("asyncio.subprocess.PIPE"), keyword=cst.Name(stream),
-                           equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
-                   for stream in ("stdout", "stderr")]
+        values += [_keyword(stream, _dotted("asyncio.subprocess.PIPE")) for stream in ("stdout", "stderr")]
     return cst.Call(_dotted("asyncio.create_subprocess_exec"), args=_commas(values))
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 from asynclint.config import FileSettings, Resolver
 from asynclint.engine import SourceError, decode_source
-from asynclint.fix import FileFix, FixError, fix_file, fix_source
+from asynclint.fix import FileFix, FixError, fix_file, fix_passes
 from asynclint.report import FORMATS, Coverage, summary
 from asynclint.rules import RULES
 from asynclint.runner import select_files
@@ -24,6 +24,9 @@ def fix_summary(results: list[FileFix], write: bool, show_fixes: bool = False) -
     files = sum(1 for r in results if r.changed)
     verb = "Fixed" if write else "Would fix"
     line = f"{verb} {_plural(fixed, 'finding')} in {_plural(files, 'file')}."
+    beyond = sum(r.beyond for r in results)
+    if beyond:
+        line = line[:-1] + f" ({beyond} more than the check reported: fixing made them visible)."
     if show_fixes:  # --show-fixes: what, per file and rule
         for r in results:
             if r.changed:
@@ -79,8 +82,8 @@ def fix_stdin(name: str, data: bytes, own: FileSettings, args) -> int:
     try:
         result.original = result.source = decode_source(data)
         if not own.excluded:
-            result.source, result.fixed, result.remaining = fix_source(result.original, name, own.settings,
-                                                                       args.unsafe_fixes)
+            result.source, result.fixed, result.remaining, result.offered = fix_passes(
+                result.original, name, own.settings, args.unsafe_fixes)
     except SourceError as error:
         result.remaining = [error.finding(name)]
     except FixError as error:

@@ -256,6 +256,12 @@ class ASL101(Rule):
     that uses trio or anyio); the backend's import is added and `import time` is removed when nothing
     else uses it. Inside a lambda, a class body or a generator expression, where `await` cannot
     stand, nothing is rewritten.
+
+    Unsafe where the sleep kept other tasks out: inside a threading lock (`with lock:` or between
+    `lock.acquire()` and `lock.release()`: another task that waits for the lock would block the
+    loop with the lock held, a deadlock), and between a read and a write of shared state (a
+    `global` or `nonlocal` name, an attribute of `self`: another task's update in between would be
+    lost). The finding says which: `[fix: unsafe, inside a threading lock]`.
     """
 
     code = "ASL101"
@@ -298,12 +304,20 @@ class ASL102(Rule):
     stalls every task of the process.
 
     ## Fix safety
-    Unsafe: it adds a dependency on `httpx`, and httpx differs from requests in details (redirects
-    are not followed by default, some keyword arguments differ). A simple statement such as
-    `resp = requests.get(url, **kw)` becomes
-    `async with httpx.AsyncClient() as client: resp = await client.get(url, **kw)`; other forms
-    (sessions, `urllib`, keyword arguments httpx spells differently) are run in a worker thread:
-    `await asyncio.to_thread(...)`.
+    Unsafe. Where the project already depends on `httpx` (its `pyproject.toml`, `setup.cfg` or
+    `requirements*.txt`), a simple statement such as `resp = requests.get(url, headers=h)` becomes
+    `async with httpx.AsyncClient(follow_redirects=True, timeout=None) as client:
+    resp = await client.get(url, headers=h)`: requests' defaults (it follows redirects and has no
+    timeout); the call's own `timeout=` is kept, `allow_redirects=` becomes `follow_redirects=`,
+    `verify=`/`cert=` move to the client, `headers=`/`auth=`/`params=`/`json=` stay. The response is
+    read before the client closes, so it stays usable after the block. What still differs: the
+    response is httpx's (`r.url` is an `httpx.URL`, there is no `r.ok`, `r.reason`,
+    `r.iter_content()`: a response used so, a `(connect, read)` timeout tuple, `**kwargs`,
+    `proxies=`, `stream=` or `hooks=` run in a worker thread instead), `data=` with text or bytes
+    is sent but deprecated by httpx, and errors are `httpx` exceptions rather than
+    `requests.RequestException`. Without httpx among the dependencies, and for sessions and other
+    forms, the call runs in a worker thread: `await asyncio.to_thread(requests.get, url)`, which
+    keeps requests' behaviour entirely.
     """
 
     code = "ASL102"
@@ -348,11 +362,15 @@ class ASL103(Rule):
     file system; while they do, the event loop is stopped.
 
     ## Fix safety
-    Unsafe: with asyncio it adds a dependency on `aiofiles`. `with open(p) as f:` becomes
-    `async with aiofiles.open(p) as f:` (`await anyio.open_file(p)`, `await trio.open_file(p)`),
-    and the uses of `f` in the block are rewritten: `await f.read()`, `await f.write(...)`,
-    `async for line in f`, `json.load(f)` to `json.loads(await f.read())`. When a use of `f` cannot be rewritten, or the file is not opened in a
-    `with` statement, the call is run in a worker thread instead: `await asyncio.to_thread(open, p)`.
+    Unsafe. `with open(p) as f:` becomes `async with aiofiles.open(p) as f:` where the project
+    already depends on `aiofiles` (`await anyio.open_file(p)`, `await trio.open_file(p)` under those
+    backends), and the uses of `f` in the block are rewritten: `await f.read()`,
+    `await f.write(...)`, `async for line in f`, `json.load(f)` to `json.loads(await f.read())`.
+    `for line in open(p):` reads the lines in a worker thread,
+    `for line in await asyncio.to_thread(lambda: open(p).readlines()):` (all at once: a loop that
+    stops early has read the whole file). Otherwise the call is run in a worker thread:
+    `await asyncio.to_thread(open, p)`; the reads and writes on the file in the block stay on the
+    loop then.
     """
 
     code = "ASL103"
@@ -636,7 +654,9 @@ class ASL108(Rule):
     must be thread-safe. `f(a, b=1)` becomes `await asyncio.to_thread(f, a, b=1)`
     (`await trio.to_thread.run_sync(...)` / `await anyio.to_thread.run_sync(...)`, with
     `functools.partial(f, a, b=1)` when there are keyword arguments). Only calls are rewritten:
-    `with lock:` and `for line in file:` are left to you.
+    `with lock:` and `for line in file:` are left to you. An `RLock` or a `Condition` gets no fix
+    (`[fix: none, an owner-bound lock ...]`): acquired in a worker thread, it could not be released
+    or waited on from the loop's thread.
     """
 
     code = "ASL108"

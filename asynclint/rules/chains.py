@@ -12,7 +12,7 @@ import os
 
 from asynclint import catalog, conditions
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
-from asynclint.analysis.blocking import blocking_row, consumed_here
+from asynclint.analysis.blocking import blocking_row, used_asynchronously
 from asynclint.callgraph import TOUCHES_LOOP, FunctionSummary, ModuleSummary, Step
 from asynclint.model import FixKind
 from asynclint.rules import Checker, Rule, checker, rule, source_text
@@ -26,11 +26,12 @@ class ProjectCallChecker(Checker):
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
         self.functions: dict[str, FunctionSummary] = {}
-        # On-loop calls from async functions: (call, target, arguments, how).
-        self.sites: list[tuple[ast.Call, str, list | None, str]] = []
+        # On-loop calls from async functions: (call, target, arguments, how, whether it is awaited).
+        self.sites: list[tuple[ast.Call, str, list | None, str, bool]] = []
         self.classes: dict[str, list[str]] = {}
         self.coroutines = CoroutineCalls(analysis)
         self._exits: dict = {}  # conditions.path_condition's memo of early exits per statement list
+        self._parameters: dict[int, set[str]] = {}  # by function node
 
     def _summary_of(self, scope) -> FunctionSummary | None:
         func = scope.func if scope is not None else None
@@ -66,17 +67,27 @@ class ProjectCallChecker(Checker):
         blocking = blocking_row(analysis, call)
         if blocking is not None:
             key, row = blocking
-            summary.blocking.append([row.code, key, call.lineno, self._condition(call)])
+            if summary.is_async:
+                return  # a chain stops at an async function: its own calls are checked on the loop
+            condition = self._condition(call)
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            if (isinstance(receiver, ast.Name) and receiver.id in _parameters(scope.func)
+                    and key.rpartition(".")[0] in catalog.BUFFERABLE_TYPES):
+                # A file object passed in may be an in-memory buffer (aiohttp's StringIOPayload).
+                condition = [*condition, conditions.opaque(f"{receiver.id} is not an in-memory buffer")]
+            summary.blocking.append([row.code, key, call.lineno, condition])
             return
         target = self._target(call.func)
         if target is None:
             return
         arguments = None if self._unbound(call.func) else conditions.call_arguments(call, self._name_kind(scope))
-        entry = [target, self._condition(call), arguments, self._how(call), _on_self(call.func)]
+        # The condition of a call matters only as a link of a chain, which never is an async function.
+        condition = [] if summary.is_async else self._condition(call)
+        entry = [target, condition, arguments, self._how(call), _on_self(call.func)]
         if entry not in summary.calls:
             summary.calls.append(entry)
         if summary.is_async and analysis.on_loop:
-            self.sites.append((call, target, arguments, entry[3]))
+            self.sites.append((call, target, arguments, entry[3], used_asynchronously(analysis.parents, call)))
 
     def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
         summary = self._summary_of(self.analysis.function) if self.analysis.project is not None else None
@@ -91,7 +102,7 @@ class ProjectCallChecker(Checker):
             return
         scope = self.analysis.function
         summary = self._summary_of(scope)
-        if summary is None:
+        if summary is None or summary.is_async:
             return
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
@@ -115,10 +126,12 @@ class ProjectCallChecker(Checker):
         parent = self.analysis.parents[-1]
         if isinstance(parent, ast.With) and any(item.context_expr is call for item in parent.items):
             return "with"
-        return "iterate" if consumed_here(self.analysis) else "call"
+        return "iterate" if _iterated(parent, call) else "call"
 
     def _name_kind(self, scope):
-        parameters = _parameters(scope.func)
+        parameters = self._parameters.get(id(scope.node))
+        if parameters is None:
+            parameters = self._parameters[id(scope.node)] = _parameters(scope.func)
         module = self.analysis.scopes[0]
 
         def kind(name: str) -> str | None:
@@ -131,7 +144,8 @@ class ProjectCallChecker(Checker):
 
     def _unbound(self, func: ast.expr) -> bool:
         """``Class.method(obj, ...)``: the arguments do not line up with the method's parameters."""
-        return isinstance(func, ast.Attribute) and isinstance(self.analysis.resolve(func.value), ClassRef)
+        return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and isinstance(self.analysis.resolve(func.value), ClassRef))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """``state.x`` on a ``threading.local()``: another thread sees another object."""
@@ -198,19 +212,36 @@ class ProjectCallChecker(Checker):
         if not context.checking:
             return
         with context.index.checking(self.summary):
-            for call, target, arguments, how in self.sites:
+            for call, target, arguments, how, awaited in self.sites:
                 found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants), how)
                 if found is not None:
                     certain, chain = found
                     code = "ASL401" if certain else "ASL402"
-                    # No thread wrap where it would change what runs (a generator factory, the loop...).
-                    hazard = context.index.thread_hazard(target)
+                    # A sync function whose result is awaited returns an awaitable (distributed's
+                    # `await self.acquire()`, sync or async by the thread it runs in): a thread
+                    # wrap would await what the worker thread made of it.
+                    hazard = "its result is awaited" if awaited else context.index.thread_hazard(target)
                     fix = ... if hazard is None else None
                     self.analysis.report(call, code, _message(call, chain, certain), fix, fix_reason=hazard,
                                          chain=tuple((s.label, s.path, s.line, s.when or None) for s in chain))
 
 
 THREAD_LOCAL = "uses thread-local state"
+
+
+# Builtins that iterate their argument at once (a generator passed to one runs).
+_CONSUMERS = frozenset("list tuple set frozenset dict sorted sum min max any all".split())
+
+
+def _iterated(parent: ast.AST, call: ast.Call) -> bool:
+    """Whether what ``call`` returns is iterated at once: ``for x in f()``, ``[... for x in f()]``,
+    ``yield from f()``, ``list(f())``, ``[*f()]``."""
+    if isinstance(parent, (ast.For, ast.YieldFrom, ast.Starred)):
+        return True
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        return any(generator.iter is call for generator in parent.generators)
+    return (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _CONSUMERS
+            and call in parent.args)
 
 
 def _parameters(func: FuncDef) -> set[str]:
@@ -283,8 +314,16 @@ class ASL401(Rule):
     The fix runs the call in a worker thread at the call site (`await asyncio.to_thread(helper, ...)`,
     `trio.to_thread.run_sync`/`anyio.to_thread.run_sync` with `functools.partial` for keyword
     arguments). It is unsafe: the helper then runs concurrently with the event loop, so whatever
-    state it shares with async code needs a thought. No fix is offered for a context manager in a
-    `with` statement or a generator that is iterated: a thread would only make the object.
+    state it shares with async code needs a thought.
+
+    No fix is offered, and the finding says why (`[fix: none, touches the event loop]`), when the
+    helper or a sync function it calls (through the project's module summaries) touches the event
+    loop (`asyncio.get_event_loop()`, `get_running_loop()`, `create_task`, futures, loop-bound
+    asyncio objects, `loop.call_soon`...), sets a context variable (lost: a worker thread runs a
+    copy of the context), uses `threading.local()` state, is a generator function or a
+    `@contextmanager` (a thread would only create the object), is a method of a class one of whose sync methods touches the event
+    loop, or constructs an object with async methods; and when the call's result is awaited (the
+    sync function returns an awaitable, which a worker thread might make differently).
     """
 
     code = "ASL401"

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import ast
 
-from asynclint.analysis import FuncDef, Ref
-from asynclint.analysis.syntax import walk_body
+from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Ref
 from asynclint.catalog import (
-    EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS, NON_CONSUMERS,
-    TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
+    ENTERED_DIRECTLY, EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS,
+    NON_CONSUMERS, TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
 )
 from asynclint.model import FixKind, PerBackend
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
@@ -42,15 +41,42 @@ class CoroutineCalls:
     def __init__(self, analysis) -> None:
         self.analysis = analysis
         self._functions: dict[int, bool] = {}
+        self._subclasses: dict[str, list[ClassInfo]] | None = None
 
     def is_coroutine_call(self, expr: ast.AST) -> bool:
         if not isinstance(expr, ast.Call):
             return False
         callee = self.analysis.resolve(expr.func)
         if isinstance(callee, FuncDef):
-            return self.is_coroutine_function(callee)
+            return self.is_coroutine_function(callee) and not self._overridden_by_a_plain_method(callee)
         if isinstance(callee, Ref):
             return callee.name in LIBRARY_COROUTINES or self._project_coroutine(callee.name)
+        return False
+
+    def _overridden_by_a_plain_method(self, method: FuncDef) -> bool:
+        """Whether a subclass in this module overrides the method with one that makes no coroutine:
+        ``obj: Base`` may hold that subclass, and ``await obj.save()`` would fail on it."""
+        owner, _, name = method.qualname.rpartition(".")
+        if method.kind != "method" or not owner:
+            return False
+        if self._subclasses is None:
+            self._subclasses = {}
+            for node in self.analysis.tree.body:
+                info = self.analysis.scopes[0].bindings.get(node.name) if isinstance(node, ast.ClassDef) else None
+                for base in (node.bases if isinstance(info, ClassRef) else ()):
+                    resolved = self.analysis.resolve(base)
+                    if isinstance(resolved, ClassRef):
+                        self._subclasses.setdefault(resolved.info.qualname, []).append(info.info)
+        pending, seen = list(self._subclasses.get(owner, ())), set()
+        while pending:
+            subclass = pending.pop()
+            if id(subclass) in seen:
+                continue
+            seen.add(id(subclass))
+            override = subclass.methods.get(name)
+            if override is not None and not self.is_coroutine_function(override):
+                return True
+            pending += self._subclasses.get(subclass.qualname, ())
         return False
 
     def _project_coroutine(self, name: str) -> bool:
@@ -88,6 +114,7 @@ class CoroutineChecker(Checker):
         # function scope -> [(name, assignment, call)] for ASL202
         self.bound: dict[int, list[tuple[str, ast.AST, ast.expr, bool]]] = {}
         self.tested: set[int] = set()  # and/or/not nodes whose operands were checked as conditions
+        self.finished: list = []  # (function scope with bound coroutines, its scope chain)
 
     # ASL201, ASL203: a value dropped by an expression statement.
     def visit_Expr(self, node: ast.Expr) -> None:
@@ -124,11 +151,20 @@ class CoroutineChecker(Checker):
                 f"the task made by {call_text(value)} is dropped and may be garbage-collected before it "
                 f"finishes; keep a reference (a set of tasks) or use {TASK_GROUP.for_backend(analysis.backend)}"))
 
-    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+    def visit_With(self, node: ast.With) -> None:
         for item in node.items:
             self._dropped_task(item.context_expr)  # `with create_task(...)`: not a context manager
 
-    visit_AsyncWith = visit_With
+    def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
+        """`async with fetch():` on a coroutine raises TypeError: a coroutine is no context manager."""
+        self.visit_With(node)
+        for item in node.items:
+            value = item.context_expr
+            if self.calls.is_coroutine_call(value) and self.analysis.callee_key(value) not in ENTERED_DIRECTLY:
+                fix = USE_INSTEAD.get(self.analysis.callee_key(value) or "", f"use `async with await {source_text(value)}`")
+                self.analysis.report(value, "ASL201", (
+                    f"{call_text(value)} makes a coroutine, which `async with` cannot enter (TypeError); {fix}"),
+                    fix=None)
 
     def _expecting_error(self, node: ast.AST) -> bool:
         """In a `with pytest.raises(...)` (or the like): the call is expected to fail at once."""
@@ -158,15 +194,17 @@ class CoroutineChecker(Checker):
                 (target.id, node, value, self.analysis.on_loop))
 
     def leave_function(self, scope) -> None:
-        bound = self.bound.pop(id(scope), None)
-        if not bound:
-            return
-        function = scope.node
-        declared = {name for n in walk_body(function.body) if isinstance(n, (ast.Global, ast.Nonlocal))
-                    for name in n.names}
-        consumed = self._consumed_names(function)
+        if id(scope) in self.bound:  # judged at the end: functions nested in it may use the names
+            self.finished.append((scope, list(self.analysis.scopes)))
+
+    def finish(self) -> None:
+        for scope, chain in self.finished:
+            with self.analysis.values.within(chain):
+                self._report_unused(scope, self.bound.pop(id(scope)))
+
+    def _report_unused(self, scope, bound) -> None:
         for name, node, call, on_loop in bound:
-            if name in consumed or name in declared:
+            if name in scope.declared or not all(self._merely_inspected(*use) for use in scope.uses.get(name, ())):
                 continue
             text = source_text(call)
             if not isinstance(call, ast.Call):
@@ -180,21 +218,9 @@ class CoroutineChecker(Checker):
             self.analysis.report(node, "ASL202", (
                 f"the coroutine `{name} = {text}` is never awaited, returned or passed on, so it never runs; {fix}"))
 
-    def _consumed_names(self, function: ast.AST) -> set[str]:
-        """Names loaded somewhere in the function (nested functions included) in a way that may
-        run or hand on the value: anything but a print, a log, a comparison or a truth test."""
-        consumed = set()
-        parents: dict[int, ast.AST] = {}
-        for parent in ast.walk(function):
-            for child in ast.iter_child_nodes(parent):
-                parents[id(child)] = parent
-        for node in ast.walk(function):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in consumed:
-                if not self._merely_inspected(node, parents.get(id(node))):
-                    consumed.add(node.id)
-        return consumed
-
     def _merely_inspected(self, node: ast.Name, parent: ast.AST | None) -> bool:
+        """Whether the name read in ``parent`` is only looked at: printed, logged, compared or
+        tested for truth (anything else may run or hand on the value)."""
         if isinstance(parent, (ast.Compare, ast.FormattedValue, ast.Expr)):
             return True
         if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
@@ -269,7 +295,9 @@ class ASL201(Rule):
     the same file (module functions, nested functions, `self.`/`cls.` methods, static and class
     methods) or a known library coroutine function (`asyncio.sleep`, `asyncio.wait_for`,
     `asyncio.open_connection`, `trio.sleep`, `anyio.sleep`, `aiofiles.open` outside
-    `async with`, ...). It is flagged in sync functions too, where the coroutine can never run.
+    `async with`, ...; the library tables are generated from asyncio, trio and anyio). It is
+    flagged in sync functions too, where the coroutine can never run, and where `async with`
+    is given a coroutine (`async with trio.open_file(p)`), which raises TypeError.
 
     A coroutine that is awaited, returned, yielded, passed to a call (`asyncio.gather`,
     `create_task`, a task group, a nursery, `asyncio.run`, ...) or stored is not flagged.
