@@ -14,6 +14,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from asynclint import conditions
 from asynclint.model import Settings
 
 SUMMARIES = "summaries"  # the cache kind of module summaries
@@ -24,14 +25,48 @@ TOUCHES_LOOP = "touches the event loop"
 class FunctionSummary:
     is_async: bool
     line: int
-    # Direct blocking calls: (rule code, qualified name of the call, line).
-    blocking: list[tuple[str, str, int]] = field(default_factory=list)
-    calls: list[str] = field(default_factory=list)  # absolute qualified names called, first call first
+    # Direct blocking calls: [rule code, qualified name of the call, line, condition] (the
+    # condition: conditions.py's atoms, all of which must hold for the call to run).
+    blocking: list[list] = field(default_factory=list)
+    # Calls to other functions: [absolute qualified name, condition, arguments, how, on self]; how
+    # is "call", "with" (a `with` statement's context manager) or "iterate" (consumed at once).
+    calls: list[list] = field(default_factory=list)
     coroutine: bool = False  # calling it makes a coroutine (async, not a generator, no opaque decorator)
     # Why its body must run on the loop's thread ("touches the event loop", "sets a context
     # variable"...): moved to a worker thread, it and whatever calls it would behave differently.
     hazard: str | None = None
-    generator: bool = False  # calling it only makes a generator (or a context manager)
+    # What calling it runs: "body"; "generator" (only when iterated); "contextmanager" (only in a
+    # `with`); "nothing" (a decorator makes it return a coroutine or an awaitable).
+    runs: str = "body"
+    params: list[list] = field(default_factory=list)  # conditions.signature()
+    # In __init__: attribute -> the parameter it is set from, once, at the top of the body.
+    self_params: dict[str, str] = field(default_factory=dict)
+    assigned: list[str] = field(default_factory=list)  # `self.x` attributes it assigns
+    _used: frozenset[str] | None = field(default=None, repr=False, compare=False)
+
+    _FIELDS = ("is_async", "line", "blocking", "calls", "coroutine", "runs", "params", "self_params", "assigned",
+               "hazard")
+
+    def to_json(self) -> list:
+        return [getattr(self, name) for name in self._FIELDS]
+
+    @classmethod
+    def from_json(cls, data: list) -> "FunctionSummary":
+        return cls(**dict(zip(cls._FIELDS, data)))
+
+    def used_names(self) -> frozenset[str]:
+        """The parameters whose values matter here: tested by a condition, or passed on."""
+        if self._used is None:
+            names = {atom[0] for *_, condition in self.blocking for atom in condition}
+            names.update(atom[0] for call in self.calls for atom in call[1])
+            names.update(value[1] for call in self.calls if call[2] is not None
+                         for value in [*call[2][0], *call[2][1].values()] if value and value[0] == "p")
+            self._used = frozenset(n for n in names if n is not None)
+        return self._used
+
+    def runs_when(self, how: str) -> bool:
+        """Whether a call made this way runs the function's body on the caller's thread."""
+        return self.runs == "body" or (self.runs, how) in (("generator", "iterate"), ("contextmanager", "with"))
 
 
 @dataclass
@@ -41,28 +76,30 @@ class ModuleSummary:
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # module-level name -> absolute qualified name
     classes: dict[str, list[str]] = field(default_factory=dict)  # class -> absolute names of its bases
+    # Module-level names bound once to a literal or a display: conditions.py's abstract values.
+    constants: dict[str, list] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
-                "functions": {name: [f.is_async, f.line, f.blocking, f.calls, f.coroutine, f.hazard, f.generator]
-                              for name, f in self.functions.items()}}
+                "constants": self.constants,
+                "functions": {name: f.to_json() for name, f in self.functions.items()}}
 
     @classmethod
     def from_json(cls, data: dict) -> "ModuleSummary":
-        functions = {name: FunctionSummary(is_async, line, [tuple(b) for b in blocking], list(calls), coroutine,
-                                           hazard, generator)
-                     for name, (is_async, line, blocking, calls, coroutine, hazard, generator)
-                     in data["functions"].items()}
-        return cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]))
+        functions = {name: FunctionSummary.from_json(f) for name, f in data["functions"].items()}
+        return cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
+                   dict(data["constants"]))
 
 
 @dataclass(frozen=True)
 class Step:
-    """One link of a chain: a project function, or the blocking call at its end."""
+    """One link of a chain: a project function, or the blocking call at its end, with the
+    condition under which the previous link reaches it ("" when it always does)."""
 
     label: str
     path: str
     line: int
+    when: str = ""
 
 
 @dataclass(frozen=True)
@@ -329,7 +366,7 @@ class ProjectIndex:
         start = self.resolve(target)
         if start is None:
             return None
-        if start[0].functions[start[1]].generator:
+        if start[0].functions[start[1]].runs in ("generator", "contextmanager"):
             return "a generator function: a thread would only create it"
         owner, _, method = start[1].rpartition(".")
         if method == "__init__" and owner in start[0].classes and any(
@@ -346,7 +383,7 @@ class ProjectIndex:
             owner = name.rpartition(".")[0]
             if owner in summary.classes and self._loop_bound(summary, owner):
                 return "a method of a class bound to the event loop"
-            for call in function.calls:
+            for call, *_ in function.calls:
                 found = self.resolve(call)
                 if found is not None and (found[0].module, found[1]) not in seen \
                         and not found[0].functions[found[1]].is_async:
@@ -366,38 +403,94 @@ class ProjectIndex:
                 if function.hazard == TOUCHES_LOOP and not function.is_async}
         return self._loop_bound_classes[summary.module]
 
-    def blocking_chain(self, target: str) -> list[Step] | None:
-        """The shortest chain of sync project functions from ``target`` to a blocking call."""
+    def blocking_chain(self, target: str, arguments: list | None = None, caller: tuple[dict, dict] = ({}, {}),
+                       how: str = "call") -> tuple[bool, list[Step]] | None:
+        """The shortest chain of sync project functions from a call of ``target`` (with these
+        arguments, see conditions.call_arguments) to a blocking call: (certain, steps). Certain
+        when every link runs on every path; else the shortest chain whose links may all run."""
         start = self.resolve(target)
         if start is None:
             return None
-        key = (start[0].module, start[1])
+        summary, name = start
+        function = summary.functions[name]
+        if not function.runs_when(how):
+            return None
+        env = _frozen(self._entry_env(function, arguments, caller, summary.constants, {}))
+        key = (summary.module, name, env)
         if key not in self._chains:
-            self._chains[key] = self._search(start)
+            # Most calls reach no blocking call at all: one search says so. Only a chain with a
+            # condition needs a second search, for a longer one without.
+            possible = self._search(start, env, certain=False)
+            if possible is not None and any(step.when for step in possible[1]):
+                possible = self._search(start, env, certain=True) or possible
+            self._chains[key] = possible
         return self._chains[key]
 
-    def _search(self, start: tuple[ModuleSummary, str]) -> list[Step] | None:
-        came_from: dict[tuple[str, str], tuple | None] = {(start[0].module, start[1]): None}
-        queue = deque([start])
+    def _entry_env(self, function: FunctionSummary, arguments, caller, constants, self_values: dict) -> dict:
+        """The values known on entry to ``function``: its parameters that its conditions test or
+        that it passes on, and the ``self.`` attributes set from them that it does not reassign."""
+        used = function.used_names()
+        env = conditions.bind(function.params, arguments, caller, constants) if used or function.self_params else {}
+        known = {k: v for k, v in env.items() if k in used}
+        known.update((k, v) for k, v in self_values.items() if k[len("self."):] not in function.assigned)
+        known.update((f"self.{attribute}", env[param]) for attribute, param in function.self_params.items()
+                     if param in env)
+        return known
+
+    def _search(self, start: tuple[ModuleSummary, str], env: tuple, certain: bool):
+        """Breadth-first over (function, known values); a link counts when its condition is not
+        false for those values, and, when ``certain``, only when nothing of it is left."""
+        first = (start[0].module, start[1], env)
+        # (function, known values) -> (the caller's key, the condition of the call) and its summary
+        came_from: dict[tuple, tuple | None] = {first: None}
+        owners = {first: start[0]}
+        seen: dict[tuple[str, str], int] = {}
+        queue = deque([(start, env)])
         while queue:
-            summary, name = queue.popleft()
+            (summary, name), env = queue.popleft()
             function = summary.functions[name]
             if function.is_async or f"{summary.module}.{name}" in self.allow:
                 continue  # calling it makes a coroutine; its own body is checked where it is defined
-            if function.blocking:
-                code, call, line = function.blocking[0]
-                steps = [Step(f"{call.removeprefix('builtins.')}() [{code}]", summary.path, line)]
-                node: tuple | None = (summary, name)
+            known = dict(env)
+            for code, call, line, condition in function.blocking:
+                left = conditions.evaluate(condition, known)
+                if left is None or (certain and left):
+                    continue
+                steps = [Step(f"{call.removeprefix('builtins.')}() [{code}]", summary.path, line,
+                              conditions.describe(left))]
+                node: tuple | None = (summary.module, name, env)
                 while node is not None:
-                    steps.append(Step(node[1], node[0].path, node[0].functions[node[1]].line))
-                    node = came_from[(node[0].module, node[1])]
-                return steps[::-1]
-            for call in function.calls:
-                found = self.resolve(call)
-                if found is not None and (found[0].module, found[1]) not in came_from:
-                    came_from[(found[0].module, found[1])] = (summary, name)
-                    queue.append(found)
+                    owner, via = owners[node], came_from[node]
+                    steps.append(Step(node[1], owner.path, owner.functions[node[1]].line, via[1] if via else ""))
+                    node = via[0] if via else None
+                return certain or not any(step.when for step in steps), steps[::-1]
+            self_values = {k: v for k, v in known.items() if k.startswith("self.")}
+            for target, condition, arguments, how, on_self in function.calls:
+                left = conditions.evaluate(condition, known)
+                if left is None or (certain and left):
+                    continue
+                found = self.resolve(target)
+                if found is None or not found[0].functions[found[1]].runs_when(how):
+                    continue
+                callee = found[0].functions[found[1]]
+                callee_env = _frozen(self._entry_env(callee, arguments, (known, summary.constants),
+                                                     found[0].constants, self_values if on_self else {}))
+                visits = seen[found[0].module, found[1]] = seen.get((found[0].module, found[1]), 0) + 1
+                if visits > _MAX_STATES:
+                    callee_env = ()  # enough variants: go on knowing nothing (it reaches the most)
+                key = (found[0].module, found[1], callee_env)
+                if key not in came_from:
+                    came_from[key] = ((summary.module, name, env), conditions.describe(left))
+                    owners[key] = found[0]
+                    queue.append((found, callee_env))
         return None
+
+
+_MAX_STATES = 4  # known-value variants searched per function
+
+
+def _frozen(env: dict) -> tuple:
+    return tuple(sorted((k, tuple(v)) for k, v in env.items()))
 
 
 def _above_packages(directory: str) -> str:

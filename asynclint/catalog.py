@@ -9,6 +9,7 @@ and ``requests.Session.get(s)`` both meet the key ``requests.Session.get``.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, replace
 from typing import Mapping
 
@@ -95,6 +96,45 @@ class ArgIsName:
 
 
 @dataclass(frozen=True)
+class ArgIsIPAddress:
+    """Holds when this argument is a literal IP address (``"127.0.0.1"``, ``"::1"``): nothing to
+    look up."""
+
+    keyword: str
+    position: int | None
+
+    def holds(self, call, resolve=None) -> bool:
+        arg = _argument(call, self.keyword, self.position)
+        if type(arg).__name__ != "Constant" or not isinstance(arg.value, str):
+            return False
+        try:
+            ipaddress.ip_address(arg.value)
+        except ValueError:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class ArgHasFlag:
+    """Holds when this argument is one of these flags, or a ``|`` of flags among which one is
+    (``socket.AI_NUMERICHOST | socket.AI_NUMERICSERV``)."""
+
+    keyword: str
+    position: int | None
+    flags: tuple[str, ...]
+
+    def holds(self, call, resolve=None) -> bool:
+        pending = [_argument(call, self.keyword, self.position)]
+        while pending and resolve is not None:
+            arg = pending.pop()
+            if type(arg).__name__ == "BinOp" and type(arg.op).__name__ == "BitOr":
+                pending += [arg.left, arg.right]
+            elif arg is not None and getattr(resolve(arg), "name", None) in self.flags:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
 class ArgMissing:
     """Holds when this argument is not passed, or is passed as one of these literal values."""
 
@@ -123,7 +163,7 @@ def _argument(call, keyword: str, position: int | None):
 
 _MISSING = object()
 # A literal matches a catalog value of the same kind: 0 and 0.0 both mean "do not wait".
-_SAME_KIND = {bool: (bool,), int: (int, float), float: (int, float)}
+_SAME_KIND = {bool: (bool,), int: (int, float), float: (int, float), str: (str,)}
 
 
 @dataclass(frozen=True)
@@ -262,6 +302,8 @@ _calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix=FixKind.OP
 _calls("ASL103", OPEN, "os.fdopen os.open io.open_code codecs.open shelve.open dbm.open")
 # Archive and compression readers also take an open file object; an in-memory one does not block.
 MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
+# File object types whose instances may be such buffers: a parameter of one of them may not block.
+BUFFERABLE_TYPES = frozenset({"io.IOBase"})
 _returns("io.BytesIO", "io.BytesIO")
 _returns("io.StringIO", "io.StringIO")
 _calls("ASL103", OPEN, "gzip.open bz2.open lzma.open", nonblocking=[ArgIsBuffer("filename", 0)])
@@ -319,8 +361,12 @@ _methods("ASL105", PROCESS, "subprocess.Popen", "wait communicate",
          nonblocking=[ArgIs("timeout", 0, (0,))])
 
 # ASL106: sockets and DNS -----------------------------------------------------------------------
-_calls("ASL106", DNS, "socket.getaddrinfo socket.gethostbyname socket.gethostbyname_ex "
-       "socket.gethostbyaddr socket.getnameinfo socket.getfqdn")
+# A numeric host needs no look-up: a literal IP address, or the numeric-only flags.
+_calls("ASL106", DNS, "socket.getaddrinfo", nonblocking=[
+    ArgIsIPAddress("host", 0), ArgHasFlag("flags", 5, ("socket.AI_NUMERICHOST",))])
+_calls("ASL106", DNS, "socket.gethostbyname socket.gethostbyname_ex", nonblocking=[ArgIsIPAddress("hostname", 0)])
+_calls("ASL106", DNS, "socket.getnameinfo", nonblocking=[ArgHasFlag("flags", 1, ("socket.NI_NUMERICHOST",))])
+_calls("ASL106", DNS, "socket.gethostbyaddr socket.getfqdn")
 _calls("ASL106", CONNECT, "socket.create_connection ssl.get_server_certificate")
 # Wrapping performs the TLS handshake, unless told not to or the socket is not connected yet.
 _NO_HANDSHAKE = [ArgIs("do_handshake_on_connect", None, (False,)), ArgIsNew("sock", 0, ("socket.socket",))]
@@ -367,8 +413,10 @@ POSTGRES = Use.everywhere("`asyncpg` or psycopg's `AsyncConnection`")
 MYSQL = Use.everywhere("`aiomysql` or `asyncmy`")
 MONGO = Use.everywhere("`motor` or pymongo's `AsyncMongoClient`")
 REDIS = Use.everywhere("`redis.asyncio`")
-_calls("ASL107", SQLITE, "sqlite3.connect")
+_calls("ASL107", SQLITE, "sqlite3.connect", nonblocking=[ArgIs("database", 0, (":memory:",))])  # no file
 _returns("sqlite3.Connection", "sqlite3.connect sqlite3.Connection")
+# An in-memory database: its queries wait on nothing but the CPU.
+RETURNS_WHEN["sqlite3.connect"] = (ArgIs("database", 0, (":memory:",)), "sqlite3.MemoryConnection")
 _returns("sqlite3.Cursor", "sqlite3.Connection.cursor sqlite3.Connection.execute sqlite3.Connection.executemany "
          "sqlite3.Cursor.execute sqlite3.Cursor.executemany")
 _methods("ASL107", SQLITE, "sqlite3.Connection", "execute executemany executescript commit rollback backup iterdump")
@@ -630,10 +678,22 @@ ALIASES.update({"asyncio.BaseEventLoop": "asyncio.AbstractEventLoop",
 _returns("asyncio.Runner", "asyncio.Runner")
 _methods("ASL110", NESTED_LOOP, "asyncio.AbstractEventLoop", "run_until_complete run_forever", fix=None)
 DISTINCTIVE_METHODS["run_until_complete"] = "asyncio.AbstractEventLoop"
+# The child made by os.fork() serves no event loop: what it blocks, or a loop it starts, stops
+# no task (`if pid == 0:` with `pid` of this type).
+_returns("os.fork_pid", "os.fork")
 
 # Calls that switch an object to a mode in which its blocking methods return at once
 # (``sock.setblocking(False)``): after one, the object's methods are not reported.
 NONBLOCKING_MODE: dict[str, ArgIs] = {}
+# Methods of a future that return at once once it is done: after `future.add_done_callback(cb)`
+# where `cb` sets an event, and an `await event.wait()`.
+DONE_FUTURE_METHODS = frozenset({"concurrent.futures.Future.result", "concurrent.futures.Future.exception"})
+# Calls that switch the socket given as this argument to non-blocking mode (trio wraps it).
+NONBLOCKING_ARGUMENT: dict[str, int] = {"trio.socket.from_stdlib_socket": 0}
+# Waiting for readiness by these names (trio.lowlevel, anyio) is done on non-blocking sockets only:
+# the argument is one, even where the callee cannot be resolved (a parametrized test's argument).
+NONBLOCKING_ARGUMENT_NAMES: dict[str, int] = {"wait_readable": 0, "wait_writable": 0,
+                                              "wait_socket_readable": 0, "wait_socket_writable": 0}
 for _socket in ("socket.socket", "socket.datagram_socket"):
     NONBLOCKING_MODE[f"{_socket}.setblocking"] = ArgIs("flag", 0, (False, 0))
     NONBLOCKING_MODE[f"{_socket}.settimeout"] = ArgIs("value", 0, (0,))
@@ -699,6 +759,13 @@ _WITHHELD.update({name: "an owner-bound lock: a worker thread would hold it"
 for _name, _reason in _WITHHELD.items():
     if _name in BLOCKING:
         BLOCKING[_name] = replace(BLOCKING[_name], fix_kind=None, withheld=_reason)
+
+# Decorators that change what calling a sync function runs (the call chains of ASL401/ASL402):
+# a context manager factory runs its body only in a `with` statement; these others return a
+# coroutine or an awaitable that runs the function elsewhere (in a worker thread).
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextlib.contextmanager"})
+COROUTINE_DECORATORS = frozenset({"asgiref.sync.sync_to_async", "types.coroutine", "asyncio.coroutine",
+                                  "starlette.concurrency.run_in_threadpool", "anyio.to_thread.run_sync"})
 
 # -- The async libraries ------------------------------------------------------------------------
 # Their coroutine functions are generated from the installed libraries (asynclint/library_tables.py);

@@ -300,8 +300,8 @@ def _rules(args) -> int:
                            "enabled_by_default": r.enabled_by_default, "fix": r.fix_applicability} for r in rules], indent=2))
     else:
         for r in rules:
-            flags = "" if r.enabled_by_default else "  (off by default)"
-            print(f"{r.code}  {r.name:<28} {r.summary}{flags}")
+            state = "on " if r.enabled_by_default else "off"
+            print(f"{r.code}  {state}  {r.name:<40} {r.summary}")
     return EXIT_CLEAN
 
 

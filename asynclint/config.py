@@ -22,7 +22,7 @@ class ConfigError(Exception):
     """A configuration the user must correct; the message names the file and key."""
 
 
-_CODE_PREFIX = re.compile(r"^ASL[0-9]{0,3}$")
+_CODE_PREFIX = re.compile(r"^(ASL[0-9]{0,3}|ALL)$")  # ALL: every rule, those off by default too
 
 
 def _codes(key: str, value: Any) -> tuple[str, ...]:
@@ -37,7 +37,7 @@ def _codes(key: str, value: Any) -> tuple[str, ...]:
             continue
         equivalents = asl_equivalents(code)
         if not equivalents:
-            raise ConfigError(f"`{key}`: {code!r} is not a rule code or prefix (ASL, ASL1, ASL101...) "
+            raise ConfigError(f"`{key}`: {code!r} is not a rule code or prefix (ASL, ASL1, ASL101..., or ALL) "
                               f"nor a flake8-async/ruff code with an asynclint equivalent")
         codes += equivalents
     return tuple(codes)

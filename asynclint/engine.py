@@ -134,7 +134,7 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     found: list[tuple] = []
 
     def report(node: ast.AST, code: str, message: str, fix=..., fix_kind: FixKind | None = None,
-               target: str | None = None, fix_reason: str | None = None) -> None:
+               target: str | None = None, fix_reason: str | None = None, chain: tuple = ()) -> None:
         # fix: "safe", "unsafe" or None; left out, the rule's own applicability and kind apply.
         # fix_reason: why the fix is withheld or only unsafe here.
         if code in enabled:
@@ -143,7 +143,7 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
                 fix = rule.fix_applicability
             if fix is not None and fix_kind is None:
                 fix_kind = rule.fix_kind
-            found.append((node, code, message, fix, fix_kind if fix else None, target, fix_reason))
+            found.append((node, code, message, fix, fix_kind if fix else None, target, fix_reason, chain))
 
     context = None
     if enabled.intersection(PROJECT_CODES):
@@ -227,7 +227,7 @@ def _checkers_for(enabled: frozenset[str]) -> tuple:
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:
     lines = _LINE_BREAK.split(source)
     result = []
-    for node, code, message, fix, fix_kind, target, fix_reason in found:
+    for node, code, message, fix, fix_kind, target, fix_reason, chain in found:
         line = node.lineno
         text = lines[line - 1] if line <= len(lines) else ""
         if apply_noqa and _suppressed(text, code):
@@ -237,7 +237,7 @@ def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagno
         result.append(Diagnostic(
             path, line, _char_column(text, node.col_offset) + 1, code, message,
             end_line, _char_column(end_text, getattr(node, "end_col_offset", 0) or 0) + 1, fix,
-            fix_kind, target, fix_reason,
+            fix_kind, target, fix_reason, chain,
         ))
     result.sort(key=Diagnostic.sort_key)
     return result
@@ -345,14 +345,14 @@ def enabled_codes(settings: Settings, path: str) -> frozenset[str]:
 @lru_cache(maxsize=256)
 def _enabled(selected: tuple[str, ...], ignored: tuple[str, ...]) -> frozenset[str]:
     """The most specific matching prefix decides; a rule that is off by default is only
-    switched on by a prefix more specific than ``ASL``."""
+    switched on by a prefix more specific than ``ASL``, or by ``ALL`` (as specific as ``ASL``)."""
     codes = set()
     for code, rule in RULES.items():
-        chosen = max((p for p in selected if code.startswith(p)), key=len, default=None)
-        dropped = max((p for p in ignored if code.startswith(p)), key=len, default=None)
+        chosen = max((p for p in selected if p == "ALL" or code.startswith(p)), key=len, default=None)
+        dropped = max((p for p in ignored if p == "ALL" or code.startswith(p)), key=len, default=None)
         if chosen is None or (dropped is not None and len(dropped) >= len(chosen)):
             continue
-        if rule.enabled_by_default or len(chosen) > len("ASL"):
+        if rule.enabled_by_default or chosen == "ALL" or len(chosen) > len("ASL"):
             codes.add(code)
     return frozenset(codes)
 

@@ -68,6 +68,8 @@ class Diagnostic:
     fix_reason: str | None = None
     # In a notebook, the cell (counted from 1) whose lines ``line`` and ``end_line`` count.
     cell: int | None = None
+    # The call chain of ASL401/ASL402: (step, path, line, condition) per link, shown in JSON.
+    chain: tuple = ()
 
     def __post_init__(self) -> None:
         if self.fix_kind is not None and not isinstance(self.fix_kind, FixKind):  # read from the cache

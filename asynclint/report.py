@@ -128,6 +128,7 @@ def as_dict(d: Diagnostic) -> dict:
         "fix": None if d.fix is None else {"applicability": d.fix, "reason": d.fix_reason},
         **({"fix_withheld": d.fix_reason} if d.fix is None and d.fix_reason else {}),
         **({} if d.cell is None else {"cell": d.cell}),  # a notebook's: lines count in that cell
+        **({"chain": [dict(zip(("step", "path", "line", "when"), step)) for step in d.chain]} if d.chain else {}),
     }
 
 

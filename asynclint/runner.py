@@ -166,7 +166,7 @@ def _fewer_collections():
 def _encode(diagnostics: list[Diagnostic], depends_on: dict[str, tuple]) -> dict:
     """A file's diagnostics and the other modules (file, stamp) its findings were made from."""
     return {"diagnostics": [[d.line, d.col, d.code, d.message, d.end_line, d.end_col, d.fix, d.fix_kind, d.target,
-                             d.fix_reason, d.cell]
+                             d.fix_reason, d.cell, d.chain]
                             for d in diagnostics],
             "depends_on": [[path, *stamp] for path, stamp in depends_on.items()]}
 
@@ -177,7 +177,8 @@ def _decode(payload, path: str) -> list[Diagnostic] | None:
     if not isinstance(payload, dict) or not _unchanged(payload.get("depends_on")):
         return None
     try:
-        found = [Diagnostic(path, *row) for row in payload["diagnostics"]]
+        found = [Diagnostic(path, *row[:-1], tuple(tuple(step) for step in row[-1]))
+                 for row in payload["diagnostics"]]
     except (TypeError, KeyError):
         return None
     if not all(isinstance(d.line, int) and isinstance(d.col, int) and isinstance(d.code, str) for d in found):

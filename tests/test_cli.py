@@ -363,6 +363,37 @@ def test_rules_lists_every_rule(run_cli):
     listed = [line.split()[0] for line in out.splitlines() if line.strip()]
     assert listed == sorted(RULES)
     assert "blocking-sleep" in out
+    state = {line.split()[0]: line.split()[1] for line in out.splitlines() if line.strip()}
+    assert {code for code, on in state.items() if on == "off"} == {"ASL402", "ASL501", "ASL502"}
+
+
+DEFAULT_OFF = """\
+import asyncio
+import os
+
+def helper(path):
+    if path:
+        os.remove(path)
+
+async def fetch(url): ...
+
+async def main(path, urls):
+    loop = asyncio.get_event_loop()
+    helper(path)
+    return [await fetch(url) for url in urls]
+"""
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((), []),
+    (("--select", "ALL"), ["ASL402", "ASL501", "ASL502"]),
+    (("--select", "ALL", "--ignore", "ASL5"), ["ASL402"]),
+    (("--extend-select", "ASL402"), ["ASL402"]),
+])
+def test_the_default_set_leaves_out_suggestions_and_conditional_chains(run_main, tmp_path, args, expected):
+    write(tmp_path, "app.py", DEFAULT_OFF)
+    code, out, err = run_main("check", *args, "app.py")
+    assert sorted(f[3] for f in findings(out)) == expected, err
 
 
 def test_rules_json(run_main):

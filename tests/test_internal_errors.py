@@ -52,7 +52,7 @@ def test_injected_bug_is_asl002_and_the_run_goes_on(tree):
     lines = [line.removeprefix("./") for line in out.splitlines() if ": ASL" in line]
     assert lines == [
         "a_good.py:4:5: ASL101 `time.sleep()` blocks the event loop; use `await asyncio.sleep()` [fix: safe]",
-        "b_bad.py:1:1: ASL002 internal error in BlockingCallChecker (ASL100-ASL110): KeyError: 'injected bug'",
+        "b_bad.py:1:1: ASL002 internal error in BlockingCallChecker (ASL100-ASL111): KeyError: 'injected bug'",
         "c_good.py:4:5: ASL101 `time.sleep()` blocks the event loop; use `await asyncio.sleep()` [fix: safe]",
     ]
     assert code == 2

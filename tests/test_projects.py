@@ -54,7 +54,7 @@ def test_chain_names_every_step_and_the_blocking_call(monkeypatch):
     _, result = _actual(".", _settings(root))
     messages = {(os.path.basename(d.path), d.line): d.message for d in result.diagnostics}
     assert messages[("handlers.py", 14)] == (
-        "`load_settings()` may block the event loop: load_settings -> read_file -> open() [ASL103] "
+        "`load_settings()` blocks the event loop: load_settings -> read_file -> open() [ASL103] "
         "(src/app/config.py:6)"
     )
     assert "is_even" not in str(messages)
@@ -101,7 +101,7 @@ def test_without_pyproject_the_project_is_the_common_root_of_the_paths(run_cli, 
     (package / "app.py").write_text("from pkg.util import helper\n\n\nasync def main():\n    helper()\n")
     code, out, _ = run_cli("check", "pkg", cwd=tmp_path)
     assert code == 1
-    assert "pkg/app.py:5:5: ASL401 `helper()` may block the event loop: helper -> time.sleep() [ASL101]" in out
+    assert "pkg/app.py:5:5: ASL401 `helper()` blocks the event loop: helper -> time.sleep() [ASL101]" in out
 
 
 def test_the_cache_follows_an_edit_to_a_module_used_elsewhere(tmp_path, monkeypatch):
@@ -142,6 +142,19 @@ def test_a_nested_project_keeps_its_own_configuration(run_cli, tmp_path):
     code, out, _ = run_cli("check", "--format", "concise", "--no-cache", ".", cwd=tmp_path)
     assert out.splitlines() == ["./sub/inner.py:5:5: ASL101 `time.sleep()` blocks the event loop; "
                                 "use `await asyncio.sleep()`"] and code == 1
+
+
+def test_json_keeps_the_chain_with_the_condition_of_each_link():
+    from asynclint.report import as_dict
+
+    root = os.path.join(PROJECTS_DIR, "cycles")
+    _, result = _actual(root, _settings(root))
+    (finding,) = result.diagnostics
+    assert finding.code == "ASL402" and "may block the event loop, when n > 100:" in finding.message
+    chain = as_dict(finding)["chain"]
+    assert [(step["step"], step["when"]) for step in chain] == [
+        ("walk", None), ("walk_back", None), ("time.sleep() [ASL101]", "n > 100")]
+    assert chain[-1]["path"].endswith("odd.py") and chain[-1]["line"] == 12
 
 
 def test_a_module_named_by_its_stem_does_not_stand_in_for_another_of_that_name(tmp_path):

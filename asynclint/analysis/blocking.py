@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from asynclint.analysis.scopes import Analysis
 
 
+# The names of the calls that switch an argument to non-blocking mode (a cheap first test).
+_SWITCHING = frozenset(key.rpartition(".")[2] for key in catalog.NONBLOCKING_ARGUMENT) | set(
+    catalog.NONBLOCKING_ARGUMENT_NAMES)
+
+
 class BlockingCalls:
     """The catalogued blocking calls of one module, and those of them made on the loop."""
 
@@ -35,6 +40,10 @@ class BlockingCalls:
     def visit_call(self, call: ast.Call) -> None:
         """Called by the walk for every call, before any checker sees it."""
         analysis = self.analysis
+        func = call.func
+        name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+        if name in _SWITCHING:
+            self._switch_argument(call, name)
         if not analysis.on_loop:
             return
         found = self.row(call)
@@ -42,9 +51,21 @@ class BlockingCalls:
             return
         if found[0] in catalog.LAZY and not _consumed_here(analysis):
             return  # a lazy iterator kept for later: iterating it is what blocks
+        if _in_forked_child(analysis) or (found[0] in catalog.DONE_FUTURE_METHODS and _awaited_done(analysis, call)):
+            return
         self.on_loop.add(id(call))
         if found[1].covers_methods:
             self.covering.add(id(call))
+
+    def _switch_argument(self, call: ast.Call, name: str) -> None:
+        """``trio.socket.from_stdlib_socket(sock)``, ``await wait_writable(sock)``: from here on
+        ``sock`` is known not to block."""
+        key = self.analysis.callee_key(call) or ""
+        if key.startswith("."):  # `from .. import socket` inside trio itself
+            key = next((k for k in catalog.NONBLOCKING_ARGUMENT if k.endswith("." + key.lstrip("."))), key)
+        position = catalog.NONBLOCKING_ARGUMENT.get(key, catalog.NONBLOCKING_ARGUMENT_NAMES.get(name))
+        if position is not None and position < len(call.args) and isinstance(call.args[position], ast.Name):
+            self.analysis.bind(call.args[position].id, None)
 
     def row(self, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
         """(key, catalog row) when this call blocks, wherever it is made (memoized: chains ask again)."""
@@ -89,13 +110,14 @@ class BlockingCalls:
 def blocking_row(analysis, call: ast.Call) -> tuple[str, catalog.Blocking] | None:
     """(qualified name, catalog row) of a call that blocks, wherever it is made.
 
-    Lazy iterators are left out: whether iterating them happens is not known here.
+    Lazy iterators are left out: whether iterating them happens is not known here. So are
+    calls in a ``try`` that expects ``BlockingIOError``, as on the loop.
     """
     key = analysis.callee_key(call)
     if key is None or key in analysis.settings.allow or key in catalog.LAZY:
         return None
     row = catalog.lookup(key, analysis.extra_blocking)
-    if row is None or _is_nonblocking(row, call, analysis.resolve):
+    if row is None or _is_nonblocking(row, call, analysis.resolve) or expects_blocking_io_error(analysis, call):
         return None
     return key, row
 
@@ -112,6 +134,48 @@ def used_asynchronously(parents: list, call: ast.Call) -> bool:
     if isinstance(parent, ast.withitem):
         parent = parents[-2] if len(parents) > 1 else None
     return isinstance(parent, ast.AsyncWith) and any(item.context_expr is call for item in parent.items)
+
+
+def _awaited_done(analysis, call: ast.Call) -> bool:
+    """``future.add_done_callback(cb)``, ``cb`` sets ``event``, then ``await event.wait()`` before
+    ``future.result()``: the future is done by then (anyio's BlockingPortal)."""
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    function = analysis.parents[0] if analysis.parents else None
+    if not isinstance(receiver, ast.Name) or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    nodes = list(ast.walk(function))
+    callbacks = {n.args[0].id for n in nodes if _is_method_call(n, receiver.id, "add_done_callback")
+                 and n.args and isinstance(n.args[0], ast.Name)}
+    events = {n.value.id for d in nodes if isinstance(d, ast.FunctionDef) and d.name in callbacks
+              for n in ast.walk(d) if isinstance(n, ast.Attribute) and n.attr == "set" and isinstance(n.value, ast.Name)}
+    return any(isinstance(n, ast.Await) and any(_is_method_call(n.value, e, "wait") for e in events)
+               and n.lineno < call.lineno for n in nodes)
+
+
+def _is_method_call(node: ast.AST, receiver: str, method: str) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == receiver)
+
+
+def _in_forked_child(analysis) -> bool:
+    """Inside ``if pid == 0:`` (or ``if not pid:``, or the ``else`` of ``if pid:``) where ``pid``
+    comes from ``os.fork()``: the code runs in the child process."""
+    parents = analysis.parents
+    for parent, child in zip(parents, parents[1:]):
+        if not isinstance(parent, ast.If):
+            continue
+        # Which branch holds the code: the one where `test` is true, then where the pid is not 0.
+        test, pid_nonzero = parent.test, any(child is s for s in parent.body)
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, pid_nonzero = test.operand, not pid_nonzero
+        elif (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
+                and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value == 0):
+            test, pid_nonzero = test.left, pid_nonzero == isinstance(test.ops[0], ast.NotEq)
+        elif not isinstance(test, (ast.Name, ast.Call)):
+            continue
+        if not pid_nonzero and getattr(analysis.resolve(test), "type", None) == "os.fork_pid":
+            return True
+    return False
 
 
 def expects_blocking_io_error(analysis, node: ast.AST) -> bool:

@@ -263,7 +263,7 @@ class Resolver:
 
     def _returned(self, func: FuncDef, scopes: list) -> Value:
         """An instance of the type a local function's return annotation names (``-> Session``)."""
-        if func.node.returns is None:
+        if func.node.returns is None or _returns_nonblocking(func.node):
             return None
         with self.within(scopes):
             return self.annotation_value(func.node.returns)
@@ -449,6 +449,27 @@ def _instance_of(type_name: str | None) -> Value:
     return Instance(type_name) if type_name else None
 
 
+
+def _mode_switch(statement: ast.stmt) -> ast.Call | None:
+    """``x.setblocking(False)`` as a statement (by the method's name: the receiver is unknown here)."""
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr in _MODE_METHODS
+            and any(c.holds(call) for k, c in catalog.NONBLOCKING_MODE.items()
+                    if k.rpartition(".")[2] == call.func.attr)):
+        return call
+    return None
+
+
+def _returns_nonblocking(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``sock.setblocking(False) ... return sock``: a helper that returns an object it switched
+    to non-blocking mode, whatever its return annotation says."""
+    statements = list(all_statements(function))
+    switched = {call.func.value.id for call in map(_mode_switch, statements)
+                if call is not None and isinstance(call.func.value, ast.Name)}
+    return bool(switched) and any(isinstance(s, ast.Return) and isinstance(s.value, ast.Name)
+                                  and s.value.id in switched for s in statements)
+
+
 def _power(base: int, exponent: int) -> int | None:
     return base ** exponent if 0 <= exponent <= 64 and abs(base) <= 1 << 16 else None
 
@@ -517,12 +538,9 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
         return
     self_name = args[0].arg
     for node in all_statements(method):
-        call = node.value if isinstance(node, ast.Expr) else None
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                and call.func.attr in _MODE_METHODS and isinstance(call.func.value, ast.Attribute)
-                and isinstance(call.func.value.value, ast.Name) and call.func.value.value.id == self_name
-                and any(c.holds(call) for k, c in catalog.NONBLOCKING_MODE.items()
-                        if k.rpartition(".")[2] == call.func.attr)):
+        call = _mode_switch(node)
+        if (call is not None and isinstance(call.func.value, ast.Attribute)
+                and isinstance(call.func.value.value, ast.Name) and call.func.value.value.id == self_name):
             # `self.sock.setblocking(False)`: the attribute's methods no longer block.
             info.untyped_attrs.add(call.func.value.attr)
             continue

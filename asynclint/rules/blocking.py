@@ -22,7 +22,7 @@ LATER_NAMED = 3
 
 @checker
 class BlockingCallChecker(Checker):
-    codes = tuple(f"ASL1{n:02d}" for n in range(11))
+    codes = tuple(f"ASL1{n:02d}" for n in range(12))
     # Every finding is made on the event loop, i.e. inside an `async def` (the keywords may be
     # split by any whitespace or a backslash continuation): a module that merely mentions
     # `asyncio` is not parsed for these rules.
@@ -30,6 +30,9 @@ class BlockingCallChecker(Checker):
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
+        # `with lock:` statements of the function being walked, judged when it is done:
+        # With node -> [context expression, key, row, blocks in the body, awaits in the body].
+        self.locks: dict[ast.With, list] = {}
         self._events: dict[int, list[tuple[int, str, str]]] = {}  # by function: see _shared_state_events
         self.covering: list[ast.Call] = []  # reported calls whose finding covers what they return
 
@@ -37,6 +40,7 @@ class BlockingCallChecker(Checker):
         analysis = self.analysis
         if id(call) not in analysis.blocking.on_loop:
             return
+        self._mark_locks(call, 3)
         key, row = analysis.blocking.row(call)
         if id(call) in analysis.blocking.covering and (
                 key in catalog.RETURNS or key in catalog.RETURNS_WHEN or key in analysis.values.extra_types):
@@ -58,7 +62,42 @@ class BlockingCallChecker(Checker):
         """``with lock:`` acquires a threading lock on the loop."""
         if self.analysis.on_loop:
             for item in node.items:
-                self._check_protocol(item.context_expr, "__enter__")
+                found = self._protocol_row(item.context_expr, "__enter__")
+                if found is not None and found[1].code == "ASL108":
+                    self.locks[node] = [item.context_expr, *found, False, False]
+                elif found is not None:
+                    self._report(item.context_expr, *found, shown=source_text(item.context_expr), call=False)
+
+    def visit_Await(self, node: ast.Await | ast.AsyncWith | ast.AsyncFor) -> None:
+        if self.analysis.on_loop:
+            self._mark_locks(node, 4)
+
+    visit_AsyncWith = visit_AsyncFor = visit_Await
+
+    def _mark_locks(self, node: ast.AST, flag: int) -> None:
+        """Note a blocking call (3) or an await (4) in the body of the `with lock:` around it."""
+        if not self.locks:
+            return
+        parents = [*self.analysis.parents, node]
+        for index, parent in enumerate(parents[:-1]):
+            lock = self.locks.get(parent) if type(parent) is ast.With else None
+            if lock is not None and any(parents[index + 1] is s for s in parent.body):
+                lock[flag] = True
+
+    def leave_function(self, scope) -> None:
+        """A threading lock taken on the loop is reported when the body waits while holding it:
+        across an await (ASL111), or in a blocking call (ASL108). Held for a few statements, it
+        is not: it is free again within microseconds, and threads may share it."""
+        for expr, key, row, blocks, awaits in self.locks.values():
+            if awaits:
+                kind = key.rpartition(".")[0]
+                use = row.use.for_backend(self.analysis.backend)
+                self.analysis.report(expr, "ASL111", (
+                    f"`with {source_text(expr)}` ({kind}) is held across an `await`: another task that "
+                    f"takes it meanwhile blocks the event loop for good; use {use}"))
+            elif blocks:
+                self._report(expr, key, row, shown=source_text(expr), call=False)
+        self.locks.clear()
 
     def visit_For(self, node: ast.For) -> None:
         """``for line in file:`` reads the file on the loop."""
@@ -75,16 +114,23 @@ class BlockingCallChecker(Checker):
     visit_SetComp = visit_DictComp = visit_ListComp
 
     def _check_protocol(self, expr: ast.expr, method: str) -> None:
+        found = self._protocol_row(expr, method)
+        if found is not None:
+            self._report(expr, *found, shown=source_text(expr), call=False)
+
+    def _protocol_row(self, expr: ast.expr, method: str) -> tuple[str, catalog.Blocking] | None:
+        """(key, row) when using ``expr`` by this protocol method (``__enter__``) blocks."""
         if isinstance(expr, ast.Call) and self.analysis.blocking.row(expr) is not None:
-            return  # the call itself is the finding
+            return None  # the call itself is the finding
         if expects_blocking_io_error(self.analysis, expr):
-            return
+            return None
         value = self.analysis.resolve(expr)
         if isinstance(value, Instance) and isinstance(value.type, str) and not value.reported:
             key = f"{value.type}.{method}"
             row = catalog.lookup(key, self.analysis.extra_blocking)
             if row is not None and key not in self.analysis.settings.allow:
-                self._report(expr, key, row, shown=source_text(expr), call=False)
+                return key, row
+        return None
 
     def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True,
                 also: str = "") -> None:
@@ -476,7 +522,10 @@ class ASL106(Rule):
     (`BlockingConnection`) and paramiko in an async function. On a datagram (UDP) socket only receiving is flagged. A socket
     switched to non-blocking mode with `setblocking(False)` or `settimeout(0)` is not flagged, nor
     is a call inside a `try` that catches `BlockingIOError` (or `ssl.SSLWantReadError`/
-    `SSLWantWriteError`), which only a non-blocking socket raises.
+    `SSLWantWriteError`), which only a non-blocking socket raises, nor a socket that a helper
+    switched to non-blocking mode and returned, or that was handed to `trio.socket.from_stdlib_socket`. A look-up of a literal IP address
+    (`getaddrinfo("127.0.0.1", port)`, `gethostbyname("10.0.0.1")`) or with the numeric-only flags
+    (`AI_NUMERICHOST`, `NI_NUMERICHOST`) asks no name server and is not flagged.
 
     ## Why is this bad?
     A blocking socket operation waits for the network with the event loop stopped.
@@ -525,7 +574,8 @@ class ASL107(Rule):
     (not `redis.asyncio`): connecting, executing, committing and fetching. Within one function a
     connection made there is one finding, whose message names the later calls on it; a method that
     uses a connection made in another one (`self.conn` set in `__aenter__`) is reported itself, as
-    its call pays the cost again.
+    its call pays the cost again. An in-memory SQLite
+    database (`sqlite3.connect(":memory:")`) touches no file and is not flagged.
 
     ## Why is this bad?
     A query waits for the database with the event loop stopped; under load, every request
@@ -583,12 +633,17 @@ async def visits(cache: redis.Redis):
 class ASL108(Rule):
     """
     ## What it does
-    Flags waiting on thread synchronisation in an async function: `acquire()` or `with` on a
-    `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `Event.wait()`, `queue.Queue.get()`/`join()`,
+    Flags waiting on thread synchronisation in an async function: `acquire()` on a
+    `threading.Lock`/`RLock`/`Semaphore`/`Condition`, `with` on one whose body makes a blocking call
+    (a `with lock:` around a few statements that neither block nor await is not flagged: the lock
+    is free again within microseconds, and threads may share it; one held across an `await` is
+    ASL111), `Event.wait()`, `queue.Queue.get()`/`join()`,
     `put()` on a queue made with a `maxsize` (an unbounded queue never makes `put()` wait),
     `concurrent.futures.Future.result()`, `Thread.join()`, `Executor.shutdown()`, and receiving from or
     sending to a `multiprocessing` pipe or listener (`Pipe()`, `Connection.recv()`). Non-blocking forms
-    (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged.
+    (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged, nor
+    is `future.result()` after `future.add_done_callback(cb)`, where `cb` sets an event, and an
+    `await event.wait()`: the future is done by then.
 
     ## Why is this bad?
     The thread that runs the event loop sleeps until another thread releases the lock or
@@ -612,11 +667,11 @@ class ASL108(Rule):
     bad = """\
 import threading
 
-lock = threading.Lock()
+ready = threading.Condition()
 
-async def update(state):
-    with lock:  # error: ASL108
-        state.counter += 1
+async def wait_ready(state):
+    with ready:  # error: ASL108
+        ready.wait_for(lambda: state.ready)  # error: ASL108
 
 async def finish(worker: threading.Thread):
     worker.join()  # error: ASL108
@@ -624,21 +679,21 @@ async def finish(worker: threading.Thread):
     good = """\
 import asyncio
 
-lock = asyncio.Lock()
+ready = asyncio.Condition()
 
-async def update(state):
-    async with lock:
-        state.counter += 1
+async def wait_ready(state):
+    async with ready:
+        await ready.wait_for(lambda: state.ready)
 """
     fixed = """\
 import threading
 import asyncio
 
-lock = threading.Lock()
+ready = threading.Condition()
 
-async def update(state):
-    with lock:
-        state.counter += 1
+async def wait_ready(state):
+    with ready:
+        ready.wait_for(lambda: state.ready)
 
 async def finish(worker: threading.Thread):
     await asyncio.to_thread(worker.join)
@@ -691,7 +746,9 @@ class ASL110(Rule):
     """
     ## What it does
     Flags starting an event loop from inside a coroutine: `asyncio.run()`,
-    `loop.run_until_complete()`, `loop.run_forever()`, `trio.run()`, `anyio.run()`.
+    `loop.run_until_complete()`, `loop.run_forever()`, `trio.run()`, `anyio.run()`. Not in the
+    child of `os.fork()` (`if pid == 0:`, `if not os.fork():`), where no loop runs (no ASL1xx rule
+    reports code there: the child process serves no task).
 
     ## Why is this bad?
     A loop is already running in this thread: asyncio raises `RuntimeError`, and where it does
@@ -714,3 +771,49 @@ async def main(job):
 """
 
 
+
+
+@rule
+class ASL111(Rule):
+    """
+    ## What it does
+    Flags a `with` block on a `threading.Lock`/`RLock`/`Semaphore`/`Condition` (or their
+    `multiprocessing` twins) in an async function whose body awaits (`await`, `async with`,
+    `async for`) while the lock is held.
+
+    ## Why is this bad?
+    At the `await` other tasks run on the same thread. One that reaches the same lock blocks the
+    whole thread in `acquire()`, waiting for a release that only the suspended task can make:
+    the event loop deadlocks (an `RLock` lets the other task in, which breaks the mutual
+    exclusion instead). Tasks need the event loop's own lock, which suspends the waiting task
+    instead of the thread.
+
+    ## Fix safety
+    No fix: an `asyncio.Lock` is right only if no other thread takes the lock. Turning a sleep in
+    such a block into an `await` (the ASL101 fix) would create this bug, so that fix is not
+    offered as safe there.
+    """
+
+    code = "ASL111"
+    on_loop = True
+    name = "thread-lock-held-across-await"
+    summary = "a threading lock held across an `await`"
+    bad = """\
+import asyncio
+import threading
+
+lock = threading.Lock()
+
+async def update(state):
+    with lock:  # error: ASL111
+        state.value = await state.fetch()
+"""
+    good = """\
+import asyncio
+
+lock = asyncio.Lock()
+
+async def update(state):
+    async with lock:
+        state.value = await state.fetch()
+"""

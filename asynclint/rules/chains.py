@@ -10,8 +10,8 @@ from __future__ import annotations
 import ast
 import os
 
+from asynclint import catalog, conditions
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
-from asynclint import catalog
 from asynclint.analysis.blocking import blocking_row, used_asynchronously
 from asynclint.callgraph import TOUCHES_LOOP, FunctionSummary, ModuleSummary, Step
 from asynclint.model import FixKind
@@ -21,15 +21,17 @@ from asynclint.rules.coroutines import CoroutineCalls
 
 @checker
 class ProjectCallChecker(Checker):
-    codes = ("ASL401",)
+    codes = ("ASL401", "ASL402")
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
         self.functions: dict[str, FunctionSummary] = {}
-        # On-loop calls from async functions, and whether what they return is awaited.
-        self.sites: list[tuple[ast.Call, str, bool]] = []
+        # On-loop calls from async functions: (call, target, arguments, how, whether it is awaited).
+        self.sites: list[tuple[ast.Call, str, list | None, str, bool]] = []
         self.classes: dict[str, list[str]] = {}
         self.coroutines = CoroutineCalls(analysis)
+        self._exits: dict = {}  # conditions.path_condition's memo of early exits per statement list
+        self._parameters: dict[int, set[str]] = {}  # by function node
 
     def _summary_of(self, scope) -> FunctionSummary | None:
         func = scope.func if scope is not None else None
@@ -37,14 +39,27 @@ class ProjectCallChecker(Checker):
             return None
         summary = self.functions.get(func.qualname)
         if summary is None:
-            summary = self.functions[func.qualname] = FunctionSummary(func.is_async, func.node.lineno)
+            args = func.node.args
+            summary = self.functions[func.qualname] = FunctionSummary(
+                func.is_async, func.node.lineno, runs=self._runs(func),
+                params=conditions.signature(args, skip_first=func.kind in ("method", "classmethod", "property")))
         return summary
+
+    def _runs(self, func) -> str:
+        for decorator in func.node.decorator_list:
+            name = getattr(self.analysis.resolve(decorator), "name", None)
+            if name in catalog.CONTEXT_MANAGER_DECORATORS:
+                return "contextmanager"
+            if name in catalog.COROUTINE_DECORATORS:
+                return "nothing"
+        return "body"
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
         if analysis.project is None:
             return
-        summary = self._summary_of(analysis.function)
+        scope = analysis.function
+        summary = self._summary_of(scope)
         if summary is None:
             return
         if summary.hazard is None:
@@ -52,15 +67,85 @@ class ProjectCallChecker(Checker):
         blocking = blocking_row(analysis, call)
         if blocking is not None:
             key, row = blocking
-            summary.blocking.append((row.code, key, call.lineno))
+            if summary.is_async:
+                return  # a chain stops at an async function: its own calls are checked on the loop
+            condition = self._condition(call)
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            if (isinstance(receiver, ast.Name) and receiver.id in _parameters(scope.func)
+                    and key.rpartition(".")[0] in catalog.BUFFERABLE_TYPES):
+                # A file object passed in may be an in-memory buffer (aiohttp's StringIOPayload).
+                condition = [*condition, conditions.opaque(f"{receiver.id} is not an in-memory buffer")]
+            summary.blocking.append([row.code, key, call.lineno, condition])
             return
         target = self._target(call.func)
         if target is None:
             return
-        if target not in summary.calls:
-            summary.calls.append(target)
+        arguments = None if self._unbound(call.func) else conditions.call_arguments(call, self._name_kind(scope))
+        # The condition of a call matters only as a link of a chain, which never is an async function.
+        condition = [] if summary.is_async else self._condition(call)
+        entry = [target, condition, arguments, self._how(call), _on_self(call.func)]
+        if entry not in summary.calls:
+            summary.calls.append(entry)
         if summary.is_async and analysis.on_loop:
-            self.sites.append((call, target, used_asynchronously(analysis.parents, call)))
+            self.sites.append((call, target, arguments, entry[3], used_asynchronously(analysis.parents, call)))
+
+    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        summary = self._summary_of(self.analysis.function) if self.analysis.project is not None else None
+        if summary is not None and summary.runs == "body":
+            summary.runs = "generator"
+
+    visit_YieldFrom = visit_Yield
+
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
+        """Remember which ``self.`` attributes a function sets, and from which parameter."""
+        if self.analysis.project is None:
+            return
+        scope = self.analysis.function
+        summary = self._summary_of(scope)
+        if summary is None or summary.is_async:
+            return
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if _on_self(target):
+                attribute = target.attr
+                if attribute in summary.assigned:
+                    summary.self_params.pop(attribute, None)  # set twice: its value is not known
+                    continue
+                summary.assigned.append(attribute)
+                value = node.value
+                if (scope.func.name == "__init__" and isinstance(node, ast.Assign) and isinstance(value, ast.Name)
+                        and value.id in _parameters(scope.func) and self.analysis.parents[-1] is scope.node):
+                    summary.self_params[attribute] = value.id
+
+    visit_AnnAssign = visit_AugAssign = visit_Assign
+
+    def _condition(self, call: ast.Call) -> list:
+        return conditions.path_condition([*self.analysis.parents, call], self._exits)
+
+    def _how(self, call: ast.Call) -> str:
+        parent = self.analysis.parents[-1]
+        if isinstance(parent, ast.With) and any(item.context_expr is call for item in parent.items):
+            return "with"
+        return "iterate" if _iterated(parent, call) else "call"
+
+    def _name_kind(self, scope):
+        parameters = self._parameters.get(id(scope.node))
+        if parameters is None:
+            parameters = self._parameters[id(scope.node)] = _parameters(scope.func)
+        module = self.analysis.scopes[0]
+
+        def kind(name: str) -> str | None:
+            if name in parameters:
+                return "p"
+            inner = any(name in s.bindings for s in self.analysis.scopes[1:] if s.kind != "class")
+            return "n" if not inner and name in module.bindings else None
+
+        return kind
+
+    def _unbound(self, func: ast.expr) -> bool:
+        """``Class.method(obj, ...)``: the arguments do not line up with the method's parameters."""
+        return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and isinstance(self.analysis.resolve(func.value), ClassRef))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         """``state.x`` on a ``threading.local()``: another thread sees another object."""
@@ -72,14 +157,6 @@ class ProjectCallChecker(Checker):
     def _thread_local(self, expr: ast.expr) -> bool:
         value = self.analysis.resolve(expr)
         return isinstance(value, Instance) and value.type == "threading.local"
-
-    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
-        if self.analysis.project is not None:
-            summary = self._summary_of(self.analysis.function)
-            if summary is not None:
-                summary.generator = True
-
-    visit_YieldFrom = visit_Yield
 
     def _hazard(self, call: ast.Call) -> str | None:
         """Why a function making this call must stay on the loop's thread, if it must."""
@@ -132,33 +209,78 @@ class ProjectCallChecker(Checker):
             return
         imports = {name: context.absolute(value.name)
                    for name, value in self.analysis.scopes[0].bindings.items() if isinstance(value, Ref)}
-        self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes)
+        self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes,
+                                     _constants(self.analysis.tree))
         if not context.checking:
             return
         with context.index.checking(self.summary):
-            for call, target, awaited in self.sites:
-                chain = context.index.blocking_chain(target)
-                if chain is not None:
+            for call, target, arguments, how, awaited in self.sites:
+                found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants), how)
+                if found is not None:
+                    certain, chain = found
+                    code = "ASL401" if certain else "ASL402"
                     # A sync function whose result is awaited returns an awaitable (distributed's
                     # `await self.acquire()`, sync or async by the thread it runs in): a thread
                     # wrap would await what the worker thread made of it.
                     hazard = "its result is awaited" if awaited else context.index.thread_hazard(target)
-                    if hazard is None:
-                        self.analysis.report(call, "ASL401", _message(call, chain))
-                    else:
-                        self.analysis.report(call, "ASL401", _message(call, chain), fix=None, fix_reason=hazard)
+                    fix = ... if hazard is None else None
+                    self.analysis.report(call, code, _message(call, chain, certain), fix, fix_reason=hazard,
+                                         chain=tuple((s.label, s.path, s.line, s.when or None) for s in chain))
 
 
 THREAD_LOCAL = "uses thread-local state"
 
 
-def _message(call: ast.Call, chain: list[Step]) -> str:
+# Builtins that iterate their argument at once (a generator passed to one runs).
+_CONSUMERS = frozenset("list tuple set frozenset dict sorted sum min max any all".split())
+
+
+def _iterated(parent: ast.AST, call: ast.Call) -> bool:
+    """Whether what ``call`` returns is iterated at once: ``for x in f()``, ``[... for x in f()]``,
+    ``yield from f()``, ``list(f())``, ``[*f()]``."""
+    if isinstance(parent, (ast.For, ast.YieldFrom, ast.Starred)):
+        return True
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        return any(generator.iter is call for generator in parent.generators)
+    return (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _CONSUMERS
+            and call in parent.args)
+
+
+def _parameters(func: FuncDef) -> set[str]:
+    args = func.node.args
+    return {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+
+
+def _on_self(node: ast.expr) -> bool:
+    """``self.x`` (the receiver named ``self``, as Python code calls it)."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+
+
+def _constants(tree: ast.Module) -> dict[str, list]:
+    """Module-level names bound once, to a literal or a display: conditions.abstract_value()."""
+    values: dict[str, list | None] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            values[target.id] = None if target.id in values else conditions.abstract_value(value, lambda name: None)
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _message(call: ast.Call, chain: list[Step], certain: bool) -> str:
     shown = source_text(call.func)
     path = chain[-1].path
     if not os.path.isabs(path) or path.startswith(os.getcwd() + os.sep):
         path = os.path.relpath(path)
     route = " -> ".join(step.label for step in chain)
-    return f"`{shown}()` may block the event loop: {route} ({path}:{chain[-1].line})"
+    if certain:
+        return f"`{shown}()` blocks the event loop: {route} ({path}:{chain[-1].line})"
+    when = " and ".join(step.when for step in chain if step.when)
+    return f"`{shown}()` may block the event loop, when {when}: {route} ({path}:{chain[-1].line})"
 
 
 @rule
@@ -166,14 +288,25 @@ class ASL401(Rule):
     """
     ## What it does
     Flags a call, made on the event loop, to a sync function or method of your project that
-    directly or through further sync calls makes a blocking call (any ASL1xx). The message shows
-    the shortest chain and where the blocking call is: `load_settings -> read_file -> open()`.
+    directly or through further sync calls makes a blocking call (any ASL1xx) on every path: no
+    link of the chain sits behind a condition. The message shows the shortest such chain and
+    where the blocking call is: `load_settings -> read_file -> open()`. The JSON output carries
+    the chain as data (`chain`: each step's name, file, line and condition).
 
-    The chain is "may block": the analysis follows every call it can resolve (across modules,
-    through re-exports, `self.` methods and objects of project classes) but does not know which
-    branch runs, so a blocking call behind a condition is still reported. Third-party code is
-    not followed (the catalog covers it); unresolved calls are silent. A function passed
-    uncalled to `asyncio.to_thread` or `run_in_executor` is not a call and is not reported.
+    The analysis follows every call it can resolve (across modules, through re-exports, `self.`
+    methods and objects of project classes). A chain with a link that runs only under a
+    condition (a branch, a `match` case, an `except` handler, an `and`/`or` or conditional
+    expression operand, after an early `return`/`raise`) is ASL402 instead, off by default. Simple
+    guards are evaluated with the call's literal arguments and the parameters' literal defaults
+    (`if x:`, `x is None`, `x == "lit"`, `isinstance(x, T)`): a guard they make true is no
+    condition, a branch they rule out is not followed. A loop body counts as running.
+
+    Calls that run nothing are not followed: calling a generator function (unless it is iterated
+    at once), a `@contextmanager` function outside a `with` statement, or a function whose
+    decorator makes it return a coroutine or an awaitable. `with factory():` runs the factory's
+    body on the loop: before the first `yield` at entry, the rest at exit. Third-party code is
+    not followed (the catalog covers it); unresolved calls are silent. A function passed uncalled
+    to `asyncio.to_thread` or `run_in_executor` is not a call and is not reported.
 
     ## Why is this bad?
     Wrapping the blocking call in a helper does not stop it blocking: the event loop stalls
@@ -189,8 +322,8 @@ class ASL401(Rule):
     helper or a sync function it calls (through the project's module summaries) touches the event
     loop (`asyncio.get_event_loop()`, `get_running_loop()`, `create_task`, futures, loop-bound
     asyncio objects, `loop.call_soon`...), sets a context variable (lost: a worker thread runs a
-    copy of the context), uses `threading.local()` state, is a generator function (a thread would
-    only create the generator), is a method of a class one of whose sync methods touches the event
+    copy of the context), uses `threading.local()` state, is a generator function or a
+    `@contextmanager` (a thread would only create the object), is a method of a class one of whose sync methods touches the event
     loop, or constructs an object with async methods; and when the call's result is awaited (the
     sync function returns an awaitable, which a worker thread might make differently).
     """
@@ -230,4 +363,78 @@ def read_config(path):
 
 async def handler(path):
     return await asyncio.to_thread(read_config, path)
+"""
+
+
+@rule
+class ASL402(Rule):
+    """
+    ## What it does
+    Flags a call, made on the event loop, to a sync function or method of your project that may
+    make a blocking call (any ASL1xx), directly or through further sync calls, but only under a
+    condition: in an `if`/`elif`/`else` branch, a `match` case, an `except` handler, an operand of
+    `and`/`or` or of a conditional expression, or after an earlier `return`/`raise` that may
+    be taken. The message says when: `` `Config()` may block the event loop, when
+    log_config.endswith('.json'): Config.__init__ -> Config.configure_logging -> open() [ASL103]``.
+
+    Chains whose every link runs on every path are ASL401. Simple guards are evaluated with the
+    arguments of the call (`if x:`, `x is None`, `x == "lit"`, `isinstance(x, T)`, also on a
+    `self.x` that `__init__` sets from a parameter): a branch a call cannot take is not followed,
+    and a guard the call makes true is no condition at all.
+
+    Off by default: whether the branch is taken depends on values the analysis does not see.
+    Turn it on with `select = ["ASL402"]` (or `extend-select`) to review the possible ones.
+
+    ## Why is this bad?
+    When the condition holds in production, the event loop stalls as with ASL401.
+
+    ## Fix safety
+    As ASL401: the call may move to a worker thread (unsafe).
+    """
+
+    code = "ASL402"
+    on_loop = True
+    needs_project = True
+    name = "conditional-blocking-call-through-helper"
+    fix_applicability = "unsafe"
+    fix_kind = FixKind.THREAD
+    enabled_by_default = False
+    summary = "a project function that may block under a condition, called from an async function"
+    bad = """\
+import json
+
+def load(path):
+    if path.endswith(".json"):
+        with open(path) as f:
+            return json.load(f)
+    return {}
+
+async def handler(path):
+    return load(path)  # error: ASL402
+"""
+    good = """\
+import asyncio
+import json
+
+def load(path):
+    if path.endswith(".json"):
+        with open(path) as f:
+            return json.load(f)
+    return {}
+
+async def handler(path):
+    return await asyncio.to_thread(load, path)
+"""
+    fixed = """\
+import json
+import asyncio
+
+def load(path):
+    if path.endswith(".json"):
+        with open(path) as f:
+            return json.load(f)
+    return {}
+
+async def handler(path):
+    return await asyncio.to_thread(load, path)
 """

@@ -476,6 +476,7 @@ class ASL502(Rule):
     summary = "`asyncio.get_event_loop()` inside a coroutine"
     fix_applicability = "safe"
     fix_kind = FixKind.RUNNING_LOOP
+    enabled_by_default = False  # a modernisation, not a bug: opt in
     bad = """\
 import asyncio
 
