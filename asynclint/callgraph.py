@@ -135,6 +135,9 @@ class ProjectIndex:
         self._files: dict[str, str | None] = {}
         self._chains: dict[tuple[str, str], list[Step] | None] = {}
         self._mros: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] = {}
+        # (module, class) -> its known subclasses, built once per set of summaries (see _overrides).
+        self._subclasses: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] | None = None
+        self._generation = 0  # counts changes to the set of summaries, which void the caches above
         self._loop_bound_classes: dict[str, set[str]] = {}
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
         self._store, self._fingerprint = store, fingerprint
@@ -196,9 +199,7 @@ class ProjectIndex:
         checked later, for another module of that name."""
         previous = self._summaries.get(summary.module)
         self._summaries[summary.module] = (("given", id(summary)), summary)
-        self._chains.clear()
-        self._mros.clear()
-        self._loop_bound_classes.clear()
+        self._summaries_changed()
         try:
             yield
         finally:
@@ -208,9 +209,15 @@ class ProjectIndex:
                     del self._summaries[summary.module]
                 else:
                     self._summaries[summary.module] = previous
-                self._chains.clear()
-                self._mros.clear()
-                self._loop_bound_classes.clear()
+                self._summaries_changed()
+
+    def _summaries_changed(self) -> None:
+        """What is derived from the set of summaries no longer holds."""
+        self._chains.clear()
+        self._mros.clear()
+        self._subclasses = None
+        self._generation += 1
+        self._loop_bound_classes.clear()
 
     def summary(self, module: str) -> ModuleSummary | None:
         known = self._summaries.get(module)
@@ -230,9 +237,7 @@ class ProjectIndex:
             return known[1]
         summary = self._load(module, path)
         self._summaries[module] = (stamp, summary)
-        self._chains.clear()
-        self._mros.clear()
-        self._loop_bound_classes.clear()
+        self._summaries_changed()
         return summary
 
     def _summary_key(self, module: str, path: str, content: bytes) -> str | None:
@@ -350,12 +355,25 @@ class ProjectIndex:
 
     def _overrides(self, summary: ModuleSummary, owner: str, attribute: str):
         """The methods named ``attribute`` of the known subclasses of ``owner``."""
+        for known, name in self._known_subclasses().get((summary.module, owner), ()):
+            method = known.functions.get(f"{name}.{attribute}")
+            if method is not None:
+                yield method
+
+    def _known_subclasses(self) -> dict[tuple[str, str], list[tuple[ModuleSummary, str]]]:
+        """(module, class) -> the classes of the summaries known now that derive from it. Asked for
+        every call to a method, so made once per set of summaries rather than scanned each time."""
+        if self._subclasses is not None:
+            return self._subclasses
+        generation = self._generation
+        index: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] = {}
         for _, known in list(self._summaries.values()):
             for name in (known.classes if known is not None else ()):
-                method = known.functions.get(f"{name}.{attribute}")
-                if method is not None and (known, name) != (summary, owner) and any(
-                        (base.module, base_name) == (summary.module, owner) for base, base_name in self.mro(known, name)[1:]):
-                    yield method
+                for base, base_name in self.mro(known, name)[1:]:
+                    index.setdefault((base.module, base_name), []).append((known, name))
+        if generation == self._generation:  # no summary was loaded meanwhile (mro may load bases)
+            self._subclasses = index
+        return index
 
     def thread_hazard(self, target: str) -> str | None:
         """Why running ``target`` in a worker thread would change what the program does, or None:
