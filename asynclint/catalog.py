@@ -738,6 +738,9 @@ THREAD_LOCK_TYPES = frozenset("threading.Lock threading.RLock threading.Conditio
 # Context variables set in a worker thread are lost (to_thread runs a copy of the context);
 # thread-local state read or written there is another thread's.
 CONTEXT_WRITES = frozenset("contextvars.ContextVar.set contextvars.ContextVar.reset".split())
+# Locks that belong to the thread that acquired them: taken in a worker thread, the loop's thread
+# cannot release them.
+OWNER_BOUND_ACQUIRES = frozenset("threading.RLock.acquire threading.Condition.acquire".split())
 _returns("contextvars.ContextVar", "contextvars.ContextVar")
 _returns("threading.local", "threading.local")
 
@@ -1412,12 +1415,13 @@ YIELDING = frozenset(f"{m}.{n}" for m in ("typing", "collections.abc") for n in 
     "Iterator Generator AsyncIterator AsyncGenerator Iterable").split())
 
 # Annotations: stdlib classes named in annotations -> the catalog type whose methods they share
-# (a small class hierarchy: every file object is an io.IOBase; CPython 3.11 io, typing, socket).
+# (a small class hierarchy: every file object is an io.IOBase; CPython 3.11 io, socket). Not
+# typing.IO/TextIO/BinaryIO: they mean "file-like", and on real code the object is as often an
+# io.BytesIO/StringIO or a spooled buffer (starlette's UploadFile, aiohttp's StringIOPayload).
 SUPERTYPES: dict[str, str] = {
     **{f"io.{name}": "io.IOBase" for name in (
         "TextIOWrapper BufferedReader BufferedWriter BufferedRandom BufferedRWPair FileIO RawIOBase "
         "BufferedIOBase TextIOBase").split()},
-    **{f"{module}.{name}": "io.IOBase" for module in ("typing", "typing_extensions") for name in ("IO", "TextIO", "BinaryIO")},
     "_io.TextIOWrapper": "io.IOBase", "_io.BufferedReader": "io.IOBase", "_io.BufferedWriter": "io.IOBase",
     "socket.SocketType": "socket.socket",
     **{f"urllib3.{name}": "urllib3.PoolManager" for name in (

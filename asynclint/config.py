@@ -164,7 +164,7 @@ class Options:
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
     ignore_noqa: bool = False
-    root: str | None = None  # the project root of files without a pyproject.toml (default: their directory)
+    root: str | None = None  # the project root of files without a pyproject.toml (else the working directory)
 
 
 @dataclass(frozen=True)

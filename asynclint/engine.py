@@ -20,6 +20,7 @@ from typing import Callable
 from asynclint.analysis import Analysis
 from asynclint.compat import noqa_covers
 from asynclint.model import Diagnostic, FixKind, Settings
+from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
 
@@ -97,9 +98,26 @@ def lint_source(source: str, path: str = "<stdin>", settings: Settings = Setting
     index of the project's modules, for project-wide rules (a fresh one is made when it is
     not given). ``skip_without_async``: return [] unparsed when no enabled checker's trigger
     occurs (the early skip); the LSP turns it off, to report any buffer that does not parse.
+    A notebook (``.ipynb``) is its code cells, and its findings say their cell (notebook.py).
     """
     if enabled is None:
         enabled = enabled_codes(settings, path)
+    if not is_notebook(path) or tree is not None:
+        return lint_python(source, path, settings, enabled, tree=tree, apply_noqa=apply_noqa, verbose=verbose,
+                           project=project, skip_without_async=skip_without_async)
+    try:
+        notebook = Notebook.parse(source)
+    except NotebookError as error:
+        return [Diagnostic(path, 1, 1, "ASL001", str(error))]
+    found = lint_python(notebook.source, path, settings, enabled, apply_noqa=apply_noqa, verbose=verbose,
+                        project=project, skip_without_async=skip_without_async)
+    return [notebook.locate(d) for d in found]  # cells in order: still sorted
+
+
+def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[str], *,
+                tree: ast.Module | None = None, apply_noqa: bool = True, verbose: bool = False,
+                project: ProjectIndex | None = None, skip_without_async: bool = True) -> list[Diagnostic]:
+    """``lint_source`` for Python source (a notebook's joined cells too, under its own path)."""
     checkers = _checkers_for(enabled)
     if tree is None:
         if skip_without_async and not _triggered(source, checkers):

@@ -16,9 +16,11 @@ import pathspec
 
 from asynclint.model import Settings
 
+SOURCE_SUFFIXES = (".py", ".ipynb")  # a notebook's code cells are checked as ruff does (notebook.py)
 DEFAULT_EXCLUDES = (
     ".git/", ".hg/", ".svn/", ".venv/", "venv/", ".tox/", ".nox/", "__pycache__/", "build/", "dist/",
     "node_modules/", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".asynclint_cache/", "*.egg-info/",
+    ".ipynb_checkpoints/",
 )
 
 
@@ -116,7 +118,7 @@ def discover(paths: list[str], settings: Settings | Callable[[str], Settings]) -
 
 
 def _python_files(top: str, exclusion, problems: list[str]) -> list[str]:
-    """The *.py files under ``top``, as os.walk would find them (symbolic links to directories
+    """The *.py and *.ipynb files under ``top``, as os.walk would find them (symbolic links to directories
     are not followed), but without recursion, so that no tree is too deep, and telling which
     directories could not be listed."""
     found: list[str] = []
@@ -140,7 +142,7 @@ def _python_files(top: str, exclusion, problems: list[str]) -> list[str]:
             if walk_into:
                 if not excluded(entry.name, True):
                     pending.append(path)
-            elif not is_dir and entry.name.endswith(".py") and not excluded(entry.name, False):
+            elif not is_dir and entry.name.endswith(SOURCE_SUFFIXES) and not excluded(entry.name, False):
                 found.append(path)
     return found
 

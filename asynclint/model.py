@@ -66,6 +66,8 @@ class Diagnostic:
     # Why the rule's fix is withheld (``fix`` is None) or only unsafe here: "touches the event
     # loop", "inside a threading lock"... Shown with the finding.
     fix_reason: str | None = None
+    # In a notebook, the cell (counted from 1) whose lines ``line`` and ``end_line`` count.
+    cell: int | None = None
     # The call chain of ASL401/ASL402: (step, path, line, condition) per link, shown in JSON.
     chain: tuple = ()
 
@@ -74,7 +76,7 @@ class Diagnostic:
             object.__setattr__(self, "fix_kind", FixKind(self.fix_kind))
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.col, self.code)
+        return (self.path, self.cell or 0, self.line, self.col, self.code)
 
 
 @dataclass(frozen=True)

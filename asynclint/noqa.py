@@ -38,6 +38,9 @@ def add_noqa(diagnostics: list[Diagnostic]) -> AddNoqaResult:
         if d.code.startswith("ASL0"):  # the file was not checked: no comment can help
             result.skipped.append((d.path, d.line, f"{d.code} is not a finding `# noqa` can silence"))
             continue
+        if d.cell is not None:  # the line is in a notebook's JSON string, not a line of the file
+            result.skipped.append((f"{d.path}:cell {d.cell}", d.line, "add `# noqa` to a notebook's cells by hand"))
+            continue
         by_file.setdefault(d.path, {}).setdefault(d.line, set()).add(d.code)
     for path, codes_by_line in by_file.items():
         try:

@@ -54,15 +54,20 @@ def text(diagnostics: list[Diagnostic], *, show_source: bool = False, color: boo
     out = []
     for d in diagnostics:
         code = paint(_BOLD + _RED, d.code)
-        out.append(f"{paint(_BOLD, d.path)}:{d.line}:{d.col}: {code} {d.message}{fix_note(d)}\n")
-        if show_source:
+        out.append(f"{paint(_BOLD, where(d))}:{d.line}:{d.col}: {code} {d.message}{fix_note(d)}\n")
+        if show_source and d.cell is None:  # (a notebook's lines are in its JSON, not its text)
             out.append(_snippet(d, lines_of(d.path), paint, gutter))
     return "".join(out)
 
 
 def concise(diagnostics: list[Diagnostic]) -> str:
     """One line a finding, never a summary or source: for scripts and editors' problem matchers."""
-    return "".join(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}\n" for d in diagnostics)
+    return "".join(f"{where(d)}:{d.line}:{d.col}: {d.code} {d.message}\n" for d in diagnostics)
+
+
+def where(d: Diagnostic) -> str:
+    """The file, and in a notebook the cell, as ruff writes it: ``nb.ipynb:cell 3``."""
+    return d.path if d.cell is None else f"{d.path}:cell {d.cell}"
 
 
 class _SourceLines:
@@ -122,6 +127,7 @@ def as_dict(d: Diagnostic) -> dict:
         "code": d.code, "message": d.message,
         "fix": None if d.fix is None else {"applicability": d.fix, "reason": d.fix_reason},
         **({"fix_withheld": d.fix_reason} if d.fix is None and d.fix_reason else {}),
+        **({} if d.cell is None else {"cell": d.cell}),  # a notebook's: lines count in that cell
         **({"chain": [dict(zip(("step", "path", "line", "when"), step)) for step in d.chain]} if d.chain else {}),
     }
 
@@ -275,7 +281,7 @@ def junit(diagnostics: list[Diagnostic]) -> str:
             case = ET.SubElement(suite, "testcase", name=f"{d.code} at line {d.line}, column {d.col}",
                                  classname=name, file=name, line=str(d.line))
             failure = ET.SubElement(case, "failure", message=_xml_text(f"{d.code} {d.message}"), type=d.code)
-            failure.text = _xml_text(f"{d.path}:{d.line}:{d.col}: {d.code} {d.message}")
+            failure.text = _xml_text(f"{where(d)}:{d.line}:{d.col}: {d.code} {d.message}")
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

@@ -166,7 +166,7 @@ def _fewer_collections():
 def _encode(diagnostics: list[Diagnostic], depends_on: dict[str, tuple]) -> dict:
     """A file's diagnostics and the other modules (file, stamp) its findings were made from."""
     return {"diagnostics": [[d.line, d.col, d.code, d.message, d.end_line, d.end_col, d.fix, d.fix_kind, d.target,
-                             d.fix_reason, d.chain]
+                             d.fix_reason, d.cell, d.chain]
                             for d in diagnostics],
             "depends_on": [[path, *stamp] for path, stamp in depends_on.items()]}
 
@@ -228,7 +228,9 @@ def _lint_all(chunk: list[Work], settings: Settings, store: Cache, verbose: bool
     results = []
     for path, source, enabled, key in chunk:
         with project.recording() as depends_on:
-            found = lint_source(source, path, settings, enabled=enabled, verbose=verbose, project=project)
+            # The dispatcher took only files in which a trigger occurs (needs_parse): no second look.
+            found = lint_source(source, path, settings, enabled=enabled, verbose=verbose, project=project,
+                                skip_without_async=False)
         if key is not None and not any(d.code == "ASL002" for d in found):
             store.put(RESULTS, key, _encode(found, depends_on))
             project.keep(path, source)
@@ -293,8 +295,10 @@ class _Dispatcher:
             self._take(chunk, _lint_all(chunk, self.settings, self.store, self.verbose, self.project))
             return
         if self.executor is None:
-            with _sigint_held():  # the first submit forks the workers
+            with _sigint_held():  # the first submit forks the workers (making the pool does not)
                 self.executor = self._start()
+                self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))
+            return
         while len(self.in_flight) >= self.jobs * IN_FLIGHT_PER_JOB:
             self._collect_oldest()
         self.in_flight.append((self.executor.submit(_lint_chunk, chunk), chunk))

@@ -328,10 +328,13 @@ def setup_full_corpus(directory: str) -> None:
     stamp = os.path.join(directory, "pinned.txt")
     if os.path.exists(stamp) and open(stamp).read() == "\n".join(FULL_PACKAGES):
         return
+    unpacked = {name.lower().replace("_", ".") for name in os.listdir(directory)} if os.path.isdir(directory) else set()
+    if all(spec.replace("==", "-").lower() in unpacked for spec in FULL_PACKAGES):
+        return  # already unpacked there by another script (realcode.py, or by hand)
     downloads = os.path.join(directory, ".downloads")
     os.makedirs(downloads, exist_ok=True)
     for spec in FULL_PACKAGES:
-        _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-build-isolation",
+        _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
               "--prefer-binary" if spec.startswith("telethon") else "--no-binary=:all:", "-d", downloads, spec])
     import tarfile
 

@@ -625,3 +625,19 @@ def test_the_setting_lets_a_fix_use_an_importable_library(tmp_path):
     source = "async def load(p):\n    with open(p) as f:\n        return f.read()\n"
     settings = Settings(project_root=str(tmp_path), fix_with_installed_libraries=True)
     assert "aiofiles.open" in fix_source(source, str(tmp_path / "m.py"), settings, unsafe=True)[0]
+
+
+def test_one_edit_that_would_not_parse_drops_only_itself(monkeypatch):
+    """A fixer that makes unparsable code (a bug, or a form no rewrite foresaw) costs its own fix,
+    not the file's others."""
+    import libcst as cst
+
+    def broken(planner, call, d):
+        edit = rewrite.Edit(call, d)
+        edit.replace(call, lambda new: cst.Name("def"))
+        return edit
+    monkeypatch.setitem(rewrite.FIXERS, FixKind.SLEEP, broken)
+    source = "import os\nimport time\n\n\nasync def f(p):\n    time.sleep(1)\n    return os.path.exists(p)\n"
+    fixed, applied, remaining = fix_source(source, "t.py", Settings(), unsafe=True)
+    assert "await asyncio.to_thread(os.path.exists, p)" in fixed and "time.sleep(1)" in fixed
+    assert [d.code for d in applied] == ["ASL104"] and [d.code for d in remaining] == ["ASL101"]

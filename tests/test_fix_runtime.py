@@ -221,12 +221,20 @@ def test_no_thread_wrap_of_an_owner_bound_lock(tmp_path):
         rlock = threading.RLock()
 
 
+        def take(path):
+            with open(path) as f:
+                f.read()
+            rlock.acquire()
+
+
         async def main():
             rlock.acquire()
             try:
                 print("held")
             finally:
                 rlock.release()
+            take(__file__)
+            rlock.release()
             print("released")
 
         asyncio.run(main())

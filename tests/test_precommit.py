@@ -5,6 +5,7 @@ builds a virtualenv, pip-installs asynclint into it from the clone (its dependen
 from PyPI) and runs the hooks on a throwaway repository: ~25-35 s, once for this module.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,6 +20,9 @@ if shutil.which("git") is None:
     pytest.skip("git is not installed", allow_module_level=True)
 
 BLOCKING = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
+NOTEBOOK = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                       "source": BLOCKING.splitlines(keepends=True)}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 # Signs that pip could not reach the package index: then the test cannot say anything.
 _OFFLINE = ("NewConnectionError", "Temporary failure in name resolution", "Network is unreachable",
             "ProxyError", "Max retries exceeded")
@@ -49,6 +53,7 @@ def _throwaway_repo(tmp_path):
     (repo / "generated").mkdir()
     (repo / "generated" / "gen.py").write_text(BLOCKING, encoding="utf-8")
     (repo / "README.txt").write_text("time.sleep(1) in a file that is not Python\n", encoding="utf-8")
+    (repo / "explore.ipynb").write_text(json.dumps(NOTEBOOK, indent=1) + "\n", encoding="utf-8")
     _git("add", ".", cwd=repo)
     _git("-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "init", cwd=repo)
     return repo
@@ -92,7 +97,7 @@ def test_manifest_declares_both_hooks():
     for needle in ("- id: asynclint\n", "- id: asynclint-fix\n", "entry: asynclint check --force-exclude\n",
                    "entry: asynclint check --force-exclude --fix\n"):
         assert needle in text
-    assert text.count("types: [python]") == 2 and text.count("require_serial: false") == 2
+    assert text.count("types_or: [python, jupyter]") == 2 and text.count("require_serial: false") == 2
 
 
 def test_check_hook_fails_with_the_finding(both_hooks):
@@ -103,7 +108,8 @@ def test_check_hook_fails_with_the_finding(both_hooks):
     assert "app.py:5:5: ASL101 `time.sleep()` blocks the event loop" in check
     assert "clean.py" not in check
     assert "gen.py" not in check  # the hook passes --force-exclude: [tool.asynclint] exclude holds
-    assert "README.txt" not in check  # types: [python]
+    assert "README.txt" not in check  # types_or: [python, jupyter]
+    assert "explore.ipynb:cell 1:5:5: ASL101" in check  # a notebook is checked too
 
 
 def _cli_has_fix():
@@ -121,6 +127,8 @@ def test_fix_hook_rewrites_the_file(both_hooks):
     fixed = (repo / "app.py").read_text(encoding="utf-8")
     assert "await asyncio.sleep(1)" in fixed and "time.sleep" not in fixed
     assert (repo / "generated" / "gen.py").read_text(encoding="utf-8") == BLOCKING  # excluded: untouched
+    notebook = json.loads((repo / "explore.ipynb").read_text(encoding="utf-8"))
+    assert "await asyncio.sleep(1)" in "".join(notebook["cells"][0]["source"])
     proc = subprocess.run([sys.executable, "-m", "asynclint", "check", "app.py"], cwd=repo, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout  # nothing left to report

@@ -19,9 +19,10 @@ from typing import Collection
 from asynclint.analysis import backend_of
 from asynclint.callgraph import ProjectIndex
 from asynclint.fix.dependencies import fix_libraries, project_root_of
-from asynclint.engine import SourceError, decode_source, lint_source, read_bytes
+from asynclint.engine import SourceError, decode_source, enabled_codes, lint_python, lint_source, read_bytes
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
+from asynclint.notebook import Notebook, NotebookError, is_notebook
 
 MAX_PASSES = 8
 
@@ -44,7 +45,8 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
     index of the project's modules, as for ``lint_source``.
 
     Raises FixError when the source cannot be fixed (libcst cannot parse it, or a rewrite
-    would not parse); the caller keeps the original source then.
+    would not parse); the caller keeps the original source then. A notebook's code cells are
+    fixed as one module and written back into its JSON.
     """
     return fix_passes(source, path, settings, unsafe, only=only, project=project)[:3]
 
@@ -54,11 +56,38 @@ def fix_passes(source: str, path: str, settings: Settings, unsafe: bool, *,
                ) -> tuple[str, list[Diagnostic], list[Diagnostic], int]:
     """``fix_source``'s result and how many fixes the first check offered: a later pass can find
     more (a fix makes a type known), and the summary says so."""
+    if is_notebook(path):
+        return _fix_notebook(source, path, settings, unsafe, only, project)
+    return _fix_python(source, path, settings, unsafe, only, project)
+
+
+def _fix_notebook(source: str, path: str, settings: Settings, unsafe: bool, only, project):
+    try:
+        notebook = Notebook.parse(source)
+    except NotebookError as error:
+        raise FixError(str(error)) from None
+    only = None if only is None else [notebook.unlocate(d) for d in only]
+    new, fixed, remaining, offered = _fix_python(notebook.source, path, settings, unsafe, only, project)
+    if new == notebook.source:
+        return source, [], [notebook.locate(d) for d in remaining], offered
+    try:
+        written = notebook.with_source(new)
+    except NotebookError as error:
+        raise FixError(str(error)) from None
+    return written, [notebook.locate(d) for d in fixed], [notebook.locate(d, new) for d in remaining], offered
+
+
+def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, project):
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
     libraries = fix_libraries(settings.project_root or project_root_of(path), settings.fix_with_installed_libraries)
+    enabled = enabled_codes(settings, path)
+
+    def lint(text: str) -> list[Diagnostic]:
+        return lint_python(text, path, settings, enabled, project=project)
+
     fixed: list[Diagnostic] = []
-    diagnostics = lint_source(source, path, settings, project=project)
+    diagnostics = lint(source)
     held = set() if only is None else set(diagnostics) - set(only)  # the findings not to fix
     offered = sum(1 for d in diagnostics if fixable(d, unsafe) and d not in held)
     for _ in range(MAX_PASSES):
@@ -81,8 +110,7 @@ def fix_passes(source: str, path: str, settings: Settings, unsafe: bool, *,
             raise FixError(f"the fix would not parse ({error}); file left unchanged") from None
         fixed += applied
         source = new_source
-        before, diagnostics = [d for d in diagnostics if d not in applied], lint_source(source, path, settings,
-                                                                                        project=project)
+        before, diagnostics = [d for d in diagnostics if d not in applied], lint(source)
         if held:
             held = _carried(held, before, diagnostics)
             if held is None:  # a finding not to fix cannot be told apart any more: stop here

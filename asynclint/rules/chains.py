@@ -177,6 +177,8 @@ class ProjectCallChecker(Checker):
             return TOUCHES_LOOP
         if key in catalog.CONTEXT_WRITES:
             return "sets a context variable"
+        if key in catalog.OWNER_BOUND_ACQUIRES:
+            return "acquires an owner-bound lock"
         if any(isinstance(arg, ast.Name) and self._thread_local(arg) for arg in call.args):
             return THREAD_LOCAL  # getattr(state, "x")
         return None

@@ -35,6 +35,10 @@ TINY_DELAY = 0.001  # seconds: a sleep this short is a yield, not a wait
 # Iterators that never end (itertools.repeat only without its `times` argument).
 ENDLESS_ITERATORS: frozenset[str] = frozenset("itertools.count itertools.cycle".split())
 
+# Methods that only report an object's state: a loop that only asks one of them spins.
+STATE_QUERIES: frozenset[str] = frozenset(
+    "done cancelled running is_set isSet is_alive locked empty full is_closed is_connected".split())
+
 # Calls after which the code does not go on.
 EXITS: frozenset[str] = frozenset("sys.exit os._exit builtins.exit builtins.quit os.abort".split())
 
@@ -152,9 +156,12 @@ class LoopFacts:
             if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load) \
                     and ast.dump(_loaded(node)) in tested:
                 return False
-        return not any(isinstance(n, ast.Call) for n in ast.walk(loop.test)) or all(
-            isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-            for s in loop.body)
+        # A call in the condition may be what ends the loop (`while buf.read(4096): pass` drains):
+        # only a query of state (`future.done()`, `event.is_set()`) leaves it a busy wait.
+        calls = [n for n in ast.walk(loop.test) if isinstance(n, ast.Call)]
+        return all(isinstance(c.func, ast.Attribute) and c.func.attr in STATE_QUERIES for c in calls) and (
+            not calls or all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+                             for s in loop.body))
 
     def _can_leave(self, loop: ast.AST, raising: bool) -> bool:
         """Whether a break of this loop, a return, a yield (or a raise, or an exit call) is in it."""
