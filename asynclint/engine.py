@@ -237,7 +237,7 @@ def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagno
         result.append(Diagnostic(
             path, line, _char_column(text, node.col_offset) + 1, code, message,
             end_line, _char_column(end_text, getattr(node, "end_col_offset", 0) or 0) + 1, fix,
-            fix_kind, target, fix_reason, chain,
+            fix_kind, target, fix_reason, chain=chain,
         ))
     result.sort(key=Diagnostic.sort_key)
     return result
