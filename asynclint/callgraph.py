@@ -176,6 +176,10 @@ class ProjectIndex:
         stem = os.path.splitext(os.path.basename(path))[0]
         return ModuleContext(self, stem, False, path)
 
+    def has_module(self, module: str) -> bool:
+        """Whether the project has this module (a file under one of its roots, or one given)."""
+        return module in self._summaries or self._module_file(module) is not None
+
     def _module_file(self, module: str) -> str | None:
         if module not in self._files:
             found = None

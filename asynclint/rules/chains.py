@@ -32,6 +32,7 @@ class ProjectCallChecker(Checker):
         self.coroutines = CoroutineCalls(analysis)
         self._exits: dict = {}  # conditions.path_condition's memo of early exits per statement list
         self._parameters: dict[int, set[str]] = {}  # by function node
+        self._tops: dict[str, bool] = {}  # top-level module name -> whether it is the project's
 
     def _summary_of(self, scope) -> FunctionSummary | None:
         func = scope.func if scope is not None else None
@@ -78,7 +79,7 @@ class ProjectCallChecker(Checker):
             summary.blocking.append([row.code, key, call.lineno, condition])
             return
         target = self._target(call.func)
-        if target is None:
+        if target is None or not self._in_project(target):
             return
         arguments = None if self._unbound(call.func) else conditions.call_arguments(call, self._name_kind(scope))
         # The condition of a call matters only as a link of a chain, which never is an async function.
@@ -118,6 +119,16 @@ class ProjectCallChecker(Checker):
                     summary.self_params[attribute] = value.id
 
     visit_AnnAssign = visit_AugAssign = visit_Assign
+
+    def _in_project(self, target: str) -> bool:
+        """Whether ``target`` may be a function of the project (not of the standard library or a
+        third-party package): only those can be links of a chain."""
+        top = target.partition(".")[0]
+        known = self._tops.get(top)
+        if known is None:
+            context = self.analysis.project
+            known = self._tops[top] = top == context.module.partition(".")[0] or context.index.has_module(top)
+        return known
 
     def _condition(self, call: ast.Call) -> list:
         return conditions.path_condition([*self.analysis.parents, call], self._exits)
