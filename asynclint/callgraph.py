@@ -139,6 +139,7 @@ class ProjectIndex:
         self._subclasses: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] | None = None
         self._generation = 0  # counts changes to the set of summaries, which void the caches above
         self._loop_bound_classes: dict[str, set[str]] = {}
+        self._unreadable: set[str] = set()  # modules whose file could not be read when asked for
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
         self._store, self._fingerprint = store, fingerprint
         self._recording: dict[str, tuple] | None = None
@@ -202,8 +203,9 @@ class ProjectIndex:
         a file named by its stem alone (outside every root) must not stand in, for the files
         checked later, for another module of that name."""
         previous = self._summaries.get(summary.module)
+        unseen = self._unseen(summary.module)
         self._summaries[summary.module] = (("given", id(summary)), summary)
-        self._summaries_changed()
+        self._summaries_changed(only_added=unseen)
         try:
             yield
         finally:
@@ -215,13 +217,22 @@ class ProjectIndex:
                     self._summaries[summary.module] = previous
                 self._summaries_changed()
 
-    def _summaries_changed(self) -> None:
-        """What is derived from the set of summaries no longer holds."""
-        self._chains.clear()
-        self._mros.clear()
+    def _unseen(self, module: str) -> bool:
+        """Whether nothing derived so far can have asked for the module: it has no summary, and
+        its file was either never looked for or found and readable (asking loads it then)."""
+        return (module not in self._summaries and module not in self._unreadable
+                and self._files.get(module, "") is not None)
+
+    def _summaries_changed(self, only_added: bool = False) -> None:
+        """What is derived from the set of summaries no longer holds. A module added that nothing
+        asked for before changes only what depends on the whole set (the known subclasses): a
+        cached chain or class order that had asked for it would hold it already."""
         self._subclasses = None
         self._generation += 1
-        self._loop_bound_classes.clear()
+        if not only_added:
+            self._chains.clear()
+            self._mros.clear()
+            self._loop_bound_classes.clear()
 
     def summary(self, module: str) -> ModuleSummary | None:
         known = self._summaries.get(module)
@@ -234,14 +245,16 @@ class ProjectIndex:
             stat = os.stat(path)
             stamp = (stat.st_mtime_ns, stat.st_size)
         except OSError:
+            self._unreadable.add(module)
             return None
         if self._recording is not None:
             self._recording[path] = stamp
         if known is not None and known[0] == stamp:
             return known[1]
         summary = self._load(module, path)
+        unseen = self._unseen(module)
         self._summaries[module] = (stamp, summary)
-        self._summaries_changed()
+        self._summaries_changed(only_added=unseen)
         return summary
 
     def _summary_key(self, module: str, path: str, content: bytes) -> str | None:

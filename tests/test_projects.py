@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from asynclint.callgraph import FunctionSummary, ModuleSummary, ProjectIndex
 from asynclint.config import find_pyproject, load_settings
 from asynclint.model import Settings
 from asynclint.runner import check_paths
@@ -173,3 +174,19 @@ def test_a_module_named_by_its_stem_does_not_stand_in_for_another_of_that_name(t
         "        self.send()\n")
     result = check_paths([str(tmp_path)], Settings(project_root=str(tmp_path)), jobs=1, cache=False)
     assert [d.code for d in result.diagnostics] == []
+
+
+def test_a_module_known_only_after_a_lookup_missed_it_is_seen_by_the_chains(tmp_path):
+    """The chains cached while `helpers` was nowhere must not outlive its arrival (a file named by
+    its stem, checked later): a module new to the index keeps the caches only when nothing can
+    have asked for it before."""
+    (tmp_path / "app.py").write_text("")
+    app = ModuleSummary("app", str(tmp_path / "app.py"),
+                        {"run": FunctionSummary(False, 1, calls=[["helpers.wait", [], None, "call", False]])})
+    index = ProjectIndex([str(tmp_path)], lambda path, context: app)
+    assert index.blocking_chain("app.run") is None
+    helpers = ModuleSummary("helpers", str(tmp_path / "elsewhere" / "helpers.py"),
+                            {"wait": FunctionSummary(False, 3, blocking=[["ASL101", "time.sleep", 4, []]])})
+    with index.checking(helpers):
+        _, steps = index.blocking_chain("app.run")
+    assert [step.label for step in steps] == ["run", "wait", "time.sleep() [ASL101]"]
