@@ -131,8 +131,12 @@ class Analysis:
             return
         hooks = self.hooks.get(kind)
         if hooks:
-            for hook in hooks:
-                hook(node)
+            self.values.callees = {} if kind is ast.Call else None
+            try:
+                for hook in hooks:
+                    hook(node)
+            finally:
+                self.values.callees = None
         walker = self._walkers.get(kind)
         self.parents.append(node)
         try:
@@ -234,6 +238,7 @@ class Analysis:
 
     def bind(self, name: str, value: Value) -> None:
         self.scopes[-1].bindings[name] = value
+        self.values.callees = None  # a hook that binds (blocking's switched sockets) voids the keys
 
     def _binding_scope(self) -> Scope:
         """The scope a name bound here belongs to: comprehensions bind walrus targets outside."""

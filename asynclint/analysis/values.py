@@ -120,6 +120,9 @@ class Resolver:
         self.lookup = analysis.lookup
         self.extra_types = _extra_types(settings)
         self._constants: dict[str, ast.expr] | None = None  # module-level constants, found on first use
+        # While the hooks of one call run (no binding changes between them, see Analysis.walk),
+        # the callee keys found so far: the checkers ask about the same call several times.
+        self.callees: dict[ast.Call, str | None] | None = None
 
     def resolve(self, expr: ast.AST) -> Value:
         """What an expression refers to, as far as imports, bindings and the catalog tell."""
@@ -298,8 +301,14 @@ class Resolver:
 
     def callee_key(self, call: ast.Call) -> str | None:
         """The qualified name a call's callee resolves to, or None when unknown."""
+        memo = self.callees
+        if memo is not None and call in memo:
+            return memo[call]
         callee = self.resolve(call.func)
-        return callee.name if isinstance(callee, Ref) else None
+        key = callee.name if isinstance(callee, Ref) else None
+        if memo is not None:
+            memo[call] = key
+        return key
 
     # -- constants ---------------------------------------------------------------------------------
 
