@@ -142,6 +142,7 @@ class ProjectIndex:
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
         self._store, self._fingerprint = store, fingerprint
         self._recording: dict[str, tuple] | None = None
+        self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
 
     @classmethod
@@ -175,6 +176,21 @@ class ProjectIndex:
                     return ModuleContext(self, ".".join(parts), is_package, path)
         stem = os.path.splitext(os.path.basename(path))[0]
         return ModuleContext(self, stem, False, path)
+
+    def conftest(self, path: str, load):
+        """What ``load(path)`` makes of a conftest.py (its fixtures), or None when there is none;
+        kept while the file's stamp holds, which the findings made meanwhile depend on."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if self._recording is not None:
+            self._recording[path] = stamp
+        known = self._conftests.get(path)
+        if known is None or known[0] != stamp:
+            known = self._conftests[path] = (stamp, load(path))
+        return known[1]
 
     def has_module(self, module: str) -> bool:
         """Whether the project has this module (a file under one of its roots, or one given)."""
