@@ -123,6 +123,18 @@ class ModuleContext:
         return ".".join(p for p in (*base, rest) if p)
 
 
+MISSING = (-1, -1)  # the stamp of a file that does not exist
+
+
+def file_stamp(path: str) -> tuple[int, int]:
+    """(mtime_ns, size) of a file, MISSING when there is none."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return MISSING
+    return stat.st_mtime_ns, stat.st_size
+
+
 class ProjectIndex:
     """The modules of one project, summarised on demand and kept fresh by file stamp."""
 
@@ -179,14 +191,13 @@ class ProjectIndex:
 
     def conftest(self, path: str, load):
         """What ``load(path)`` makes of a conftest.py (its fixtures), or None when there is none;
-        kept while the file's stamp holds, which the findings made meanwhile depend on."""
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        kept while the file's stamp holds. The findings made meanwhile depend on it, and on its
+        absence: a conftest.py created later may give a test its fixtures."""
+        stamp = file_stamp(path)
         if self._recording is not None:
             self._recording[path] = stamp
+        if stamp == MISSING:
+            return None
         known = self._conftests.get(path)
         if known is None or known[0] != stamp:
             known = self._conftests[path] = (stamp, load(path))
@@ -246,10 +257,8 @@ class ProjectIndex:
         path = self._module_file(module)
         if path is None:
             return None
-        try:
-            stat = os.stat(path)
-            stamp = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
+        stamp = file_stamp(path)
+        if stamp == MISSING:
             return None
         if self._recording is not None:
             self._recording[path] = stamp
