@@ -122,6 +122,7 @@ class Resolver:
         self.lookup = analysis.lookup
         self.extra_types = _extra_types(settings)
         self._constants: dict[str, ast.expr] | None = None  # module-level constants, found on first use
+        self._conftests: list[Resolver] | None = None  # see _conftests_above
 
     def resolve(self, expr: ast.AST) -> Value:
         """What an expression refers to, as far as imports, bindings and the catalog tell."""
@@ -369,24 +370,29 @@ class Resolver:
             return fixture
         return None
 
-    def _conftests_above(self):
+    def _conftests_above(self) -> list[Resolver]:
         """The resolvers of the conftest.py files above this module, nearest first, up to the
-        project's root (pytest's rootdir): those pytest takes fixtures from."""
+        project's root (pytest's rootdir): those pytest takes fixtures from. Found once per
+        checked module (and so recorded once as what its findings depend on); a conftest kept by
+        the index looks again each time, as the conftests above it may have changed since."""
         context = self.analysis.project
-        if context is None:
-            return
+        if self._conftests is not None or context is None:
+            return self._conftests or []
         own = os.path.abspath(context.path)
         root = self.analysis.settings.project_root
         top = os.path.abspath(root) if root else context.index.roots[-1]  # roots are longest first
+        load = partial(_module_level, self.analysis.settings, context.index)
+        found = []
         directory = os.path.dirname(own)
         while directory == top or directory.startswith(top + os.sep):
             path = os.path.join(directory, "conftest.py")
-            if path != own:
-                conftest = context.index.conftest(path, partial(_module_level, self.analysis.settings,
-                                                                context.index))
-                if conftest is not None:
-                    yield conftest.values
+            conftest = context.index.conftest(path, load) if path != own else None
+            if conftest is not None:
+                found.append(conftest.values)
             directory = os.path.dirname(directory)
+        if context.checking:
+            self._conftests = found
+        return found
 
     def _fixture_returns(self, fixture: FuncDef, depth: int) -> Value:
         module = self.analysis.scopes[0]
