@@ -123,6 +123,18 @@ class ModuleContext:
         return ".".join(p for p in (*base, rest) if p)
 
 
+MISSING = (-1, -1)  # the stamp of a file that does not exist
+
+
+def file_stamp(path: str) -> tuple[int, int]:
+    """(mtime_ns, size) of a file, MISSING when there is none."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return MISSING
+    return stat.st_mtime_ns, stat.st_size
+
+
 class ProjectIndex:
     """The modules of one project, summarised on demand and kept fresh by file stamp."""
 
@@ -143,6 +155,7 @@ class ProjectIndex:
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
         self._store, self._fingerprint = store, fingerprint
         self._recording: dict[str, tuple] | None = None
+        self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
 
     @classmethod
@@ -176,6 +189,20 @@ class ProjectIndex:
                     return ModuleContext(self, ".".join(parts), is_package, path)
         stem = os.path.splitext(os.path.basename(path))[0]
         return ModuleContext(self, stem, False, path)
+
+    def conftest(self, path: str, load):
+        """What ``load(path)`` makes of a conftest.py (its fixtures), or None when there is none;
+        kept while the file's stamp holds. The findings made meanwhile depend on it, and on its
+        absence: a conftest.py created later may give a test its fixtures."""
+        stamp = file_stamp(path)
+        if self._recording is not None:
+            self._recording[path] = stamp
+        if stamp == MISSING:
+            return None
+        known = self._conftests.get(path)
+        if known is None or known[0] != stamp:
+            known = self._conftests[path] = (stamp, load(path))
+        return known[1]
 
     def has_module(self, module: str) -> bool:
         """Whether the project has this module (a file under one of its roots, or one given)."""
@@ -241,10 +268,8 @@ class ProjectIndex:
         path = self._module_file(module)
         if path is None:
             return None
-        try:
-            stat = os.stat(path)
-            stamp = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
+        stamp = file_stamp(path)
+        if stamp == MISSING:
             self._unreadable.add(module)
             return None
         if self._recording is not None:

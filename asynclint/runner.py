@@ -30,7 +30,7 @@ from asynclint.config import Options, Resolver
 from asynclint.engine import SourceError, enabled_codes, lint_source, needs_parse, project_index, read_source
 from asynclint.files import discover
 from asynclint.model import Diagnostic, Settings
-from asynclint.callgraph import ProjectIndex
+from asynclint.callgraph import ProjectIndex, file_stamp
 
 if TYPE_CHECKING:  # imported when workers start: a cached or small run never pays for them
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -192,10 +192,9 @@ def _unchanged(depends_on) -> bool:
     for entry in depends_on:
         try:
             path, mtime_ns, size = entry
-            stat = os.stat(path)
-        except (OSError, TypeError, ValueError):
-            return False
-        if (stat.st_mtime_ns, stat.st_size) != (mtime_ns, size):
+            if file_stamp(path) != (mtime_ns, size):
+                return False
+        except (TypeError, ValueError):
             return False
     return True
 

@@ -96,6 +96,26 @@ def test_per_file_ignores_enter_the_key(project, parses):
     assert result.diagnostics == []
 
 
+def test_an_edit_of_a_conftest_invalidates_the_tests_that_used_its_fixtures(tmp_path):
+    (tmp_path / "tests").mkdir()
+    conftest = tmp_path / "tests" / "conftest.py"
+    conftest.write_text("import pytest\n\n@pytest.fixture\ndef data(tmp_path):\n    return tmp_path / 'd'\n")
+    (tmp_path / "tests" / "test_data.py").write_text("async def test_data(data):\n    data.read_text()\n")
+    assert [d.code for d in _run(tmp_path).diagnostics] == ["ASL104"]
+    conftest.write_text("import pytest\n\n@pytest.fixture\ndef data():\n    return 'not a path'\n")
+    assert _run(tmp_path).diagnostics == []  # the test file is unchanged, its cached result is not used
+
+
+def test_a_new_conftest_invalidates_the_tests_below_it(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_data.py").write_text("async def test_data(data):\n    data.read_text()\n")
+    settings = Settings(project_root=str(tmp_path))
+    # Only tests/ is checked: the conftest.py above it is not in the list of files (the key).
+    assert check_paths([str(tmp_path / "tests")], settings, jobs=1).diagnostics == []
+    (tmp_path / "conftest.py").write_text("import pytest\n\n@pytest.fixture\ndef data(tmp_path):\n    return tmp_path\n")
+    assert [d.code for d in check_paths([str(tmp_path / "tests")], settings, jobs=1).diagnostics] == ["ASL104"]
+
+
 def test_corrupt_entries_are_ignored(project, parses):
     first = _run(project)
     entries = [os.path.join(d, n) for d, _, names in os.walk(project / CACHE_DIR_NAME / RESULTS) for n in names]

@@ -8,8 +8,10 @@ function of this module), through imports, bindings, return annotations and the 
 from __future__ import annotations
 
 import ast
+import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Union
 
 from asynclint import catalog
@@ -123,6 +125,7 @@ class Resolver:
         # While the hooks of one call run (no binding changes between them, see Analysis.walk),
         # the callee keys found so far: the checkers ask about the same call several times.
         self.callees: dict[ast.Call, str | None] | None = None
+        self._conftests: list[Resolver] | None = None  # see _conftests_above
 
     def resolve(self, expr: ast.AST) -> Value:
         """What an expression refers to, as far as imports, bindings and the catalog tell."""
@@ -356,17 +359,52 @@ class Resolver:
             for d in func.node.decorator_list)
 
     def fixture_value(self, name: str, depth: int = 0) -> Value:
-        """The value pytest passes for a parameter called ``name``: a built-in fixture's type, or
-        what a fixture of this module returns (its annotation, else its return/yield value)."""
+        """The value pytest passes for a parameter called ``name``, in pytest's order: a fixture of
+        this module, else of the nearest conftest.py above it, else a built-in fixture's type. A
+        fixture's value is its return annotation, else its return/yield value."""
+        if depth > 4:
+            return None
+        for resolver in (self, *self._conftests_above()):
+            fixture = resolver._module_fixture(name)
+            if fixture is not None:
+                return resolver._fixture_returns(fixture, depth)
         builtin = catalog.PYTEST_FIXTURES.get(name)
-        if builtin is not None:
-            return Instance(builtin)
-        module = self.analysis.scopes[0]
-        fixture = module.bindings.get(name)
-        if not isinstance(fixture, FuncDef) or depth > 4 or not any(
+        return Instance(builtin) if builtin is not None else None
+
+    def _module_fixture(self, name: str) -> FuncDef | None:
+        fixture = self.analysis.scopes[0].bindings.get(name)
+        if isinstance(fixture, FuncDef) and any(
                 getattr(self.resolve(d.func if isinstance(d, ast.Call) else d), "name", None)
                 in catalog.FIXTURE_DECORATORS for d in fixture.node.decorator_list):
-            return None
+            return fixture
+        return None
+
+    def _conftests_above(self) -> list[Resolver]:
+        """The resolvers of the conftest.py files above this module, nearest first, up to the
+        project's root (pytest's rootdir): those pytest takes fixtures from. Found once per
+        checked module (and so recorded once as what its findings depend on); a conftest kept by
+        the index looks again each time, as the conftests above it may have changed since."""
+        context = self.analysis.project
+        if self._conftests is not None or context is None:
+            return self._conftests or []
+        own = os.path.abspath(context.path)
+        root = self.analysis.settings.project_root
+        top = os.path.abspath(root) if root else context.index.roots[-1]  # roots are longest first
+        load = partial(_module_level, self.analysis.settings, context.index)
+        found = []
+        directory = os.path.dirname(own)
+        while directory == top or directory.startswith(top + os.sep):
+            path = os.path.join(directory, "conftest.py")
+            conftest = context.index.conftest(path, load) if path != own else None
+            if conftest is not None:
+                found.append(conftest.values)
+            directory = os.path.dirname(directory)
+        if context.checking:
+            self._conftests = found
+        return found
+
+    def _fixture_returns(self, fixture: FuncDef, depth: int) -> Value:
+        module = self.analysis.scopes[0]
         node = fixture.node
         if node.returns is not None:
             with self.within([module]):
@@ -598,3 +636,19 @@ def _extra_types(settings: Settings) -> dict[str, str]:
         if owner.rpartition(".")[2][:1].isupper():
             types[owner] = owner
     return types
+
+
+def _module_level(settings: Settings, index, path: str) -> "Analysis | None":
+    """A conftest.py walked at module level only (its imports and fixture definitions), or None
+    when it cannot be read or parsed."""
+    from asynclint.analysis.scopes import Analysis
+    from asynclint.engine import SourceError, parse, read_source
+
+    try:
+        source = read_source(path)
+        analysis = Analysis(parse(source, path), settings, [], lambda *args, **kwargs: None,
+                            project=replace(index.context_for(path), checking=False), source=source)
+        analysis.walk_body(analysis.tree.body)
+    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return analysis
