@@ -272,6 +272,23 @@ def commands(target: str, cache_dir: str, jobs: int) -> dict[str, tuple[list[str
     }
 
 
+def timed_run(tool: str, run: tuple, directory: str, cache_dir: str, outputs: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, peak MB) of one run of ``tool``, its cache first cleared or warmed as ``run``
+    says. Every asynclint configuration must print the same findings (``outputs``: digest -> tool),
+    or the timing is void."""
+    cmd, before = run
+    if before == "clear":
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    elif before == "warm":
+        subprocess.run(cmd, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds, peak, digest = measure(cmd, directory)
+    if tool.startswith("asynclint"):
+        outputs.setdefault(digest, tool)
+        if len(outputs) > 1:
+            raise SystemExit(f"asynclint printed different findings in {sorted(outputs.values())}")
+    return seconds, peak
+
+
 def bench(name: str, directory: str, target: str, reps: int, skip: set[str], flake8_reps: int) -> dict:
     jobs = len(os.sched_getaffinity(0))
     cache_dir = os.path.join(CORPUS, f".cache-{name}")
@@ -286,17 +303,7 @@ def bench(name: str, directory: str, target: str, reps: int, skip: set[str], fla
         for tool in order:
             if tool.startswith("flake8") and rep >= flake8_reps:
                 continue
-            cmd, before = runs[tool]
-            if before == "clear":
-                shutil.rmtree(cache_dir, ignore_errors=True)
-            elif before == "warm":
-                subprocess.run(cmd, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            seconds, peak, digest = measure(cmd, directory)
-            if tool.startswith("asynclint"):
-                # Every asynclint configuration must print the same findings, or the timing is void.
-                outputs.setdefault(digest, tool)
-                if len(outputs) > 1:
-                    raise SystemExit(f"asynclint printed different findings in {sorted(outputs.values())}")
+            seconds, peak = timed_run(tool, runs[tool], directory, cache_dir, outputs)
             times[tool].append(seconds)
             memory[tool].append(peak)
             print(f"  [{name} rep {rep + 1}/{reps}] {tool}: {seconds:.2f} s, {peak:.0f} MB", file=sys.stderr)
@@ -356,16 +363,7 @@ def _alternate(runs: dict, directory: str, reps: int, cache_dir: str, label: str
     outputs: dict[str, str] = {}
     for rep in range(reps):
         for tool in names[rep % len(names):] + names[: rep % len(names)]:
-            cmd, before = runs[tool]
-            if before == "clear":
-                shutil.rmtree(cache_dir, ignore_errors=True)
-            elif before == "warm":
-                subprocess.run(cmd, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            seconds, peak, digest = measure(cmd, directory)
-            if tool.startswith("asynclint"):
-                outputs.setdefault(digest, tool)
-                if len(outputs) > 1:
-                    raise SystemExit(f"asynclint printed different findings in {sorted(outputs.values())}")
+            seconds, peak = timed_run(tool, runs[tool], directory, cache_dir, outputs)
             for key, value in (("wall", seconds), ("cpu", measure.cpu), ("mb", peak)):
                 figures[tool][key].append(value)
             print(f"  [{label} rep {rep + 1}/{reps}] {tool}: {seconds:.2f} s wall, {measure.cpu:.2f} s CPU, "
