@@ -152,7 +152,8 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
 
     def analyse() -> None:
         found.clear()
-        Analysis(tree, settings, checkers, report, project=context, source=source).run()
+        with Analysis(tree, settings, checkers, report, project=context, source=source) as analysis:
+            analysis.run()
 
     try:
         try:
@@ -195,12 +196,12 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     try:  # a module that cannot be read or parsed simply has no summary
         source = read_source(path)
         tree = parse(source, path)
-        analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
-                            project=replace(context, checking=False), source=source)
-        analysis.run()
+        with Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
+                      project=replace(context, checking=False), source=source) as analysis:
+            analysis.run()
+            return analysis.checkers[0].summary
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return analysis.checkers[0].summary
 
 
 def needs_parse(source: str, enabled: frozenset[str]) -> bool:
