@@ -5,7 +5,7 @@ the scope that defines them is complete (they run later, when every module-level
 has its final binding), class bodies at once. Checkers registered for a node type are
 called before the node's children are walked; they ask this object two questions:
 does this code run on the event loop (``on_loop``), and what does this expression
-refer to (``resolve``, ``callee_key``: answered by the resolver of values.py).
+refer to (``resolve``, ``callee``, ``callee_key``: answered by the resolver of values.py).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class Analysis:
         self.values = Resolver(self, settings)
         # The questions checkers ask, answered by the resolver.
         self.resolve = self.values.resolve
-        self.callee_key = self.values.callee_key
+        self.callee, self.callee_key = self.values.callee, self.values.callee_key
         self.annotation_value = self.values.annotation_value
         self.blocking = BlockingCalls(self)
         self.checkers = [cls(self) for cls in checker_classes]
@@ -151,26 +151,22 @@ class Analysis:
             return
         hooks = self.hooks.get(kind)
         if hooks:
-            self.values.callees = {} if kind is ast.Call else None
-            try:
-                for hook in hooks:
-                    hook(node)
-            finally:
-                self.values.callees = None
+            for hook in hooks:
+                hook(node)
         walker = self._walkers.get(kind)
         self.parents.append(node)
         try:
             if walker is not None:
                 walker(node)
-            else:
-                walk, AST = self.walk, ast.AST
+            else:  # the children; inert ones (a third of all nodes) not even called
+                walk, inert, AST = self.walk, self._inert, ast.AST
                 for name in node._fields:
                     value = getattr(node, name, None)
                     if type(value) is list:
                         for item in value:
-                            if isinstance(item, AST):
+                            if type(item) not in inert and isinstance(item, AST):
                                 walk(item)
-                    elif isinstance(value, AST):
+                    elif type(value) not in inert and isinstance(value, AST):
                         walk(value)
         finally:
             self.parents.pop()
@@ -236,7 +232,12 @@ class Analysis:
     def _push(self, kind: str, node, on_loop: bool, **extra) -> Scope:
         scope = Scope(kind, node, on_loop, **extra)
         self.scopes.append(scope)
+        self.values.forget_callees()
         return scope
+
+    def _pop(self) -> None:
+        self.scopes.pop()
+        self.values.forget_callees()
 
     def _walk_deferred(self, owner: Scope) -> None:
         """Walk the bodies of the functions defined in ``owner`` (which is now complete)."""
@@ -253,12 +254,13 @@ class Analysis:
                 chk.leave_function(scope)
             self._walk_deferred(scope)
             self.scopes, self.parents = saved_scopes, saved_parents
+            self.values.forget_callees()
 
     # -- bindings --------------------------------------------------------------------------------
 
     def bind(self, name: str, value: Value) -> None:
         self.scopes[-1].bindings[name] = value
-        self.values.callees = None  # a hook that binds (blocking's switched sockets) voids the keys
+        self.values.forget_callees()
 
     def _binding_scope(self) -> Scope:
         """The scope a name bound here belongs to: comprehensions bind walrus targets outside."""
@@ -348,7 +350,7 @@ class Analysis:
         try:
             self.walk_body(node.body)
         finally:
-            self.scopes.pop()
+            self._pop()
 
     def qualname_for(self, name: str) -> str:
         """The qualified name a function or class named ``name`` defined here gets."""
@@ -370,7 +372,7 @@ class Analysis:
                 self.bind(arg.arg, None)
             self.walk(node.body)
         finally:
-            self.scopes.pop()
+            self._pop()
 
     def _comprehension(self, node) -> None:
         generators = node.generators
@@ -389,7 +391,7 @@ class Analysis:
             else:
                 self.walk(node.elt)
         finally:
-            self.scopes.pop()
+            self._pop()
 
     def _assign(self, node: ast.Assign) -> None:
         self.walk(node.value)
@@ -415,6 +417,7 @@ class Analysis:
     def _named_expr(self, node: ast.NamedExpr) -> None:
         self.walk(node.value)
         self._binding_scope().bindings[node.target.id] = self.resolve(node.value)
+        self.values.forget_callees()
 
     def _with(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:

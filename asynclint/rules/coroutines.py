@@ -46,7 +46,7 @@ class CoroutineCalls:
     def is_coroutine_call(self, expr: ast.AST) -> bool:
         if not isinstance(expr, ast.Call):
             return False
-        callee = self.analysis.resolve(expr.func)
+        callee = self.analysis.callee(expr)
         if isinstance(callee, FuncDef):
             return self.is_coroutine_function(callee) and not self._overridden_by_a_plain_method(callee)
         if isinstance(callee, Ref):
