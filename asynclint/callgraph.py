@@ -123,6 +123,38 @@ class ModuleContext:
         return ".".join(p for p in (*base, rest) if p)
 
 
+class KeptTrees:
+    """The trees of modules parsed to be summarised that the run will also check, kept until they
+    are, so that a cold run parses each module once. The oldest go first past a budget (a tree
+    takes about 30 bytes a character of source). Keyed by absolute path; a tree is handed out
+    only for the very text it was parsed from."""
+
+    BUDGET = 512 * 1024  # characters of source: about 16 MB of trees
+
+    def __init__(self) -> None:
+        self._trees: dict[str, tuple[str, object]] = {}  # in the order kept
+        self._size = 0
+
+    def keep(self, path: str, source: str, tree) -> None:
+        path = os.path.abspath(path)
+        self._drop(path)
+        self._trees[path] = (source, tree)
+        self._size += len(source)
+        while self._size > self.BUDGET:
+            self._drop(next(iter(self._trees)))
+
+    def take(self, path: str, source: str):
+        """The tree kept for this file and text, given up (it is needed once), or None."""
+        kept = self._drop(os.path.abspath(path))
+        return kept[1] if kept is not None and kept[0] == source else None
+
+    def _drop(self, path: str) -> tuple[str, object] | None:
+        kept = self._trees.pop(path, None)
+        if kept is not None:
+            self._size -= len(kept[0])
+        return kept
+
+
 MISSING = (-1, -1)  # the stamp of a file that does not exist
 
 
@@ -158,6 +190,7 @@ class ProjectIndex:
         self._recording: dict[str, tuple] | None = None
         self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
+        self.kept_trees = KeptTrees()  # filled and emptied by the engine
 
     @classmethod
     def for_settings(cls, settings: Settings, summarize, store=None, fingerprint: str = "") -> "ProjectIndex":
