@@ -50,7 +50,8 @@ class Scope:
         self.node = node
         self.bindings: dict[str, Value] = {}
         # Function scopes: where each of their bindings is read, (the ast.Name, the node holding
-        # it), in this function's body and the functions nested in it, as pyflakes' Binding.used.
+        # it), in this function's body and the functions nested in it, as pyflakes' Binding.used
+        # (recorded only when a checker reads it: Checker.reads_uses).
         self.uses: dict[str, list[tuple[ast.Name, ast.AST | None]]] = {}
         self.declared: set[str] = set()  # names declared global or nonlocal here
         self.on_loop = on_loop
@@ -111,8 +112,10 @@ class Analysis:
             ast.DictComp: self._comprehension, ast.GeneratorExp: self._comprehension,
             ast.NamedExpr: self._named_expr, ast.ExceptHandler: self._except_handler,
             ast.Global: self._global, ast.Nonlocal: self._global,
-            ast.Expr: self._expression_statement, ast.Name: self._name,
+            ast.Expr: self._expression_statement,
         }
+        if any(c.reads_uses for c in self.checkers):
+            self._walkers[ast.Name] = self._name
         # Nodes that can hold nothing a walker or a hook wants: the walk returns at once.
         self._inert = {t for t in _ATOMS if t not in self.hooks and t not in self._walkers}
         if ast.Name not in self.hooks and ast.Name not in self._walkers and _CONTEXTS <= self._inert:

@@ -107,6 +107,7 @@ class CoroutineChecker(Checker):
     # An async def of this module, or a library whose coroutine functions are catalogued (plain
     # words: a substring test is many times faster than a pattern with alternatives).
     triggers = (ASYNC_DEF, "asyncio", "trio", "anyio", "aiofiles")
+    reads_uses = True  # ASL202: is a name bound to a coroutine used at all?
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
