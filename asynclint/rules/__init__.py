@@ -13,6 +13,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
 from asynclint.model import FixKind
@@ -80,15 +81,19 @@ class Checker:
 
     def handlers(self) -> Iterable[tuple[type[ast.AST], Callable[[ast.AST], None]]]:
         """(node type, method) pairs, from methods named ``visit_<NodeType>``."""
-        for attr in dir(self):
-            if attr.startswith("visit_"):
-                yield getattr(ast, attr[len("visit_"):]), getattr(self, attr)
+        return [(node_type, getattr(self, name)) for node_type, name in _handler_names(type(self))]
 
     def leave_function(self, scope) -> None:
         """Called when the body of a function has been walked."""
 
     def finish(self) -> None:
         """Called when the whole module has been walked."""
+
+
+@lru_cache(maxsize=None)
+def _handler_names(cls: type[Checker]) -> tuple[tuple[type[ast.AST], str], ...]:
+    """(node type, method name) of a checker class's handlers: found once, not for every file."""
+    return tuple((getattr(ast, name[len("visit_"):]), name) for name in dir(cls) if name.startswith("visit_"))
 
 
 RULES: dict[str, type[Rule]] = {}
