@@ -127,15 +127,19 @@ class KeptTrees:
     """The trees of modules parsed to be summarised that the run will also check, kept until they
     are, so that a cold run parses each module once. The oldest go first past a budget (a tree
     takes about 30 bytes a character of source). Keyed by absolute path; a tree is handed out
-    only for the very text it was parsed from."""
+    only for the very text it was parsed from. Nothing is kept until a tree is first asked for:
+    a caller that parses for itself (flake8 hands its own trees over) would never take one."""
 
     BUDGET = 512 * 1024  # characters of source: about 16 MB of trees
 
     def __init__(self) -> None:
         self._trees: dict[str, tuple[str, object]] = {}  # in the order kept
         self._size = 0
+        self._asked = False
 
     def keep(self, path: str, source: str, tree) -> None:
+        if not self._asked:
+            return
         path = os.path.abspath(path)
         self._drop(path)
         self._trees[path] = (source, tree)
@@ -145,6 +149,7 @@ class KeptTrees:
 
     def take(self, path: str, source: str):
         """The tree kept for this file and text, given up (it is needed once), or None."""
+        self._asked = True
         kept = self._drop(os.path.abspath(path))
         return kept[1] if kept is not None and kept[0] == source else None
 

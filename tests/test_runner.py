@@ -82,6 +82,8 @@ def test_a_cold_run_parses_each_module_once(tmp_path, parses):
 def test_a_kept_tree_serves_only_the_text_it_was_parsed_from():
     trees = KeptTrees()
     trees.keep("/p/a.py", "x = 1\n", "tree of a")
+    assert trees.take("/p/a.py", "x = 1\n") is None  # nothing kept before a first question
+    trees.keep("/p/a.py", "x = 1\n", "tree of a")
     assert trees.take("/p/a.py", "x = 2\n") is None  # edited since: parsed again
     assert trees.take("/p/a.py", "x = 1\n") is None  # given up with the mismatch
     trees.keep("/p/a.py", "x = 1\n", "tree of a")
@@ -92,6 +94,7 @@ def test_a_kept_tree_serves_only_the_text_it_was_parsed_from():
 def test_kept_trees_stay_within_their_budget(monkeypatch):
     monkeypatch.setattr(KeptTrees, "BUDGET", 10)
     trees = KeptTrees()
+    trees.take("/a.py", "")
     trees.keep("/a.py", "123456", "a")
     trees.keep("/b.py", "123456", "b")  # over the budget: the oldest goes
     assert trees.take("/a.py", "123456") is None and trees.take("/b.py", "123456") == "b"
