@@ -31,8 +31,9 @@ class BlockingCalls:
         self.on_loop: set[int] = set()  # ids of the calls that block the loop (reported by ASL1xx)
         # Those of them whose finding covers the methods of the object they make (catalog.Blocking.covers_methods).
         self.covering: set[int] = set()
-        # id of such a call -> the blocking method calls on its object that its finding covers.
-        self.later: dict[int, list[ast.Call]] = {}
+        # id of such a call -> the blocking method calls on its object that its finding covers,
+        # with their own (key, catalog row): the finding names them and its fix rewrites them.
+        self.later: dict[int, list[tuple[ast.Call, str, catalog.Blocking]]] = {}
         # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
         self._memo: dict[int, tuple | None] = {}
         self._chain_memo: dict[int, int] = {}
@@ -84,8 +85,8 @@ class BlockingCalls:
             return None
         origin = self._covering_call(call.func)
         if origin:  # a method call on an object whose creation is reported already: one finding, not two
-            if origin > 0:
-                self.later.setdefault(origin, []).append(call)
+            if origin > 0 and not (key in catalog.LAZY and not _consumed_here(analysis)):
+                self.later.setdefault(origin, []).append((call, key, row))
             return None
         return key, row
 
