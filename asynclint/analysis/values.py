@@ -171,7 +171,8 @@ class Resolver:
             key = f"{base.type}.{attr}"
             produced = catalog.ATTRIBUTES.get(key) or (
                 None if key in catalog.BLOCKING or key in catalog.RETURNS else catalog.ATTRIBUTES.get(base.type + ".*"))
-            return Instance(produced) if produced else Ref(key)
+            # Part of the object (a process's pipe): covered by the same finding as the object.
+            return Instance(produced, reported=base.reported, origin=base.origin) if produced else Ref(key)
         if isinstance(base, ClassRef):
             return self.class_attribute(base.info, attr, instance=False)
         if base is None and attr in catalog.DISTINCTIVE_METHODS:
@@ -224,7 +225,7 @@ class Resolver:
             value = info.body_scope.bindings[attr]
         elif attr in info.attr_sources:
             expr, annotation, method_node = info.attr_sources[attr]
-            with self.within(info.scopes):
+            with self.within([*info.scopes, _self_scope(method_node, info)]):
                 if expr is not None:
                     value = self.resolve(expr)
                     if value is None and isinstance(expr, ast.Name):
@@ -610,6 +611,18 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
                     continue
                 info.attr_sources[target.attr] = (value, annotation, method)
 
+
+
+def _self_scope(method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> "Scope":
+    """The one binding of a method that an assignment ``self.x = self.y.cursor()`` needs to be typed
+    outside the method's walk: its first parameter, the instance."""
+    from asynclint.analysis.scopes import Scope
+
+    scope = Scope("function", method, on_loop=False)
+    positional = method.args.posonlyargs + method.args.args
+    if positional:
+        scope.bindings[positional[0].arg] = Instance(info)
+    return scope
 
 
 def _is_none(node: ast.AST | None) -> bool:

@@ -51,7 +51,7 @@ class BlockingCallChecker(Checker):
     def finish(self) -> None:
         blocking = self.analysis.blocking
         for call in self.covering:
-            later = blocking.later.get(id(call), [])
+            later = sorted(blocking.later.get(id(call), []), key=lambda found: _span(found[0]))
             named = ", ".join(f"`{source_text(c.func)}()` (line {c.lineno})" for c, _, _ in later[:LATER_NAMED])
             if len(later) > LATER_NAMED:
                 named += f" and {len(later) - LATER_NAMED} more"
@@ -209,6 +209,11 @@ class BlockingCallChecker(Checker):
     def _is_thread_lock(self, expr: ast.expr) -> bool:
         value = self.analysis.resolve(expr)
         return isinstance(value, Instance) and value.type in catalog.THREAD_LOCK_TYPES
+
+
+def _span(node: ast.AST) -> tuple[int, int, int, int]:
+    """Where a node starts, then ends: source order, the inner call of a chain first."""
+    return node.lineno, node.col_offset, node.end_lineno, node.end_col_offset
 
 
 def _call_fix(row: catalog.Blocking) -> tuple[str | None, FixKind | None, str | None]:
@@ -423,7 +428,9 @@ class ASL104(Rule):
     ## What it does
     Flags filesystem calls in an async function: `os.path.exists()`, `os.remove()`, `os.listdir()`,
     `shutil.*`, `glob.glob()`, `pathlib.Path` methods that touch the disk (`read_text`, `exists`,
-    `iterdir`, ...), reads or writes on a file object opened elsewhere, and loading TLS certificates
+    `iterdir`, ...), reads or writes on a file object opened elsewhere (a process's pipe too,
+    `proc.stdout.read()`) or on an archive (`ZipFile.read`, `TarFile.extractall`; not one over an
+    in-memory buffer), and loading TLS certificates
     (`ssl.create_default_context()`, which reads the system's CA bundle, and `SSLContext`'s
     `load_verify_locations`/`load_cert_chain`/`load_default_certs`). Pure path arithmetic
     (`os.path.join`, `Path.name`) is not flagged. Lazy iterators (`os.walk`, `Path.glob`,
