@@ -700,7 +700,9 @@ def make_server():
         found = []
         if wanted(types.CodeActionKind.QuickFix, only):
             for diagnostic in checked.diagnostics:
-                if diagnostic.fix and overlaps(diagnostic_range(diagnostic, lines, encoding()), params.range):
+                # On the finding or on one of its later calls, which its fix rewrites too.
+                if diagnostic.fix and any(overlaps(diagnostic_range(place, lines, encoding()), params.range)
+                                          for place in (diagnostic, *diagnostic.related)):
                     found.append(server.linter.quick_fix(checked, diagnostic))
         if wanted(FIX_ALL_KIND, only):
             found.append(server.linter.fix_all(checked))

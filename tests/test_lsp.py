@@ -318,6 +318,10 @@ def test_a_finding_shows_its_later_calls_and_its_fix_rewrites_them(client, works
     fixed = apply(text, quick["edit"]["changes"][uri])
     assert "await asyncio.to_thread(f.read)" in fixed and "await asyncio.to_thread(f.readline)" in fixed
     assert asynclint.lint_source(fixed, "later.py") == []  # no second wave of findings
+    on_later_call = client.request("textDocument/codeAction", {  # the cursor on `f.read()`: the same fix
+        "textDocument": {"uri": uri}, "range": found["relatedInformation"][0]["location"]["range"],
+        "context": {"diagnostics": []}})
+    assert [a["edit"] for a in on_later_call if a["kind"] == "quickfix"] == [quick["edit"]]
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     client.diagnostics(uri)
 
