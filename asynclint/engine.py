@@ -122,6 +122,9 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     if tree is None:
         if skip_without_async and not _triggered(source, checkers):
             return []
+        if project is not None:  # summarised already for a module checked before?
+            tree = project.kept_trees.take(path, source)
+    if tree is None:
         try:
             tree = parse(source, path)
         except SyntaxError as error:
@@ -154,7 +157,8 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
 
     def analyse() -> None:
         found.clear()
-        Analysis(tree, settings, checkers, report, project=context, source=source).run()
+        with Analysis(tree, settings, checkers, report, project=context, source=source) as analysis:
+            analysis.run()
 
     try:
         try:
@@ -197,12 +201,15 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     try:  # a module that cannot be read or parsed simply has no summary
         source = read_source(path)
         tree = parse(source, path)
-        analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
-                            project=replace(context, checking=False), source=source)
-        analysis.run()
+        with Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
+                      project=replace(context, checking=False), source=source) as analysis:
+            analysis.run()
+            summary = analysis.checkers[0].summary
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return analysis.checkers[0].summary
+    if needs_parse(source, enabled_codes(settings, path)):  # it may be checked later: parse it once
+        context.index.kept_trees.keep(path, source, tree)
+    return summary
 
 
 def needs_parse(source: str, enabled: frozenset[str]) -> bool:

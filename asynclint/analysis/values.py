@@ -122,9 +122,10 @@ class Resolver:
         self.lookup = analysis.lookup
         self.extra_types = _extra_types(settings)
         self._constants: dict[str, ast.expr] | None = None  # module-level constants, found on first use
-        # While the hooks of one call run (no binding changes between them, see Analysis.walk),
-        # the callee keys found so far: the checkers ask about the same call several times.
-        self.callees: dict[ast.Call, str | None] | None = None
+        # What the callee of each call asked about refers to, until a binding or the scopes change
+        # (the walk calls forget_callees then): the walk and the checkers ask about a call several
+        # times (its statement's hooks, its own, the binding of its result).
+        self._callees: dict[ast.Call, Value] = {}
         self._conftests: list[Resolver] | None = None  # see _conftests_above
 
     def resolve(self, expr: ast.AST) -> Value:
@@ -255,7 +256,7 @@ class Resolver:
             receiver = self.resolve(func.value)
             callee = self.attribute(receiver, func.attr)
         else:
-            callee = self.resolve(func)
+            callee = self.callee(call)
         if isinstance(callee, Ref):
             items = catalog.TUPLE_RETURNS.get(callee.name)
             if items is not None:
@@ -293,10 +294,12 @@ class Resolver:
         """Resolve names as the code of another place sees them (a method, a function's signature)."""
         analysis = self.analysis
         saved, analysis.scopes = analysis.scopes, scopes
+        self.forget_callees()
         try:
             yield
         finally:
             analysis.scopes = saved
+            self.forget_callees()
 
     def entered(self, manager: ast.expr, is_async: bool) -> Value:
         """What ``with manager as x`` binds to x. Context managers of catalog types return themselves
@@ -316,16 +319,26 @@ class Resolver:
                 return _instance_of(catalog.RETURNS.get(inner.name))
         return None
 
+    def callee(self, call: ast.Call) -> Value:
+        """What a call's callee refers to: ``resolve(call.func)``, found once while nothing changes.
+
+        Only what it refers to is kept, never an object made by a call (its ``reported`` flag
+        changes as the calls inside it are visited): callers read a Ref, FuncDef or ClassRef."""
+        memo = self._callees
+        if call in memo:
+            return memo[call]
+        value = memo[call] = self.resolve(call.func)
+        return value
+
+    def forget_callees(self) -> None:
+        """A binding or the scopes changed: a callee may now refer to something else."""
+        if self._callees:
+            self._callees = {}
+
     def callee_key(self, call: ast.Call) -> str | None:
         """The qualified name a call's callee resolves to, or None when unknown."""
-        memo = self.callees
-        if memo is not None and call in memo:
-            return memo[call]
-        callee = self.resolve(call.func)
-        key = callee.name if isinstance(callee, Ref) else None
-        if memo is not None:
-            memo[call] = key
-        return key
+        callee = self.callee(call)
+        return callee.name if isinstance(callee, Ref) else None
 
     # -- constants ---------------------------------------------------------------------------------
 
@@ -433,6 +446,7 @@ class Resolver:
                 if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(
                         statement.targets[0], ast.Name):
                     scope.bindings[statement.targets[0].id] = self.resolve(statement.value)
+                    self.forget_callees()
                 elif isinstance(statement, ast.Return) and statement.value is not None:
                     return self.resolve(statement.value)
                 elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Yield) \
