@@ -140,8 +140,8 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
                target: str | None = None, fix_reason: str | None = None, chain: tuple = (),
                related: tuple = ()) -> None:
         # fix: "safe", "unsafe" or None; left out, the rule's own applicability and kind apply.
-        # fix_reason: why the fix is withheld or only unsafe here. related: (call node, fix kind,
-        # target) of each later call the finding covers.
+        # fix_reason: why the fix is withheld or only unsafe here. related: (call node, its code,
+        # fix kind, target) of each later call the finding covers.
         if code in enabled:
             rule = RULES[code]
             if fix is ...:
@@ -243,8 +243,10 @@ def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagno
         result.append(Diagnostic(
             path=path, line=line, col=col, code=code, message=message, end_line=end_line, end_col=end_col,
             fix=fix, fix_kind=fix_kind, target=target, fix_reason=fix_reason, chain=chain,
+            # A later call on a line whose `# noqa` silences its own code is left as it is.
             related=tuple(Related(*_span(lines, call), text=_segment(lines, call), fix_kind=kind, target=callee)
-                          for call, kind, callee in related),
+                          for call, later_code, kind, callee in related
+                          if not (apply_noqa and _suppressed(lines[call.lineno - 1], later_code))),
         ))
     result.sort(key=Diagnostic.sort_key)
     return result

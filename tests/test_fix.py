@@ -610,6 +610,15 @@ def test_a_finding_and_the_later_calls_it_covers_are_fixed_in_one_edit():
                         "await asyncio.to_thread((await asyncio.to_thread(open, p)).read)\n")
 
 
+def test_a_later_call_silenced_by_noqa_is_left_as_it_is():
+    source = LATER_CALLS.replace("data = f.read()\n", "data = f.read()  # noqa: ASL104\n")
+    opened = lint_source(source, "m.py")[0]
+    assert [r.text for r in opened.related] == ["f.readline()"]
+    new, fixed, _ = fix_source(source, "m.py", unsafe=True, only=[opened])
+    assert fixed == [opened] and "    data = f.read()  # noqa: ASL104\n" in new
+    assert "await asyncio.to_thread(f.readline)" in new
+
+
 def test_a_later_call_without_a_fix_withholds_the_fix_of_its_finding():
     """Nothing half-fixed: ``root.iterdir()`` has no fix, so ``path.resolve()`` that made ``root``
     keeps its place on the loop too, and says why."""

@@ -155,7 +155,7 @@ class BlockingCallChecker(Checker):
         related = []
         for later_call, later_key, later_row in later:
             later_applicability, later_kind, later_reason = _call_fix(later_row)
-            related.append((later_call, later_kind, later_key))
+            related.append((later_call, later_row.code, later_kind, later_key))
             if applicability and later_kind is None:  # nothing half-fixed: the finding's fix waits for theirs
                 applicability, kind = None, None
                 reason = (f"`{source_text(later_call.func)}()` (line {later_call.lineno}) on what it returns has "
