@@ -67,6 +67,19 @@ def test_second_run_parses_nothing(project, parses):
     assert (project / CACHE_DIR_NAME / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
+def test_a_cached_finding_keeps_its_chain_and_related_calls(project, parses):
+    (project / "d.py").write_text("async def load(p):\n    f = open(p)\n    return f.read() + f.read(1)\n\n\n"
+                                  "def pause():\n    import time\n    time.sleep(1)\n\n\nasync def h():\n    pause()\n")
+    first = _run(project)
+    parses.clear()
+    second = _run(project)
+    assert parses == [] and second.diagnostics == first.diagnostics  # every field, fix data included
+    opened, helper = [d for d in second.diagnostics if d.path.endswith("d.py")]
+    assert helper.code == "ASL401" and helper.chain
+    assert [(r.line, r.col, r.end_col, r.text, r.fix_kind) for r in opened.related] == [
+        (3, 12, 20, "f.read()", "thread"), (3, 23, 32, "f.read(1)", "thread")]
+
+
 def test_a_cold_run_parses_each_module_once(tmp_path, parses):
     """`app.py` is checked first and uses `helpers.py`, which is summarised then, and checked later
     from the same tree; `util.py`, summarised only, has no async code to check."""

@@ -172,7 +172,8 @@ class Resolver:
             key = f"{base.type}.{attr}"
             produced = catalog.ATTRIBUTES.get(key) or (
                 None if key in catalog.BLOCKING or key in catalog.RETURNS else catalog.ATTRIBUTES.get(base.type + ".*"))
-            return Instance(produced) if produced else Ref(key)
+            # Part of the object (a process's pipe): covered by the same finding as the object.
+            return Instance(produced, reported=base.reported, origin=base.origin) if produced else Ref(key)
         if isinstance(base, ClassRef):
             return self.class_attribute(base.info, attr, instance=False)
         if base is None and attr in catalog.DISTINCTIVE_METHODS:
@@ -227,13 +228,26 @@ class Resolver:
             expr, annotation, method_node = info.attr_sources[attr]
             with self.within(info.scopes):
                 if expr is not None:
-                    value = self.resolve(expr)
-                    if value is None and isinstance(expr, ast.Name):
-                        annotation = _parameter_annotation(method_node, expr.id) or annotation
+                    with self.within([*info.scopes, self._method_scope(method_node, info)]):
+                        value = self.resolve(expr)
                 if value is None and annotation is not None:
                     value = self.annotation_value(annotation)
         info.attr_cache[attr] = value
         return value
+
+    def _method_scope(self, method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> "Scope":
+        """The bindings of a method that typing its ``self.x = ...`` outside its walk can know: its
+        first parameter, the instance, and its annotated ones (``listener: socket.socket``)."""
+        from asynclint.analysis.scopes import Scope
+
+        scope = Scope("function", method, on_loop=False)
+        positional = method.args.posonlyargs + method.args.args
+        for index, arg in enumerate(positional + method.args.kwonlyargs):
+            if index == 0 and positional:
+                scope.bindings[arg.arg] = Instance(info)
+            elif arg.annotation is not None:
+                scope.bindings[arg.arg] = self.annotation_value(arg.annotation)
+        return scope
 
     def call_result(self, call: ast.Call) -> Value:
         func = call.func
@@ -606,12 +620,13 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
             info.untyped_attrs.add(call.func.value.attr)
             continue
         if isinstance(node, ast.Assign):
-            targets, value, annotation = node.targets, node.value, None
+            pairs = [(target, node.value) for target in node.targets]
+            annotation = None
         elif isinstance(node, ast.AnnAssign):
-            targets, value, annotation = [node.target], node.value, node.annotation
+            pairs, annotation = [(node.target, node.value)], node.annotation
         else:
             continue
-        for target in targets:
+        for target, value in _unpacked_pairs(pairs):
             if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                     and target.value.id == self_name):
                 if _is_none(value) and annotation is None:
@@ -626,20 +641,26 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
 
 
 
+def _unpacked_pairs(pairs: list[tuple[ast.expr, ast.expr | None]]) -> list[tuple[ast.expr, ast.expr | None]]:
+    """(target, value) with ``self.conn, self.addr = sock.accept()`` unpacked: each name of a tuple
+    target gets its element of the value, ``sock.accept()[0]`` (the resolver reads a known tuple)."""
+    found = []
+    for target, value in pairs:
+        if isinstance(target, (ast.Tuple, ast.List)) and value is not None and not any(
+                isinstance(e, ast.Starred) for e in target.elts):
+            found += _unpacked_pairs([(element, ast.Subscript(value, ast.Constant(index), ast.Load()))
+                                      for index, element in enumerate(target.elts)])
+        else:
+            found.append((target, value))
+    return found
+
+
 def _is_none(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
 def _dump(node: ast.AST | None) -> str | None:
     return None if node is None else ast.dump(node)
-
-
-def _parameter_annotation(method: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.AST | None:
-    args = method.args
-    for arg in args.posonlyargs + args.args + args.kwonlyargs:
-        if arg.arg == name:
-            return arg.annotation
-    return None
 
 
 def _extra_types(settings: Settings) -> dict[str, str]:
