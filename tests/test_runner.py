@@ -327,3 +327,19 @@ def test_default_jobs_leave_out_the_cpus_other_work_keeps_busy(load, runnable, i
     from asynclint.runner import idle_cpus
 
     assert idle_cpus(4, load, runnable) == idle
+
+
+def test_the_collector_is_left_as_it_was(project):
+    """The run holds the cyclic collector back while a file is linted; it leaves it as it found
+    it: on with its thresholds, or off when the caller had turned it off."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    gc.disable()
+    try:
+        _run(project, cache=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    _run(project, cache=False)
+    assert gc.isenabled() and gc.get_threshold() == thresholds
