@@ -123,6 +123,38 @@ class ModuleContext:
         return ".".join(p for p in (*base, rest) if p)
 
 
+class KeptTrees:
+    """The trees of modules parsed to be summarised that the run will also check, kept until they
+    are, so that a cold run parses each module once. The oldest go first past a budget (a tree
+    takes about 30 bytes a character of source). Keyed by absolute path; a tree is handed out
+    only for the very text it was parsed from."""
+
+    BUDGET = 512 * 1024  # characters of source: about 16 MB of trees
+
+    def __init__(self) -> None:
+        self._trees: dict[str, tuple[str, object]] = {}  # in the order kept
+        self._size = 0
+
+    def keep(self, path: str, source: str, tree) -> None:
+        path = os.path.abspath(path)
+        self._drop(path)
+        self._trees[path] = (source, tree)
+        self._size += len(source)
+        while self._size > self.BUDGET:
+            self._drop(next(iter(self._trees)))
+
+    def take(self, path: str, source: str):
+        """The tree kept for this file and text, given up (it is needed once), or None."""
+        kept = self._drop(os.path.abspath(path))
+        return kept[1] if kept is not None and kept[0] == source else None
+
+    def _drop(self, path: str) -> tuple[str, object] | None:
+        kept = self._trees.pop(path, None)
+        if kept is not None:
+            self._size -= len(kept[0])
+        return kept
+
+
 MISSING = (-1, -1)  # the stamp of a file that does not exist
 
 
@@ -147,9 +179,10 @@ class ProjectIndex:
         self._files: dict[str, str | None] = {}
         self._chains: dict[tuple[str, str], list[Step] | None] = {}
         self._mros: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] = {}
-        # (module, class) -> its known subclasses, built once per set of summaries (see _overrides).
+        # (module, class) -> its known subclasses (see _overrides), and the summaries added since
+        # it was last brought up to date, whose classes it does not hold yet.
         self._subclasses: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] | None = None
-        self._generation = 0  # counts changes to the set of summaries, which void the caches above
+        self._unindexed: list[ModuleSummary] = []
         self._loop_bound_classes: dict[str, set[str]] = {}
         self._unreadable: set[str] = set()  # modules whose file could not be read when asked for
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
@@ -157,6 +190,7 @@ class ProjectIndex:
         self._recording: dict[str, tuple] | None = None
         self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
+        self.kept_trees = KeptTrees()  # filled and emptied by the engine
 
     @classmethod
     def for_settings(cls, settings: Settings, summarize, store=None, fingerprint: str = "") -> "ProjectIndex":
@@ -232,7 +266,7 @@ class ProjectIndex:
         previous = self._summaries.get(summary.module)
         unseen = self._unseen(summary.module)
         self._summaries[summary.module] = (("given", id(summary)), summary)
-        self._summaries_changed(only_added=unseen)
+        self._summaries_changed(added=summary if unseen else None)
         try:
             yield
         finally:
@@ -250,16 +284,18 @@ class ProjectIndex:
         return (module not in self._summaries and module not in self._unreadable
                 and self._files.get(module, "") is not None)
 
-    def _summaries_changed(self, only_added: bool = False) -> None:
-        """What is derived from the set of summaries no longer holds. A module added that nothing
-        asked for before changes only what depends on the whole set (the known subclasses): a
-        cached chain or class order that had asked for it would hold it already."""
-        self._subclasses = None
-        self._generation += 1
-        if not only_added:
+    def _summaries_changed(self, added: ModuleSummary | None = None) -> None:
+        """What is derived from the set of summaries no longer holds. A module ``added`` that
+        nothing asked for before changes only what depends on the whole set (the known subclasses,
+        which take in its classes when next asked for): a cached chain or class order that had
+        asked for it would hold it already. Without ``added``, everything derived is dropped."""
+        if added is None:
+            self._subclasses = None
             self._chains.clear()
             self._mros.clear()
             self._loop_bound_classes.clear()
+        elif self._subclasses is not None:
+            self._unindexed.append(added)
 
     def summary(self, module: str) -> ModuleSummary | None:
         known = self._summaries.get(module)
@@ -279,7 +315,10 @@ class ProjectIndex:
         summary = self._load(module, path)
         unseen = self._unseen(module)
         self._summaries[module] = (stamp, summary)
-        self._summaries_changed(only_added=unseen)
+        if not unseen:
+            self._summaries_changed()
+        elif summary is not None:  # an unreadable module nobody asked for changes nothing derived
+            self._summaries_changed(added=summary)
         return summary
 
     def _summary_key(self, module: str, path: str, content: bytes) -> str | None:
@@ -404,17 +443,16 @@ class ProjectIndex:
 
     def _known_subclasses(self) -> dict[tuple[str, str], list[tuple[ModuleSummary, str]]]:
         """(module, class) -> the classes of the summaries known now that derive from it. Asked for
-        every call to a method, so made once per set of summaries rather than scanned each time."""
-        if self._subclasses is not None:
-            return self._subclasses
-        generation = self._generation
-        index: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] = {}
-        for _, known in list(self._summaries.values()):
-            for name in (known.classes if known is not None else ()):
+        every call to a method, so kept, and brought up to date with the modules added since,
+        rather than made again. The modules that ``mro`` loads meanwhile join it on the next call."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            self._unindexed = [known for _, known in self._summaries.values() if known is not None]
+        index, added, self._unindexed = self._subclasses, self._unindexed, []
+        for known in added:
+            for name in known.classes:
                 for base, base_name in self.mro(known, name)[1:]:
                     index.setdefault((base.module, base_name), []).append((known, name))
-        if generation == self._generation:  # no summary was loaded meanwhile (mro may load bases)
-            self._subclasses = index
         return index
 
     def thread_hazard(self, target: str) -> str | None:

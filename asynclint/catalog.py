@@ -322,6 +322,16 @@ FILE_IO = Use(
 )
 _methods("ASL104", FILE_IO, "io.IOBase", "read read1 readline readlines readinto write writelines flush truncate "
          "__iter__")
+# What an archive opened on a file reads or writes later (zipfile 3.8-3.14, tarfile); over an
+# in-memory buffer it touches no disk.
+_returns("zipfile.ZipFile", "zipfile.ZipFile")
+RETURNS_WHEN["zipfile.ZipFile"] = (ArgIsBuffer("file", 0), "zipfile.MemoryZipFile")
+_methods("ASL104", THREAD, "zipfile.ZipFile", "read open extract extractall write writestr mkdir testzip")
+_returns("tarfile.TarFile", "tarfile.open tarfile.TarFile")
+RETURNS_WHEN["tarfile.open"] = RETURNS_WHEN["tarfile.TarFile"] = (ArgIsBuffer("fileobj", 2), "tarfile.MemoryTarFile")
+_methods("ASL104", THREAD, "tarfile.TarFile", "extract extractall extractfile add addfile getmembers getmember getnames "
+         "next list")
+_returns("io.IOBase", "zipfile.ZipFile.open tarfile.TarFile.extractfile")
 
 # ASL104: the filesystem ------------------------------------------------------------------------
 _calls("ASL104", THREAD, " ".join("os." + f for f in (
@@ -357,6 +367,7 @@ _calls("ASL105", PROCESS, "subprocess.getoutput subprocess.getstatusoutput subpr
        "os.popen pty.spawn os.posix_spawn os.posix_spawnp os.wait os.waitpid os.wait3 os.wait4 os.waitid "
        "os.spawnl os.spawnle os.spawnlp os.spawnlpe os.spawnv os.spawnve os.spawnvp os.spawnvpe")
 _returns("subprocess.Popen", "subprocess.Popen")
+ATTRIBUTES.update({f"subprocess.Popen.{pipe}": "io.IOBase" for pipe in ("stdin", "stdout", "stderr")})
 _methods("ASL105", PROCESS, "subprocess.Popen", "wait communicate",
          nonblocking=[ArgIs("timeout", 0, (0,))])
 

@@ -19,7 +19,7 @@ from typing import Callable
 
 from asynclint.analysis import Analysis
 from asynclint.compat import noqa_covers
-from asynclint.model import Diagnostic, FixKind, Settings
+from asynclint.model import Diagnostic, FixKind, Related, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
@@ -122,6 +122,9 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     if tree is None:
         if skip_without_async and not _triggered(source, checkers):
             return []
+        if project is not None:  # summarised already for a module checked before?
+            tree = project.kept_trees.take(path, source)
+    if tree is None:
         try:
             tree = parse(source, path)
         except SyntaxError as error:
@@ -134,16 +137,18 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     found: list[tuple] = []
 
     def report(node: ast.AST, code: str, message: str, fix=..., fix_kind: FixKind | None = None,
-               target: str | None = None, fix_reason: str | None = None, chain: tuple = ()) -> None:
+               target: str | None = None, fix_reason: str | None = None, chain: tuple = (),
+               related: tuple = ()) -> None:
         # fix: "safe", "unsafe" or None; left out, the rule's own applicability and kind apply.
-        # fix_reason: why the fix is withheld or only unsafe here.
+        # fix_reason: why the fix is withheld or only unsafe here. related: (call node, its code,
+        # fix kind, target) of each later call the finding covers.
         if code in enabled:
             rule = RULES[code]
             if fix is ...:
                 fix = rule.fix_applicability
             if fix is not None and fix_kind is None:
                 fix_kind = rule.fix_kind
-            found.append((node, code, message, fix, fix_kind if fix else None, target, fix_reason, chain))
+            found.append((node, code, message, fix, fix_kind if fix else None, target, fix_reason, chain, related))
 
     context = None
     if enabled.intersection(PROJECT_CODES):
@@ -152,7 +157,8 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
 
     def analyse() -> None:
         found.clear()
-        Analysis(tree, settings, checkers, report, project=context, source=source).run()
+        with Analysis(tree, settings, checkers, report, project=context, source=source) as analysis:
+            analysis.run()
 
     try:
         try:
@@ -195,12 +201,15 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     try:  # a module that cannot be read or parsed simply has no summary
         source = read_source(path)
         tree = parse(source, path)
-        analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
-                            project=replace(context, checking=False), source=source)
-        analysis.run()
+        with Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
+                      project=replace(context, checking=False), source=source) as analysis:
+            analysis.run()
+            summary = analysis.checkers[0].summary
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return analysis.checkers[0].summary
+    if needs_parse(source, enabled_codes(settings, path)):  # it may be checked later: parse it once
+        context.index.kept_trees.keep(path, source, tree)
+    return summary
 
 
 def needs_parse(source: str, enabled: frozenset[str]) -> bool:
@@ -227,20 +236,39 @@ def _checkers_for(enabled: frozenset[str]) -> tuple:
 def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:
     lines = _LINE_BREAK.split(source)
     result = []
-    for node, code, message, fix, fix_kind, target, fix_reason, chain in found:
-        line = node.lineno
-        text = lines[line - 1] if line <= len(lines) else ""
-        if apply_noqa and _suppressed(text, code):
+    for node, code, message, fix, fix_kind, target, fix_reason, chain, related in found:
+        line, col, end_line, end_col = _span(lines, node)
+        if apply_noqa and _suppressed(lines[line - 1] if line <= len(lines) else "", code):
             continue
-        end_line = getattr(node, "end_lineno", None) or line
-        end_text = lines[end_line - 1] if end_line <= len(lines) else ""
         result.append(Diagnostic(
-            path, line, _char_column(text, node.col_offset) + 1, code, message,
-            end_line, _char_column(end_text, getattr(node, "end_col_offset", 0) or 0) + 1, fix,
-            fix_kind, target, fix_reason, chain=chain,
+            path=path, line=line, col=col, code=code, message=message, end_line=end_line, end_col=end_col,
+            fix=fix, fix_kind=fix_kind, target=target, fix_reason=fix_reason, chain=chain,
+            # A later call on a line whose `# noqa` silences its own code is left as it is.
+            related=tuple(Related(*_span(lines, call), text=_segment(lines, call), fix_kind=kind, target=callee)
+                          for call, later_code, kind, callee in related
+                          if not (apply_noqa and _suppressed(lines[call.lineno - 1], later_code))),
         ))
     result.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _span(lines: list[str], node: ast.AST) -> tuple[int, int, int, int]:
+    """(line, column, end line, end column) of a node, 1-based, columns in characters."""
+    line = node.lineno
+    text = lines[line - 1] if line <= len(lines) else ""
+    end_line = getattr(node, "end_lineno", None) or line
+    end_text = lines[end_line - 1] if end_line <= len(lines) else ""
+    return (line, _char_column(text, node.col_offset) + 1,
+            end_line, _char_column(end_text, getattr(node, "end_col_offset", 0) or 0) + 1)
+
+
+def _segment(lines: list[str], node: ast.AST) -> str:
+    """A node's source text (ast counts its columns in UTF-8 bytes)."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    chosen = [line.encode("utf-8") for line in lines[first:last + 1]]
+    chosen[-1] = chosen[-1][:node.end_col_offset]
+    chosen[0] = chosen[0][node.col_offset:]
+    return "\n".join(part.decode("utf-8", errors="replace") for part in chosen)
 
 
 def _char_column(text: str, byte_offset: int) -> int:

@@ -25,7 +25,8 @@ from asynclint import engine
 from asynclint.config import ConfigError, FileSettings, Options, _codes, settings_for
 from asynclint.config import forget as forget_configuration
 from asynclint.fix import fix_source
-from asynclint.model import Diagnostic, Settings
+from asynclint.model import Diagnostic, Related, Settings
+from asynclint.report import related_message
 from asynclint.rules import RULES
 
 log = logging.getLogger("asynclint.lsp")
@@ -98,7 +99,7 @@ class LineIndex:
         return self.starts[line] + from_units(self.lines[line], character, self.encoding)
 
 
-def diagnostic_range(diagnostic: Diagnostic, lines: list[str], encoding: str = UTF16) -> tuple:
+def diagnostic_range(diagnostic: Diagnostic | Related, lines: list[str], encoding: str = UTF16) -> tuple:
     """((line, character), (line, character)) in LSP terms for an engine finding.
 
     The engine counts lines and columns from 1 and columns in characters. A finding without
@@ -452,10 +453,14 @@ def make_server():
     def to_range(start, end):
         return types.Range(types.Position(*start), types.Position(*end))
 
-    def lsp_diagnostic(diagnostic: Diagnostic, lines: list[str]) -> types.Diagnostic:
+    def lsp_diagnostic(diagnostic: Diagnostic, lines: list[str], uri: str) -> types.Diagnostic:
         start, end = diagnostic_range(diagnostic, lines, encoding())
+        related = [types.DiagnosticRelatedInformation(
+            location=types.Location(uri, to_range(*diagnostic_range(r, lines, encoding()))),
+            message=related_message(r)) for r in diagnostic.related]
         return types.Diagnostic(
             range=to_range(start, end),
+            related_information=related or None,
             message=diagnostic.message,
             severity=(types.DiagnosticSeverity.Error if severity_is_error(diagnostic.code)
                       else types.DiagnosticSeverity.Warning),
@@ -475,7 +480,7 @@ def make_server():
                 range=to_range((0, 0), (0, 0)), severity=types.DiagnosticSeverity.Error,
                 message=f"asynclint is not checking this file: {checked.config_error}", source=SOURCE)]
         lines = split_lines(checked.source)
-        return [lsp_diagnostic(d, lines) for d in checked.diagnostics]
+        return [lsp_diagnostic(d, lines, checked.uri) for d in checked.diagnostics]
 
     def pulled() -> bool:
         """The client asks for diagnostics (textDocument/diagnostic) rather than being sent them."""
@@ -695,7 +700,9 @@ def make_server():
         found = []
         if wanted(types.CodeActionKind.QuickFix, only):
             for diagnostic in checked.diagnostics:
-                if diagnostic.fix and overlaps(diagnostic_range(diagnostic, lines, encoding()), params.range):
+                # On the finding or on one of its later calls, which its fix rewrites too.
+                if diagnostic.fix and any(overlaps(diagnostic_range(place, lines, encoding()), params.range)
+                                          for place in (diagnostic, *diagnostic.related)):
                     found.append(server.linter.quick_fix(checked, diagnostic))
         if wanted(FIX_ALL_KIND, only):
             found.append(server.linter.fix_all(checked))
@@ -710,7 +717,7 @@ def make_server():
         lines = split_lines(checked.source)
         offered = await asyncio.get_running_loop().run_in_executor(worker, fixes, checked, params)
         return [types.CodeAction(title=fix.title, kind=fix.kind,
-                                 diagnostics=[lsp_diagnostic(d, lines) for d in fix.diagnostics],
+                                 diagnostics=[lsp_diagnostic(d, lines, checked.uri) for d in fix.diagnostics],
                                  is_preferred=fix.preferred if fix.kind == "quickfix" else None,
                                  edit=workspace_edit(checked, fix.source))
                 for fix in offered]

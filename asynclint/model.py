@@ -45,6 +45,27 @@ class FixKind(str, Enum):
 
 
 @dataclass(frozen=True)
+class Related:
+    """A later blocking call on what a finding's call made (``f.read()`` after ``f = open(p)``): part
+    of that finding (one finding per resource), shown with it in the formats that carry locations,
+    and rewritten with it by the fix. Positions count as the finding's do."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str  # the call's source
+    # What the fixer needs to rewrite it (kept out of the output formats, as the finding's own):
+    # the call's fix kind (None: its fix is withheld, and so is the finding's) and callee.
+    fix_kind: FixKind | None = None
+    target: str | None = None
+    cell: int | None = None  # in a notebook, as the finding's
+
+    def __post_init__(self) -> None:
+        _as_fix_kind(self)
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding. Lines are 1-based, columns 1-based and counted in characters."""
 
@@ -70,13 +91,19 @@ class Diagnostic:
     cell: int | None = None
     # The call chain of ASL401/ASL402: (step, path, line, condition) per link, shown in JSON.
     chain: tuple = ()
+    # The later blocking calls on the object this finding's call made (ASL1xx), in source order.
+    related: tuple[Related, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.fix_kind is not None and not isinstance(self.fix_kind, FixKind):  # read from the cache
-            object.__setattr__(self, "fix_kind", FixKind(self.fix_kind))
+        _as_fix_kind(self)
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.col, self.code)
+
+
+def _as_fix_kind(found: Diagnostic | Related) -> None:
+    if found.fix_kind is not None and not isinstance(found.fix_kind, FixKind):  # read from the cache
+        object.__setattr__(found, "fix_kind", FixKind(found.fix_kind))
 
 
 @dataclass(frozen=True)

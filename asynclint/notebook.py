@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
-from asynclint.model import Diagnostic
+from asynclint.model import Diagnostic, Related
+
+T = TypeVar("T", Diagnostic, Related)
 
 SUFFIX = ".ipynb"
 _MARKER = "# asynclint-notebook-cell: "
@@ -69,21 +72,29 @@ class Notebook:
         return cls(document, "".join(parts), magics, len(match.group(1)) if match else None)
 
     def locate(self, diagnostic: Diagnostic, source: str | None = None) -> Diagnostic:
-        """A finding of the joined module (``source``, by default the notebook's) at its cell."""
-        cell, first = _cell_at(source or self.source, diagnostic.line)
-        if cell is None:
-            return diagnostic
-        end_line = diagnostic.end_line - first if diagnostic.end_line else 0
-        return replace(diagnostic, cell=cell, line=diagnostic.line - first, end_line=max(end_line, 0))
+        """A finding of the joined module (``source``, by default the notebook's) at its cell, and
+        so are its related calls."""
+        markers = _markers(source or self.source)
+
+        def at_cell(found: T) -> T:
+            cell, first = _cell_at(markers, found.line)
+            if cell is None:
+                return found
+            end_line = found.end_line - first if found.end_line else 0
+            return replace(found, cell=cell, line=found.line - first, end_line=max(end_line, 0))
+        return replace(at_cell(diagnostic), related=tuple(at_cell(r) for r in diagnostic.related))
 
     def unlocate(self, diagnostic: Diagnostic) -> Diagnostic:
         """``locate`` undone: a finding at its cell, back in the joined module."""
-        if diagnostic.cell is None:
-            return diagnostic
         starts = {cell: index + 1 for index, cell in _markers(self.source)}
-        first = starts.get(diagnostic.cell, 0)
-        return replace(diagnostic, cell=None, line=diagnostic.line + first,
-                       end_line=diagnostic.end_line + first if diagnostic.end_line else 0)
+
+        def in_module(found: T) -> T:
+            if found.cell is None:
+                return found
+            first = starts.get(found.cell, 0)
+            return replace(found, cell=None, line=found.line + first,
+                           end_line=found.end_line + first if found.end_line else 0)
+        return replace(in_module(diagnostic), related=tuple(in_module(r) for r in diagnostic.related))
 
     def with_source(self, source: str) -> str:
         """The notebook's JSON text with its code cells replaced by those of ``source`` (a fixed
@@ -124,10 +135,10 @@ def _markers(source: str) -> list[tuple[int, int]]:
             if (match := _MARKER_LINE.match(line))]
 
 
-def _cell_at(source: str, line: int) -> tuple[int | None, int]:
+def _cell_at(markers: list[tuple[int, int]], line: int) -> tuple[int | None, int]:
     """(cell number, 1-based line of its marker) of the cell that holds ``line`` of the module."""
     cell, first = None, 0
-    for index, number in _markers(source):
+    for index, number in markers:
         if index + 1 >= line:
             break
         cell, first = number, index + 1

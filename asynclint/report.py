@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Mapping
 from urllib.parse import quote
 
 from asynclint._version import __version__
-from asynclint.model import Diagnostic
+from asynclint.model import Diagnostic, Related
 from asynclint.rules import RULES
 
 # Where the rule pages live on the web (SARIF's helpUri, GitHub's annotation titles link there).
@@ -115,7 +115,7 @@ def _snippet(d: Diagnostic, lines: list[str], paint, gutter: int) -> str:
 
 # -- json ---------------------------------------------------------------------------------------
 
-def end_of(d: Diagnostic) -> tuple[int, int]:
+def end_of(d: Diagnostic | Related) -> tuple[int, int]:
     """Where a finding ends, 1-based; a finding without an extent (ASL001, ASL003) ends where it starts."""
     return (d.end_line, d.end_col) if d.end_line else (d.line, d.col)
 
@@ -129,7 +129,20 @@ def as_dict(d: Diagnostic) -> dict:
         **({"fix_withheld": d.fix_reason} if d.fix is None and d.fix_reason else {}),
         **({} if d.cell is None else {"cell": d.cell}),  # a notebook's: lines count in that cell
         **({"chain": [dict(zip(("step", "path", "line", "when"), step)) for step in d.chain]} if d.chain else {}),
+        **({"related": [_related_dict(r) for r in d.related]} if d.related else {}),
     }
+
+
+def _related_dict(r: Related) -> dict:
+    return {"line": r.line, "column": r.col, "end_line": r.end_line, "end_column": r.end_col, "text": r.text,
+            **({} if r.cell is None else {"cell": r.cell})}
+
+
+def related_message(r: Related) -> str:
+    """What a related location is, said where it is shown apart from its finding (SARIF, an editor)."""
+    first, *more = r.text.splitlines() or [""]
+    shown = first if len(first) <= 60 and not more else first[:57].rstrip() + "..."
+    return f"later call on what it returns: `{shown}`"
 
 
 def json_report(diagnostics: list[Diagnostic]) -> str:
@@ -206,23 +219,32 @@ def _artifact(path: str) -> dict:
     return {"uri": quote(_relative_path(path)), "uriBaseId": "%SRCROOT%"}
 
 
+def _region(found: Diagnostic | Related) -> dict:
+    region = {"startLine": found.line, "startColumn": found.col}
+    if found.end_line >= found.line:
+        region["endLine"] = found.end_line
+        if found.end_col and (found.end_line > found.line or found.end_col >= found.col):
+            region["endColumn"] = found.end_col
+    return region
+
+
 def sarif(diagnostics: list[Diagnostic]) -> str:
     """A SARIF 2.1.0 log: one run, every rule's metadata, one result a finding."""
     codes = sorted(RULES)
     index = {code: i for i, code in enumerate(codes)}
     results = []
     for d in diagnostics:
-        region = {"startLine": d.line, "startColumn": d.col}
-        if d.end_line >= d.line:
-            region["endLine"] = d.end_line
-            if d.end_col and (d.end_line > d.line or d.end_col >= d.col):
-                region["endColumn"] = d.end_col
         result = {
             "ruleId": d.code,
             "level": "error",
             "message": {"text": d.message},
-            "locations": [{"physicalLocation": {"artifactLocation": _artifact(d.path), "region": region}}],
+            "locations": [{"physicalLocation": {"artifactLocation": _artifact(d.path), "region": _region(d)}}],
         }
+        if d.related:
+            result["relatedLocations"] = [
+                {"id": number, "message": {"text": related_message(r)},
+                 "physicalLocation": {"artifactLocation": _artifact(d.path), "region": _region(r)}}
+                for number, r in enumerate(d.related)]
         if d.code in index:
             result["ruleIndex"] = index[d.code]
         if d.fix:
@@ -324,15 +346,20 @@ def rdjson(diagnostics: list[Diagnostic]) -> str:
     lines_of = _SourceLines({})
     results = []
     for d in diagnostics:
-        end_line, end_col = end_of(d)
         lines = lines_of(d.path)
+
+        def location(found: Diagnostic | Related) -> dict:
+            end_line, end_col = end_of(found)
+            return {"path": _relative_path(d.path), "range": {
+                "start": {"line": found.line, "column": _utf8_column(lines, found.line, found.col)},
+                "end": {"line": end_line, "column": _utf8_column(lines, end_line, end_col)}}}
         results.append({
             "message": d.message,
-            "location": {"path": _relative_path(d.path), "range": {
-                "start": {"line": d.line, "column": _utf8_column(lines, d.line, d.col)},
-                "end": {"line": end_line, "column": _utf8_column(lines, end_line, end_col)}}},
+            "location": location(d),
             "severity": "ERROR" if d.code in _NOT_CHECKED else "WARNING",
             "code": {"value": d.code, "url": DOCS_URL.format(code=d.code)},
+            **({"related_locations": [{"message": related_message(r), "location": location(r)} for r in d.related]}
+               if d.related else {}),
         })
     return json.dumps({"source": {"name": "asynclint", "url": REPOSITORY_URL}, "diagnostics": results},
                       indent=2) + "\n"

@@ -29,14 +29,14 @@ import shutil
 import signal
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING
 
 from asynclint.cache import Cache, default_cache_dir, engine_fingerprint, make_key, settings_fingerprint
 from asynclint.config import Options, Resolver
 from asynclint.engine import SourceError, enabled_codes, lint_source, needs_parse, project_index, read_source
 from asynclint.files import discover
-from asynclint.model import Diagnostic, Settings
+from asynclint.model import Diagnostic, Related, Settings
 from asynclint.callgraph import ProjectIndex, file_stamp
 
 if TYPE_CHECKING:  # imported when workers start: a cached or small run never pays for them
@@ -239,10 +239,13 @@ def _collected_once():
 
 # -- the cache entry of one file ----------------------------------------------------------------
 
+# A cached diagnostic: these fields, then its chain and its related calls (the path is not stored).
+_CACHED = ("line", "col", "code", "message", "end_line", "end_col", "fix", "fix_kind", "target", "fix_reason", "cell")
+
+
 def _encode(diagnostics: list[Diagnostic], depends_on: dict[str, tuple]) -> dict:
     """A file's diagnostics and the other modules (file, stamp) its findings were made from."""
-    return {"diagnostics": [[d.line, d.col, d.code, d.message, d.end_line, d.end_col, d.fix, d.fix_kind, d.target,
-                             d.fix_reason, d.cell, d.chain]
+    return {"diagnostics": [[*(getattr(d, name) for name in _CACHED), d.chain, [astuple(r) for r in d.related]]
                             for d in diagnostics],
             "depends_on": [[path, *stamp] for path, stamp in depends_on.items()]}
 
@@ -253,9 +256,10 @@ def _decode(payload, path: str) -> list[Diagnostic] | None:
     if not isinstance(payload, dict) or not _unchanged(payload.get("depends_on")):
         return None
     try:
-        found = [Diagnostic(path, *row[:-1], tuple(tuple(step) for step in row[-1]))
+        found = [Diagnostic(path=path, **dict(zip(_CACHED, row[:-2])), chain=tuple(tuple(step) for step in row[-2]),
+                            related=tuple(Related(*later) for later in row[-1]))
                  for row in payload["diagnostics"]]
-    except (TypeError, KeyError):
+    except (TypeError, KeyError, ValueError):
         return None
     if not all(isinstance(d.line, int) and isinstance(d.col, int) and isinstance(d.code, str) for d in found):
         return None

@@ -3,7 +3,7 @@
 
 Run by hand from the repository root (never by the tests; it downloads from PyPI):
 
-    python benchmarks/fix_suites.py                           # uvicorn, tornado, distributed; asynclint on PATH
+    python benchmarks/fix_suites.py                           # uvicorn, tornado, aiofiles, distributed; asynclint on PATH
     python benchmarks/fix_suites.py uvicorn --asynclint ../main/.venv/bin/asynclint
     python benchmarks/fix_suites.py tornado --reuse-before    # keep the "before" results of a previous run
 
@@ -112,6 +112,13 @@ PROJECTS = {
         # tox.ini's setting for loaded CI machines: the per-test timeout of async tests.
         env={"ASYNC_TEST_TIMEOUT": "25"},
         runner="unittest",
+    ),
+    # Its tests open files in async tests and read them back: findings with later calls (issue 13).
+    "aiofiles": Project(
+        requirement="aiofiles==25.1.0",
+        command=["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "fix_suites_recorder",
+                 "--timeout", "60", "tests"],
+        test_group="test", skip_deps=("coverage",), extra_deps=("pytest-timeout",),
     ),
     # Its sdist ships no tests: our smoke tests of what issue 14 saw break, run from outside the tree.
     "distributed": Project(

@@ -591,6 +591,45 @@ async def main():
     assert results[0] == results[1] == (3, b"hi\n", 4)
 
 
+LATER_CALLS = ("import time\n\n\nasync def load(p):\n    f = open(p)\n    data = f.read()\n    time.sleep(1)\n"
+               "    return data + f.readline() + open(p).read()\n")
+
+
+def test_a_finding_and_the_later_calls_it_covers_are_fixed_in_one_edit():
+    """``f = open(p)`` names ``f.read()``: its fix rewrites both at once, so that no second wave of
+    findings comes out of the fixed file, with ``--fix`` as with ``only=`` (an editor's "fix this")."""
+    opened, sleep, chained = lint_source(LATER_CALLS, "m.py")
+    assert [r.text for r in opened.related] == ["f.read()", "f.readline()"]
+    assert [r.text for r in chained.related] == ["open(p).read()"]
+    new, fixed, remaining = fix_source(LATER_CALLS, "m.py", unsafe=True, only=[opened])
+    assert fixed == [opened] and [d.code for d in remaining] == ["ASL101", "ASL103"]
+    assert "data = await asyncio.to_thread(f.read)\n" in new and "await asyncio.to_thread(f.readline)" in new
+    new, fixed, remaining = fix_source(LATER_CALLS, "m.py", unsafe=True)
+    assert fixed == [opened, sleep, chained] and remaining == []  # in one pass: nothing more became visible
+    assert new.endswith("    return data + await asyncio.to_thread(f.readline) + "
+                        "await asyncio.to_thread((await asyncio.to_thread(open, p)).read)\n")
+
+
+def test_a_later_call_silenced_by_noqa_is_left_as_it_is():
+    source = LATER_CALLS.replace("data = f.read()\n", "data = f.read()  # noqa: ASL104\n")
+    opened = lint_source(source, "m.py")[0]
+    assert [r.text for r in opened.related] == ["f.readline()"]
+    new, fixed, _ = fix_source(source, "m.py", unsafe=True, only=[opened])
+    assert fixed == [opened] and "    data = f.read()  # noqa: ASL104\n" in new
+    assert "await asyncio.to_thread(f.readline)" in new
+
+
+def test_a_later_call_without_a_fix_withholds_the_fix_of_its_finding():
+    """Nothing half-fixed: ``root.iterdir()`` has no fix, so ``path.resolve()`` that made ``root``
+    keeps its place on the loop too, and says why."""
+    source = ("import pathlib\n\n\nasync def names(path: pathlib.Path):\n    root = path.resolve()\n"
+              "    return [child.name for child in root.iterdir()]\n")
+    [found] = lint_source(source, "m.py")
+    assert (found.fix, found.fix_reason) == (None, "`root.iterdir()` (line 6) on what it returns has no fix: "
+                                                   "a lazy iterator: the work happens as it is consumed")
+    assert fix_source(source, "m.py", unsafe=True)[:2] == (source, [])
+
+
 def test_summary_says_when_fixing_found_more_than_the_check_reported():
     from asynclint.fix import FileFix
     from asynclint.fix.run import fix_summary

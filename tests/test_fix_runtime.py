@@ -15,6 +15,7 @@ import threading
 
 import pytest
 
+from asynclint.engine import lint_source
 from asynclint.fix import fix_file
 from asynclint.model import Settings
 
@@ -455,6 +456,42 @@ def test_lines_of_a_file_are_read_in_a_thread(tmp_path):
         """})
     assert "for line in await asyncio.to_thread(lambda: open(__file__).readlines()):" in fixed
     assert before == after == (0, "import asyncio\n", [])
+
+
+def test_a_resource_and_its_later_calls_are_fixed_at_once(tmp_path):
+    """A file, a chain on a file and a process: each finding's fix also moves the later calls on
+    what its call made (issue 13), and the fixed program prints the same with nothing left to fix."""
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import asyncio
+        import subprocess
+        import sys
+
+
+        async def copy(source, target):
+            f = open(source)
+            header = f.readline()
+            rest = f.read()
+            f.close()
+            out = open(target, "w")
+            out.write(header.upper() + rest)
+            out.close()
+            return open(target).read().splitlines()[0]
+
+
+        async def child():
+            proc = subprocess.Popen([sys.executable, "-c", "print('child')"], stdout=subprocess.PIPE, text=True)
+            out, _ = proc.communicate()
+            return out.strip(), proc.returncode
+
+
+        async def main():
+            print(await copy(__file__, "copy.txt"), await child())
+
+        asyncio.run(main())
+        """})
+    assert "await asyncio.to_thread(f.read)" in fixed and "await asyncio.to_thread(proc.communicate)" in fixed
+    assert lint_source(fixed, "main.py") == []
+    assert before == after == (0, "IMPORT ASYNCIO ('child', 0)\n", [])
 
 
 def test_a_name_that_shadows_asyncio_gets_the_module_under_an_alias(tmp_path):

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import asynclint
 from asynclint.model import Diagnostic
 from asynclint.report import DOCS_URL, FORMATS, github, junit, sarif
 from asynclint.rules import RULES
@@ -197,6 +198,14 @@ _REGION = {"type": "object",
                           for name in ("startLine", "startColumn", "endLine", "endColumn")},
            "additionalProperties": False}
 _LEVEL = {"enum": ["none", "note", "warning", "error"]}
+_LOCATION = {"type": "object", "properties": {
+    "id": {"type": "integer", "minimum": -1},
+    "message": _MESSAGE_STRING,
+    "physicalLocation": {
+        "type": "object",
+        "anyOf": [{"required": ["address"]}, {"required": ["artifactLocation"]}],
+        "properties": {"artifactLocation": _ARTIFACT_LOCATION, "region": _REGION}},
+}, "additionalProperties": False}
 SARIF_MINIMAL_SCHEMA = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "type": "object",
@@ -240,12 +249,8 @@ SARIF_MINIMAL_SCHEMA = {
                         "level": _LEVEL,
                         "message": {"type": "object", "anyOf": [{"required": ["text"]}, {"required": ["id"]}],
                                     "properties": {"text": {"type": "string"}}},
-                        "locations": {"type": "array", "items": {"type": "object", "properties": {
-                            "physicalLocation": {
-                                "type": "object",
-                                "anyOf": [{"required": ["address"]}, {"required": ["artifactLocation"]}],
-                                "properties": {"artifactLocation": _ARTIFACT_LOCATION, "region": _REGION}},
-                        }}},
+                        "locations": {"type": "array", "items": _LOCATION},
+                        "relatedLocations": {"type": "array", "uniqueItems": True, "items": _LOCATION},
                         "properties": {"type": "object"},
                     }}},
             }}},
@@ -295,6 +300,40 @@ def test_sarif_of_a_clean_run_and_of_odd_paths():
     assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "my%20dir/%C3%BC.py"
     assert second["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("file:///")
     assert "ruleIndex" not in second
+
+
+# -- related locations: the later calls a finding covers ------------------------------------------
+
+LATER = 'async def load(p):\n    f = open(p)\n    s = "\u00e9"; data = f.read()\n    return data + f.read(2)\n'
+
+
+def test_later_calls_are_data_in_json_sarif_and_rdjson(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    (tmp_path / "later.py").write_text(LATER, encoding="utf-8")
+    code, out, err = cli("--format", "json", "later.py", cwd=tmp_path)
+    assert code == 1, err
+    [finding] = json.loads(out)
+    assert (finding["code"], finding["line"]) == ("ASL103", 2)
+    assert finding["related"] == [
+        {"line": 3, "column": 21, "end_line": 3, "end_column": 29, "text": "f.read()"},
+        {"line": 4, "column": 19, "end_line": 4, "end_column": 28, "text": "f.read(2)"}]
+    diagnostics = asynclint.lint_source(LATER, str(tmp_path / "later.py"))
+
+    log = json.loads(sarif(diagnostics))
+    _validate_sarif(log)
+    related = log["runs"][0]["results"][0]["relatedLocations"]
+    assert [(r["id"], r["physicalLocation"]["region"], r["message"]["text"]) for r in related] == [
+        (0, {"startLine": 3, "startColumn": 21, "endLine": 3, "endColumn": 29}, "later call on what it returns: `f.read()`"),
+        (1, {"startLine": 4, "startColumn": 19, "endLine": 4, "endColumn": 28}, "later call on what it returns: `f.read(2)`")]
+    assert related[0]["physicalLocation"]["artifactLocation"]["uri"].endswith("later.py")
+
+    result = json.loads(FORMATS["rdjson"](diagnostics))
+    jsonschema.Draft7Validator(_schema("rdjson.json"), format_checker=jsonschema.FormatChecker()).validate(result)
+    [first, second] = result["diagnostics"][0]["related_locations"]
+    assert first["message"] == "later call on what it returns: `f.read()`"
+    assert first["location"]["range"] == {"start": {"line": 3, "column": 22}, "end": {"line": 3, "column": 30}}  # é: 2 bytes
+    assert second["location"]["range"]["start"] == {"line": 4, "column": 19}
+    assert "related" not in FORMATS["text"](diagnostics) and "f.read()" in FORMATS["text"](diagnostics)
 
 
 # -- JUnit ---------------------------------------------------------------------------------------

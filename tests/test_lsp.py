@@ -303,6 +303,29 @@ def test_code_actions_fix_one_finding_and_all(client, workspace):
     client.diagnostics(uri)
 
 
+def test_a_finding_shows_its_later_calls_and_its_fix_rewrites_them(client, workspace):
+    text = ("async def load(path):\n    f = open(path)\n    data = f.read()\n    f.close()\n"
+            "    return data + f.readline()\n")
+    uri = open_document(client, workspace, "later.py", text)
+    [found] = client.diagnostics(uri, 1)
+    assert found["code"] == "ASL103"
+    assert [(r["location"]["uri"], r["location"]["range"]["start"], r["message"]) for r in found["relatedInformation"]] == [
+        (uri, {"line": 2, "character": 11}, "later call on what it returns: `f.read()`"),
+        (uri, {"line": 4, "character": 18}, "later call on what it returns: `f.readline()`")]
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": found["range"], "context": {"diagnostics": [found]}})
+    [quick] = [a for a in actions if a["kind"] == "quickfix"]
+    fixed = apply(text, quick["edit"]["changes"][uri])
+    assert "await asyncio.to_thread(f.read)" in fixed and "await asyncio.to_thread(f.readline)" in fixed
+    assert asynclint.lint_source(fixed, "later.py") == []  # no second wave of findings
+    on_later_call = client.request("textDocument/codeAction", {  # the cursor on `f.read()`: the same fix
+        "textDocument": {"uri": uri}, "range": found["relatedInformation"][0]["location"]["range"],
+        "context": {"diagnostics": []}})
+    assert [a["edit"] for a in on_later_call if a["kind"] == "quickfix"] == [quick["edit"]]
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    client.diagnostics(uri)
+
+
 @needs_pygls
 def test_shutdown_and_exit_end_the_process_with_0(workspace):
     client = Client(workspace)

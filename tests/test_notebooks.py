@@ -38,6 +38,24 @@ def test_findings_are_placed_by_cell_and_line(notebook, run_cli):
     assert (finding["cell"], finding["line"], finding["column"], finding["end_line"]) == (3, 2, 5, 2)
 
 
+def test_later_calls_are_placed_by_cell_and_fixed_with_their_finding(tmp_path, run_cli):
+    document = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+                          for source in (["import json\n"], ["async def load(p):\n", "    f = open(p)\n",
+                                                             "    return json.loads(f.read())\n"])],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "later.ipynb"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    _, out, _ = run_cli("check", "--format", "json", path.name, cwd=tmp_path)
+    [finding] = json.loads(out)
+    assert (finding["cell"], finding["line"]) == (2, 2)
+    assert finding["related"] == [{"line": 3, "column": 23, "end_line": 3, "end_column": 31, "text": "f.read()",
+                                   "cell": 2}]
+    code, out, err = run_cli("check", "--fix", "--unsafe-fixes", path.name, cwd=tmp_path)
+    assert code == 0 and "Fixed 1 finding in 1 file." in out, out + err
+    fixed = json.loads(path.read_text(encoding="utf-8"))["cells"][1]["source"]
+    assert fixed[-1] == "    return json.loads(await asyncio.to_thread(f.read))\n"
+
+
 def test_a_walked_directory_includes_notebooks_but_not_their_checkpoints(notebook, run_cli):
     checkpoints = notebook.parent / ".ipynb_checkpoints"
     checkpoints.mkdir()

@@ -208,3 +208,18 @@ def test_the_chain_names_a_module_by_the_same_path_however_its_summary_was_made(
     chains = [d.chain for d in result.diagnostics if d.code == "ASL401"]
     assert [[step[1] for step in chain] for chain in chains] == [
         [str(tmp_path / "aio.py")] * 2, [str(tmp_path / "zlib_helpers.py")] * 2]
+
+
+def test_a_subclass_summarised_later_still_counts_as_an_override(tmp_path):
+    """The known subclasses are kept between questions and take in each module summarised since:
+    once `plain` is loaded, `Base.save` has a plain override, and calling it is no longer judged
+    a coroutine call."""
+    (tmp_path / "base.py").write_text("class Base:\n    async def save(self):\n        pass\n")
+    (tmp_path / "plain.py").write_text(
+        "from base import Base\n\n\nclass Plain(Base):\n    def save(self):\n        pass\n\n\n"
+        "def helper():\n    pass\n")
+    (tmp_path / "app.py").write_text(
+        "import plain\nfrom base import Base\n\n\nasync def store():\n    obj = Base()\n"
+        "    obj.save()\n    plain.helper()\n    obj.save()\n")
+    result = check_paths([str(tmp_path / "app.py")], Settings(project_root=str(tmp_path)), jobs=1, cache=False)
+    assert [(d.line, d.code) for d in result.diagnostics] == [(7, "ASL201")]

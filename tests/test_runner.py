@@ -11,6 +11,7 @@ import time
 import pytest
 
 from asynclint.cache import CACHE_DIR_NAME, Cache, make_key
+from asynclint.callgraph import KeptTrees
 from asynclint.model import Settings
 from asynclint.runner import RESULTS, check_paths
 from conftest import FIXTURES, ROOT
@@ -64,6 +65,49 @@ def test_second_run_parses_nothing(project, parses):
     assert second.cached == 2 and second.linted == 0
     assert _keys(second) == _keys(first) and [d.code for d in first.diagnostics] == ["ASL101"]
     assert (project / CACHE_DIR_NAME / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_a_cached_finding_keeps_its_chain_and_related_calls(project, parses):
+    (project / "d.py").write_text("async def load(p):\n    f = open(p)\n    return f.read() + f.read(1)\n\n\n"
+                                  "def pause():\n    import time\n    time.sleep(1)\n\n\nasync def h():\n    pause()\n")
+    first = _run(project)
+    parses.clear()
+    second = _run(project)
+    assert parses == [] and second.diagnostics == first.diagnostics  # every field, fix data included
+    opened, helper = [d for d in second.diagnostics if d.path.endswith("d.py")]
+    assert helper.code == "ASL401" and helper.chain
+    assert [(r.line, r.col, r.end_col, r.text, r.fix_kind) for r in opened.related] == [
+        (3, 12, 20, "f.read()", "thread"), (3, 23, 32, "f.read(1)", "thread")]
+
+
+def test_a_cold_run_parses_each_module_once(tmp_path, parses):
+    """`app.py` is checked first and uses `helpers.py`, which is summarised then, and checked later
+    from the same tree; `util.py`, summarised only, has no async code to check."""
+    (tmp_path / "app.py").write_text("import helpers\n\n\nasync def main():\n    helpers.load()\n")
+    (tmp_path / "helpers.py").write_text(
+        "import util\n\n\ndef load():\n    return util.read()\n\n\nasync def ping():\n    pass\n")
+    (tmp_path / "util.py").write_text("def read():\n    return open('x').read()\n")
+    result = _run(tmp_path, cache=False)
+    assert sorted(os.path.basename(p) for p in parses) == ["app.py", "helpers.py", "util.py"]
+    assert [(os.path.basename(d.path), d.code) for d in result.diagnostics] == [("app.py", "ASL401")]
+
+
+def test_a_kept_tree_serves_only_the_text_it_was_parsed_from():
+    trees = KeptTrees()
+    trees.keep("/p/a.py", "x = 1\n", "tree of a")
+    assert trees.take("/p/a.py", "x = 2\n") is None  # edited since: parsed again
+    assert trees.take("/p/a.py", "x = 1\n") is None  # given up with the mismatch
+    trees.keep("/p/a.py", "x = 1\n", "tree of a")
+    assert trees.take("/p/./a.py", "x = 1\n") == "tree of a"
+    assert trees.take("/p/a.py", "x = 1\n") is None  # handed out once
+
+
+def test_kept_trees_stay_within_their_budget(monkeypatch):
+    monkeypatch.setattr(KeptTrees, "BUDGET", 10)
+    trees = KeptTrees()
+    trees.keep("/a.py", "123456", "a")
+    trees.keep("/b.py", "123456", "b")  # over the budget: the oldest goes
+    assert trees.take("/a.py", "123456") is None and trees.take("/b.py", "123456") == "b"
 
 
 def test_an_edit_invalidates_that_file_only(project, parses):

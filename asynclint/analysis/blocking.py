@@ -31,8 +31,14 @@ class BlockingCalls:
         self.on_loop: set[int] = set()  # ids of the calls that block the loop (reported by ASL1xx)
         # Those of them whose finding covers the methods of the object they make (catalog.Blocking.covers_methods).
         self.covering: set[int] = set()
-        # id of such a call -> the blocking method calls on its object that its finding covers.
-        self.later: dict[int, list[ast.Call]] = {}
+        # id of such a call -> the blocking method calls on its object that its finding covers,
+        # with their own (key, catalog row): the finding names them and its fix rewrites them.
+        self.later: dict[int, list[tuple[ast.Call, str, catalog.Blocking]]] = {}
+        # id of such a call -> the function scope it is made in: only the calls there are covered.
+        self._made_in: dict[int, object] = {}
+        # id of a method call on a reported object -> (id of that object's call, key, row), until
+        # the walk reaches it and can tell whether it blocks there.
+        self._covered: dict[int, tuple[int, str, catalog.Blocking]] = {}
         # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
         self._memo: dict[int, tuple | None] = {}
         self._chain_memo: dict[int, int] = {}
@@ -47,15 +53,26 @@ class BlockingCalls:
         if not analysis.on_loop:
             return
         found = self.row(call)
-        if found is None or used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis, call):
+        if found is None:
+            covered = self._covered.pop(id(call), None)
+            if covered is not None and self._blocks_here(call, covered[1]):
+                self.later.setdefault(covered[0], []).append((call, covered[1], covered[2]))
             return
-        if found[0] in catalog.LAZY and not _consumed_here(analysis):
-            return  # a lazy iterator kept for later: iterating it is what blocks
-        if _in_forked_child(analysis) or (found[0] in catalog.DONE_FUTURE_METHODS and _awaited_done(analysis, call)):
+        if not self._blocks_here(call, found[0]):
             return
         self.on_loop.add(id(call))
         if found[1].covers_methods:
             self.covering.add(id(call))
+            self._made_in[id(call)] = analysis.function
+
+    def _blocks_here(self, call: ast.Call, key: str) -> bool:
+        """Whether a call that blocks wherever it is made blocks the loop here (the call being visited)."""
+        analysis = self.analysis
+        if used_asynchronously(analysis.parents, call) or expects_blocking_io_error(analysis, call):
+            return False
+        if key in catalog.LAZY and not _consumed_here(analysis):
+            return False  # a lazy iterator kept for later: iterating it is what blocks
+        return not (_in_forked_child(analysis) or (key in catalog.DONE_FUTURE_METHODS and _awaited_done(analysis, call)))
 
     def _switch_argument(self, call: ast.Call, name: str) -> None:
         """``trio.socket.from_stdlib_socket(sock)``, ``await wait_writable(sock)``: from here on
@@ -85,7 +102,7 @@ class BlockingCalls:
         origin = self._covering_call(call.func)
         if origin:  # a method call on an object whose creation is reported already: one finding, not two
             if origin > 0:
-                self.later.setdefault(origin, []).append(call)
+                self._covered[id(call)] = (origin, key, row)
             return None
         return key, row
 
@@ -103,6 +120,8 @@ class BlockingCalls:
             return self._chain_memo[id(inner)]
         receiver = self.analysis.resolve(func.value)
         if isinstance(receiver, Instance) and receiver.reported:
+            if self._made_in.get(receiver.origin, self.analysis.function) is not self.analysis.function:
+                return 0  # made in another function (one this one is nested in): this call pays again
             return receiver.origin or -1
         return 0
 

@@ -5,7 +5,7 @@ the scope that defines them is complete (they run later, when every module-level
 has its final binding), class bodies at once. Checkers registered for a node type are
 called before the node's children are walked; they ask this object two questions:
 does this code run on the event loop (``on_loop``), and what does this expression
-refer to (``resolve``, ``callee_key``: answered by the resolver of values.py).
+refer to (``resolve``, ``callee``, ``callee_key``: answered by the resolver of values.py).
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class Scope:
         self.node = node
         self.bindings: dict[str, Value] = {}
         # Function scopes: where each of their bindings is read, (the ast.Name, the node holding
-        # it), in this function's body and the functions nested in it, as pyflakes' Binding.used.
+        # it), in this function's body and the functions nested in it, as pyflakes' Binding.used
+        # (recorded only when a checker reads it: Checker.reads_uses).
         self.uses: dict[str, list[tuple[ast.Name, ast.AST | None]]] = {}
         self.declared: set[str] = set()  # names declared global or nonlocal here
         self.on_loop = on_loop
@@ -84,11 +85,12 @@ class Analysis:
         self.extra_blocking = _extra_rows(settings)
         self.backend = settings.backend or backend_of(tree)
         self.scopes: list[Scope] = [Scope("module", tree, on_loop=False)]
+        self._classes: list[ClassInfo] = []  # every class met, for close()
         self.parents: list[ast.AST] = []
         self.values = Resolver(self, settings)
         # The questions checkers ask, answered by the resolver.
         self.resolve = self.values.resolve
-        self.callee_key = self.values.callee_key
+        self.callee, self.callee_key = self.values.callee, self.values.callee_key
         self.annotation_value = self.values.annotation_value
         self.blocking = BlockingCalls(self)
         self.checkers = [cls(self) for cls in checker_classes]
@@ -110,12 +112,33 @@ class Analysis:
             ast.DictComp: self._comprehension, ast.GeneratorExp: self._comprehension,
             ast.NamedExpr: self._named_expr, ast.ExceptHandler: self._except_handler,
             ast.Global: self._global, ast.Nonlocal: self._global,
-            ast.Expr: self._expression_statement, ast.Name: self._name,
+            ast.Expr: self._expression_statement,
         }
+        if any(c.reads_uses for c in self.checkers):
+            self._walkers[ast.Name] = self._name
         # Nodes that can hold nothing a walker or a hook wants: the walk returns at once.
         self._inert = {t for t in _ATOMS if t not in self.hooks and t not in self._walkers}
         if ast.Name not in self.hooks and ast.Name not in self._walkers and _CONTEXTS <= self._inert:
             self._inert.add(ast.Name)  # its only child node is its context
+
+    def __enter__(self) -> "Analysis":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go of the tree and of everything made from it; the analysis is unusable after.
+
+        The analysis and its checkers and resolver point at each other, and a class's scopes hold
+        the class: left to the cyclic collector, every tree of a run would outlive its walk, be
+        promoted to the oldest generation, and be traversed again by each later collection (a
+        third of a cold run's CPU, measured). Broken here, reference counting frees it all now.
+        """
+        for info in self._classes:
+            info.scopes, info.body_scope = [], None
+            info.attr_cache.clear()  # may hold an instance of the class itself
+        vars(self).clear()  # checkers, resolver, hooks: whatever may point back here
 
     # -- the walk --------------------------------------------------------------------------------
 
@@ -131,26 +154,22 @@ class Analysis:
             return
         hooks = self.hooks.get(kind)
         if hooks:
-            self.values.callees = {} if kind is ast.Call else None
-            try:
-                for hook in hooks:
-                    hook(node)
-            finally:
-                self.values.callees = None
+            for hook in hooks:
+                hook(node)
         walker = self._walkers.get(kind)
         self.parents.append(node)
         try:
             if walker is not None:
                 walker(node)
-            else:
-                walk, AST = self.walk, ast.AST
+            else:  # the children; inert ones (a third of all nodes) not even called
+                walk, inert, AST = self.walk, self._inert, ast.AST
                 for name in node._fields:
                     value = getattr(node, name, None)
                     if type(value) is list:
                         for item in value:
-                            if isinstance(item, AST):
+                            if type(item) not in inert and isinstance(item, AST):
                                 walk(item)
-                    elif isinstance(value, AST):
+                    elif type(value) not in inert and isinstance(value, AST):
                         walk(value)
         finally:
             self.parents.pop()
@@ -216,7 +235,12 @@ class Analysis:
     def _push(self, kind: str, node, on_loop: bool, **extra) -> Scope:
         scope = Scope(kind, node, on_loop, **extra)
         self.scopes.append(scope)
+        self.values.forget_callees()
         return scope
+
+    def _pop(self) -> None:
+        self.scopes.pop()
+        self.values.forget_callees()
 
     def _walk_deferred(self, owner: Scope) -> None:
         """Walk the bodies of the functions defined in ``owner`` (which is now complete)."""
@@ -233,12 +257,13 @@ class Analysis:
                 chk.leave_function(scope)
             self._walk_deferred(scope)
             self.scopes, self.parents = saved_scopes, saved_parents
+            self.values.forget_callees()
 
     # -- bindings --------------------------------------------------------------------------------
 
     def bind(self, name: str, value: Value) -> None:
         self.scopes[-1].bindings[name] = value
-        self.values.callees = None  # a hook that binds (blocking's switched sockets) voids the keys
+        self.values.forget_callees()
 
     def _binding_scope(self) -> Scope:
         """The scope a name bound here belongs to: comprehensions bind walrus targets outside."""
@@ -317,6 +342,7 @@ class Analysis:
         self.walk_body(node.bases)
         self.walk_body(node.keywords)
         info = ClassInfo(node.name, list(self.scopes), qualname=self.qualname_for(node.name), node=node)
+        self._classes.append(info)
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 kind = _function_kind(stmt, self.scopes[-1], in_class=True)
@@ -327,7 +353,7 @@ class Analysis:
         try:
             self.walk_body(node.body)
         finally:
-            self.scopes.pop()
+            self._pop()
 
     def qualname_for(self, name: str) -> str:
         """The qualified name a function or class named ``name`` defined here gets."""
@@ -349,7 +375,7 @@ class Analysis:
                 self.bind(arg.arg, None)
             self.walk(node.body)
         finally:
-            self.scopes.pop()
+            self._pop()
 
     def _comprehension(self, node) -> None:
         generators = node.generators
@@ -368,7 +394,7 @@ class Analysis:
             else:
                 self.walk(node.elt)
         finally:
-            self.scopes.pop()
+            self._pop()
 
     def _assign(self, node: ast.Assign) -> None:
         self.walk(node.value)
@@ -394,6 +420,7 @@ class Analysis:
     def _named_expr(self, node: ast.NamedExpr) -> None:
         self.walk(node.value)
         self._binding_scope().bindings[node.target.id] = self.resolve(node.value)
+        self.values.forget_callees()
 
     def _with(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:

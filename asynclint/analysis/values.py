@@ -122,9 +122,10 @@ class Resolver:
         self.lookup = analysis.lookup
         self.extra_types = _extra_types(settings)
         self._constants: dict[str, ast.expr] | None = None  # module-level constants, found on first use
-        # While the hooks of one call run (no binding changes between them, see Analysis.walk),
-        # the callee keys found so far: the checkers ask about the same call several times.
-        self.callees: dict[ast.Call, str | None] | None = None
+        # What the callee of each call asked about refers to, until a binding or the scopes change
+        # (the walk calls forget_callees then): the walk and the checkers ask about a call several
+        # times (its statement's hooks, its own, the binding of its result).
+        self._callees: dict[ast.Call, Value] = {}
         self._conftests: list[Resolver] | None = None  # see _conftests_above
 
     def resolve(self, expr: ast.AST) -> Value:
@@ -171,7 +172,8 @@ class Resolver:
             key = f"{base.type}.{attr}"
             produced = catalog.ATTRIBUTES.get(key) or (
                 None if key in catalog.BLOCKING or key in catalog.RETURNS else catalog.ATTRIBUTES.get(base.type + ".*"))
-            return Instance(produced) if produced else Ref(key)
+            # Part of the object (a process's pipe): covered by the same finding as the object.
+            return Instance(produced, reported=base.reported, origin=base.origin) if produced else Ref(key)
         if isinstance(base, ClassRef):
             return self.class_attribute(base.info, attr, instance=False)
         if base is None and attr in catalog.DISTINCTIVE_METHODS:
@@ -226,13 +228,26 @@ class Resolver:
             expr, annotation, method_node = info.attr_sources[attr]
             with self.within(info.scopes):
                 if expr is not None:
-                    value = self.resolve(expr)
-                    if value is None and isinstance(expr, ast.Name):
-                        annotation = _parameter_annotation(method_node, expr.id) or annotation
+                    with self.within([*info.scopes, self._method_scope(method_node, info)]):
+                        value = self.resolve(expr)
                 if value is None and annotation is not None:
                     value = self.annotation_value(annotation)
         info.attr_cache[attr] = value
         return value
+
+    def _method_scope(self, method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> "Scope":
+        """The bindings of a method that typing its ``self.x = ...`` outside its walk can know: its
+        first parameter, the instance, and its annotated ones (``listener: socket.socket``)."""
+        from asynclint.analysis.scopes import Scope
+
+        scope = Scope("function", method, on_loop=False)
+        positional = method.args.posonlyargs + method.args.args
+        for index, arg in enumerate(positional + method.args.kwonlyargs):
+            if index == 0 and positional:
+                scope.bindings[arg.arg] = Instance(info)
+            elif arg.annotation is not None:
+                scope.bindings[arg.arg] = self.annotation_value(arg.annotation)
+        return scope
 
     def call_result(self, call: ast.Call) -> Value:
         func = call.func
@@ -241,7 +256,7 @@ class Resolver:
             receiver = self.resolve(func.value)
             callee = self.attribute(receiver, func.attr)
         else:
-            callee = self.resolve(func)
+            callee = self.callee(call)
         if isinstance(callee, Ref):
             items = catalog.TUPLE_RETURNS.get(callee.name)
             if items is not None:
@@ -279,10 +294,12 @@ class Resolver:
         """Resolve names as the code of another place sees them (a method, a function's signature)."""
         analysis = self.analysis
         saved, analysis.scopes = analysis.scopes, scopes
+        self.forget_callees()
         try:
             yield
         finally:
             analysis.scopes = saved
+            self.forget_callees()
 
     def entered(self, manager: ast.expr, is_async: bool) -> Value:
         """What ``with manager as x`` binds to x. Context managers of catalog types return themselves
@@ -302,16 +319,26 @@ class Resolver:
                 return _instance_of(catalog.RETURNS.get(inner.name))
         return None
 
+    def callee(self, call: ast.Call) -> Value:
+        """What a call's callee refers to: ``resolve(call.func)``, found once while nothing changes.
+
+        Only what it refers to is kept, never an object made by a call (its ``reported`` flag
+        changes as the calls inside it are visited): callers read a Ref, FuncDef or ClassRef."""
+        memo = self._callees
+        if call in memo:
+            return memo[call]
+        value = memo[call] = self.resolve(call.func)
+        return value
+
+    def forget_callees(self) -> None:
+        """A binding or the scopes changed: a callee may now refer to something else."""
+        if self._callees:
+            self._callees = {}
+
     def callee_key(self, call: ast.Call) -> str | None:
         """The qualified name a call's callee resolves to, or None when unknown."""
-        memo = self.callees
-        if memo is not None and call in memo:
-            return memo[call]
-        callee = self.resolve(call.func)
-        key = callee.name if isinstance(callee, Ref) else None
-        if memo is not None:
-            memo[call] = key
-        return key
+        callee = self.callee(call)
+        return callee.name if isinstance(callee, Ref) else None
 
     # -- constants ---------------------------------------------------------------------------------
 
@@ -419,6 +446,7 @@ class Resolver:
                 if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(
                         statement.targets[0], ast.Name):
                     scope.bindings[statement.targets[0].id] = self.resolve(statement.value)
+                    self.forget_callees()
                 elif isinstance(statement, ast.Return) and statement.value is not None:
                     return self.resolve(statement.value)
                 elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Yield) \
@@ -592,12 +620,13 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
             info.untyped_attrs.add(call.func.value.attr)
             continue
         if isinstance(node, ast.Assign):
-            targets, value, annotation = node.targets, node.value, None
+            pairs = [(target, node.value) for target in node.targets]
+            annotation = None
         elif isinstance(node, ast.AnnAssign):
-            targets, value, annotation = [node.target], node.value, node.annotation
+            pairs, annotation = [(node.target, node.value)], node.annotation
         else:
             continue
-        for target in targets:
+        for target, value in _unpacked_pairs(pairs):
             if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                     and target.value.id == self_name):
                 if _is_none(value) and annotation is None:
@@ -612,20 +641,26 @@ def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, inf
 
 
 
+def _unpacked_pairs(pairs: list[tuple[ast.expr, ast.expr | None]]) -> list[tuple[ast.expr, ast.expr | None]]:
+    """(target, value) with ``self.conn, self.addr = sock.accept()`` unpacked: each name of a tuple
+    target gets its element of the value, ``sock.accept()[0]`` (the resolver reads a known tuple)."""
+    found = []
+    for target, value in pairs:
+        if isinstance(target, (ast.Tuple, ast.List)) and value is not None and not any(
+                isinstance(e, ast.Starred) for e in target.elts):
+            found += _unpacked_pairs([(element, ast.Subscript(value, ast.Constant(index), ast.Load()))
+                                      for index, element in enumerate(target.elts)])
+        else:
+            found.append((target, value))
+    return found
+
+
 def _is_none(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
 def _dump(node: ast.AST | None) -> str | None:
     return None if node is None else ast.dump(node)
-
-
-def _parameter_annotation(method: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.AST | None:
-    args = method.args
-    for arg in args.posonlyargs + args.args + args.kwonlyargs:
-        if arg.arg == name:
-            return arg.annotation
-    return None
 
 
 def _extra_types(settings: Settings) -> dict[str, str]:

@@ -88,10 +88,13 @@ def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, 
 
     fixed: list[Diagnostic] = []
     diagnostics = lint(source)
-    held = set() if only is None else set(diagnostics) - set(only)  # the findings not to fix
-    offered = sum(1 for d in diagnostics if fixable(d, unsafe) and d not in held)
+    # With ``only``: the findings to fix, followed from pass to pass as the edits move them. A
+    # finding that a pass makes visible is not one of them (the later calls a finding covers are
+    # rewritten with it, in the same edit).
+    selected = None if only is None else set(diagnostics) & set(only)
+    offered = sum(1 for d in diagnostics if fixable(d, unsafe) and (selected is None or d in selected))
     for _ in range(MAX_PASSES):
-        wanted = [d for d in diagnostics if fixable(d, unsafe) and d not in held]
+        wanted = [d for d in diagnostics if fixable(d, unsafe) and (selected is None or d in selected)]
         if not wanted:
             break
         try:
@@ -111,16 +114,15 @@ def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, 
         fixed += applied
         source = new_source
         before, diagnostics = [d for d in diagnostics if d not in applied], lint(source)
-        if held:
-            held = _carried(held, before, diagnostics)
-            if held is None:  # a finding not to fix cannot be told apart any more: stop here
-                break
+        if selected is not None:
+            selected = _carried(selected.difference(applied), before, diagnostics)
     return source, fixed, diagnostics, offered
 
 
-def _carried(held: set[Diagnostic], before: list[Diagnostic], after: list[Diagnostic]) -> set[Diagnostic] | None:
-    """The findings of ``held`` as the next pass sees them (the edits moved them): ``before`` and
-    ``after`` aligned on what a finding is apart from its position. None when one is lost."""
+def _carried(chosen: set[Diagnostic], before: list[Diagnostic], after: list[Diagnostic]) -> set[Diagnostic]:
+    """The findings of ``chosen`` as the next pass sees them (the edits moved them): ``before`` and
+    ``after`` aligned on what a finding is apart from its position. One that cannot be told apart
+    any more is dropped: it stays as it is."""
     def what(d: Diagnostic) -> tuple:
         return d.code, d.message, d.fix, d.fix_kind, d.target
 
@@ -129,9 +131,7 @@ def _carried(held: set[Diagnostic], before: list[Diagnostic], after: list[Diagno
     for block in matcher.get_matching_blocks():
         for offset in range(block.size):
             moved[before[block.a + offset]] = after[block.b + offset]
-    if not held <= moved.keys():
-        return None
-    return {moved[d] for d in held}
+    return {moved[d] for d in chosen if d in moved}
 
 
 @dataclass

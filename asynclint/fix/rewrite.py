@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import bisect
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 import libcst as cst
@@ -52,10 +52,24 @@ class Edit:
     imports: set[str] = field(default_factory=set)
     unused: set[str] = field(default_factory=set)  # root names the edit may have left unused
     targets: list[cst.CSTNode] = field(default_factory=list)
+    # The roots of the edits of the later calls the finding covers, made with it (Planner.plan).
+    later_roots: list[cst.CSTNode] = field(default_factory=list)
 
     def replace(self, node: cst.CSTNode, build: Callable[[cst.CSTNode], cst.CSTNode]) -> None:
         self.builders[id(node)] = build
         self.targets.append(node)
+
+    def join(self, later: "Edit") -> None:
+        """Make the edit of a later call on what the finding's call made part of this one."""
+        self.builders.update(later.builders)
+        self.targets += later.targets
+        self.imports |= later.imports
+        self.unused |= later.unused
+        self.later_roots.append(later.root)
+
+    @property
+    def roots(self) -> list[cst.CSTNode]:
+        return [self.root, *self.later_roots]
 
 
 class Planner:
@@ -155,6 +169,22 @@ class Planner:
     # -- planning ------------------------------------------------------------------------------
 
     def plan(self, diagnostic: Diagnostic) -> Edit | None:
+        """The edit of a finding, joined by those of the later calls it covers (``f.read()`` after
+        ``f = open(p)``): all of them or none, so that no fix leaves half of them on the loop."""
+        edit = self._plan_call(diagnostic)
+        for later in diagnostic.related if edit is not None else ():
+            found = replace(diagnostic, line=later.line, col=later.col, end_line=later.end_line, end_col=later.end_col,
+                            fix_kind=later.fix_kind, target=later.target, related=())
+            node = self.locate(found)
+            if node is not None and id(node) in edit.builders:
+                continue  # the finding's own rewrite awaits it (`async with aiofiles.open(p) as f`)
+            part = self._plan_call(found)
+            if part is None:
+                return None
+            edit.join(part)
+        return edit
+
+    def _plan_call(self, diagnostic: Diagnostic) -> Edit | None:
         node = self.locate(diagnostic)
         if node is None or not self.await_legal(node) or diagnostic.fix_kind is None:
             return None
@@ -612,12 +642,13 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str,
         edit = planner.plan(diagnostic)
         if edit is None:
             continue
-        lineage = {id(a) for a in planner.ancestors(edit.root)}
-        if id(edit.root) in covered or lineage & roots:
+        own = {id(root) for root in edit.roots}
+        lineage = {id(a) for root in edit.roots for a in planner.ancestors(root)}
+        if own & covered or lineage & roots:
             continue  # overlaps an edit already planned: the next pass will see it again
         chosen.append(edit)
-        roots.add(id(edit.root))
-        covered |= lineage | {id(edit.root)}
+        roots |= own
+        covered |= lineage | own
     if not chosen:
         return source, []
     aliases = _aliases(source, set().union(*(e.imports for e in chosen)))

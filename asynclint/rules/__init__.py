@@ -71,6 +71,9 @@ class Checker:
     # True when the checker reports only code that runs on the event loop: when every enabled
     # checker says so, the analysis skips sync function bodies that cannot hold such code.
     on_loop_only: ClassVar[bool] = False
+    # True when the checker reads where names are read (``Scope.uses``): the walk records them
+    # only then.
+    reads_uses: ClassVar[bool] = False
 
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis

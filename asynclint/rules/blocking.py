@@ -51,12 +51,12 @@ class BlockingCallChecker(Checker):
     def finish(self) -> None:
         blocking = self.analysis.blocking
         for call in self.covering:
-            later = blocking.later.get(id(call), [])
-            named = ", ".join(f"`{source_text(c.func)}()` (line {c.lineno})" for c in later[:LATER_NAMED])
+            later = sorted(blocking.later.get(id(call), []), key=lambda found: _span(found[0]))
+            named = ", ".join(f"`{source_text(c.func)}()` (line {c.lineno})" for c, _, _ in later[:LATER_NAMED])
             if len(later) > LATER_NAMED:
                 named += f" and {len(later) - LATER_NAMED} more"
             self._report(call, *blocking.row(call), shown=source_text(call.func),
-                         also=f"; so do the later calls on what it returns: {named}" if later else "")
+                         also=f"; so do the later calls on what it returns: {named}" if later else "", later=later)
 
     def visit_With(self, node: ast.With) -> None:
         """``with lock:`` acquires a threading lock on the loop."""
@@ -133,7 +133,9 @@ class BlockingCallChecker(Checker):
         return None
 
     def _report(self, node: ast.AST, key: str, row: catalog.Blocking, shown: str, call: bool = True,
-                also: str = "") -> None:
+                also: str = "", later: list = ()) -> None:
+        """``later``: (call, key, row) of the later calls on what the call made, which the finding
+        covers: its fix rewrites them too, so it is offered only where each of theirs is."""
         display = key.removeprefix("builtins.")
         if call:
             what = f"`{display}()`" if shown == display else f"`{shown}()` ({display})"
@@ -146,14 +148,22 @@ class BlockingCallChecker(Checker):
         use = row.use.for_backend(self.analysis.backend)
         effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
         # Only a call can be rewritten (not `with lock:` or `for line in f:`).
-        kind = row.fix_kind if call else None
-        applicability = RULES[row.code].fix_applicability if kind else None
-        reason = row.withheld if call and applicability is None and RULES[row.code].fix_applicability else None
+        applicability, kind, reason = _call_fix(row) if call else (None, None, None)
         if kind is FixKind.SLEEP:
             reason = self._await_point_hazard(node)
             applicability = "unsafe" if reason else applicability
+        related = []
+        for later_call, later_key, later_row in later:
+            later_applicability, later_kind, later_reason = _call_fix(later_row)
+            related.append((later_call, later_row.code, later_kind, later_key))
+            if applicability and later_kind is None:  # nothing half-fixed: the finding's fix waits for theirs
+                applicability, kind = None, None
+                reason = (f"`{source_text(later_call.func)}()` (line {later_call.lineno}) on what it returns has "
+                          f"no fix{': ' + later_reason if later_reason else ''}")
+            elif applicability and later_applicability == "unsafe":
+                applicability = "unsafe"
         self.analysis.report(node, row.code, f"{what} {effect}{also}; use {use}", applicability,
-                             kind if applicability else None, key, reason)
+                             kind if applicability else None, key, reason, related=tuple(related))
 
 
     def _await_point_hazard(self, node: ast.AST) -> str | None:
@@ -199,6 +209,18 @@ class BlockingCallChecker(Checker):
     def _is_thread_lock(self, expr: ast.expr) -> bool:
         value = self.analysis.resolve(expr)
         return isinstance(value, Instance) and value.type in catalog.THREAD_LOCK_TYPES
+
+
+def _span(node: ast.AST) -> tuple[int, int, int, int]:
+    """Where a node starts, then ends: source order, the inner call of a chain first."""
+    return node.lineno, node.col_offset, node.end_lineno, node.end_col_offset
+
+
+def _call_fix(row: catalog.Blocking) -> tuple[str | None, FixKind | None, str | None]:
+    """(applicability, fix kind, reason withheld) of the fix of a call with this catalog row."""
+    applicability = RULES[row.code].fix_applicability if row.fix_kind else None
+    reason = row.withheld if applicability is None and RULES[row.code].fix_applicability else None
+    return applicability, row.fix_kind if applicability else None, reason
 
 
 def _shared_name(node: ast.AST, shared: set[str]) -> str | None:
@@ -369,8 +391,8 @@ class ASL103(Rule):
     `for line in open(p):` reads the lines in a worker thread,
     `for line in await asyncio.to_thread(lambda: open(p).readlines()):` (all at once: a loop that
     stops early has read the whole file). Otherwise the call is run in a worker thread:
-    `await asyncio.to_thread(open, p)`; the reads and writes on the file in the block stay on the
-    loop then.
+    `await asyncio.to_thread(open, p)`, and so are the reads and writes on the file that the
+    finding names, in the same fix: `await asyncio.to_thread(f.read)`.
     """
 
     code = "ASL103"
@@ -396,7 +418,7 @@ import asyncio
 
 async def load(path):
     with await asyncio.to_thread(open, path) as f:
-        return f.read()
+        return await asyncio.to_thread(f.read)
 """
 
 
@@ -406,7 +428,9 @@ class ASL104(Rule):
     ## What it does
     Flags filesystem calls in an async function: `os.path.exists()`, `os.remove()`, `os.listdir()`,
     `shutil.*`, `glob.glob()`, `pathlib.Path` methods that touch the disk (`read_text`, `exists`,
-    `iterdir`, ...), reads or writes on a file object opened elsewhere, and loading TLS certificates
+    `iterdir`, ...), reads or writes on a file object opened elsewhere (a process's pipe too,
+    `proc.stdout.read()`) or on an archive (`ZipFile.read`, `TarFile.extractall`; not one over an
+    in-memory buffer), and loading TLS certificates
     (`ssl.create_default_context()`, which reads the system's CA bundle, and `SSLContext`'s
     `load_verify_locations`/`load_cert_chain`/`load_default_certs`). Pure path arithmetic
     (`os.path.join`, `Path.name`) is not flagged. Lazy iterators (`os.walk`, `Path.glob`,

@@ -78,7 +78,7 @@ class ProjectCallChecker(Checker):
                 condition = [*condition, conditions.opaque(f"{receiver.id} is not an in-memory buffer")]
             summary.blocking.append([row.code, key, call.lineno, condition])
             return
-        target = self._target(call.func)
+        target = self._target(call)
         if target is None or not self._in_project(target):
             return
         arguments = None if self._unbound(call.func) else conditions.call_arguments(call, self._name_kind(scope))
@@ -193,8 +193,8 @@ class ProjectCallChecker(Checker):
             # Now that its body is walked, what the walk found about the function is final.
             self._summary_of(scope).coroutine = self.coroutines.is_coroutine_function(scope.func)
 
-    def _target(self, func: ast.expr) -> str | None:
-        value = self.analysis.resolve(func)
+    def _target(self, call: ast.Call) -> str | None:
+        func, value = call.func, self.analysis.callee(call)
         if value is None and isinstance(func, ast.Attribute):
             # A method the class does not define itself: perhaps one of its bases does.
             receiver = self.analysis.resolve(func.value)

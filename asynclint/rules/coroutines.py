@@ -46,7 +46,7 @@ class CoroutineCalls:
     def is_coroutine_call(self, expr: ast.AST) -> bool:
         if not isinstance(expr, ast.Call):
             return False
-        callee = self.analysis.resolve(expr.func)
+        callee = self.analysis.callee(expr)
         if isinstance(callee, FuncDef):
             return self.is_coroutine_function(callee) and not self._overridden_by_a_plain_method(callee)
         if isinstance(callee, Ref):
@@ -107,6 +107,7 @@ class CoroutineChecker(Checker):
     # An async def of this module, or a library whose coroutine functions are catalogued (plain
     # words: a substring test is many times faster than a pattern with alternatives).
     triggers = (ASYNC_DEF, "asyncio", "trio", "anyio", "aiofiles")
+    reads_uses = True  # ASL202: is a name bound to a coroutine used at all?
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
