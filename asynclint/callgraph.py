@@ -182,7 +182,9 @@ class ProjectIndex:
         self._summarize = summarize  # summarize(path, context) -> ModuleSummary | None
         self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
         self._files: dict[str, str | None] = {}
-        self._chains: dict[tuple[str, str], list[Step] | None] = {}
+        # (module, function, known values) -> the chain found (or None) and the files it was found
+        # from, with their stamps (see recording).
+        self._chains: dict[tuple, tuple[tuple[bool, list[Step]] | None, dict[str, tuple]]] = {}
         self._mros: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] = {}
         # (module, class) -> its known subclasses (see _overrides), and the summaries added since
         # it was last brought up to date, whose classes it does not hold yet.
@@ -521,13 +523,17 @@ class ProjectIndex:
         env = _frozen(self._entry_env(function, arguments, caller, summary.constants, {}))
         key = (summary.module, name, env)
         if key not in self._chains:
-            # Most calls reach no blocking call at all: one search says so. Only a chain with a
-            # condition needs a second search, for a longer one without.
-            possible = self._search(start, env, certain=False)
-            if possible is not None and any(step.when for step in possible[1]):
-                possible = self._search(start, env, certain=True) or possible
-            self._chains[key] = possible
-        return self._chains[key]
+            with self.recording() as consulted:
+                # Most calls reach no blocking call at all: one search says so. Only a chain with
+                # a condition needs a second search, for a longer one without.
+                possible = self._search(start, env, certain=False)
+                if possible is not None and any(step.when for step in possible[1]):
+                    possible = self._search(start, env, certain=True) or possible
+            self._chains[key] = possible, consulted
+        found, consulted = self._chains[key]
+        if self._recording is not None:  # what the answer was made from, whichever file asked first
+            self._recording.update(consulted)
+        return found
 
     def _entry_env(self, function: FunctionSummary, arguments, caller, constants, self_values: dict) -> dict:
         """The values known on entry to ``function``: its parameters that its conditions test or

@@ -205,3 +205,21 @@ def test_a_subclass_summarised_later_still_counts_as_an_override(tmp_path):
         "    obj.save()\n    plain.helper()\n    obj.save()\n")
     result = check_paths([str(tmp_path / "app.py")], Settings(project_root=str(tmp_path)), jobs=1, cache=False)
     assert [(d.line, d.code) for d in result.diagnostics] == [(7, "ASL201")]
+
+
+def test_a_cached_result_follows_an_edit_deep_in_a_chain_another_file_searched_first(tmp_path):
+    """`b.py` gets the chain `a.py` made it search for from the index's memo; its cached result
+    still depends on every module of the search: when `util.read` starts blocking, both change."""
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.py").write_text(f"import helpers\n\n\nasync def {name}():\n    helpers.load()\n")
+    (tmp_path / "helpers.py").write_text("import util\n\n\ndef load():\n    return util.read()\n")
+    util = tmp_path / "util.py"
+    util.write_text("def read():\n    return 'x'\n")
+    settings = _settings(str(tmp_path))
+    assert check_paths([str(tmp_path)], settings, jobs=1).diagnostics == []
+    util.write_text("def read():\n    return open('x').read()\n")
+    os.utime(util, ns=(1, 1))  # a stamp of its own, however coarse the clock
+    found = check_paths([str(tmp_path)], settings, jobs=1)
+    assert sorted((os.path.basename(d.path), d.code) for d in found.diagnostics) == [("a.py", "ASL401"),
+                                                                                   ("b.py", "ASL401")]
