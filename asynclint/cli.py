@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
     check.add_argument("--jobs", "-j", type=_jobs, metavar="N",
-                       help="worker processes to check files with (default: one per CPU)")
+                       help="worker processes to check files with (default: one per idle CPU, none for little work)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     check.add_argument("--cache-dir", metavar="DIR",
                        help="where to keep the result cache (default: .asynclint_cache/ at the project root)")

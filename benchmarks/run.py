@@ -31,7 +31,8 @@ issue as sdists (tests included), unpacked in DIR (default: downloaded with ``pi
 ``benchmarks/corpus/full``): asynclint cold with the default jobs, cold ``--jobs 1``, cached, the
 parse floor (``ast.parse`` of every file that contains "async", one process) and ruff, alternating,
 with wall and CPU time; with ``--per-package``, also cold default jobs against cold ``--jobs 1`` on
-each package alone. ``--asynclint PATH`` times another asynclint (say, a checkout's venv).
+each package alone. ``--asynclint PATH`` times another asynclint (say, a checkout's venv);
+``--reference PATH`` times a second one alongside (say, main's), alternating with the first.
 """
 
 from __future__ import annotations
@@ -372,39 +373,54 @@ def _alternate(runs: dict, directory: str, reps: int, cache_dir: str, label: str
                    "peak_mb": max(f["mb"]), "runs": len(f["wall"])} for tool, f in figures.items()}
 
 
-def full_corpus(directory: str, asynclint: str, ruff: str, reps: int, per_package: bool) -> str:
+def full_corpus(directory: str, asynclint: str, ruff: str, reps: int, per_package: bool,
+                reference: str | None = None) -> str:
+    """The table of the full corpus; ``reference``: another asynclint (say, main's) timed in the
+    same alternation, its rows named "reference ..." (its findings must be the same)."""
     cache_dir = os.path.join(tempfile.gettempdir(), "asynclint-bench-full-cache")
     quiet = ["--quiet", "--exit-zero", "--cache-dir", cache_dir]
     packages = sorted(d for d in os.listdir(directory) if not d.startswith(".") and
                       os.path.isdir(os.path.join(directory, d)) and not d.startswith("flake8"))
-    runs = {
-        "asynclint cold, default jobs": ([asynclint, "check", *quiet, *packages], "clear"),
-        "asynclint cold -j1": ([asynclint, "check", *quiet, "--jobs", "1", *packages], "clear"),
-        "asynclint cached": ([asynclint, "check", *quiet, *packages], "warm"),
+    tools = {"asynclint": asynclint, **({"reference": reference} if reference else {})}
+    runs = {}
+    for name, tool in tools.items():
+        runs.update({
+            f"{name} cold, default jobs": ([tool, "check", *quiet, *packages], "clear"),
+            f"{name} cold -j1": ([tool, "check", *quiet, "--jobs", "1", *packages], "clear"),
+            f"{name} cached": ([tool, "check", *quiet, *packages], "warm"),
+        })
+    runs.update({
         "parse floor": ([sys.executable, "-c", PARSE_FLOOR, "."], None),
         "ruff --no-cache": ([ruff, "check", "--select", "ASYNC", "--no-cache", "--exit-zero", "--quiet", *packages],
                             None),
-    }
+    })
     load = os.getloadavg()
     rows = _alternate(runs, directory, reps, cache_dir, "full corpus")
     files, lines = count(directory)
     ruff_wall, floor_cpu = rows["ruff --no-cache"]["wall"], rows["parse floor"]["cpu"]
-    out = [f"**full corpus**: {len(packages)} packages, {files:,} files, {lines:,} lines; load average at the "
-           f"start {load[0]:.1f} on {len(os.sched_getaffinity(0))} cores; medians of {reps}",
+    out = [f"**full corpus**: {len(packages)} packages, {files:,} files, {lines:,} lines; load average "
+           f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on {len(os.sched_getaffinity(0))} "
+           f"cores; medians of {reps}",
            "", "| run | wall s | CPU s | peak MB | wall / ruff wall | CPU / parse floor CPU |",
            "|---|---:|---:|---:|---:|---:|"]
     for tool, row in rows.items():
         out.append(f"| {tool} | {row['wall']:.2f} | {row['cpu']:.2f} | {row['peak_mb']:.0f} | "
                    f"{row['wall'] / ruff_wall:.2f} | {row['cpu'] / floor_cpu:.2f} |")
     if per_package:
-        out += ["", "| package | cold default jobs wall s | cold -j1 wall s | default / -j1 |", "|---|---:|---:|---:|"]
+        out += ["", "| package | " + " | ".join(f"{name} default jobs wall s | {name} -j1 wall s | {name} default / -j1"
+                                              for name in tools) + " |",
+                "|---|" + "---:|---:|---:|" * len(tools)]
         for package in packages:
-            pair = {"default jobs": ([asynclint, "check", *quiet, "."], "clear"),
-                    "-j1": ([asynclint, "check", *quiet, "--jobs", "1", "."], "clear")}
-            rows = _alternate({f"asynclint {k}": v for k, v in pair.items()}, os.path.join(directory, package),
-                              reps, cache_dir, package)
-            default, single = rows["asynclint default jobs"]["wall"], rows["asynclint -j1"]["wall"]
-            out.append(f"| {package} | {default:.2f} | {single:.2f} | {default / single:.2f} |")
+            pairs = {}
+            for name, tool in tools.items():
+                pairs[f"{name} default jobs"] = ([tool, "check", *quiet, "."], "clear")
+                pairs[f"{name} -j1"] = ([tool, "check", *quiet, "--jobs", "1", "."], "clear")
+            rows = _alternate(pairs, os.path.join(directory, package), reps, cache_dir, package)
+            cells = []
+            for name in tools:
+                default, single = rows[f"{name} default jobs"]["wall"], rows[f"{name} -j1"]["wall"]
+                cells.append(f"{default:.2f} | {single:.2f} | {default / single:.2f}")
+            out.append(f"| {package} | {' | '.join(cells)} |")
     return "\n".join(out)
 
 
@@ -425,6 +441,8 @@ def main() -> int:
                         help="with --full-corpus: default jobs against --jobs 1 on each package")
     parser.add_argument("--asynclint", metavar="PATH", help="the asynclint to time (default: the benchmark's venv)")
     parser.add_argument("--ruff", metavar="PATH", help="the ruff to time (default: the benchmark's venv)")
+    parser.add_argument("--reference", metavar="PATH",
+                        help="with --full-corpus: another asynclint (say, main's) timed alongside, alternating")
     args = parser.parse_args()
     if sys.platform != "linux":
         raise SystemExit("the benchmark reads /proc: run it on Linux")
@@ -435,7 +453,8 @@ def main() -> int:
             setup_full_corpus(args.full_corpus)
         tools = [os.path.abspath(t) if t else None for t in (args.asynclint, args.ruff)]
         print(full_corpus(args.full_corpus, tools[0] or _bin(ASYNCLINT_VENV, "asynclint"),
-                          tools[1] or _bin(TOOLS_VENV, "ruff"), args.reps, args.per_package))
+                          tools[1] or _bin(TOOLS_VENV, "ruff"), args.reps, args.per_package,
+                          args.reference and os.path.abspath(args.reference)))
         return 0
     if not args.no_setup:
         setup_venvs()

@@ -192,6 +192,24 @@ def test_a_module_known_only_after_a_lookup_missed_it_is_seen_by_the_chains(tmp_
     assert [step.label for step in steps] == ["run", "wait", "time.sleep() [ASL101]"]
 
 
+def test_the_chain_names_a_module_by_the_same_path_however_its_summary_was_made(tmp_path, monkeypatch):
+    """`aio.py` is checked before `main.py` uses it (its summary is the one made while checking
+    it, under the path given); `zlib_helpers.py` after (summarised on demand, under the project
+    root): either way a link's path is the absolute one, so that which worker checked what, or
+    the directory of a cached run, never changes a finding."""
+    blocking = "import time\n\ndef wait():\n    time.sleep(1)\n"
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    (tmp_path / "aio.py").write_text("async def unused():\n    pass\n\n" + blocking)
+    (tmp_path / "zlib_helpers.py").write_text("async def unused():\n    pass\n\n" + blocking)
+    (tmp_path / "main.py").write_text("import aio, zlib_helpers\n\nasync def run():\n"
+                                      "    aio.wait()\n    zlib_helpers.wait()\n")
+    monkeypatch.chdir(tmp_path)
+    result = check_paths(["."], jobs=1, cache=False)
+    chains = [d.chain for d in result.diagnostics if d.code == "ASL401"]
+    assert [[step[1] for step in chain] for chain in chains] == [
+        [str(tmp_path / "aio.py")] * 2, [str(tmp_path / "zlib_helpers.py")] * 2]
+
+
 def test_a_subclass_summarised_later_still_counts_as_an_override(tmp_path):
     """The known subclasses are kept between questions and take in each module summarised since:
     once `plain` is loaded, `Base.save` has a plain override, and calling it is no longer judged

@@ -304,11 +304,89 @@ def test_default_jobs_follow_the_amount_of_work(tmp_path, monkeypatch):
     for index in range(80):
         (tmp_path / f"m{index:02}.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
     started = []
-    real_start = runner._Dispatcher._start
-    monkeypatch.setattr(runner._Dispatcher, "_start", lambda self: started.append(self.jobs) or real_start(self))
+    real_start = runner._Workers._start
+    monkeypatch.setattr(runner._Workers, "_start", lambda self: started.append(self.jobs) or real_start(self))
     monkeypatch.setattr(runner, "default_jobs", lambda: 2)
     alone = check_paths([str(tmp_path)], Settings(project_root=str(tmp_path)), cache=False)
     assert started == [] and len(alone.diagnostics) == 80
     monkeypatch.setattr(runner, "PARALLEL_MIN_CHARS", 1000)
     shared = check_paths([str(tmp_path)], Settings(project_root=str(tmp_path)), cache=False)
     assert started == [2] and shared.diagnostics == alone.diagnostics
+
+
+def _two_projects(root, files_one, files_two):
+    for name, files in (("one", files_one), ("two", files_two)):
+        (root / name).mkdir()
+        (root / name / "pyproject.toml").write_text("[tool.asynclint]\n")
+        for index in range(files):
+            (root / name / f"m{index:03}.py").write_text(BLOCKING * (1 + index % 3))
+
+
+def test_one_pool_of_workers_serves_every_project(tmp_path, monkeypatch):
+    """Each pyproject.toml makes a group with its own settings and index; the workers are
+    started once for the run, not once per group, and the findings are those of one process."""
+    from asynclint import runner
+
+    _two_projects(tmp_path, 80, 80)
+    started = []
+    real_start = runner._Workers._start
+    monkeypatch.setattr(runner._Workers, "_start", lambda self: started.append(self.jobs) or real_start(self))
+    alone = check_paths([str(tmp_path)], jobs=1, cache=False)
+    shared = check_paths([str(tmp_path)], jobs=2, cache=False)
+    assert started == [2] and shared.diagnostics == alone.diagnostics
+    assert len(alone.diagnostics) == 2 * sum(1 + index % 3 for index in range(80))
+
+
+def test_a_dead_worker_costs_the_files_in_flight_only(tmp_path, monkeypatch):
+    """A worker that dies (here: at the first file) fails the chunks then in flight with ASL002;
+    a fresh pool checks the rest, whatever their group."""
+    from asynclint import runner
+
+    _two_projects(tmp_path, 400, 40)
+    (tmp_path / "one" / "a_dies.py").write_text(BLOCKING)
+    real_lint_file = runner._Linter._lint_file
+
+    def dying(self, path, enabled, group):
+        if path.endswith("a_dies.py"):
+            os._exit(1)
+        return real_lint_file(self, path, enabled, group)
+
+    monkeypatch.setattr(runner._Linter, "_lint_file", dying)  # the workers are forked: they inherit it
+    result = check_paths([str(tmp_path)], jobs=2, cache=False)
+    codes = {}
+    for d in result.diagnostics:
+        codes.setdefault(d.path, set()).add(d.code)
+    assert codes[str(tmp_path / "one" / "a_dies.py")] == {"ASL002"}
+    assert len(codes) == 441 and all(found in ({"ASL002"}, {"ASL101"}) for found in codes.values())
+    lost = [path for path, found in codes.items() if found == {"ASL002"}]
+    in_flight = 2 * runner.IN_FLIGHT_PER_JOB * runner.CHUNK_FILES
+    assert len(lost) <= in_flight and all(os.sep + "one" + os.sep in path for path in lost)
+
+
+@pytest.mark.parametrize("load, runnable, idle", [
+    (0.2, 1, 4), (2.7, 3, 2),  # the average and the tasks runnable now agree
+    (1.9, 1, 4),  # the average still counts a run that has ended: nothing else runs now
+    (0.4, 3, 4),  # the average bounds the count: a burst it does not show yet is not counted
+    (1.5, None, 3),  # no /proc/loadavg: the average alone
+    (9.0, 9, 1),  # never fewer than one
+])
+def test_default_jobs_leave_out_the_cpus_other_work_keeps_busy(load, runnable, idle):
+    from asynclint.runner import idle_cpus
+
+    assert idle_cpus(4, load, runnable) == idle
+
+
+def test_the_collector_is_left_as_it_was(project):
+    """The run holds the cyclic collector back while a file is linted; it leaves it as it found
+    it: on with its thresholds, or off when the caller had turned it off."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    gc.disable()
+    try:
+        _run(project, cache=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    _run(project, cache=False)
+    assert gc.isenabled() and gc.get_threshold() == thresholds

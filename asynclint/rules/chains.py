@@ -235,8 +235,12 @@ class ProjectCallChecker(Checker):
                     # wrap would await what the worker thread made of it.
                     hazard = "its result is awaited" if awaited else context.index.thread_hazard(target)
                     fix = ... if hazard is None else None
+                    # A link's path is absolute: a module's summary names its file as it was reached
+                    # (the path checked, or the project root joined with the module's), which depends
+                    # on what this process checked before; a cached chain must not depend on the cwd.
                     self.analysis.report(call, code, _message(call, chain, certain), fix, fix_reason=hazard,
-                                         chain=tuple((s.label, s.path, s.line, s.when or None) for s in chain))
+                                         chain=tuple((s.label, os.path.abspath(s.path), s.line, s.when or None)
+                                                     for s in chain))
 
 
 THREAD_LOCAL = "uses thread-local state"
