@@ -241,3 +241,21 @@ def test_a_cached_result_follows_an_edit_deep_in_a_chain_another_file_searched_f
     found = check_paths([str(tmp_path)], settings, jobs=1)
     assert sorted((os.path.basename(d.path), d.code) for d in found.diagnostics) == [("a.py", "ASL401"),
                                                                                    ("b.py", "ASL401")]
+
+
+def test_a_cached_result_follows_an_edit_to_a_base_class_another_file_ordered_first(tmp_path):
+    """`Mid().load()` is `Base.load`: found through the class order `a.py` made the index keep, which
+    `b.py` then depends on as well."""
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.py").write_text(f"from mid import Mid\n\n\nasync def {name}():\n    Mid().load()\n")
+    (tmp_path / "mid.py").write_text("from base import Base\n\n\nclass Mid(Base):\n    pass\n")
+    base = tmp_path / "base.py"
+    base.write_text("class Base:\n    def load(self):\n        return 'x'\n")
+    settings = _settings(str(tmp_path))
+    assert check_paths([str(tmp_path)], settings, jobs=1).diagnostics == []
+    base.write_text("class Base:\n    def load(self):\n        return open('x').read()\n")
+    os.utime(base, ns=(1, 1))  # a stamp of its own, however coarse the clock
+    found = check_paths([str(tmp_path)], settings, jobs=1)
+    assert sorted((os.path.basename(d.path), d.code) for d in found.diagnostics) == [("a.py", "ASL401"),
+                                                                                   ("b.py", "ASL401")]
