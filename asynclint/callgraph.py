@@ -182,8 +182,10 @@ class ProjectIndex:
         self._summarize = summarize  # summarize(path, context) -> ModuleSummary | None
         self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
         self._files: dict[str, str | None] = {}
-        self._chains: dict[tuple[str, str], list[Step] | None] = {}
-        self._mros: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] = {}
+        # (module, function, known values) -> the chain found (or None) and the files it was found
+        # from, with their stamps (see recording).
+        self._chains: dict[tuple, tuple[tuple[bool, list[Step]] | None, dict[str, tuple]]] = {}
+        self._mros: dict[tuple[str, str], tuple[list[tuple[ModuleSummary, str]], dict[str, tuple]]] = {}
         # (module, class) -> its known subclasses (see _overrides), and the summaries added since
         # it was last brought up to date, whose classes it does not hold yet.
         self._subclasses: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] | None = None
@@ -407,13 +409,25 @@ class ProjectIndex:
     def mro(self, summary: ModuleSummary, name: str, depth: int = 0) -> list[tuple[ModuleSummary, str]]:
         """The class and its project bases in Python's method resolution order (C3). Bases outside
         the project are left out; where C3 finds no order (or the hierarchy is too deep), the
-        class and its direct bases."""
+        class and its direct bases. An order kept serves later files with the files it was
+        found from (see blocking_chain)."""
+        key = (summary.module, name)
+        if key in self._mros:
+            order, consulted = self._mros[key]
+        else:
+            with self.recording() as consulted:
+                order, final = self._c3(summary, name, depth)
+            if final:
+                self._mros[key] = order, consulted
+        self._record(consulted)
+        return order
+
+    def _c3(self, summary: ModuleSummary, name: str, depth: int) -> tuple[list[tuple[ModuleSummary, str]], bool]:
+        """(the order, whether it is C3's: not cut short by depth or by a hierarchy without one)."""
         own = (summary, name)
-        if (summary.module, name) in self._mros:
-            return self._mros[summary.module, name]
         bases = [found for found in (self.find_class(b) for b in summary.classes.get(name, ())) if found]
         if depth > 16:
-            return [own, *bases]
+            return [own, *bases], False
         lines = [self.mro(*base, depth=depth + 1) for base in bases] + [bases]
         entries = {(s.module, n): (s, n) for line in lines for s, n in line}
         pending = [[(s.module, n) for s, n in line] for line in lines if line]
@@ -421,11 +435,10 @@ class ProjectIndex:
         while pending:
             head = next((line[0] for line in pending if not any(line[0] in other[1:] for other in pending)), None)
             if head is None:
-                return [own, *bases]
+                return [own, *bases], False
             order.append(entries[head])
             pending = [rest for rest in ([e for e in line if e != head] for line in pending) if rest]
-        self._mros[summary.module, name] = order
-        return order
+        return order, True
 
     def is_coroutine_function(self, target: str) -> bool | None:
         """Whether calling ``target`` makes a coroutine; None when unknown, or when a subclass
@@ -521,13 +534,22 @@ class ProjectIndex:
         env = _frozen(self._entry_env(function, arguments, caller, summary.constants, {}))
         key = (summary.module, name, env)
         if key not in self._chains:
-            # Most calls reach no blocking call at all: one search says so. Only a chain with a
-            # condition needs a second search, for a longer one without.
-            possible = self._search(start, env, certain=False)
-            if possible is not None and any(step.when for step in possible[1]):
-                possible = self._search(start, env, certain=True) or possible
-            self._chains[key] = possible
-        return self._chains[key]
+            with self.recording() as consulted:
+                # Most calls reach no blocking call at all: one search says so. Only a chain with
+                # a condition needs a second search, for a longer one without.
+                possible = self._search(start, env, certain=False)
+                if possible is not None and any(step.when for step in possible[1]):
+                    possible = self._search(start, env, certain=True) or possible
+            self._chains[key] = possible, consulted
+        found, consulted = self._chains[key]
+        self._record(consulted)
+        return found
+
+    def _record(self, consulted: dict[str, tuple]) -> None:
+        """A kept answer is used: what it was made from, whichever file asked first, is what the
+        file asking now depends on too."""
+        if self._recording is not None:
+            self._recording.update(consulted)
 
     def _entry_env(self, function: FunctionSummary, arguments, caller, constants, self_values: dict) -> dict:
         """The values known on entry to ``function``: its parameters that its conditions test or

@@ -223,3 +223,37 @@ def test_a_subclass_summarised_later_still_counts_as_an_override(tmp_path):
         "    obj.save()\n    plain.helper()\n    obj.save()\n")
     result = check_paths([str(tmp_path / "app.py")], Settings(project_root=str(tmp_path)), jobs=1, cache=False)
     assert [(d.line, d.code) for d in result.diagnostics] == [(7, "ASL201")]
+
+
+# Cached results follow an edit to a module that a kept answer of the index (a chain, a class
+# order) was made from, though only the first file to ask made it: `a.py` and `b.py` make the
+# same call, and the module at the far end starts blocking.
+KEPT_ANSWERS = {
+    # the chain helpers.load -> util.read
+    "chain": ("import helpers", "helpers.load()",
+              {"helpers.py": "import util\n\n\ndef load():\n    return util.read()\n"},
+              "util.py", "def read():\n    return {}\n"),
+    # Mid().load() is Base.load, through the class order of Mid
+    "class order": ("from mid import Mid", "Mid().load()",
+                    {"mid.py": "from base import Base\n\n\nclass Mid(Base):\n    pass\n"},
+                    "base.py", "class Base:\n    def load(self):\n        return {}\n"),
+}
+
+
+@pytest.mark.parametrize("answer", sorted(KEPT_ANSWERS))
+def test_a_cached_result_follows_an_edit_to_what_a_kept_answer_was_made_from(tmp_path, answer):
+    imported, call, middle, far_name, far_text = KEPT_ANSWERS[answer]
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.py").write_text(f"{imported}\n\n\nasync def {name}():\n    {call}\n")
+    for name, text in middle.items():
+        (tmp_path / name).write_text(text)
+    far = tmp_path / far_name
+    far.write_text(far_text.format("'x'"))
+    settings = _settings(str(tmp_path))
+    assert check_paths([str(tmp_path)], settings, jobs=1).diagnostics == []
+    far.write_text(far_text.format("open('x').read()"))
+    os.utime(far, ns=(1, 1))  # a stamp of its own, however coarse the clock
+    found = check_paths([str(tmp_path)], settings, jobs=1)
+    assert sorted((os.path.basename(d.path), d.code) for d in found.diagnostics) == [("a.py", "ASL401"),
+                                                                                   ("b.py", "ASL401")]
