@@ -13,7 +13,8 @@ A kind's key must cover every input of the entry. For ``results`` that is the fi
 the settings that change what is reported (:func:`settings_fingerprint`), the rule codes
 enabled for that path (which folds in per-file-ignores), and the code of asynclint itself
 (:func:`engine_fingerprint`: its version and a hash of its source files, so that editing a
-rule, or upgrading, invalidates everything). An entry that depends on other files (a
+rule, or upgrading, invalidates everything), and the working directory (messages name other
+modules relative to it). An entry that depends on other files (a
 project-wide finding) must fold their keys into its own.
 """
 

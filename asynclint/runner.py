@@ -145,7 +145,8 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[s
     store = Cache(cache_dir or default_cache_dir(settings), enabled=cache)
     # Findings about other modules (ASL401, ASL201-ASL204) change when a module appears: the
     # list of files joins the key. A change to a module a file used is caught by its stamp.
-    fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings), "\n".join(files)) \
+    # Their messages name that module relative to the working directory: it joins the key too.
+    fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings), os.getcwd(), "\n".join(files)) \
         if store.enabled else ""
     group = _Group(settings, store, fingerprint)
     for path in files:

@@ -390,3 +390,22 @@ def test_the_collector_is_left_as_it_was(project):
         gc.enable()
     _run(project, cache=False)
     assert gc.isenabled() and gc.get_threshold() == thresholds
+
+
+def test_a_cached_message_names_paths_as_seen_from_the_run_directory(tmp_path, monkeypatch):
+    """ASL401 names the module of the blocking call relative to the working directory: a result
+    cached by a run elsewhere (same files, named by absolute path) must not name it as seen there."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "app.py").write_text("import helpers\n\n\nasync def main():\n    helpers.load()\n")
+    (project / "helpers.py").write_text("def load():\n    return open('x').read()\n")
+    settings = Settings(project_root=str(project))
+    cache_dir = str(tmp_path / "cache")
+    monkeypatch.chdir(project)
+    here = check_paths([str(project)], settings, jobs=1, cache_dir=cache_dir)
+    assert "(helpers.py:2)" in here.diagnostics[0].message
+    monkeypatch.chdir(tmp_path)
+    above = check_paths([str(project)], settings, jobs=1, cache_dir=cache_dir)
+    fresh = check_paths([str(project)], settings, jobs=1, cache=False)
+    assert "(proj/helpers.py:2)" in fresh.diagnostics[0].message
+    assert above.diagnostics == fresh.diagnostics
