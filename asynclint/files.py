@@ -70,11 +70,13 @@ def _matcher(spec: pathspec.PathSpec) -> Callable[[str], bool]:
     return lambda path: combined.match(path) is not None
 
 
-def discover(paths: list[str], settings: Settings | Callable[[str], Settings]) -> tuple[list[str], list[str]]:
+def discover(paths: list[str], settings: Settings | Callable[[str], Settings],
+             stats: dict[str, os.stat_result] | None = None) -> tuple[list[str], list[str]]:
     """(files to check in a stable order, messages for paths that do not exist). Each directory
     is walked without what its settings (``settings``, or ``settings(directory)``: the nearest
     configuration's) exclude; whether a file is checked is config.settings_for's to say (a file
-    named here is listed even when excluded: force-exclude decides)."""
+    named here is listed even when excluded: force-exclude decides). ``stats``, when given,
+    receives each listed file's os.stat, taken before anything reads it (the cache's stamps)."""
     settings_of = settings if callable(settings) else (lambda directory: settings)
     files: list[str] = []
     missing: list[str] = []
@@ -86,6 +88,8 @@ def discover(paths: list[str], settings: Settings | Callable[[str], Settings]) -
         try:
             info = os.stat(path)
             key = (info.st_dev, info.st_ino)
+            if stats is not None:
+                stats[path] = info
         except OSError:
             key = os.path.realpath(path)
         if key not in seen:

@@ -29,6 +29,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,11 @@ if TYPE_CHECKING:  # imported when workers start: a cached or small run never pa
     from concurrent.futures import Future, ProcessPoolExecutor
 
 RESULTS = "results"  # the cache kind of one file's diagnostics
+STAMPS = "stamps"  # the cache kind of a group's stamp index: path -> stamp, codes and results key
+# A file changed this recently (before the run started) gets no stamp: an edit in the same tick
+# of the file system's clock would leave the same stamp (Linux stamps lag the clock by a jiffy;
+# FAT counts in 2 s).
+SETTLED_NS = 2_000_000_000
 CHUNK_FILES = 32  # a chunk is sent to a worker when it holds this many files...
 CHUNK_CHARS = 256 * 1024  # ...or this much source text, whichever comes first
 # Without --jobs, workers start only for at least this much source to lint (about two seconds of
@@ -91,11 +97,12 @@ def idle_cpus(cpus: int, load: float, runnable: int | None) -> int:
     return max(1, cpus - busy)
 
 
-def select_files(paths: list[str], resolver: Resolver) -> tuple[list[tuple[str, Settings]], list[str]]:
+def select_files(paths: list[str], resolver: Resolver, stats: dict[str, os.stat_result] | None = None,
+                 ) -> tuple[list[tuple[str, Settings]], list[str]]:
     """(each file to check with its settings, sorted by path; messages for paths that do not
     exist): what check, --fix and --diff all work on. Whether a file is excluded is the
-    resolver's (config.settings_for's) to say."""
-    files, problems = discover(paths, resolver.directory)
+    resolver's (config.settings_for's) to say. ``stats``: see files.discover."""
+    files, problems = discover(paths, resolver.directory, stats)
     named = {path for path in paths if os.path.isfile(path)}
     selected = []
     for path in files:
@@ -114,13 +121,16 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, options: 
     every file instead, for library use). ``jobs``: worker processes (default: none for little work, else one per idle CPU);
     ``cache``: read and write the on-disk cache in ``cache_dir`` (default: under each
     project's root)."""
-    selected, problems = select_files(paths, Resolver(options, fixed=settings))
+    settled = time.time_ns() - SETTLED_NS  # before any stat: see _stamp
+    stats: dict[str, os.stat_result] = {}
+    selected, problems = select_files(paths, Resolver(options, fixed=settings), stats)
     result = RunResult(files_checked=len(selected), problems=problems)
     found: dict[str, list[Diagnostic]] = {}  # each file's findings, as they arrive
     members: dict[int, tuple[Settings, list[str]]] = {}
     for path, own in selected:
         members.setdefault(id(own), (own, []))[1].append(path)
-    groups = [_plan(files, own, result, found, cache=cache, cache_dir=cache_dir) for own, files in members.values()]
+    groups = [_plan(files, own, result, found, cache=cache, cache_dir=cache_dir, stats=stats, settled=settled)
+              for own, files in members.values()]
     _lint(groups, jobs, verbose, found)
     result.diagnostics = [d for path, _ in selected for d in found.get(path, ())]
     return result
@@ -140,8 +150,15 @@ class _Group:
 
 
 def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[str, list[Diagnostic]],
-          *, cache, cache_dir) -> _Group:
-    """The group's files left to lint; the others' findings (cached, unreadable) go in ``found``."""
+          *, cache, cache_dir, stats: dict[str, os.stat_result], settled: int) -> _Group:
+    """The group's files left to lint; the others' findings (cached, unreadable) go in ``found``.
+
+    A file whose stamp (``stats``) is the one the group's stamp index holds is neither read nor
+    hashed: the index gives its results key (or says it has no trigger word). The stamp is the
+    file's mtime, ctime, size, inode and device: an edit changes the ctime even when a tool puts
+    the mtime back (touch -r, tar, rsync -t). What a stamp cannot see: a file edited in the same
+    clock tick as it was stamped (such files get no stamp, see SETTLED_NS), and a network file
+    system whose server clock runs behind; there ``--no-cache`` or deleting the cache helps."""
     store = Cache(cache_dir or default_cache_dir(settings), enabled=cache)
     # Findings about other modules (ASL401, ASL201-ASL204) change when a module appears: the
     # list of files joins the key. A change to a module a file used is caught by its stamp.
@@ -149,26 +166,59 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[s
     fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings), os.getcwd(), "\n".join(files)) \
         if store.enabled else ""
     group = _Group(settings, store, fingerprint)
+    known = store.get(STAMPS, fingerprint) if store.enabled else None
+    known = known if isinstance(known, dict) else {}
+    index: dict[str, list] = {}  # this run's stamp index
+    depended: dict[str, tuple] = {}  # the stamps of modules the cached findings depend on
     for path in files:
+        enabled = enabled_codes(settings, path)
+        codes = ",".join(sorted(enabled))
+        stamp = _stamp(stats.get(path), settled) if store.enabled else None
+        entry = known.get(path)
+        if stamp is not None and isinstance(entry, list) and entry[:-1] == [*stamp, codes] \
+                and isinstance(entry[-1], (str, type(None))):
+            key = entry[-1]
+            if key is None:
+                result.skipped += 1
+                index[path] = entry
+                continue
+            cached = _decode(store.get(RESULTS, key), path, depended)
+            if cached is not None:
+                result.cached += 1
+                found[path] = cached
+                index[path] = entry
+                continue
         try:
             source = read_source(path)
         except SourceError as error:
             found[path] = [error.finding(path)]
             continue
-        enabled = enabled_codes(settings, path)
         if not needs_parse(source, enabled):
             result.skipped += 1
-            continue
-        if store.enabled:
-            cached = _decode(store.get(RESULTS, group.result_key(enabled, source)), path)
+            key = None
+        else:
+            key = group.result_key(enabled, source) if store.enabled else None
+            cached = _decode(store.get(RESULTS, key), path, depended) if store.enabled else None
             if cached is not None:
                 result.cached += 1
                 found[path] = cached
-                continue
-        result.linted += 1
-        group.files.append((path, enabled))
-        group.sizes.append(len(source))
+            else:
+                result.linted += 1
+                group.files.append((path, enabled))
+                group.sizes.append(len(source))
+        if stamp is not None:
+            index[path] = [*stamp, codes, key]
+    if store.enabled and index != known:
+        store.put(STAMPS, fingerprint, index)
     return group
+
+
+def _stamp(info: os.stat_result | None, settled: int) -> list[int] | None:
+    """What tells an edit of a file taken before it was read, or None for a file changed too
+    recently to be told from an edit in the same tick (or not stat'ed)."""
+    if info is None or max(info.st_mtime_ns, info.st_ctime_ns) >= settled:
+        return None
+    return [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev]
 
 
 def _chunks(groups: list[_Group]) -> list[tuple[int, list[tuple[str, frozenset]]]]:
@@ -251,10 +301,11 @@ def _encode(diagnostics: list[Diagnostic], depends_on: dict[str, tuple]) -> dict
             "depends_on": [[path, *stamp] for path, stamp in depends_on.items()]}
 
 
-def _decode(payload, path: str) -> list[Diagnostic] | None:
+def _decode(payload, path: str, stamps: dict[str, tuple]) -> list[Diagnostic] | None:
     """Diagnostics from a cache payload (the path is not stored), or None when it is malformed or
-    a module it depends on has changed since."""
-    if not isinstance(payload, dict) or not _unchanged(payload.get("depends_on")):
+    a module it depends on has changed since. ``stamps``: the modules' stamps seen so far in this
+    run (many files depend on the same modules)."""
+    if not isinstance(payload, dict) or not _unchanged(payload.get("depends_on"), stamps):
         return None
     try:
         found = [Diagnostic(path=path, **dict(zip(_CACHED, row[:-2])), chain=tuple(tuple(step) for step in row[-2]),
@@ -267,13 +318,16 @@ def _decode(payload, path: str) -> list[Diagnostic] | None:
     return found
 
 
-def _unchanged(depends_on) -> bool:
+def _unchanged(depends_on, stamps: dict[str, tuple]) -> bool:
     if not isinstance(depends_on, list):
         return False
     for entry in depends_on:
         try:
             path, mtime_ns, size = entry
-            if file_stamp(path) != (mtime_ns, size):
+            stamp = stamps.get(path)
+            if stamp is None:
+                stamp = stamps[path] = file_stamp(path)
+            if stamp != (mtime_ns, size):
                 return False
         except (TypeError, ValueError):
             return False

@@ -409,3 +409,79 @@ def test_a_cached_message_names_paths_as_seen_from_the_run_directory(tmp_path, m
     fresh = check_paths([str(project)], settings, jobs=1, cache=False)
     assert "(proj/helpers.py:2)" in fresh.diagnostics[0].message
     assert above.diagnostics == fresh.diagnostics
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Count the reads of checked files (by the plan, then by the linter: jobs=1)."""
+    import asynclint.runner as runner
+
+    seen = []
+    real = runner.read_source
+    monkeypatch.setattr(runner, "read_source", lambda path: (seen.append(os.path.basename(path)), real(path))[1])
+    return seen
+
+
+def test_an_unchanged_file_is_neither_read_nor_hashed(project, reads, monkeypatch):
+    import asynclint.runner as runner
+
+    first = _run(project)
+    reads.clear()
+    monkeypatch.setattr(runner, "SETTLED_NS", 0)  # the files were written just now
+    second = _run(project)  # read again: the first run saw them too fresh to stamp
+    assert sorted(reads) == ["a.py", "b.py", "c.py"] and second.diagnostics == first.diagnostics
+    reads.clear()
+    third = _run(project)
+    assert reads == [] and third.diagnostics == first.diagnostics
+    assert (third.cached, third.skipped, third.linted) == (2, 1, 0)
+
+
+def test_an_edit_in_the_same_tick_is_seen(project, reads):
+    """A file written just before a run and edited again after it with the same size and mtime:
+    it got no stamp (too recent), so it is read again."""
+    (project / "b.py").write_text(CLEAN)
+    mtime = os.stat(project / "b.py").st_mtime_ns
+    first = _run(project)
+    assert [d.path for d in first.diagnostics] == [str(project / "a.py")]
+    (project / "b.py").write_text(BLOCKING.ljust(len(CLEAN)))  # the same size
+    assert (project / "b.py").stat().st_size == len(CLEAN)
+    os.utime(project / "b.py", ns=(mtime, mtime))
+    reads.clear()
+    second = _run(project)
+    assert "b.py" in reads
+    assert [os.path.basename(d.path) for d in second.diagnostics] == ["a.py", "b.py"]
+
+
+def test_an_edit_that_puts_the_mtime_back_is_seen(project, reads, monkeypatch):
+    """A stamped file edited with its size and mtime kept (touch -r, tar, rsync -t): the ctime
+    tells."""
+    import asynclint.runner as runner
+
+    mtime = os.stat(project / "b.py").st_mtime_ns
+    monkeypatch.setattr(runner, "SETTLED_NS", 0)
+    _run(project)
+    reads.clear()
+    assert _run(project).diagnostics and reads == []  # stamped
+    time.sleep(0.02)  # the next change gets a later ctime whatever the file system's tick
+    (project / "b.py").write_text(BLOCKING.ljust(len(CLEAN)))  # the same size
+    assert os.stat(project / "b.py").st_size == len(CLEAN)
+    os.utime(project / "b.py", ns=(mtime, mtime))
+    result = _run(project)
+    assert set(reads) == {"b.py"}  # read by the plan, then linted
+    assert [os.path.basename(d.path) for d in result.diagnostics] == ["a.py", "b.py"]
+
+
+def test_files_that_swap_names_are_read_again(project, reads, monkeypatch):
+    import asynclint.runner as runner
+
+    monkeypatch.setattr(runner, "SETTLED_NS", 0)
+    _run(project)
+    _run(project)
+    reads.clear()
+    time.sleep(0.02)
+    os.rename(project / "a.py", project / "x.py")
+    os.rename(project / "b.py", project / "a.py")
+    os.rename(project / "x.py", project / "b.py")
+    result = _run(project)
+    assert sorted(reads) == ["a.py", "b.py"]
+    assert [os.path.basename(d.path) for d in result.diagnostics] == ["b.py"]
