@@ -201,14 +201,25 @@ class Resolver:
 
     def __init__(self, options: Options = Options(), fixed: Settings | None = None):
         self.options, self.fixed = options, fixed
+        # Each directory's configuration, looked up once: a resolver serves one run, and a run
+        # does not follow edits of pyproject.toml made while it runs (a server calls settings_for).
+        self._configurations: dict[str, tuple[Settings, str | None]] = {}
 
     def file(self, path: str, named: bool = False) -> FileSettings:
         if self.fixed is not None:
             return _file_settings(path, self.fixed, None, named)
-        return settings_for(path, self.options, named=named)
+        path = os.path.abspath(path)
+        settings, pyproject = self._configuration(os.path.dirname(path))
+        return _file_settings(path, settings, pyproject, named)
 
     def directory(self, directory: str) -> Settings:
-        return self.fixed if self.fixed is not None else directory_settings(directory, self.options)
+        return self.fixed if self.fixed is not None else self._configuration(os.path.abspath(directory))[0]
+
+    def _configuration(self, directory: str) -> tuple[Settings, str | None]:
+        known = self._configurations.get(directory)
+        if known is None:
+            known = self._configurations[directory] = _configuration(directory, self.options)
+        return known
 
 
 def _file_settings(path: str, settings: Settings, origin: str | None, named: bool) -> FileSettings:

@@ -137,7 +137,6 @@ def _python_files(top: str, exclusion, problems: list[str]) -> list[str]:
             continue
         excluded = exclusion(directory)  # once per directory, not once per entry
         for entry in entries:
-            path = os.path.join(directory, entry.name)
             try:
                 is_dir = entry.is_dir()
                 walk_into = is_dir and not entry.is_symlink()
@@ -145,9 +144,9 @@ def _python_files(top: str, exclusion, problems: list[str]) -> list[str]:
                 is_dir = walk_into = False
             if walk_into:
                 if not excluded(entry.name, True):
-                    pending.append(path)
+                    pending.append(entry.path)  # os.path.join(directory, entry.name), made in C
             elif not is_dir and entry.name.endswith(SOURCE_SUFFIXES) and not excluded(entry.name, False):
-                found.append(path)
+                found.append(entry.path)
     return found
 
 
