@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from typing import Callable
 
 import pathspec
@@ -25,14 +26,19 @@ DEFAULT_EXCLUDES = (
 
 
 def _spec(settings: Settings, root: str) -> pathspec.PathSpec:
-    patterns = list(DEFAULT_EXCLUDES) + list(settings.exclude)
+    return pathspec.GitIgnoreSpec.from_lines(DEFAULT_EXCLUDES + _own_patterns(settings, root))
+
+
+def _own_patterns(settings: Settings, root: str) -> tuple[str, ...]:
+    """The project's patterns: ``exclude``, then the root's .gitignore."""
+    patterns = list(settings.exclude)
     gitignore = os.path.join(root, ".gitignore")
     try:
         with open(gitignore, encoding="utf-8", errors="replace") as handle:
             patterns += handle.read().splitlines()
     except OSError:
         pass
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return tuple(patterns)
 
 
 def excluder(settings: Settings, root: str) -> Callable[[str], bool]:
@@ -43,8 +49,20 @@ def excluder(settings: Settings, root: str) -> Callable[[str], bool]:
     if cached is None or cached[0] is not settings:
         if len(_excluders) > 64:
             _excluders.clear()
-        cached = _excluders[key] = (settings, _matcher(_spec(settings, root)))
+        cached = _excluders[key] = (settings, _excluder_of(_own_patterns(settings, root)))
     return cached[1]
+
+
+@lru_cache(maxsize=64)
+def _excluder_of(own: tuple[str, ...]) -> Callable[[str], bool]:
+    """The matcher of the built-in list and the ``own`` patterns, made once per distinct list
+    (compiling is most of its cost, and most projects add nothing): the built-in list's is
+    shared, unless a negation may re-include what it excludes (then one spec decides)."""
+    patterns = [p for p in pathspec.GitIgnoreSpec.from_lines(own).patterns if p.include is not None]
+    if not patterns or not all(p.include for p in patterns):
+        return _matcher(pathspec.GitIgnoreSpec.from_lines(DEFAULT_EXCLUDES + own))
+    defaults, mine = _excluder_of(()), _matcher(pathspec.GitIgnoreSpec(patterns))
+    return lambda path: defaults(path) or mine(path)
 
 
 _excluders: dict[tuple, tuple[Settings, Callable[[str], bool]]] = {}

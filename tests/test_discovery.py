@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from asynclint.files import _matcher, _spec, discover
+from asynclint.files import _matcher, _spec, discover, excluder
 from asynclint.model import Settings
 from conftest import ROOT
 
@@ -29,3 +29,19 @@ def test_discovery_of_this_checkout():
     relative = {os.path.relpath(f, ROOT) for f in files}
     assert "asynclint/runner.py" in relative and missing == []
     assert not any(p.startswith(("benchmarks/corpus", "benchmarks/.venv", ".git")) for p in relative)
+
+
+@pytest.mark.parametrize("exclude", [
+    (), ("migrations/",), ("*_pb2.py", "/docs/"), ("tests/", "**/c.py"), ("migrations/", "!keep.py"),
+    ("build/", "!src/build/"), ("!build/",), ("!.venv/", "!x.egg-info/"),
+])
+def test_excluder_agrees_with_one_spec_of_every_pattern(tmp_path, exclude):
+    """The built-in list's matcher is shared between projects: joined with a project's own
+    patterns, it decides as one spec of them all, negations included."""
+    (tmp_path / ".gitignore").write_text("# generated\n*.log\ndeep/a/\n")
+    settings = Settings(exclude=exclude)
+    spec = _spec(settings, str(tmp_path))
+    assert spec.match_file("x.log") and spec.match_file("build/x.py") != ("!build/" in exclude)
+    excluded = excluder(settings, str(tmp_path))
+    for path in PATHS:
+        assert excluded(path) == spec.match_file(path), (exclude, path)
