@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # imported when workers start: a cached or small run never pa
     from concurrent.futures import Future, ProcessPoolExecutor
 
 RESULTS = "results"  # the cache kind of one file's diagnostics
-STAMPS = "stamps"  # the cache kind of a group's stamp index: path -> stamp, codes and results key
+STAMPS = "stamps"  # the cache kind of a group's stamp index: path -> stamp, codes, results key and payload
 # A file changed this recently (before the run started) gets no stamp: an edit in the same tick
 # of the file system's clock would leave the same stamp (Linux stamps lag the clock by a jiffy;
 # FAT counts in 2 s).
@@ -154,7 +154,9 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[s
     """The group's files left to lint; the others' findings (cached, unreadable) go in ``found``.
 
     A file whose stamp (``stats``) is the one the group's stamp index holds is neither read nor
-    hashed: the index gives its results key (or says it has no trigger word). The stamp is the
+    hashed: the index gives its results key (or says it has no trigger word) and, from the second
+    run that finds them, the results themselves (one file read per group instead of one per
+    file; a module they depend on is checked all the same). The stamp is the
     file's mtime, ctime, size, inode and device: an edit changes the ctime even when a tool puts
     the mtime back (touch -r, tar, rsync -t). What a stamp cannot see: a file edited in the same
     clock tick as it was stamped (such files get no stamp, see SETTLED_NS), and a network file
@@ -175,39 +177,44 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[s
         codes = ",".join(sorted(enabled))
         stamp = _stamp(stats.get(path), settled) if store.enabled else None
         entry = known.get(path)
-        if stamp is not None and isinstance(entry, list) and entry[:-1] == [*stamp, codes] \
-                and isinstance(entry[-1], (str, type(None))):
-            key = entry[-1]
+        if stamp is not None and isinstance(entry, list) and len(entry) == len(stamp) + 3 \
+                and entry[:-2] == [*stamp, codes] and isinstance(entry[-2], (str, type(None))):
+            key, payload = entry[-2:]
             if key is None:
                 result.skipped += 1
                 index[path] = entry
                 continue
-            cached = _decode(store.get(RESULTS, key), path, depended)
+            if payload is None:
+                payload = store.get(RESULTS, key)
+            cached = _decode(payload, path, depended)
             if cached is not None:
                 result.cached += 1
                 found[path] = cached
-                index[path] = entry
+                index[path] = [*stamp, codes, key, payload]
                 continue
         try:
             source = read_source(path)
         except SourceError as error:
             found[path] = [error.finding(path)]
             continue
+        payload = None
         if not needs_parse(source, enabled):
             result.skipped += 1
             key = None
         else:
             key = group.result_key(enabled, source) if store.enabled else None
-            cached = _decode(store.get(RESULTS, key), path, depended) if store.enabled else None
+            payload = store.get(RESULTS, key) if store.enabled else None
+            cached = _decode(payload, path, depended)
             if cached is not None:
                 result.cached += 1
                 found[path] = cached
             else:
+                payload = None  # the worker's entry is found from the key next time
                 result.linted += 1
                 group.files.append((path, enabled))
                 group.sizes.append(len(source))
         if stamp is not None:
-            index[path] = [*stamp, codes, key]
+            index[path] = [*stamp, codes, key, payload]
     if store.enabled and index != known:
         store.put(STAMPS, fingerprint, index)
     return group

@@ -434,6 +434,11 @@ def test_an_unchanged_file_is_neither_read_nor_hashed(project, reads, monkeypatc
     third = _run(project)
     assert reads == [] and third.diagnostics == first.diagnostics
     assert (third.cached, third.skipped, third.linted) == (2, 1, 0)
+    entries = []
+    real = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, kind, key: (entries.append(kind), real(self, kind, key))[1])
+    fourth = _run(project)  # the index now holds the results too: one entry read in all
+    assert entries == ["stamps"] and reads == [] and fourth.diagnostics == first.diagnostics
 
 
 def test_an_edit_in_the_same_tick_is_seen(project, reads):
@@ -485,3 +490,21 @@ def test_files_that_swap_names_are_read_again(project, reads, monkeypatch):
     result = _run(project)
     assert sorted(reads) == ["a.py", "b.py"]
     assert [os.path.basename(d.path) for d in result.diagnostics] == ["b.py"]
+
+
+def test_results_kept_in_the_stamp_index_follow_an_edit_of_a_module_they_used(tmp_path, reads, monkeypatch):
+    import asynclint.runner as runner
+
+    monkeypatch.setattr(runner, "SETTLED_NS", 0)
+    (tmp_path / "app.py").write_text("import helpers\n\n\nasync def main():\n    helpers.load()\n")
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text("def load():\n    return open('x').read()\n")
+    for _ in range(3):  # the third run finds the results in the index
+        assert [d.code for d in _run(tmp_path).diagnostics] == ["ASL401"]
+    reads.clear()
+    time.sleep(0.02)
+    helpers.write_text("def load():\n    return 'x'\n")
+    assert _run(tmp_path).diagnostics == [] and "app.py" in reads
+    assert _run(tmp_path).diagnostics == []
+    helpers.write_text("def load():\n    return open('x').read()\n")
+    assert [d.code for d in _run(tmp_path).diagnostics] == ["ASL401"]
