@@ -206,9 +206,9 @@ class Resolver:
         self._configurations: dict[str, tuple[Settings, str | None]] = {}
 
     def file(self, path: str, named: bool = False) -> FileSettings:
+        path = os.path.abspath(path)
         if self.fixed is not None:
             return _file_settings(path, self.fixed, None, named)
-        path = os.path.abspath(path)
         settings, pyproject = self._configuration(os.path.dirname(path))
         return _file_settings(path, settings, pyproject, named)
 
@@ -222,8 +222,8 @@ class Resolver:
         return known
 
 
-def _file_settings(path: str, settings: Settings, origin: str | None, named: bool) -> FileSettings:
-    excluded = (not named or settings.force_exclude) and _excluded(path, settings)
+def _file_settings(absolute: str, settings: Settings, origin: str | None, named: bool) -> FileSettings:
+    excluded = (not named or settings.force_exclude) and _excluded(absolute, settings)
     return FileSettings(settings, excluded, origin)
 
 
@@ -278,11 +278,10 @@ def _stamp(path: str | None):
     return status.st_mtime_ns, status.st_size
 
 
-def _excluded(path: str, settings: Settings) -> bool:
+def _excluded(absolute: str, settings: Settings) -> bool:
     from asynclint.files import excluder  # files.py reads .gitignore; a door needs it only here
 
     root = settings.project_root or os.getcwd()
-    absolute = os.path.abspath(path)
     inside = root.rstrip(os.sep) + os.sep
     # Outside the root, the patterns see the name alone.
     relative = absolute[len(inside):] if absolute.startswith(inside) else os.path.basename(absolute)

@@ -120,8 +120,8 @@ def discover(paths: list[str], settings: Settings | Callable[[str], Settings],
         own = settings_of(directory)
         root = os.path.abspath(own.project_root or os.getcwd())
         excluded = excluder(own, root)
-        base = os.path.relpath(os.path.abspath(directory), root).replace(os.sep, "/")
-        prefix = "" if base == "." or base == ".." or base.startswith("../") else base + "/"
+        absolute, inside = os.path.abspath(directory), root.rstrip(os.sep) + os.sep
+        prefix = absolute[len(inside):].replace(os.sep, "/") + "/" if absolute.startswith(inside) else ""
         return lambda name, is_dir: excluded(f"{prefix}{name}/" if is_dir else f"{prefix}{name}")
 
     for path in paths:

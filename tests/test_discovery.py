@@ -45,3 +45,17 @@ def test_excluder_agrees_with_one_spec_of_every_pattern(tmp_path, exclude):
     excluded = excluder(settings, str(tmp_path))
     for path in PATHS:
         assert excluded(path) == spec.match_file(path), (exclude, path)
+
+
+def test_the_walk_matches_paths_relative_to_the_root(tmp_path, monkeypatch):
+    """An anchored pattern excludes the directory at that place under the root only; a directory
+    outside the root is matched by its name alone."""
+    root, outside = tmp_path / "proj", tmp_path / "elsewhere"
+    for directory in (root / "sub" / "gen", root / "other" / "sub" / "gen", outside / "gen", outside / "sub" / "gen"):
+        directory.mkdir(parents=True)
+        (directory / "m.py").write_text("")
+    settings = Settings(project_root=str(root), exclude=("/sub/gen/", "elsewhere/"))
+    monkeypatch.chdir(root)
+    files, _ = discover([".", str(outside)], settings)
+    found = sorted(os.path.relpath(f, tmp_path) for f in files)
+    assert found == ["elsewhere/gen/m.py", "elsewhere/sub/gen/m.py", "proj/other/sub/gen/m.py"]
