@@ -2,7 +2,8 @@
 
 Layout: ``<project root>/.asynclint_cache/`` holds a ``.gitignore`` (``*``) and one small
 JSON file per entry, ``<kind>/<key[:2]>/<key>.json``. ``kind`` names what an entry holds
-(``results``: one file's diagnostics; ``summaries``: one module's summary, see callgraph.py)
+(``results``: one file's diagnostics; ``summaries``: one module's summary, see callgraph.py;
+``stamps``: a settings group's index of file stamps, see runner._plan)
 and ``key`` is a hex digest made by :func:`make_key` from everything the entry depends on.
 Nothing is ever updated in place: an entry is written to a temporary file and renamed over
 its final name (``os.replace``), so concurrent runs at worst write the same bytes twice and a
