@@ -272,13 +272,16 @@ class ProjectIndex:
         checked later, for another module of that name."""
         previous = self._summaries.get(summary.module)
         unseen = self._unseen(summary.module)
-        self._summaries[summary.module] = (("given", id(summary)), summary)
+        path = os.path.abspath(summary.path)
+        # With the stamp of its file (just read to be checked): what the files checked later get
+        # from it depends on that file (see summary).
+        self._summaries[summary.module] = (("given", path, file_stamp(path)), summary)
         self._summaries_changed(added=summary if unseen else None)
         try:
             yield
         finally:
             found = self._module_file(summary.module)
-            if found is None or os.path.abspath(found) != os.path.abspath(summary.path):
+            if found is None or os.path.abspath(found) != path:
                 if previous is None:
                     del self._summaries[summary.module]
                 else:
@@ -307,6 +310,7 @@ class ProjectIndex:
     def summary(self, module: str) -> ModuleSummary | None:
         known = self._summaries.get(module)
         if known is not None and known[0][0] == "given":
+            self._record_module(module)  # checked earlier: the files checked after depend on its file
             return known[1]
         path = self._module_file(module)
         if path is None:
@@ -453,24 +457,30 @@ class ProjectIndex:
         return coroutine
 
     def _overrides(self, summary: ModuleSummary, owner: str, attribute: str):
-        """The methods named ``attribute`` of the known subclasses of ``owner``."""
-        for known, name in self._known_subclasses().get((summary.module, owner), ()):
+        """The methods named ``attribute`` of the known subclasses of ``owner``. Each subclass
+        looked at is recorded: its module, and the files of its class order (what makes it one)."""
+        for known, name, order_from in self._known_subclasses().get((summary.module, owner), ()):
+            self._record(order_from)
+            self._record_module(known.module)
             method = known.functions.get(f"{name}.{attribute}")
             if method is not None:
                 yield method
 
-    def _known_subclasses(self) -> dict[tuple[str, str], list[tuple[ModuleSummary, str]]]:
-        """(module, class) -> the classes of the summaries known now that derive from it. Asked for
-        every call to a method, so kept, and brought up to date with the modules added since,
-        rather than made again. The modules that ``mro`` loads meanwhile join it on the next call."""
+    def _known_subclasses(self) -> dict[tuple[str, str], list[tuple[ModuleSummary, str, dict[str, tuple]]]]:
+        """(module, class) -> the classes of the summaries known now that derive from it, each with
+        the files its class order was found from. Asked for every call to a method, so kept, and
+        brought up to date with the modules added since, rather than made again. The modules that
+        ``mro`` loads meanwhile join it on the next call."""
         if self._subclasses is None:
             self._subclasses = {}
             self._unindexed = [known for _, known in self._summaries.values() if known is not None]
         index, added, self._unindexed = self._subclasses, self._unindexed, []
         for known in added:
             for name in known.classes:
-                for base, base_name in self.mro(known, name)[1:]:
-                    index.setdefault((base.module, base_name), []).append((known, name))
+                with self.recording() as order_from:
+                    order = self.mro(known, name)
+                for base, base_name in order[1:]:
+                    index.setdefault((base.module, base_name), []).append((known, name, order_from))
         return index
 
     def thread_hazard(self, target: str) -> str | None:
@@ -544,6 +554,17 @@ class ProjectIndex:
         found, consulted = self._chains[key]
         self._record(consulted)
         return found
+
+    def _record_module(self, module: str) -> None:
+        """Record the file of a module known now, as ``summary`` would, without asking its stamp again."""
+        known = self._summaries.get(module)
+        if self._recording is None or known is None:
+            return
+        if known[0][0] == "given":
+            _, path, stamp = known[0]
+            self._recording[path] = stamp
+        else:
+            self._recording[self._module_file(module)] = known[0]
 
     def _record(self, consulted: dict[str, tuple]) -> None:
         """A kept answer is used: what it was made from, whichever file asked first, is what the
