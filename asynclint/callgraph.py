@@ -307,6 +307,18 @@ class ProjectIndex:
         elif self._subclasses is not None:
             self._unindexed.append(added)
 
+    def refresh(self) -> None:
+        """Summarise again the modules whose file changed since they were read, dropping what was
+        derived from them. For an index kept between checks (the editor's): the answers it keeps
+        (chains, class orders, known subclasses) would otherwise go on using a module edited since
+        until a check asks for that module itself. A run's files do not change while it runs."""
+        for module, (stamp, _) in list(self._summaries.items()):
+            if stamp[0] != "given" and file_stamp(self._module_file(module)) != stamp:
+                del self._summaries[module]
+                self._files.pop(module, None)  # perhaps gone
+                self._summaries_changed()
+                self.summary(module)  # known again, as a new index that had read it would know it
+
     def summary(self, module: str) -> ModuleSummary | None:
         known = self._summaries.get(module)
         if known is not None and known[0][0] == "given":
