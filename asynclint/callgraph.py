@@ -78,17 +78,20 @@ class ModuleSummary:
     classes: dict[str, list[str]] = field(default_factory=dict)  # class -> absolute names of its bases
     # Module-level names bound once to a literal or a display: conditions.py's abstract values.
     constants: dict[str, list] = field(default_factory=dict)
+    # Top-level modules it calls into that the project did not have (their calls are left out):
+    # a summary kept on disk holds only while none of them appears.
+    outside: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
-                "constants": self.constants,
+                "constants": self.constants, "outside": self.outside,
                 "functions": {name: f.to_json() for name, f in self.functions.items()}}
 
     @classmethod
     def from_json(cls, data: dict) -> "ModuleSummary":
         functions = {name: FunctionSummary.from_json(f) for name, f in data["functions"].items()}
         return cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
-                   dict(data["constants"]))
+                   dict(data["constants"]), list(data["outside"]))
 
 
 @dataclass(frozen=True)
@@ -373,9 +376,11 @@ class ProjectIndex:
             payload = self._store.get(SUMMARIES, key)
             if payload is not None:
                 try:
-                    return ModuleSummary.from_json(payload)
+                    kept = ModuleSummary.from_json(payload)
                 except (KeyError, TypeError, ValueError):
-                    pass  # a malformed entry: make the summary again
+                    kept = None  # a malformed entry: make the summary again
+                if kept is not None and not any(self.has_module(top) for top in kept.outside):
+                    return kept
         summary = self._summarize(path, self.context_for(path))
         if key is not None and summary is not None:
             self._store.put(SUMMARIES, key, summary.to_json())

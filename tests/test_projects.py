@@ -281,6 +281,12 @@ CACHED_THEN_EDITED = {
         {"base.py": BASE, "mid.py": "from base import Base\n\n\nclass Mid(Base):\n    pass\n",
          "plain.py": PLAIN.format(base="mid", name="Mid", kind=""), "user_a.py": UNAWAITED, "user_b.py": UNAWAITED},
         {"mid.py": "class Mid:\n    pass\n"}),
+    # a new module that a module summarised on disk calls into: m.py's summary, kept on disk, was
+    # made while `helpers` was not the project's (the calls into it left out)
+    "a module a summary called into appears": (
+        {"user_a.py": "import m\n\n\nasync def use():\n    m.f()\n",
+         "m.py": "import helpers\n\n\ndef f():\n    helpers.g()\n"},
+        {"helpers.py": "import time\n\n\ndef g():\n    time.sleep(1)\n"}),
     # a new file (the list of files is part of every key)
     "a new subclass module": (
         {"base.py": BASE, "user_a.py": UNAWAITED, "user_b.py": UNAWAITED},
