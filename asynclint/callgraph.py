@@ -314,9 +314,12 @@ class ProjectIndex:
         """Summarise again the modules whose file changed since they were read, dropping what was
         derived from them. For an index kept between checks (the editor's): the answers it keeps
         (chains, class orders, known subclasses) would otherwise go on using a module edited since
-        until a check asks for that module itself. A run's files do not change while it runs."""
+        until a check asks for that module itself. A document checked stands for its file until
+        the file changes (saved, or changed by another program once closed). A run's files do not
+        change while it runs."""
         for module, (stamp, _) in list(self._summaries.items()):
-            if stamp[0] != "given" and file_stamp(self._module_file(module)) != stamp:
+            path, read = (stamp[1], stamp[2]) if stamp[0] == "given" else (self._module_file(module), stamp)
+            if file_stamp(path) != read:
                 del self._summaries[module]
                 self._files.pop(module, None)  # perhaps gone
                 self._summaries_changed()

@@ -445,3 +445,23 @@ def test_the_editors_index_follows_a_module_edited_on_disk(tmp_path, case):
         (tmp_path / name).write_text(text)
         os.utime(tmp_path / name, ns=(1, 1))  # a stamp of its own, however coarse the clock
     assert check(kept, last) == check_all(lsp.DocumentLinter(roots=[str(tmp_path)])) != before
+
+
+def test_a_document_checked_then_changed_on_disk_is_read_again(tmp_path):
+    """helpers.py was checked as a document (the index knows it by that text), then closed as it
+    was saved; git changes it on disk: app.py, checked again, sees the new text."""
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text("async def unused():\n    pass\n\n\ndef load():\n    return {}\n")
+    app = tmp_path / "app.py"
+    app.write_text("import helpers\n\n\nasync def run():\n    helpers.load()\n")
+    linter = lsp.DocumentLinter(roots=[str(tmp_path)])
+
+    def check(path):
+        return [d.code for d in linter.check(path.as_uri(), 1, path.read_text(), str(path)).diagnostics]
+
+    check(helpers)
+    assert check(app) == []
+    helpers.write_text("async def unused():\n    pass\n\n\ndef load():\n    return open('x').read()\n")
+    os.utime(helpers, ns=(1, 1))  # a stamp of its own, however coarse the clock
+    assert check(app) == ["ASL401"]
