@@ -207,10 +207,17 @@ class Resolver:
 
     def file(self, path: str, named: bool = False) -> FileSettings:
         path = os.path.abspath(path)
-        if self.fixed is not None:
-            return _file_settings(path, self.fixed, None, named)
-        settings, pyproject = self._configuration(os.path.dirname(path))
-        return _file_settings(path, settings, pyproject, named)
+        return _file_settings(path, *self._of_file(path), named)
+
+    def walked(self, path: str) -> FileSettings:
+        """``file`` for a file that files.discover found walking a directory: the walk matched it
+        against the same patterns, from the same root (its directory's settings are the file's),
+        and kept it, so it is not excluded."""
+        settings, pyproject = self._of_file(os.path.abspath(path))
+        return FileSettings(settings, False, pyproject)
+
+    def _of_file(self, absolute: str) -> tuple[Settings, str | None]:
+        return (self.fixed, None) if self.fixed is not None else self._configuration(os.path.dirname(absolute))
 
     def directory(self, directory: str) -> Settings:
         return self.fixed if self.fixed is not None else self._configuration(os.path.abspath(directory))[0]

@@ -106,7 +106,7 @@ def select_files(paths: list[str], resolver: Resolver, stats: dict[str, os.stat_
     named = {path for path in paths if os.path.isfile(path)}
     selected = []
     for path in files:
-        own = resolver.file(path, named=path in named)
+        own = resolver.file(path, named=True) if path in named else resolver.walked(path)
         if not own.excluded:
             selected.append((path, own.settings))
     selected.sort(key=lambda item: item[0])

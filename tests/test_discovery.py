@@ -59,3 +59,26 @@ def test_the_walk_matches_paths_relative_to_the_root(tmp_path, monkeypatch):
     files, _ = discover([".", str(outside)], settings)
     found = sorted(os.path.relpath(f, tmp_path) for f in files)
     assert found == ["elsewhere/gen/m.py", "elsewhere/sub/gen/m.py", "proj/other/sub/gen/m.py"]
+
+
+def test_a_walked_file_is_excluded_as_its_own_settings_say(tmp_path, monkeypatch):
+    """The runner takes the walk's word for a file it found (config.Resolver.walked): the same as
+    asking the file's settings, nested projects, .gitignore and negations included."""
+    from asynclint.config import Resolver
+    from asynclint.runner import select_files
+
+    (tmp_path / "pyproject.toml").write_text('[tool.asynclint]\nexclude = ["gen/", "*_pb2.py", "!keep_pb2.py"]\n')
+    (tmp_path / ".gitignore").write_text("*.log\n/sub/out/\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text('[tool.asynclint]\nexclude = ["/local/"]\n')
+    for name in ("a.py", "x_pb2.py", "keep_pb2.py", "gen/g.py", "sub/gen/g.py", "sub/out/o.py", "sub/local/l.py",
+                 "sub/x_pb2.py", "sub/deep/local/l.py", "build/b.py", "sub/.venv/v.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    monkeypatch.chdir(tmp_path)
+    selected = [path for path, _ in select_files(["."], Resolver())[0]]
+    files, _ = discover(["."], Resolver().directory)
+    resolver = Resolver()
+    assert selected == sorted(path for path in files if not resolver.file(path).excluded)
+    assert sorted(os.path.relpath(p) for p in selected) == [
+        "a.py", "keep_pb2.py", "sub/deep/local/l.py", "sub/gen/g.py", "sub/out/o.py", "sub/x_pb2.py"]
