@@ -138,17 +138,20 @@ class ModuleSummary:
     classes: dict[str, list[str]] = field(default_factory=dict)  # class -> absolute names of its bases
     # Module-level names bound once to a literal or a display: conditions.py's abstract values.
     constants: dict[str, list] = field(default_factory=dict)
+    # Top-level modules it calls into that the project did not have (their calls are left out):
+    # a summary kept on disk holds only while none of them appears.
+    outside: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
-                "constants": self.constants,
+                "constants": self.constants, "outside": self.outside,
                 "functions": {name: f.to_json() for name, f in self.functions.items()}}
 
     @classmethod
     def from_json(cls, data: dict) -> "ModuleSummary":
         functions = {name: FunctionSummary.from_json(f) for name, f in data["functions"].items()}
         return cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
-                   dict(data["constants"]))
+                   dict(data["constants"]), list(data["outside"]))
 
 
 @dataclass(frozen=True)
@@ -340,13 +343,16 @@ class ProjectIndex:
         checked later, for another module of that name."""
         previous = self._summaries.get(summary.module)
         unseen = self._unseen(summary.module)
-        self._summaries[summary.module] = (("given", id(summary)), summary)
+        path = os.path.abspath(summary.path)
+        # With the stamp of its file (just read to be checked): what the files checked later get
+        # from it depends on that file (see summary).
+        self._summaries[summary.module] = (("given", path, file_stamp(path)), summary)
         self._summaries_changed(added=summary if unseen else None)
         try:
             yield
         finally:
             found = self._module_file(summary.module)
-            if found is None or os.path.abspath(found) != os.path.abspath(summary.path):
+            if found is None or os.path.abspath(found) != path:
                 if previous is None:
                     del self._summaries[summary.module]
                 else:
@@ -372,9 +378,25 @@ class ProjectIndex:
         elif self._subclasses is not None:
             self._unindexed.append(added)
 
+    def refresh(self) -> None:
+        """Summarise again the modules whose file changed since they were read, dropping what was
+        derived from them. For an index kept between checks (the editor's): the answers it keeps
+        (chains, class orders, known subclasses) would otherwise go on using a module edited since
+        until a check asks for that module itself. A document checked stands for its file until
+        the file changes (saved, or changed by another program once closed). A run's files do not
+        change while it runs."""
+        for module, (stamp, _) in list(self._summaries.items()):
+            path, read = (stamp[1], stamp[2]) if stamp[0] == "given" else (self._module_file(module), stamp)
+            if file_stamp(path) != read:
+                del self._summaries[module]
+                self._files.pop(module, None)  # perhaps gone
+                self._summaries_changed()
+                self.summary(module)  # known again, as a new index that had read it would know it
+
     def summary(self, module: str) -> ModuleSummary | None:
         known = self._summaries.get(module)
         if known is not None and known[0][0] == "given":
+            self._record_module(module)  # checked earlier: the files checked after depend on its file
             return known[1]
         path = self._module_file(module)
         if path is None:
@@ -425,9 +447,11 @@ class ProjectIndex:
             payload = self._store.get(SUMMARIES, key)
             if payload is not None:
                 try:
-                    return ModuleSummary.from_json(payload)
+                    kept = ModuleSummary.from_json(payload)
                 except (KeyError, TypeError, ValueError):
-                    pass  # a malformed entry: make the summary again
+                    kept = None  # a malformed entry: make the summary again
+                if kept is not None and not any(self.has_module(top) for top in kept.outside):
+                    return kept
         summary = self._summarize(path, self.context_for(path))
         if key is not None and summary is not None:
             self._store.put(SUMMARIES, key, summary.to_json())
@@ -521,24 +545,30 @@ class ProjectIndex:
         return coroutine
 
     def _overrides(self, summary: ModuleSummary, owner: str, attribute: str):
-        """The methods named ``attribute`` of the known subclasses of ``owner``."""
-        for known, name in self._known_subclasses().get((summary.module, owner), ()):
+        """The methods named ``attribute`` of the known subclasses of ``owner``. Each subclass
+        looked at is recorded: its module, and the files of its class order (what makes it one)."""
+        for known, name, order_from in self._known_subclasses().get((summary.module, owner), ()):
+            self._record(order_from)
+            self._record_module(known.module)
             method = known.functions.get(f"{name}.{attribute}")
             if method is not None:
                 yield method
 
-    def _known_subclasses(self) -> dict[tuple[str, str], list[tuple[ModuleSummary, str]]]:
-        """(module, class) -> the classes of the summaries known now that derive from it. Asked for
-        every call to a method, so kept, and brought up to date with the modules added since,
-        rather than made again. The modules that ``mro`` loads meanwhile join it on the next call."""
+    def _known_subclasses(self) -> dict[tuple[str, str], list[tuple[ModuleSummary, str, dict[str, tuple]]]]:
+        """(module, class) -> the classes of the summaries known now that derive from it, each with
+        the files its class order was found from. Asked for every call to a method, so kept, and
+        brought up to date with the modules added since, rather than made again. The modules that
+        ``mro`` loads meanwhile join it on the next call."""
         if self._subclasses is None:
             self._subclasses = {}
             self._unindexed = [known for _, known in self._summaries.values() if known is not None]
         index, added, self._unindexed = self._subclasses, self._unindexed, []
         for known in added:
             for name in known.classes:
-                for base, base_name in self.mro(known, name)[1:]:
-                    index.setdefault((base.module, base_name), []).append((known, name))
+                with self.recording() as order_from:
+                    order = self.mro(known, name)
+                for base, base_name in order[1:]:
+                    index.setdefault((base.module, base_name), []).append((known, name, order_from))
         return index
 
     def thread_hazard(self, target: str) -> str | None:
@@ -612,6 +642,17 @@ class ProjectIndex:
         found, consulted = self._chains[key]
         self._record(consulted)
         return found
+
+    def _record_module(self, module: str) -> None:
+        """Record the file of a module known now, as ``summary`` would, without asking its stamp again."""
+        known = self._summaries.get(module)
+        if self._recording is None or known is None:
+            return
+        if known[0][0] == "given":
+            _, path, stamp = known[0]
+            self._recording[path] = stamp
+        else:
+            self._recording[self._module_file(module)] = known[0]
 
     def _record(self, consulted: dict[str, tuple]) -> None:
         """A kept answer is used: what it was made from, whichever file asked first, is what the

@@ -286,6 +286,7 @@ class DocumentLinter:
             return checked
         checked.settings = own.settings
         checked.project = self.project_for(own)
+        checked.project.refresh()  # kept since the last check: files may have changed meanwhile
         checked.diagnostics = engine.lint_source(source, path, own.settings, project=checked.project,
                                                  skip_without_async=False)
         return checked

@@ -311,6 +311,7 @@ class _Linter:
             found = lint_source(source, path, group.settings, enabled=enabled, verbose=self.verbose,
                                 project=self.project)
         if not any(d.code == "ASL002" for d in found):
+            depends_on.pop(os.path.abspath(path), None)  # its own text is in the key
             if group.store.enabled:
                 group.store.put(RESULTS, group.result_key(enabled, source), _encode(found, depends_on))
             if self.summaries.enabled:

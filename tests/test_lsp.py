@@ -389,3 +389,79 @@ def test_without_pyproject_the_project_is_the_workspace_folder(tmp_path):
     assert [d.code for d in checked.diagnostics] == ["ASL101"]
     # An unsaved document belongs to the first folder.
     assert linter.root_of("Untitled-1") == str(tmp_path / "other")
+
+
+# The editor's index is kept between checks: what it kept from a module changed on disk since must
+# not outlive the change, though the document checked after it never asks for that module itself.
+# Each case: the files on disk, the documents checked before the edit, the one checked after it,
+# and the edit. A new linter, checking the same documents after the edit, says what is right.
+USES_BASE = "from base import Base\n\n\nasync def use():\n    obj = Base()\n    obj.save()\n"
+EDITED_UNDER_THE_EDITOR = {
+    # a chain kept from a.py's check (helpers.load -> util.read), asked for again by b.py
+    "chain": ({"a.py": "import helpers\n\n\nasync def a():\n    helpers.load()\n",
+               "b.py": "import helpers\n\n\nasync def b():\n    helpers.load()\n",
+               "helpers.py": "import util\n\n\ndef load():\n    return util.read()\n",
+               "util.py": "def read():\n    return {}\n"},
+              ["a.py"], "b.py", {"util.py": "def read():\n    return open('x').read()\n"}),
+    # a class order kept from a.py's check: Mid().load() is Base.load
+    "class order": ({"a.py": "from mid import Mid\n\n\nasync def a():\n    Mid().load()\n",
+                     "b.py": "from mid import Mid\n\n\nasync def b():\n    Mid().load()\n",
+                     "mid.py": "from base import Base\n\n\nclass Mid(Base):\n    pass\n",
+                     "base.py": "class Base:\n    def load(self):\n        return {}\n"},
+                    ["a.py"], "b.py", {"base.py": "class Base:\n    def load(self):\n        return open('x').read()\n"}),
+    # the known subclasses: plain.py, loaded for other.py, overrides Base.save; use.py checked again
+    "override": ({"base.py": "class Base:\n    async def save(self):\n        pass\n",
+                  "plain.py": "from base import Base\n\n\nclass Plain(Base):\n    async def save(self):\n"
+                              "        pass\n\n\ndef helper():\n    pass\n",
+                  "other.py": "import plain\n\n\nasync def other():\n    plain.helper()\n",
+                  "use.py": USES_BASE},
+                 ["other.py", "use.py"], "use.py",
+                 {"plain.py": "from base import Base\n\n\nclass Plain(Base):\n    def save(self):\n"
+                              "        pass\n\n\ndef helper():\n    pass\n"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDITED_UNDER_THE_EDITOR))
+def test_the_editors_index_follows_a_module_edited_on_disk(tmp_path, case):
+    files, first, last, edits = EDITED_UNDER_THE_EDITOR[case]
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+
+    def check(linter, name):
+        path = str(tmp_path / name)
+        return [(d.line, d.code) for d in linter.check("file://" + path, 1, files[name], path).diagnostics]
+
+    def check_all(linter):
+        for name in first:
+            check(linter, name)
+        return check(linter, last)
+
+    before = check_all(lsp.DocumentLinter(roots=[str(tmp_path)]))
+    kept = lsp.DocumentLinter(roots=[str(tmp_path)])
+    for name in first:
+        check(kept, name)
+    for name, text in edits.items():
+        (tmp_path / name).write_text(text)
+        os.utime(tmp_path / name, ns=(1, 1))  # a stamp of its own, however coarse the clock
+    assert check(kept, last) == check_all(lsp.DocumentLinter(roots=[str(tmp_path)])) != before
+
+
+def test_a_document_checked_then_changed_on_disk_is_read_again(tmp_path):
+    """helpers.py was checked as a document (the index knows it by that text), then closed as it
+    was saved; git changes it on disk: app.py, checked again, sees the new text."""
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text("async def unused():\n    pass\n\n\ndef load():\n    return {}\n")
+    app = tmp_path / "app.py"
+    app.write_text("import helpers\n\n\nasync def run():\n    helpers.load()\n")
+    linter = lsp.DocumentLinter(roots=[str(tmp_path)])
+
+    def check(path):
+        return [d.code for d in linter.check(path.as_uri(), 1, path.read_text(), str(path)).diagnostics]
+
+    check(helpers)
+    assert check(app) == []
+    helpers.write_text("async def unused():\n    pass\n\n\ndef load():\n    return open('x').read()\n")
+    os.utime(helpers, ns=(1, 1))  # a stamp of its own, however coarse the clock
+    assert check(app) == ["ASL401"]

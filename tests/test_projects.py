@@ -257,3 +257,58 @@ def test_a_cached_result_follows_an_edit_to_what_a_kept_answer_was_made_from(tmp
     found = check_paths([str(tmp_path)], settings, jobs=1)
     assert sorted((os.path.basename(d.path), d.code) for d in found.diagnostics) == [("a.py", "ASL401"),
                                                                                    ("b.py", "ASL401")]
+
+
+# What a file's findings were made from besides its own text, edited between two cached runs: the
+# second run reports what a cold one does. `user_a.py` and `user_b.py` ask the same question (the
+# index answers the second from what it kept for the first); each case's edit changes the answer.
+UNAWAITED = "from base import Base\n\n\nasync def use():\n    obj = Base()\n    obj.save()\n"
+BASE = "class Base:\n    async def save(self):\n        pass\n"
+PLAIN = "from {base} import {name}\n\n\nclass Plain({name}):\n    {kind}def save(self):\n        pass\n\n\nasync def unused():\n    pass\n"
+CACHED_THEN_EDITED = {
+    # a module checked earlier in the run, which the index knows by the summary made while checking it
+    "a module checked before": (
+        {"helpers.py": "async def unused():\n    pass\n\n\ndef load():\n    return {}\n",
+         "user_a.py": "import helpers\n\n\nasync def use():\n    helpers.load()\n"},
+        {"helpers.py": "async def unused():\n    pass\n\n\ndef load():\n    return open('x').read()\n"}),
+    # an override in a subclass no longer agrees: calling Base.save may not make a coroutine
+    "an override in a subclass": (
+        {"base.py": BASE, "plain.py": PLAIN.format(base="base", name="Base", kind="async "),
+         "user_a.py": UNAWAITED, "user_b.py": UNAWAITED},
+        {"plain.py": PLAIN.format(base="base", name="Base", kind="")}),
+    # the subclass's base no longer derives from Base: its override no longer counts
+    "the base of a subclass": (
+        {"base.py": BASE, "mid.py": "from base import Base\n\n\nclass Mid(Base):\n    pass\n",
+         "plain.py": PLAIN.format(base="mid", name="Mid", kind=""), "user_a.py": UNAWAITED, "user_b.py": UNAWAITED},
+        {"mid.py": "class Mid:\n    pass\n"}),
+    # a new module that a module summarised on disk calls into: m.py's summary, kept on disk, was
+    # made while `helpers` was not the project's (the calls into it left out)
+    "a module a summary called into appears": (
+        {"user_a.py": "import m\n\n\nasync def use():\n    m.f()\n",
+         "m.py": "import helpers\n\n\ndef f():\n    helpers.g()\n"},
+        {"helpers.py": "import time\n\n\ndef g():\n    time.sleep(1)\n"}),
+    # a new file (the list of files is part of every key)
+    "a new subclass module": (
+        {"base.py": BASE, "user_a.py": UNAWAITED, "user_b.py": UNAWAITED},
+        {"plain.py": PLAIN.format(base="base", name="Base", kind="")}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CACHED_THEN_EDITED))
+def test_a_cached_result_follows_an_edit_to_what_it_was_made_from(tmp_path, case):
+    files, edits = CACHED_THEN_EDITED[case]
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    settings = _settings(str(tmp_path))
+
+    def findings(**options):
+        result = check_paths([str(tmp_path)], settings, jobs=1, **options)
+        return sorted((os.path.basename(d.path), d.line, d.code) for d in result.diagnostics)
+
+    before = findings()
+    for name, text in edits.items():
+        (tmp_path / name).write_text(text)
+        os.utime(tmp_path / name, ns=(1, 1))  # a stamp of its own, however coarse the clock
+    cached = findings()
+    assert cached == findings(cache=False) != before

@@ -220,8 +220,9 @@ class ProjectCallChecker(Checker):
             return
         imports = {name: context.absolute(value.name)
                    for name, value in self.analysis.scopes[0].bindings.items() if isinstance(value, Ref)}
+        outside = sorted(top for top, ours in self._tops.items() if not ours)
         self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes,
-                                     _constants(self.analysis.tree))
+                                     _constants(self.analysis.tree), outside)
         if not context.checking:
             return
         with context.index.checking(self.summary):
