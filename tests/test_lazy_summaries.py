@@ -11,6 +11,7 @@ from asynclint.rules.chains import ProjectCallChecker
 
 SOURCE = '''
 import contextlib
+import json
 import threading
 import time
 
@@ -25,7 +26,7 @@ def fetch(path, retries=RETRIES):
 
 
 def helper(path):
-    time.sleep(1)
+    time.sleep(json.loads(path))  # json: a module outside the project, found in a body walked later
 
 
 @contextlib.contextmanager
@@ -95,12 +96,15 @@ def test_only_the_bodies_asked_for_are_walked(tmp_path, monkeypatch):
     path = tmp_path / "module.py"
     path.write_text(SOURCE)
     settings = Settings(project_root=str(tmp_path))
-    summary = summarize_module(str(path), project_index(settings).context_for(str(path)), settings)
+    index = project_index(settings)  # a summary lives in its index: the walks left need it
+    summary = summarize_module(str(path), index.context_for(str(path)), settings)
     assert walked == ["outer", "outer.<locals>.inner"]  # it defines a function and a class: walked at once
     assert "outer.<locals>.Local" in summary.classes
     assert "helper" in summary.functions and "Base.size" in summary.functions and "nothing" not in summary.functions
     assert walked == ["outer", "outer.<locals>.inner"]
+    assert summary.outside == []
     assert summary.functions["helper"].blocking[0][1] == "time.sleep"
     assert walked[2:] == ["helper"]
+    assert summary.outside == ["json"]
     assert summary.functions["fetch"].calls  # both of its bodies
     assert walked[3:] == ["fetch", "fetch"]
