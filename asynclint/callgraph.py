@@ -3,16 +3,18 @@
 A summary says, for each function and method of a module, whether it is async, which
 catalogued blocking calls it makes directly, and which functions it calls (by absolute
 qualified name). Summaries are made in the same walk as the per-file rules, or on demand
-for a module that a checked file imports. Chains are searched breadth-first over sync
-functions only, so the chain reported is the shortest one.
+for a module that a checked file imports (its function bodies then walked only when a chain or
+a coroutine question first reads their summary: LazyFunctions). Chains are searched
+breadth-first over sync functions only, so the chain reported is the shortest one.
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from asynclint import conditions
 from asynclint.model import Settings
@@ -69,6 +71,64 @@ class FunctionSummary:
         return self.runs == "body" or (self.runs, how) in (("generator", "iterate"), ("contextmanager", "with"))
 
 
+class LazyFunctions(dict):
+    """The function summaries of a module summarised for others, whose bodies are walked when a
+    summary is first read (most are never: a chain goes through few of a module's functions).
+    Every name is known at once: asking whether the module defines one walks nothing. ``later``:
+    for each name left, the walks that make its summary; ``done`` (set by the maker) is called
+    once none is left."""
+
+    def __init__(self, made: dict, later: dict[str, list]) -> None:
+        super().__init__(made)
+        self._later = later
+        self.done = lambda: None
+
+    def _walk(self, name: str) -> None:
+        """Walk the bodies of ``name`` if they are left (nothing otherwise)."""
+        walks = self._later.pop(name, None)
+        if walks is None:
+            return
+        for walk in walks:
+            walk()
+        if not self._later:
+            self.done()
+
+    def _walk_all(self) -> None:
+        while self._later:
+            self._walk(next(iter(self._later)))
+
+    def __contains__(self, name) -> bool:
+        return dict.__contains__(self, name) or name in self._later
+
+    def __getitem__(self, name: str) -> FunctionSummary:
+        self._walk(name)
+        return dict.__getitem__(self, name)
+
+    def get(self, name: str, default=None):
+        self._walk(name)
+        return dict.get(self, name, default)
+
+    def items(self):
+        self._walk_all()
+        return dict.items(self)
+
+    def values(self):
+        self._walk_all()
+        return dict.values(self)
+
+    def keys(self):
+        self._walk_all()
+        return dict.keys(self)
+
+    def __iter__(self):
+        self._walk_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._walk_all()
+        return dict.__len__(self)
+
+
 @dataclass
 class ModuleSummary:
     module: str
@@ -114,6 +174,14 @@ class ModuleContext:
     is_package: bool
     path: str
     checking: bool = True  # False when the module is only summarised for others
+
+    def held_by_index(self) -> "ModuleContext":
+        """This context, for an analysis that only summarises and that the index itself holds (a
+        summary whose function bodies are walked later, a conftest's): it sees the index weakly,
+        so that no cycle keeps the index, and every tree it holds, alive after the run lets go of
+        it (only a full collection, which a run seldom makes, would free them)."""
+        index = self.index if isinstance(self.index, weakref.ProxyType) else weakref.proxy(self.index)
+        return replace(self, index=index, checking=False)
 
     def absolute(self, name: str) -> str:
         """Resolve a relative import target (``..db.fetch``) against this module."""

@@ -13,7 +13,7 @@ import threading
 import tokenize
 import traceback
 import warnings
-from dataclasses import replace
+import weakref
 from functools import lru_cache, partial
 from typing import Callable
 
@@ -21,7 +21,7 @@ from asynclint.analysis import Analysis
 from asynclint.compat import noqa_covers
 from asynclint.model import Diagnostic, FixKind, Related, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
-from asynclint.callgraph import ModuleContext, ModuleSummary, ProjectIndex
+from asynclint.callgraph import LazyFunctions, ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
 
 load_all()
@@ -201,12 +201,26 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings) -> M
     try:  # a module that cannot be read or parsed simply has no summary
         source = read_source(path)
         tree = parse(source, path)
-        with Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
-                      project=replace(context, checking=False), source=source) as analysis:
-            analysis.run()
-            summary = analysis.checkers[0].summary
+        analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
+                            project=context.held_by_index(), source=source)
+        try:
+            later = analysis.run_lazily()
+        except BaseException:
+            analysis.close()
+            raise
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    # The function bodies left are walked when a chain or a coroutine question first reads their
+    # summary. The analysis is closed once all are, or when the summary is let go: it points to
+    # the summary only weakly, so reference counting frees both (no tree waits for the collector).
+    checker = analysis.checkers[0]
+    summary, checker.summary = checker.summary, None
+    summary.functions = LazyFunctions(checker.functions, later)
+    checker.functions = weakref.proxy(summary.functions)
+    summary.functions.done = weakref.finalize(summary.functions, analysis.close)
+    summary.functions.done.atexit = False
+    if not later:
+        summary.functions.done()
     if needs_parse(source, enabled_codes(settings, path)):  # it may be checked later: parse it once
         context.index.kept_trees.keep(path, source, tree)
     return summary

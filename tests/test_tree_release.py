@@ -59,3 +59,19 @@ def test_the_trees_of_modules_summarised_for_others_are_freed_too(tmp_path, no_c
     found = lint_source(source, path, settings, project=project_index(settings))
     assert [d.code for d in found] == ["ASL401"]  # helpers.py was summarised
     assert no_collector() == []
+
+
+def test_an_index_holding_summaries_not_walked_yet_is_freed_by_reference_counting(tmp_path, no_collector):
+    # helpers.py's summary keeps its analysis (and tree) for the bodies no chain asked for yet:
+    # that analysis must not keep the index (and through it, every such tree) alive.
+    (tmp_path / "helpers.py").write_text(
+        "def load(path):\n    return open(path).read()\n\n\ndef unused(path):\n    return open(path).read()\n")
+    source = "from helpers import load\n\nasync def handler(path):\n    return load(path)\n"
+    settings = Settings(project_root=str(tmp_path))
+    index = project_index(settings)
+    found = lint_source(source, str(tmp_path / "app.py"), settings, project=index)
+    assert [d.code for d in found] == ["ASL401"]
+    freed = weakref.ref(index)
+    del index
+    assert freed() is None
+    assert no_collector() == []

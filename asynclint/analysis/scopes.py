@@ -15,6 +15,7 @@ import bisect
 import builtins
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Iterator
 
 from asynclint import catalog
@@ -242,22 +243,45 @@ class Analysis:
         self.scopes.pop()
         self.values.forget_callees()
 
+    def run_lazily(self) -> dict[str, list[Callable[[], None]]]:
+        """``run``, but the bodies of the module's functions and methods that define no nested
+        function or class are left: for each qualified name, the walks of its bodies (in the
+        order of the module), to be called when what they find is first asked for. The scopes
+        they see are final by then, as they are for ``run``'s deferred walks; the nested ones
+        are walked now, so that every class and function name of the module is known."""
+        self.walk_body(self.tree.body)
+        deferred, self.scopes[-1].deferred = self.scopes[-1].deferred, []
+        nesting = {entry[2].qualname for entry in deferred if defines_scopes(entry[0])}
+        later: dict[str, list[Callable[[], None]]] = {}
+        for entry in deferred:
+            if entry[2].qualname in nesting:
+                self._walk_function(entry)
+            else:
+                later.setdefault(entry[2].qualname, []).append(partial(self._walk_function, entry))
+        for chk in self.checkers:
+            chk.finish()
+        return later
+
     def _walk_deferred(self, owner: Scope) -> None:
         """Walk the bodies of the functions defined in ``owner`` (which is now complete)."""
         while owner.deferred:
-            node, chain, func = owner.deferred.pop(0)
-            saved_scopes, saved_parents = self.scopes, self.parents
-            self.scopes, self.parents = list(chain), [node]
-            scope = self._push("function", node, on_loop=func.is_async, func=func)
-            if func.is_async or not self.skip_sync_bodies or defines_scopes(node):
-                self._bind_parameters(node, chain, func)
-                self.walk_body(node.body)
-                func.walked = True
-            for chk in self.checkers:
-                chk.leave_function(scope)
-            self._walk_deferred(scope)
-            self.scopes, self.parents = saved_scopes, saved_parents
-            self.values.forget_callees()
+            self._walk_function(owner.deferred.pop(0))
+
+    def _walk_function(self, entry: tuple) -> None:
+        """Walk a function's body (deferred when it was defined), then the functions it defines."""
+        node, chain, func = entry
+        saved_scopes, saved_parents = self.scopes, self.parents
+        self.scopes, self.parents = list(chain), [node]
+        scope = self._push("function", node, on_loop=func.is_async, func=func)
+        if func.is_async or not self.skip_sync_bodies or defines_scopes(node):
+            self._bind_parameters(node, chain, func)
+            self.walk_body(node.body)
+            func.walked = True
+        for chk in self.checkers:
+            chk.leave_function(scope)
+        self._walk_deferred(scope)
+        self.scopes, self.parents = saved_scopes, saved_parents
+        self.values.forget_callees()
 
     # -- bindings --------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Union
 
@@ -682,7 +682,7 @@ def _module_level(settings: Settings, index, path: str) -> "Analysis | None":
     try:
         source = read_source(path)
         analysis = Analysis(parse(source, path), settings, [], lambda *args, **kwargs: None,
-                            project=replace(index.context_for(path), checking=False), source=source)
+                            project=index.context_for(path).held_by_index(), source=source)
         analysis.walk_body(analysis.tree.body)
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None

@@ -8,6 +8,7 @@ function of the project is looked up in the call graph.
 from __future__ import annotations
 
 import ast
+import bisect
 import os
 
 from asynclint import catalog, conditions
@@ -33,6 +34,9 @@ class ProjectCallChecker(Checker):
         self._exits: dict = {}  # conditions.path_condition's memo of early exits per statement list
         self._parameters: dict[int, set[str]] = {}  # by function node
         self._tops: dict[str, bool] = {}  # top-level module name -> whether it is the project's
+        # The summary's list of those that are not, sorted: the bodies of a module summarised for
+        # others may be walked after its summary is made (LazyFunctions), and add to it then.
+        self.outside: list[str] = []
 
     def _summary_of(self, scope) -> FunctionSummary | None:
         func = scope.func if scope is not None else None
@@ -128,6 +132,8 @@ class ProjectCallChecker(Checker):
         if known is None:
             context = self.analysis.project
             known = self._tops[top] = top == context.module.partition(".")[0] or context.index.has_module(top)
+            if not known:
+                bisect.insort(self.outside, top)
         return known
 
     def _condition(self, call: ast.Call) -> list:
@@ -220,9 +226,8 @@ class ProjectCallChecker(Checker):
             return
         imports = {name: context.absolute(value.name)
                    for name, value in self.analysis.scopes[0].bindings.items() if isinstance(value, Ref)}
-        outside = sorted(top for top, ours in self._tops.items() if not ours)
         self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes,
-                                     _constants(self.analysis.tree), outside)
+                                     _constants(self.analysis.tree), self.outside)
         if not context.checking:
             return
         with context.index.checking(self.summary):
