@@ -370,8 +370,9 @@ class _Linter:
         except SourceError as error:
             return [error.finding(path)]
         with _collected_once(), self.project.recording() as depends_on:
+            # The plan took only files in which a trigger occurs (needs_parse): no second look.
             found = lint_source(source, path, group.settings, enabled=enabled, verbose=self.verbose,
-                                project=self.project)
+                                project=self.project, skip_without_async=False)
         if not any(d.code == "ASL002" for d in found):
             depends_on.pop(os.path.abspath(path), None)  # its own text is in the key
             if group.store.enabled:
