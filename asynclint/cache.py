@@ -35,7 +35,7 @@ from asynclint.model import Settings
 
 CACHE_DIR_NAME = ".asynclint_cache"
 # Bumped when the layout or an entry's format changes.
-FORMAT = "2"
+FORMAT = "3"
 # Settings fields that do not change what a file's check reports: ``exclude`` only decides
 # which files are checked, ``project_root`` is where the configuration was found, and
 # ``per_file_ignores`` enters keys through the enabled codes of each path.

@@ -10,11 +10,13 @@ breadth-first over sync functions only, so the chain reported is the shortest on
 
 from __future__ import annotations
 
+import bisect
 import os
 import weakref
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from asynclint import conditions
 from asynclint.model import Settings
@@ -82,6 +84,15 @@ class LazyFunctions(dict):
         super().__init__(made)
         self._later = later
         self.done = lambda: None
+        self.stored = -1  # how many summaries were made when it was last stored (-1: never)
+
+    def made(self) -> dict[str, FunctionSummary]:
+        """The summaries walked so far, walking nothing."""
+        return dict(dict.items(self))
+
+    def left(self) -> list[str]:
+        """The names whose bodies are not walked yet."""
+        return list(self._later)
 
     def _walk(self, name: str) -> None:
         """Walk the bodies of ``name`` if they are left (nothing otherwise)."""
@@ -143,15 +154,69 @@ class ModuleSummary:
     outside: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """What is known so far, walking nothing: the functions whose bodies are not walked yet are
+        listed under "later" (see from_json)."""
+        lazy = isinstance(self.functions, LazyFunctions)
+        made = self.functions.made() if lazy else self.functions
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
                 "constants": self.constants, "outside": self.outside,
-                "functions": {name: f.to_json() for name, f in self.functions.items()}}
+                "functions": {name: f.to_json() for name, f in made.items()},
+                "later": self.functions.left() if lazy else []}
 
     @classmethod
-    def from_json(cls, data: dict) -> "ModuleSummary":
+    def from_json(cls, data: dict, walk_later: _WalkAgain | None = None) -> "ModuleSummary":
+        """The summary stored by to_json. The bodies of the functions listed as "later" are walked
+        by ``walk_later`` when their summary is first read; without it, such an entry is refused
+        (ValueError)."""
         functions = {name: FunctionSummary.from_json(f) for name, f in data["functions"].items()}
-        return cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
-                   dict(data["constants"]), list(data["outside"]))
+        later = [str(name) for name in data["later"]]
+        summary = cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
+                      dict(data["constants"]), list(data["outside"]))
+        if later:
+            if walk_later is None or any(name in functions for name in later):
+                raise ValueError("a partial summary that cannot be completed")
+            walk_later.attach(summary, later)
+        return summary
+
+
+class _WalkAgain:
+    """The function bodies a summary from the cache left unwalked, walked when one is first read,
+    as summarize_module would have walked them: the module is parsed and walked at module level
+    again, from the text the summary's key was made from, then the body asked for. The summary
+    made again is held until no body is left, or until the stored one is let go (the stored one
+    is held weakly: nothing here keeps it, or the index, alive)."""
+
+    def __init__(self, index: "ProjectIndex", module: str, path: str, key: str) -> None:
+        self._index = index if isinstance(index, weakref.ProxyType) else weakref.proxy(index)
+        self._module, self._path, self._key = module, path, key
+        self._again: ModuleSummary | None | bool = None  # False: the module has changed since
+        self._functions = self._outside = None
+
+    def attach(self, summary: ModuleSummary, later: list[str]) -> None:
+        summary.functions = LazyFunctions(summary.functions, {name: [partial(self._walk, name)] for name in later})
+        summary.functions.done = self._release
+        self._functions, self._outside = weakref.ref(summary.functions), summary.outside
+
+    def _walk(self, name: str) -> None:
+        if self._again is None:
+            self._again = self._index.summarize_again(self._module, self._path, self._key) or False
+        function = self._again.functions.get(name) if self._again else None
+        if function is not None:
+            for top in self._again.outside:
+                if top not in self._outside:
+                    bisect.insort(self._outside, top)
+        dict.__setitem__(self._functions(), name, function or _unknown_function())
+
+    def _release(self) -> None:
+        self._again = False
+
+
+def _unknown_function() -> FunctionSummary:
+    """A function whose module changed on disk after its summary was stored, before its body was
+    walked: it claims nothing (no chain goes through it, it is not known to make a coroutine, and
+    it is not to be moved to a thread). What used it depends on the module's stamp, as read before
+    the change: the next run checks it again."""
+    return FunctionSummary(is_async=False, line=1, runs="nothing", hazard="its module changed while it was checked")
 
 
 @dataclass(frozen=True)
@@ -265,6 +330,7 @@ class ProjectIndex:
         self._unreadable: set[str] = set()  # modules whose file could not be read when asked for
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
         self._store, self._fingerprint = store, fingerprint
+        self._keys: dict[str, str] = {}  # module -> the key its summary (known now) is stored under
         self._recording: dict[str, tuple] | None = None
         self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
@@ -436,7 +502,10 @@ class ProjectIndex:
             self._store.put(SUMMARIES, key, known[1].to_json())
 
     def _load(self, module: str, path: str) -> ModuleSummary | None:
-        """A module's summary, from the on-disk cache (keyed by its content) or made afresh."""
+        """A module's summary, from the on-disk cache (keyed by its content) or made afresh. A
+        summary made afresh is stored at once, with the function bodies walked so far (the others
+        are listed, to be walked by whichever run reads them first): storing walks nothing, and
+        another worker of the run finds it there."""
         key = None
         if self._store is not None and self._store.enabled:
             try:
@@ -447,15 +516,52 @@ class ProjectIndex:
             payload = self._store.get(SUMMARIES, key)
             if payload is not None:
                 try:
-                    kept = ModuleSummary.from_json(payload)
-                except (KeyError, TypeError, ValueError):
+                    kept = ModuleSummary.from_json(payload, _WalkAgain(self, module, path, key))
+                except (KeyError, TypeError, ValueError, AttributeError):
                     kept = None  # a malformed entry: make the summary again
                 if kept is not None and not any(self.has_module(top) for top in kept.outside):
+                    self._keys[module] = key
+                    if isinstance(kept.functions, LazyFunctions):
+                        kept.functions.stored = dict.__len__(kept.functions)
                     return kept
         summary = self._summarize(path, self.context_for(path))
         if key is not None and summary is not None:
-            self._store.put(SUMMARIES, key, summary.to_json())
+            self._keys[module] = key
+            self._put(key, summary)
         return summary
+
+    def _put(self, key: str, summary: ModuleSummary) -> None:
+        self._store.put(SUMMARIES, key, summary.to_json())
+        if isinstance(summary.functions, LazyFunctions):
+            summary.functions.stored = dict.__len__(summary.functions)
+
+    def store_walked(self) -> None:
+        """Store again the summaries whose function bodies were walked since they were stored
+        (unless the cache holds a whole one already: the summary made while the module was
+        checked), so that a later run, after an edit, finds walked the bodies this one read. The
+        runner calls it after each chunk: the other workers of the run find them too."""
+        if self._store is None or not self._store.enabled:
+            return
+        for module, (stamp, summary) in self._summaries.items():
+            functions = summary.functions if summary is not None else None
+            if stamp[0] == "given" or not isinstance(functions, LazyFunctions) \
+                    or dict.__len__(functions) <= functions.stored:
+                continue
+            stored = self._store.get(SUMMARIES, self._keys[module])
+            if not (isinstance(stored, dict) and stored.get("later") == []):
+                self._put(self._keys[module], summary)
+
+    def summarize_again(self, module: str, path: str, key: str) -> ModuleSummary | None:
+        """The module summarised afresh (see _WalkAgain), or None when its file no longer holds
+        the text ``key`` was made from."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        if self._summary_key(module, path, data) != key:
+            return None
+        return self._summarize(path, self.context_for(path), data=data)
 
     # -- the call graph --------------------------------------------------------------------------
 

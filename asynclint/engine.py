@@ -194,12 +194,14 @@ def project_index(settings: Settings, store=None) -> ProjectIndex:
     return ProjectIndex.for_settings(settings, partial(summarize_module, settings=settings), store, fingerprint)
 
 
-def summarize_module(path: str, context: ModuleContext, settings: Settings) -> ModuleSummary | None:
-    """The summary of a module the checked files use, or None when it cannot be read."""
+def summarize_module(path: str, context: ModuleContext, settings: Settings,
+                     data: bytes | None = None) -> ModuleSummary | None:
+    """The summary of a module the checked files use, or None when it cannot be read. ``data``:
+    the file's bytes, when the caller has read them already."""
     from asynclint.rules.chains import ProjectCallChecker
 
     try:  # a module that cannot be read or parsed simply has no summary
-        source = read_source(path)
+        source = read_source(path) if data is None else decode_source(data)
         tree = parse(source, path)
         analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
                             project=context.held_by_index(), source=source)

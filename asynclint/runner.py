@@ -362,7 +362,10 @@ class _Linter:
             self.summaries = group.store if group.store.enabled or self.shared is None else self.shared
             self.project = project_index(group.settings, self.summaries)
             self.current = number
-        return [self._lint_file(path, enabled, group) for path, enabled in chunk]
+        found = [self._lint_file(path, enabled, group) for path, enabled in chunk]
+        if self.summaries.enabled:
+            self.project.store_walked()
+        return found
 
     def _lint_file(self, path: str, enabled: frozenset, group: _Group) -> list[Diagnostic]:
         try:  # read again here: what is linted and what its cache key says are the same text

@@ -75,7 +75,8 @@ def _summary(tmp_path, lazy: bool) -> dict:
     context = project_index(settings).context_for(str(path))
     if lazy:
         summary = summarize_module(str(path), context, settings)
-        summary.functions["Base.size"]  # one body asked for first, the others afterwards
+        summary.functions["Base.size"]  # one body asked for first
+        list(summary.functions)  # the others afterwards (storing it would walk none of them)
     else:
         with Analysis(ast.parse(SOURCE), settings, [ProjectCallChecker], lambda *a, **k: None,
                       project=context.held_by_index(), source=SOURCE) as analysis:

@@ -287,6 +287,11 @@ CACHED_THEN_EDITED = {
         {"user_a.py": "import m\n\n\nasync def use():\n    m.f()\n",
          "m.py": "import helpers\n\n\ndef f():\n    helpers.g()\n"},
         {"helpers.py": "import time\n\n\ndef g():\n    time.sleep(1)\n"}),
+    # a module summarised for others (never checked: no trigger word), stored with a body not walked
+    "a module stored with bodies left to walk": (
+        {"helpers.py": "def load():\n    return {}\n\n\ndef unused():\n    return {}\n",
+         "user_a.py": "import helpers\n\n\nasync def use():\n    helpers.load()\n"},
+        {"helpers.py": "def load():\n    return open('x').read()\n\n\ndef unused():\n    return {}\n"}),
     # a new file (the list of files is part of every key)
     "a new subclass module": (
         {"base.py": BASE, "user_a.py": UNAWAITED, "user_b.py": UNAWAITED},
