@@ -124,14 +124,12 @@ class ArgHasFlag:
     flags: tuple[str, ...]
 
     def holds(self, call, resolve=None) -> bool:
-        pending = [_argument(call, self.keyword, self.position)]
-        while pending and resolve is not None:
-            arg = pending.pop()
-            if type(arg).__name__ == "BinOp" and type(arg.op).__name__ == "BitOr":
-                pending += [arg.left, arg.right]
-            elif arg is not None and getattr(resolve(arg), "name", None) in self.flags:
-                return True
-        return False
+        arg = _argument(call, self.keyword, self.position)
+        if arg is None or resolve is None:
+            return False
+        value = resolve(arg)  # a flag's Ref, or the Flags of a `|` (analysis.values)
+        known = getattr(value, "names", None) or {getattr(value, "name", None)}
+        return not known.isdisjoint(self.flags)
 
 
 @dataclass(frozen=True)
@@ -699,6 +697,9 @@ NONBLOCKING_MODE: dict[str, ArgIs] = {}
 # Methods of a future that return at once once it is done: after `future.add_done_callback(cb)`
 # where `cb` sets an event, and an `await event.wait()`.
 DONE_FUTURE_METHODS = frozenset({"concurrent.futures.Future.result", "concurrent.futures.Future.exception"})
+# Waits that return at once once a loop polling the object's method has ended: after
+# `while thread.is_alive(): await sleep(...)` (no `break`), `thread.join()` finds it finished.
+ENDED_WHEN_POLLED = {"threading.Thread.join": "is_alive", "multiprocessing.Process.join": "is_alive"}
 # Calls that switch the socket given as this argument to non-blocking mode (trio wraps it).
 NONBLOCKING_ARGUMENT: dict[str, int] = {"trio.socket.from_stdlib_socket": 0}
 # Waiting for readiness by these names (trio.lowlevel, anyio) is done on non-blocking sockets only:

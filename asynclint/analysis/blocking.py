@@ -72,7 +72,8 @@ class BlockingCalls:
             return False
         if key in catalog.LAZY and not _consumed_here(analysis):
             return False  # a lazy iterator kept for later: iterating it is what blocks
-        return not (_in_forked_child(analysis) or (key in catalog.DONE_FUTURE_METHODS and _awaited_done(analysis, call)))
+        return not (_in_forked_child(analysis) or (key in catalog.DONE_FUTURE_METHODS and _awaited_done(analysis, call))
+                    or (key in catalog.ENDED_WHEN_POLLED and _polled_to_the_end(analysis, call, key)))
 
     def _switch_argument(self, call: ast.Call, name: str) -> None:
         """``trio.socket.from_stdlib_socket(sock)``, ``await wait_writable(sock)``: from here on
@@ -169,6 +170,64 @@ def _awaited_done(analysis, call: ast.Call) -> bool:
               for n in ast.walk(d) if isinstance(n, ast.Attribute) and n.attr == "set" and isinstance(n.value, ast.Name)}
     return any(isinstance(n, ast.Await) and any(_is_method_call(n.value, e, "wait") for e in events)
                and n.lineno < call.lineno for n in nodes)
+
+
+def _polled_to_the_end(analysis, call: ast.Call, key: str) -> bool:
+    """``while t.is_alive(): await sleep(...)`` (left only when the test fails: no ``break``)
+    earlier in a block around the call, ``t`` not bound again since: the thread has ended."""
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if not isinstance(receiver, ast.Name):
+        return False
+    poll = catalog.ENDED_WHEN_POLLED[key]
+    parents = [*analysis.parents, call]
+    for index in range(len(parents) - 2, -1, -1):
+        parent, child = parents[index], parents[index + 1]
+        if isinstance(parent, (ast.Lambda, ast.ClassDef)):
+            return False
+        for block in _blocks(parent):
+            position = next((i for i, statement in enumerate(block) if statement is child), None)
+            if position is None:
+                continue
+            for earlier in reversed(block[:position]):
+                if _is_polling_loop(earlier, receiver.id, poll):
+                    return True
+                if _binds(earlier, receiver.id):
+                    return False
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+    return False
+
+
+def _blocks(node: ast.AST):
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(node, field, None)
+        if isinstance(block, list):
+            yield block
+    for handler in getattr(node, "handlers", ()):
+        yield handler.body
+
+
+def _is_polling_loop(statement: ast.AST, receiver: str, method: str) -> bool:
+    return (isinstance(statement, ast.While) and _is_method_call(statement.test, receiver, method)
+            and not any(isinstance(node, ast.Break) for node in _outside_nested_loops(statement.body)))
+
+
+def _outside_nested_loops(statements):
+    """The nodes of these statements, not entering loops or functions (a `break` there is theirs)."""
+    pending = list(statements)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef,
+                                 ast.ClassDef, ast.Lambda)):
+            pending.extend(ast.iter_child_nodes(node))
+        else:
+            pending.extend(getattr(node, "orelse", ()))  # a loop's else belongs to the outer loop
+
+
+def _binds(statement: ast.AST, name: str) -> bool:
+    return any(isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
+               for node in ast.walk(statement))
 
 
 def _is_method_call(node: ast.AST, receiver: str, method: str) -> bool:

@@ -22,7 +22,8 @@ from asynclint import catalog
 from asynclint.analysis.blocking import BlockingCalls
 from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes, walk_body
 from asynclint.analysis.values import (
-    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, element_of, module_attribute, unpacked,
+    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, element_of, module_attribute, union_of_flags,
+    unpacked,
 )
 from asynclint.model import Settings
 
@@ -439,7 +440,10 @@ class Analysis:
         self.walk(node.value)
         self.walk(node.target)
         if isinstance(node.target, ast.Name):
-            self.bind(node.target.id, None)
+            # `flags |= socket.AI_NUMERICHOST`: the flags it held are still among them.
+            value = union_of_flags(self.resolve(node.target), self.resolve(node.value)) if type(
+                node.op) is ast.BitOr else None
+            self.bind(node.target.id, value)
 
     def _named_expr(self, node: ast.NamedExpr) -> None:
         self.walk(node.value)

@@ -89,7 +89,27 @@ class Elements:
     of: object
 
 
-Value = Union[Ref, Instance, FuncDef, ClassRef, TupleOf, Elements, None]
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """A ``|`` of flags, by the qualified names of those known to be among them
+    (``_NUMERIC = socket.AI_NUMERICHOST; _NUMERIC |= other``, ``flags | _NUMERIC``)."""
+
+    names: frozenset
+
+
+def flags_of(value: Value) -> frozenset:
+    """The flags a value is known to hold: a name's own, or those of a ``|``."""
+    if isinstance(value, Flags):
+        return value.names
+    return frozenset((value.name,)) if isinstance(value, Ref) else frozenset()
+
+
+def union_of_flags(left: Value, right: Value) -> Value:
+    names = flags_of(left) | flags_of(right)
+    return Flags(names) if names else None
+
+
+Value = Union[Ref, Instance, FuncDef, ClassRef, TupleOf, Elements, Flags, None]
 
 
 def element_of(container: Value) -> Value:
@@ -141,6 +161,8 @@ class Resolver:
             return self.resolve(expr.value)
         if kind is ast.Await:
             return self._offloaded_result(expr.value)
+        if kind is ast.BinOp and type(expr.op) is ast.BitOr:
+            return union_of_flags(self.resolve(expr.left), self.resolve(expr.right))
         if kind is ast.BinOp and isinstance(expr.op, ast.Div):
             left = self.resolve(expr.left)
             if isinstance(left, Instance) and isinstance(left.type, str):

@@ -667,7 +667,8 @@ class ASL108(Rule):
     sending to a `multiprocessing` pipe or listener (`Pipe()`, `Connection.recv()`). Non-blocking forms
     (`acquire(blocking=False)`, `get_nowait()`, `get(block=False)`, `timeout=0`) are not flagged, nor
     is `future.result()` after `future.add_done_callback(cb)`, where `cb` sets an event, and an
-    `await event.wait()`: the future is done by then.
+    `await event.wait()`: the future is done by then. Nor is `thread.join()` after
+    `while thread.is_alive(): await ...` (a loop without `break`): the thread has ended by then.
 
     ## Why is this bad?
     The thread that runs the event loop sleeps until another thread releases the lock or
