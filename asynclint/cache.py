@@ -122,11 +122,15 @@ class Cache:
         path = self._path(kind, key)
         try:
             self._prepare()
-            os.makedirs(os.path.dirname(path), exist_ok=True)
             data = json.dumps({"key": key, "payload": payload}, separators=(",", ":")).encode("utf-8")
             temporary = _temporary_name(path)
             try:
-                with open(temporary, "xb") as handle:
+                try:
+                    handle = open(temporary, "xb")
+                except FileNotFoundError:  # the entry's directory is made by its first entry
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    handle = open(temporary, "xb")
+                with handle:
                     handle.write(data)
                 os.replace(temporary, path)
             except BaseException:
