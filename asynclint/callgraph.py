@@ -104,7 +104,7 @@ class LazyFunctions(dict):
         if not self._later:
             self.done()
 
-    def _walk_all(self) -> None:
+    def walk_all(self) -> None:
         while self._later:
             self._walk(next(iter(self._later)))
 
@@ -120,23 +120,23 @@ class LazyFunctions(dict):
         return dict.get(self, name, default)
 
     def items(self):
-        self._walk_all()
+        self.walk_all()
         return dict.items(self)
 
     def values(self):
-        self._walk_all()
+        self.walk_all()
         return dict.values(self)
 
     def keys(self):
-        self._walk_all()
+        self.walk_all()
         return dict.keys(self)
 
     def __iter__(self):
-        self._walk_all()
+        self.walk_all()
         return dict.__iter__(self)
 
     def __len__(self) -> int:
-        self._walk_all()
+        self.walk_all()
         return dict.__len__(self)
 
 
@@ -331,6 +331,10 @@ class ProjectIndex:
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
         self._store, self._fingerprint = store, fingerprint
         self._keys: dict[str, str] = {}  # module -> the key its summary (known now) is stored under
+        # Store each new summary whole (every body walked): set where other processes read the
+        # cache meanwhile (the runner's workers), which would otherwise parse the module again
+        # for the bodies they read (see _WalkAgain).
+        self.store_whole = False
         self._recording: dict[str, tuple] | None = None
         self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
@@ -503,9 +507,9 @@ class ProjectIndex:
 
     def _load(self, module: str, path: str) -> ModuleSummary | None:
         """A module's summary, from the on-disk cache (keyed by its content) or made afresh. A
-        summary made afresh is stored at once, with the function bodies walked so far (the others
-        are listed, to be walked by whichever run reads them first): storing walks nothing, and
-        another worker of the run finds it there."""
+        summary made afresh is stored at once (another worker of the run finds it there), with the
+        function bodies walked so far unless ``store_whole``: the others are listed, to be walked
+        by whichever run reads them first."""
         key = None
         if self._store is not None and self._store.enabled:
             try:
@@ -526,6 +530,8 @@ class ProjectIndex:
                     return kept
         summary = self._summarize(path, self.context_for(path))
         if key is not None and summary is not None:
+            if self.store_whole and isinstance(summary.functions, LazyFunctions):
+                summary.functions.walk_all()
             self._keys[module] = key
             self._put(key, summary)
         return summary

@@ -347,10 +347,12 @@ class _Linter:
     """Lints chunks with the project index of their group. Chunks come group after group, so
     only the current group's index is kept: the last one is dropped before the next is made.
     ``shared``: where the summaries go for a group without a cache of its own, so that the
-    workers of one run summarise each module once in all."""
+    workers of one run summarise each module once in all. ``in_pool``: it is one of the run's
+    workers, which store their summaries whole for one another (ProjectIndex.store_whole)."""
 
-    def __init__(self, groups: list[_Group], verbose: bool, shared: Cache | None = None) -> None:
-        self.groups, self.verbose, self.shared = groups, verbose, shared
+    def __init__(self, groups: list[_Group], verbose: bool, shared: Cache | None = None,
+                 in_pool: bool = False) -> None:
+        self.groups, self.verbose, self.shared, self.in_pool = groups, verbose, shared, in_pool
         self.current: int | None = None
         self.project: ProjectIndex | None = None
         self.summaries: Cache | None = None  # the current index's store
@@ -361,6 +363,7 @@ class _Linter:
             self.project = None
             self.summaries = group.store if group.store.enabled or self.shared is None else self.shared
             self.project = project_index(group.settings, self.summaries)
+            self.project.store_whole = self.in_pool  # the other workers read its summaries now
             self.current = number
         found = [self._lint_file(path, enabled, group) for path, enabled in chunk]
         if self.summaries.enabled:
@@ -396,7 +399,7 @@ def _init_worker(groups: list[_Group], verbose: bool, shared: Cache | None) -> N
     # What the worker inherited (the imports, the plan) stays: its collections need not walk it,
     # nor write to its pages (which then stay shared with the main process).
     gc.freeze()
-    _worker_linter = _Linter(groups, verbose, shared)
+    _worker_linter = _Linter(groups, verbose, shared, in_pool=True)
 
 
 def _lint_chunk(number: int, chunk: list[tuple[str, frozenset]]) -> list[list[Diagnostic]]:

@@ -178,3 +178,17 @@ def test_a_module_of_every_kind_of_function_stored_partial_is_walked_again_as_on
     functions, outside = _eager(str(path), settings, index)
     assert {name: f.to_json() for name, f in summary.functions.items()} == functions
     assert summary.outside == outside == ["json"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_workers_of_a_run_store_whole_summaries_for_one_another(tmp_path, monkeypatch, jobs):
+    """One process stores what it walked; workers store every body walked, as the other workers
+    would otherwise parse the module again for the bodies they read."""
+    from asynclint import runner
+
+    monkeypatch.setattr(runner, "CHUNK_FILES", 1)  # a chunk a file: the workers really run
+    (tmp_path / "helpers.py").write_text(HELPERS)
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.py").write_text("import helpers\n\n\nasync def use():\n    helpers.load()\n")
+    check_paths([str(tmp_path)], _settings(str(tmp_path)), jobs=jobs)
+    assert _stored(str(tmp_path / ".asynclint_cache"), "helpers")["later"] == ([] if jobs == 2 else ["other"])
