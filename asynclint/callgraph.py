@@ -331,9 +331,9 @@ class ProjectIndex:
         # The on-disk cache of summaries (cache.Cache) and what its keys start with.
         self._store, self._fingerprint = store, fingerprint
         self._keys: dict[str, str] = {}  # module -> the key its summary (known now) is stored under
-        # Store each new summary whole (every body walked): set where other processes read the
-        # cache meanwhile (the runner's workers), which would otherwise parse the module again
-        # for the bodies they read (see _WalkAgain).
+        # Store each new summary at once and whole (every body walked): set where other processes
+        # read the cache meanwhile (the runner's workers), which would otherwise make it again, or
+        # parse the module again for the bodies they read (see _WalkAgain).
         self.store_whole = False
         self._recording: dict[str, tuple] | None = None
         self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
@@ -507,9 +507,8 @@ class ProjectIndex:
 
     def _load(self, module: str, path: str) -> ModuleSummary | None:
         """A module's summary, from the on-disk cache (keyed by its content) or made afresh. A
-        summary made afresh is stored at once (another worker of the run finds it there), with the
-        function bodies walked so far unless ``store_whole``: the others are listed, to be walked
-        by whichever run reads them first."""
+        summary made afresh is stored whole at once with ``store_whole`` (another worker of the
+        run finds it there); else by store_walked, with the function bodies walked by then."""
         key = None
         if self._store is not None and self._store.enabled:
             try:
@@ -530,10 +529,10 @@ class ProjectIndex:
                     return kept
         summary = self._summarize(path, self.context_for(path))
         if key is not None and summary is not None:
-            if self.store_whole and isinstance(summary.functions, LazyFunctions):
-                summary.functions.walk_all()
             self._keys[module] = key
-            self._put(key, summary)
+            if self.store_whole:
+                summary.functions.walk_all()
+                self._put(key, summary)
         return summary
 
     def _put(self, key: str, summary: ModuleSummary) -> None:
@@ -542,10 +541,11 @@ class ProjectIndex:
             summary.functions.stored = dict.__len__(summary.functions)
 
     def store_walked(self) -> None:
-        """Store again the summaries whose function bodies were walked since they were stored
-        (unless the cache holds a whole one already: the summary made while the module was
-        checked), so that a later run, after an edit, finds walked the bodies this one read. The
-        runner calls it after each chunk: the other workers of the run find them too."""
+        """Store the summaries made or walked since they were stored, with the function bodies
+        walked so far (the others are listed, to be walked by whichever run reads them first),
+        unless the cache holds a whole one already (made while the module was checked): a later
+        run, after an edit, finds walked the bodies this one read. Storing walks nothing. The
+        runner calls it when it is done with the index (a worker: after each chunk)."""
         if self._store is None or not self._store.enabled:
             return
         for module, (stamp, summary) in self._summaries.items():

@@ -252,6 +252,7 @@ def _lint(groups: list[_Group], jobs: int | None, verbose: bool, found: dict[str
         linter = _Linter(groups, verbose)
         for number, chunk in chunks:
             _take(found, chunk, linter.lint(number, chunk))
+        linter.finish()
         return
     with _Workers(jobs, groups, verbose, found) as workers:
         for number, chunk in chunks:
@@ -360,15 +361,21 @@ class _Linter:
     def lint(self, number: int, chunk: list[tuple[str, frozenset]]) -> list[list[Diagnostic]]:
         group = self.groups[number]
         if number != self.current:
+            self.finish()
             self.project = None
             self.summaries = group.store if group.store.enabled or self.shared is None else self.shared
             self.project = project_index(group.settings, self.summaries)
             self.project.store_whole = self.in_pool  # the other workers read its summaries now
             self.current = number
         found = [self._lint_file(path, enabled, group) for path, enabled in chunk]
-        if self.summaries.enabled:
-            self.project.store_walked()
+        if self.in_pool:  # a worker is not told which chunk is its last
+            self.finish()
         return found
+
+    def finish(self) -> None:
+        """Store the summaries the current index made or walked further (ProjectIndex.store_walked)."""
+        if self.project is not None and self.summaries.enabled:
+            self.project.store_walked()
 
     def _lint_file(self, path: str, enabled: frozenset, group: _Group) -> list[Diagnostic]:
         try:  # read again here: what is linted and what its cache key says are the same text

@@ -44,7 +44,15 @@ def _stored_partial(name, tmp_path):
     index = project_index(settings, store)
     for path in _modules(root):
         index.summary(index.context_for(path).module)
+    index.store_walked()
     return root, settings, store
+
+
+def _summarised(settings, store, module) -> None:
+    """The module summarised for others, and stored as a run does when it is done with its index."""
+    index = project_index(settings, store)
+    index.summary(module)
+    index.store_walked()
 
 
 @pytest.mark.parametrize("name", PROJECTS)
@@ -112,7 +120,7 @@ def test_a_body_left_in_a_module_changed_since_claims_nothing(tmp_path):
     helpers.write_text(HELPERS)
     store = Cache(str(tmp_path / "cache"))
     settings = _settings(str(tmp_path))
-    project_index(settings, store).summary("helpers")
+    _summarised(settings, store, "helpers")
     index = project_index(settings, store)
     summary = index.summary("helpers")
     assert summary.functions.left() == ["load", "other"]
@@ -131,7 +139,7 @@ def test_a_summary_entry_of_another_format_is_made_again(tmp_path, entry):
     (tmp_path / "helpers.py").write_text(HELPERS)
     store = Cache(str(tmp_path / "cache"))
     settings = _settings(str(tmp_path))
-    project_index(settings, store).summary("helpers")
+    _summarised(settings, store, "helpers")
     (path,) = glob.glob(os.path.join(store.directory, SUMMARIES, "*", "*.json"))
     with open(path, encoding="utf-8") as handle:
         stored = json.load(handle)
@@ -152,7 +160,7 @@ def test_a_stored_summary_walked_again_frees_its_trees_by_reference_counting(tmp
     (tmp_path / "helpers.py").write_text(HELPERS + "\n\ndef unused():\n    time.sleep(2)\n")
     store = Cache(str(tmp_path / "cache"))
     settings = _settings(str(tmp_path))
-    project_index(settings, store).summary("helpers")
+    _summarised(settings, store, "helpers")
     source = "from helpers import other\n\nasync def handler():\n    return other()\n"
     index = project_index(settings, store)
     found = lint_source(source, str(tmp_path / "app.py"), settings, project=index)
