@@ -257,6 +257,14 @@ class ProjectIndex:
         # from, with their stamps (see recording).
         self._chains: dict[tuple, tuple[tuple[bool, list[Step]] | None, dict[str, tuple]]] = {}
         self._mros: dict[tuple[str, str], tuple[list[tuple[ModuleSummary, str]], dict[str, tuple]]] = {}
+        # Answers asked for again and again (every call site names a target), kept the same way:
+        # absolute qualified name -> (summary, name in it) that defines it (_defining), or the
+        # function a call of it runs (resolve); and (module, class) -> {method: whether every
+        # known override agrees with it on making a coroutine} (is_coroutine_function).
+        self._definitions: dict[str, tuple[tuple[ModuleSummary, str] | None, dict[str, tuple]]] = {}
+        self._resolved: dict[str, tuple[tuple[ModuleSummary, str] | None, dict[str, tuple]]] = {}
+        self._agreeing: dict[tuple[str, str], dict[str, tuple[bool, dict[str, tuple]]]] = {}
+        self._generation = 0  # how many times everything derived was dropped (see _kept)
         # (module, class) -> its known subclasses (see _overrides), and the summaries added since
         # it was last brought up to date, whose classes it does not hold yet.
         self._subclasses: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] | None = None
@@ -372,9 +380,10 @@ class ProjectIndex:
         asked for it would hold it already. Without ``added``, everything derived is dropped."""
         if added is None:
             self._subclasses = None
-            self._chains.clear()
-            self._mros.clear()
-            self._loop_bound_classes.clear()
+            self._generation += 1
+            for kept in (self._chains, self._mros, self._loop_bound_classes, self._definitions, self._resolved,
+                         self._agreeing):
+                kept.clear()
         elif self._subclasses is not None:
             self._unindexed.append(added)
 
@@ -459,9 +468,26 @@ class ProjectIndex:
 
     # -- the call graph --------------------------------------------------------------------------
 
-    def _defining(self, target: str, depth: int = 0) -> tuple[ModuleSummary, str] | None:
+    def _kept(self, answers: dict, key, answer):
+        """``answer()``, made once while the summaries stand (all that is kept goes when one
+        changes, see _summaries_changed), with the files it was made from: whoever asks again
+        depends on them as the first asker did (see _record)."""
+        kept = answers.get(key)
+        if kept is None:
+            generation = self._generation
+            with self.recording() as consulted:
+                kept = answer(), consulted
+            if generation == self._generation:  # nothing it read was dropped meanwhile
+                answers[key] = kept
+        self._record(kept[1])
+        return kept[0]
+
+    def _defining(self, target: str) -> tuple[ModuleSummary, str] | None:
         """(summary, name in it) of the module that defines an absolute qualified name (a function,
         a class, a method), through re-exports."""
+        return self._kept(self._definitions, target, lambda: self._find_defining(target, 0))
+
+    def _find_defining(self, target: str, depth: int) -> tuple[ModuleSummary, str] | None:
         parts = target.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             summary = self.summary(".".join(parts[:cut]))
@@ -472,12 +498,15 @@ class ProjectIndex:
                 return summary, local
             head = parts[cut]
             if head in summary.imports and depth < 8:
-                return self._defining(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
+                return self._find_defining(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
             return None
         return None
 
     def resolve(self, target: str) -> tuple[ModuleSummary, str] | None:
         """(summary, function name in it) for an absolute qualified name, through re-exports."""
+        return self._kept(self._resolved, target, lambda: self._find_function(target))
+
+    def _find_function(self, target: str) -> tuple[ModuleSummary, str] | None:
         found = self._defining(target)
         if found is None:
             return None
@@ -538,16 +567,25 @@ class ProjectIndex:
         found = self.resolve(target)
         if found is None:
             return None
-        coroutine = found[0].functions[found[1]].coroutine
-        owner, _, attribute = found[1].rpartition(".")
-        if owner in found[0].classes and any(f.coroutine != coroutine for f in self._overrides(found[0], owner, attribute)):
+        summary, name = found
+        coroutine = summary.functions[name].coroutine
+        owner, _, attribute = name.rpartition(".")
+        if owner in summary.classes and not self._overrides_agree(summary, owner, attribute, coroutine):
             return None
         return coroutine
 
-    def _overrides(self, summary: ModuleSummary, owner: str, attribute: str):
+    def _overrides_agree(self, summary: ModuleSummary, owner: str, attribute: str, coroutine: bool) -> bool:
+        """Whether every method named ``attribute`` of the known subclasses of ``owner`` agrees with
+        its own (``coroutine``: whether calling it makes one). Kept for the class until it gains
+        a known subclass."""
+        subclasses = self._known_subclasses()  # first: it drops what a new subclass changes
+        return self._kept(self._agreeing.setdefault((summary.module, owner), {}), attribute, lambda: not any(
+            method.coroutine != coroutine for method in self._overrides(subclasses, summary, owner, attribute)))
+
+    def _overrides(self, subclasses: dict, summary: ModuleSummary, owner: str, attribute: str):
         """The methods named ``attribute`` of the known subclasses of ``owner``. Each subclass
         looked at is recorded: its module, and the files of its class order (what makes it one)."""
-        for known, name, order_from in self._known_subclasses().get((summary.module, owner), ()):
+        for known, name, order_from in subclasses.get((summary.module, owner), ()):
             self._record(order_from)
             self._record_module(known.module)
             method = known.functions.get(f"{name}.{attribute}")
@@ -569,6 +607,7 @@ class ProjectIndex:
                     order = self.mro(known, name)
                 for base, base_name in order[1:]:
                     index.setdefault((base.module, base_name), []).append((known, name, order_from))
+                    self._agreeing.pop((base.module, base_name), None)
         return index
 
     def thread_hazard(self, target: str) -> str | None:

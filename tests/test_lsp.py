@@ -409,6 +409,13 @@ EDITED_UNDER_THE_EDITOR = {
                      "mid.py": "from base import Base\n\n\nclass Mid(Base):\n    pass\n",
                      "base.py": "class Base:\n    def load(self):\n        return {}\n"},
                     ["a.py"], "b.py", {"base.py": "class Base:\n    def load(self):\n        return open('x').read()\n"}),
+    # the function helpers.load names, kept from a.py's check: another module's now
+    "re-export": ({"a.py": "import helpers\n\n\nasync def a():\n    helpers.load()\n",
+                   "b.py": "import helpers\n\n\nasync def b():\n    helpers.load()\n",
+                   "helpers.py": "from fast import load\n",
+                   "fast.py": "def load():\n    return {}\n",
+                   "slow.py": "def load():\n    return open('x').read()\n"},
+                  ["a.py"], "b.py", {"helpers.py": "from slow import load\n"}),
     # the known subclasses: plain.py, loaded for other.py, overrides Base.save; use.py checked again
     "override": ({"base.py": "class Base:\n    async def save(self):\n        pass\n",
                   "plain.py": "from base import Base\n\n\nclass Plain(Base):\n    async def save(self):\n"
