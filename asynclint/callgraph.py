@@ -264,7 +264,6 @@ class ProjectIndex:
         self._definitions: dict[str, tuple[tuple[ModuleSummary, str] | None, dict[str, tuple]]] = {}
         self._resolved: dict[str, tuple[tuple[ModuleSummary, str] | None, dict[str, tuple]]] = {}
         self._agreeing: dict[tuple[str, str], dict[str, tuple[bool, dict[str, tuple]]]] = {}
-        self._generation = 0  # how many times everything derived was dropped (see _kept)
         # (module, class) -> its known subclasses (see _overrides), and the summaries added since
         # it was last brought up to date, whose classes it does not hold yet.
         self._subclasses: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] | None = None
@@ -380,7 +379,6 @@ class ProjectIndex:
         asked for it would hold it already. Without ``added``, everything derived is dropped."""
         if added is None:
             self._subclasses = None
-            self._generation += 1
             for kept in (self._chains, self._mros, self._loop_bound_classes, self._definitions, self._resolved,
                          self._agreeing):
                 kept.clear()
@@ -474,11 +472,8 @@ class ProjectIndex:
         depends on them as the first asker did (see _record)."""
         kept = answers.get(key)
         if kept is None:
-            generation = self._generation
             with self.recording() as consulted:
-                kept = answer(), consulted
-            if generation == self._generation:  # nothing it read was dropped meanwhile
-                answers[key] = kept
+                kept = answers[key] = answer(), consulted
         self._record(kept[1])
         return kept[0]
 
