@@ -472,3 +472,43 @@ def test_a_document_checked_then_changed_on_disk_is_read_again(tmp_path):
     helpers.write_text("async def unused():\n    pass\n\n\ndef load():\n    return open('x').read()\n")
     os.utime(helpers, ns=(1, 1))  # a stamp of its own, however coarse the clock
     assert check(app) == ["ASL401"]
+
+
+# A document whose unsaved text differs from its file stands for its module from its check on:
+# what the index kept while it knew the module from disk, and made from it, must go. `a.py`,
+# checked before and after the document, asks the same question; each case's buffer changes the
+# answer (a chain, a class order, a class bound to the event loop).
+USES_STORE = "from helpers import Store\n\n\nasync def a():\n    Store().load()\n"
+STORE = "class Store:\n    def load(self):\n        return open('x').read()\n"
+UNSAVED_UNDER_THE_INDEX = {
+    "chain": ({"a.py": "import helpers\n\n\nasync def a():\n    helpers.load()\n",
+               "helpers.py": "def load():\n    return {}\n"},
+              "helpers.py", "def load():\n    return open('x').read()\n"),
+    "class order": ({"a.py": "from mid import Mid\n\n\nasync def a():\n    Mid().load()\n",
+                     "mid.py": "from base import Base\n\n\nclass Mid(Base):\n    pass\n",
+                     "base.py": "class Base:\n    def load(self):\n        return {}\n",
+                     "other.py": "class Other:\n    def load(self):\n        return open('x').read()\n"},
+                    "mid.py", "from other import Other\n\n\nclass Mid(Other):\n    pass\n"),
+    "loop-bound class": ({"a.py": USES_STORE, "helpers.py": STORE},
+                         "helpers.py", "import asyncio\n\n\n" + STORE + "\n    def loop(self):\n"
+                                       "        return asyncio.get_event_loop()\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNSAVED_UNDER_THE_INDEX))
+def test_what_the_index_kept_follows_a_document_that_differs_from_its_file(tmp_path, case):
+    files, document, unsaved = UNSAVED_UNDER_THE_INDEX[case]
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+
+    def check(linter, name, text):
+        path = str(tmp_path / name)
+        return [(d.line, d.code, d.fix_reason) for d in linter.check("file://" + path, 1, text, path).diagnostics]
+
+    kept = lsp.DocumentLinter(roots=[str(tmp_path)])
+    before = check(kept, "a.py", files["a.py"])
+    check(kept, document, unsaved)
+    fresh = lsp.DocumentLinter(roots=[str(tmp_path)])
+    check(fresh, document, unsaved)
+    assert check(kept, "a.py", files["a.py"]) == check(fresh, "a.py", files["a.py"]) != before
