@@ -264,9 +264,9 @@ class ProjectIndex:
         self._definitions: dict[str, tuple[tuple[ModuleSummary, str] | None, dict[str, tuple]]] = {}
         self._resolved: dict[str, tuple[tuple[ModuleSummary, str] | None, dict[str, tuple]]] = {}
         self._agreeing: dict[tuple[str, str], dict[str, tuple[bool, dict[str, tuple]]]] = {}
-        # file -> where the answers made from it are kept (the dict and the key): what to drop
-        # when its module's summary is replaced by another (see _summaries_changed).
-        self._made_from: dict[str, list[tuple[dict, object]]] = {}
+        # file -> where the answers made from it are kept ((id of the dict, key) -> the dict):
+        # what to drop when its module's summary is replaced by another (see _summaries_changed).
+        self._made_from: dict[str, dict[tuple[int, object], dict]] = {}
         # (module, class) -> its known subclasses (see _overrides), and the summaries added since
         # it was last brought up to date, whose classes it does not hold yet.
         self._subclasses: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] | None = None
@@ -393,7 +393,7 @@ class ProjectIndex:
             return
         self._subclasses = None
         if replaced is not None:
-            for answers, key in self._made_from.pop(replaced, ()):
+            for (_, key), answers in self._made_from.pop(replaced, {}).items():
                 answers.pop(key, None)
             return
         for kept in (self._chains, self._mros, self._loop_bound_classes, self._definitions, self._resolved,
@@ -499,7 +499,7 @@ class ProjectIndex:
         summary the answer read without asking the index for it."""
         answers[key] = kept
         for path in [*consulted, self._file_read(module)[0]] if module is not None else consulted:
-            self._made_from.setdefault(path, []).append((answers, key))
+            self._made_from.setdefault(path, {})[id(answers), key] = answers
 
     def _defining(self, target: str) -> tuple[ModuleSummary, str] | None:
         """(summary, name in it) of the module that defines an absolute qualified name (a function,
@@ -627,7 +627,7 @@ class ProjectIndex:
                     order = self.mro(known, name)
                 for base, base_name in order[1:]:
                     index.setdefault((base.module, base_name), []).append((known, name, order_from))
-                    self._agreeing.pop((base.module, base_name), None)
+                    self._agreeing.get((base.module, base_name), {}).clear()
         return index
 
     def thread_hazard(self, target: str) -> str | None:

@@ -512,3 +512,23 @@ def test_what_the_index_kept_follows_a_document_that_differs_from_its_file(tmp_p
     fresh = lsp.DocumentLinter(roots=[str(tmp_path)])
     check(fresh, document, unsaved)
     assert check(kept, "a.py", files["a.py"]) == check(fresh, "a.py", files["a.py"]) != before
+
+
+def test_what_the_editors_index_notes_does_not_pile_up_as_a_document_is_edited(tmp_path):
+    """Each check of an edited document drops what was made from its earlier text, and the answers
+    made again are noted again (under the files they were made from): over an editing session the
+    notes stay as many as the questions, not as the checks."""
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    for name, text in EDITED_UNDER_THE_EDITOR["override"][0].items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "helpers.py").write_text("import util\n\n\ndef load():\n    return util.read()\n")
+    (tmp_path / "util.py").write_text("def read():\n    return open('x').read()\n")
+    path = str(tmp_path / "use.py")
+    linter = lsp.DocumentLinter(roots=[str(tmp_path)])
+    notes = []
+    for version in range(8):
+        text = USES_BASE + "    plain.helper()\n    helpers.load()\n" + "\n" * (version % 2)
+        checked = linter.check("file://" + path, version, "import helpers\nimport plain\n" + text, path)
+        assert [d.code for d in checked.diagnostics] == ["ASL201", "ASL401"]
+        notes.append(sum(len(kept) for kept in checked.project._made_from.values()))
+    assert notes[-1] == notes[2]
