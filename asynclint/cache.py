@@ -1,7 +1,11 @@
 """The on-disk cache: results of earlier runs, keyed by what they depend on.
 
-Layout: ``<project root>/.asynclint_cache/`` holds a ``.gitignore`` (``*``) and one small
-JSON file per entry, ``<kind>/<key[:2]>/<key>.json``. ``kind`` names what an entry holds
+Layout: ``<project root>/.asynclint_cache/`` holds a ``.gitignore`` (``*``) and, for each
+version of asynclint that used it (:func:`namespace`: its code's digest), one directory with one
+small JSON file per entry, ``<namespace>/<kind>/<key[:2]>/<key>.json``. An entry is written once
+and never read by another version, so nothing would ever remove it: the first write of a run
+removes the namespaces no run has written to for ``UNUSED_DAYS``, and once a day the entries of
+its own namespace not read or written for as long (:meth:`Cache._prune`). ``kind`` names what an entry holds
 (``results``: one file's diagnostics; ``summaries``: one module's summary, see callgraph.py;
 ``stamps``: a settings group's index of file stamps, see runner._plan)
 and ``key`` is a hex digest made by :func:`make_key` from everything the entry depends on.
@@ -25,8 +29,10 @@ import hashlib
 import itertools
 import json
 import os
-from dataclasses import fields
+import shutil
 import threading
+import time
+from dataclasses import fields
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +40,11 @@ from asynclint._version import __version__
 from asynclint.model import Settings
 
 CACHE_DIR_NAME = ".asynclint_cache"
+# What no run has used for this long is removed (see Cache._prune).
+UNUSED_DAYS = 30
+_USED, _SWEPT = ".used", ".swept"  # markers in a namespace: its last run's first write, its last sweep
+# The kinds' directories of the layout before namespaces (format 2), read by no version now.
+_OLD_LAYOUT = frozenset({"results", "summaries", "stamps"})
 # Bumped when the layout or an entry's format changes.
 FORMAT = "3"
 # Settings fields that do not change what a file's check reports: ``exclude`` only decides
@@ -87,6 +98,11 @@ def engine_fingerprint() -> str:
     return make_key(*parts)
 
 
+def namespace() -> str:
+    """The directory of this version's entries: a new version never reads an older one's."""
+    return "v" + engine_fingerprint()[:16]
+
+
 def default_cache_dir(settings: Settings) -> str:
     return os.path.join(settings.project_root or os.getcwd(), CACHE_DIR_NAME)
 
@@ -98,9 +114,10 @@ class Cache:
         self.directory = directory
         self.enabled = enabled and directory is not None
         self._prepared = False
+        self._own = os.path.join(directory, namespace()) if self.enabled else ""
 
     def _path(self, kind: str, key: str) -> str:
-        return os.path.join(self.directory, kind, key[:2], key + ".json")
+        return os.path.join(self._own, kind, key[:2], key + ".json")
 
     def get(self, kind: str, key: str) -> Any | None:
         """The payload stored under (kind, key), or None when absent or unreadable."""
@@ -143,10 +160,11 @@ class Cache:
             pass
 
     def _prepare(self) -> None:
-        """Create the directory with a .gitignore of ``*`` so that it is never committed."""
+        """Create the directory with a .gitignore of ``*`` so that it is never committed, and
+        remove what no run has used for long."""
         if self._prepared:
             return
-        os.makedirs(self.directory, exist_ok=True)
+        os.makedirs(self._own, exist_ok=True)
         gitignore = os.path.join(self.directory, ".gitignore")
         if not os.path.exists(gitignore):
             temporary = _temporary_name(gitignore)
@@ -154,6 +172,59 @@ class Cache:
                 handle.write("# Created by asynclint: a cache, safe to delete.\n*\n")
             os.replace(temporary, gitignore)
         self._prepared = True
+        try:
+            self._prune(time.time())
+        except OSError:
+            pass  # what is not removed now is next time
+
+    def _prune(self, now: float) -> None:
+        """Remove the other namespaces no run has written to for ``UNUSED_DAYS`` (another version
+        in use, pre-commit's beside a virtual environment's, keeps its own), and the directories
+        of the layout before namespaces; then, at most once a day, the entries of this one that
+        were neither read nor written for as long (their access time, where the file system
+        keeps it; else their age: a file unchanged for that long is checked again once).
+        Another run may be reading what goes: it finds no entry, and computes it again."""
+        horizon = now - UNUSED_DAYS * 86400
+        _touch(os.path.join(self._own, _USED))
+        for name in os.listdir(self.directory):
+            path = os.path.join(self.directory, name)
+            if name in _OLD_LAYOUT or (name.startswith("v") and name != namespace()
+                                       and _last_used(os.path.join(path, _USED)) < horizon):
+                shutil.rmtree(path, ignore_errors=True)
+        swept = os.path.join(self._own, _SWEPT)
+        if _last_used(swept) > now - 86400:
+            return
+        _touch(swept)
+        for directory, _, names in os.walk(self._own):
+            for name in names:
+                if name.endswith(".json"):
+                    path = os.path.join(directory, name)
+                    try:
+                        status = os.stat(path)
+                    except OSError:
+                        continue
+                    if max(status.st_atime, status.st_mtime) < horizon:
+                        _unlink(path)
+
+
+def _touch(path: str) -> None:
+    with open(path, "a"):
+        pass
+    os.utime(path)
+
+
+def _last_used(marker: str) -> float:
+    try:
+        return os.stat(marker).st_mtime
+    except OSError:
+        return 0.0
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _temporary_name(path: str) -> str:

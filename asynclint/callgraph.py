@@ -322,6 +322,16 @@ class ProjectIndex:
         # from, with their stamps (see recording).
         self._chains: dict[tuple, tuple[tuple[bool, list[Step]] | None, dict[str, tuple]]] = {}
         self._mros: dict[tuple[str, str], tuple[list[tuple[ModuleSummary, str]], dict[str, tuple]]] = {}
+        # Answers asked for again and again (every call site names a target), kept the same way:
+        # absolute qualified name -> (summary, name in it) that defines it (_defining), or the
+        # function a call of it runs (resolve); and (module, class) -> {method: whether every
+        # known override agrees with it on making a coroutine} (is_coroutine_function).
+        self._definitions: dict[str, tuple[tuple[ModuleSummary, str] | None, dict[str, tuple]]] = {}
+        self._resolved: dict[str, tuple[tuple[ModuleSummary, str] | None, dict[str, tuple]]] = {}
+        self._agreeing: dict[tuple[str, str], dict[str, tuple[bool, dict[str, tuple]]]] = {}
+        # file -> where the answers made from it are kept ((id of the dict, key) -> the dict):
+        # what to drop when its module's summary is replaced by another (see _summaries_changed).
+        self._made_from: dict[str, dict[tuple[int, object], dict]] = {}
         # (module, class) -> its known subclasses (see _overrides), and the summaries added since
         # it was last brought up to date, whose classes it does not hold yet.
         self._subclasses: dict[tuple[str, str], list[tuple[ModuleSummary, str]]] | None = None
@@ -413,11 +423,15 @@ class ProjectIndex:
         checked later, for another module of that name."""
         previous = self._summaries.get(summary.module)
         unseen = self._unseen(summary.module)
+        # Replacing a known module drops only what was made from its file, unless it was found
+        # missing since (an answer that found it so records nothing).
+        known = previous is not None and summary.module not in self._unreadable
+        replaced = self._file_read(summary.module)[0] if known else None
         path = os.path.abspath(summary.path)
         # With the stamp of its file (just read to be checked): what the files checked later get
         # from it depends on that file (see summary).
         self._summaries[summary.module] = (("given", path, file_stamp(path)), summary)
-        self._summaries_changed(added=summary if unseen else None)
+        self._summaries_changed(added=summary if unseen else None, replaced=replaced)
         try:
             yield
         finally:
@@ -427,7 +441,7 @@ class ProjectIndex:
                     del self._summaries[summary.module]
                 else:
                     self._summaries[summary.module] = previous
-                self._summaries_changed()
+                self._summaries_changed(replaced=path)
 
     def _unseen(self, module: str) -> bool:
         """Whether nothing derived so far can have asked for the module: it has no summary, and
@@ -435,18 +449,26 @@ class ProjectIndex:
         return (module not in self._summaries and module not in self._unreadable
                 and self._files.get(module, "") is not None)
 
-    def _summaries_changed(self, added: ModuleSummary | None = None) -> None:
+    def _summaries_changed(self, added: ModuleSummary | None = None, replaced: str | None = None) -> None:
         """What is derived from the set of summaries no longer holds. A module ``added`` that
         nothing asked for before changes only what depends on the whole set (the known subclasses,
         which take in its classes when next asked for): a cached chain or class order that had
-        asked for it would hold it already. Without ``added``, everything derived is dropped."""
-        if added is None:
-            self._subclasses = None
-            self._chains.clear()
-            self._mros.clear()
-            self._loop_bound_classes.clear()
-        elif self._subclasses is not None:
-            self._unindexed.append(added)
+        asked for it would hold it already. A module whose summary, read from the file
+        ``replaced``, is replaced by another changes what was made from that file, and the known
+        subclasses (made again from the class orders still kept). Else everything derived is
+        dropped: an answer may have found the module missing, which no answer records."""
+        if added is not None:
+            if self._subclasses is not None:
+                self._unindexed.append(added)
+            return
+        self._subclasses = None
+        if replaced is not None:
+            for (_, key), answers in self._made_from.pop(replaced, {}).items():
+                answers.pop(key, None)
+            return
+        for kept in (self._chains, self._mros, self._loop_bound_classes, self._definitions, self._resolved,
+                     self._agreeing, self._made_from):
+            kept.clear()
 
     def refresh(self) -> None:
         """Summarise again the modules whose file changed since they were read, dropping what was
@@ -455,8 +477,8 @@ class ProjectIndex:
         until a check asks for that module itself. A document checked stands for its file until
         the file changes (saved, or changed by another program once closed). A run's files do not
         change while it runs."""
-        for module, (stamp, _) in list(self._summaries.items()):
-            path, read = (stamp[1], stamp[2]) if stamp[0] == "given" else (self._module_file(module), stamp)
+        for module in list(self._summaries):
+            path, read = self._file_read(module)
             if file_stamp(path) != read:
                 del self._summaries[module]
                 self._files.pop(module, None)  # perhaps gone
@@ -571,9 +593,32 @@ class ProjectIndex:
 
     # -- the call graph --------------------------------------------------------------------------
 
-    def _defining(self, target: str, depth: int = 0) -> tuple[ModuleSummary, str] | None:
+    def _kept(self, answers: dict, key, answer, module: str | None = None):
+        """``answer()``, made once while the summaries it reads stand (see _summaries_changed),
+        with the files it was made from: whoever asks again depends on them as the first asker
+        did (see _record)."""
+        kept = answers.get(key)
+        if kept is None:
+            with self.recording() as consulted:
+                kept = answer(), consulted
+            self._keep(answers, key, kept, kept[1], module)
+        self._record(kept[1])
+        return kept[0]
+
+    def _keep(self, answers: dict, key, kept, consulted: dict[str, tuple], module: str | None = None) -> None:
+        """Keep an answer made from the files ``consulted`` under ``key``, to be dropped when the
+        module of one of those files is replaced, or ``module``: the module the key names, whose
+        summary the answer read without asking the index for it."""
+        answers[key] = kept
+        for path in [*consulted, self._file_read(module)[0]] if module is not None else consulted:
+            self._made_from.setdefault(path, {})[id(answers), key] = answers
+
+    def _defining(self, target: str) -> tuple[ModuleSummary, str] | None:
         """(summary, name in it) of the module that defines an absolute qualified name (a function,
         a class, a method), through re-exports."""
+        return self._kept(self._definitions, target, lambda: self._find_defining(target, 0))
+
+    def _find_defining(self, target: str, depth: int) -> tuple[ModuleSummary, str] | None:
         parts = target.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             summary = self.summary(".".join(parts[:cut]))
@@ -584,12 +629,15 @@ class ProjectIndex:
                 return summary, local
             head = parts[cut]
             if head in summary.imports and depth < 8:
-                return self._defining(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
+                return self._find_defining(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
             return None
         return None
 
     def resolve(self, target: str) -> tuple[ModuleSummary, str] | None:
         """(summary, function name in it) for an absolute qualified name, through re-exports."""
+        return self._kept(self._resolved, target, lambda: self._find_function(target))
+
+    def _find_function(self, target: str) -> tuple[ModuleSummary, str] | None:
         found = self._defining(target)
         if found is None:
             return None
@@ -622,7 +670,7 @@ class ProjectIndex:
             with self.recording() as consulted:
                 order, final = self._c3(summary, name, depth)
             if final:
-                self._mros[key] = order, consulted
+                self._keep(self._mros, key, (order, consulted), consulted, summary.module)
         self._record(consulted)
         return order
 
@@ -650,16 +698,26 @@ class ProjectIndex:
         found = self.resolve(target)
         if found is None:
             return None
-        coroutine = found[0].functions[found[1]].coroutine
-        owner, _, attribute = found[1].rpartition(".")
-        if owner in found[0].classes and any(f.coroutine != coroutine for f in self._overrides(found[0], owner, attribute)):
+        summary, name = found
+        coroutine = summary.functions[name].coroutine
+        owner, _, attribute = name.rpartition(".")
+        if owner in summary.classes and not self._overrides_agree(summary, owner, attribute, coroutine):
             return None
         return coroutine
 
-    def _overrides(self, summary: ModuleSummary, owner: str, attribute: str):
+    def _overrides_agree(self, summary: ModuleSummary, owner: str, attribute: str, coroutine: bool) -> bool:
+        """Whether every method named ``attribute`` of the known subclasses of ``owner`` agrees with
+        its own (``coroutine``: whether calling it makes one). Kept for the class until it gains
+        a known subclass."""
+        subclasses = self._known_subclasses()  # first: it drops what a new subclass changes
+        return self._kept(self._agreeing.setdefault((summary.module, owner), {}), attribute, lambda: not any(
+            method.coroutine != coroutine for method in self._overrides(subclasses, summary, owner, attribute)),
+            summary.module)
+
+    def _overrides(self, subclasses: dict, summary: ModuleSummary, owner: str, attribute: str):
         """The methods named ``attribute`` of the known subclasses of ``owner``. Each subclass
         looked at is recorded: its module, and the files of its class order (what makes it one)."""
-        for known, name, order_from in self._known_subclasses().get((summary.module, owner), ()):
+        for known, name, order_from in subclasses.get((summary.module, owner), ()):
             self._record(order_from)
             self._record_module(known.module)
             method = known.functions.get(f"{name}.{attribute}")
@@ -681,6 +739,7 @@ class ProjectIndex:
                     order = self.mro(known, name)
                 for base, base_name in order[1:]:
                     index.setdefault((base.module, base_name), []).append((known, name, order_from))
+                    self._agreeing.get((base.module, base_name), {}).clear()
         return index
 
     def thread_hazard(self, target: str) -> str | None:
@@ -724,9 +783,9 @@ class ProjectIndex:
     def _loop_classes(self, summary: ModuleSummary) -> set[str]:
         """The classes of a module with a sync method that touches the event loop itself."""
         if summary.module not in self._loop_bound_classes:
-            self._loop_bound_classes[summary.module] = {
+            self._keep(self._loop_bound_classes, summary.module, {
                 method.rpartition(".")[0] for method, function in summary.functions.items()
-                if function.hazard == TOUCHES_LOOP and not function.is_async}
+                if function.hazard == TOUCHES_LOOP and not function.is_async}, {}, summary.module)
         return self._loop_bound_classes[summary.module]
 
     def blocking_chain(self, target: str, arguments: list | None = None, caller: tuple[dict, dict] = ({}, {}),
@@ -750,21 +809,22 @@ class ProjectIndex:
                 possible = self._search(start, env, certain=False)
                 if possible is not None and any(step.when for step in possible[1]):
                     possible = self._search(start, env, certain=True) or possible
-            self._chains[key] = possible, consulted
+            self._keep(self._chains, key, (possible, consulted), consulted, summary.module)
         found, consulted = self._chains[key]
         self._record(consulted)
         return found
 
     def _record_module(self, module: str) -> None:
         """Record the file of a module known now, as ``summary`` would, without asking its stamp again."""
-        known = self._summaries.get(module)
-        if self._recording is None or known is None:
-            return
-        if known[0][0] == "given":
-            _, path, stamp = known[0]
+        if self._recording is not None and module in self._summaries:
+            path, stamp = self._file_read(module)
             self._recording[path] = stamp
-        else:
-            self._recording[self._module_file(module)] = known[0]
+
+    def _file_read(self, module: str) -> tuple[str, tuple]:
+        """The file a known module's summary was made from (a checked one's, or the file its name
+        leads to), and the file's stamp then."""
+        stamp = self._summaries[module][0]
+        return (stamp[1], stamp[2]) if stamp[0] == "given" else (self._module_file(module), stamp)
 
     def _record(self, consulted: dict[str, tuple]) -> None:
         """A kept answer is used: what it was made from, whichever file asked first, is what the

@@ -17,9 +17,9 @@ import weakref
 from functools import lru_cache, partial
 from typing import Callable
 
-from asynclint.analysis import Analysis
+from asynclint.analysis import Analysis, module_backend
 from asynclint.compat import noqa_covers
-from asynclint.model import Diagnostic, FixKind, Related, Settings
+from asynclint.model import BACKEND_NEUTRAL_FIXES, Diagnostic, FixKind, Related, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import LazyFunctions, ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
@@ -135,6 +135,7 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
             return [Diagnostic(path, 1, 1, "ASL001", f"syntax error: {error}")]
 
     found: list[tuple] = []
+    backend, backend_unsure = module_backend(tree, path, settings)
 
     def report(node: ast.AST, code: str, message: str, fix=..., fix_kind: FixKind | None = None,
                target: str | None = None, fix_reason: str | None = None, chain: tuple = (),
@@ -148,6 +149,8 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
                 fix = rule.fix_applicability
             if fix is not None and fix_kind is None:
                 fix_kind = rule.fix_kind
+            if fix is not None and backend_unsure and fix_kind not in BACKEND_NEUTRAL_FIXES:
+                fix, fix_reason = None, backend_unsure
             found.append((node, code, message, fix, fix_kind if fix else None, target, fix_reason, chain, related))
 
     context = None
@@ -157,7 +160,7 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
 
     def analyse() -> None:
         found.clear()
-        with Analysis(tree, settings, checkers, report, project=context, source=source) as analysis:
+        with Analysis(tree, settings, checkers, report, project=context, source=source, backend=backend) as analysis:
             analysis.run()
 
     try:

@@ -44,6 +44,10 @@ class FixKind(str, Enum):
     RUNNING_LOOP = "running-loop"  # asyncio.get_event_loop() -> asyncio.get_running_loop()
 
 
+# The rewrites written the same whatever async library runs the code (the others name one).
+BACKEND_NEUTRAL_FIXES = frozenset({FixKind.AWAIT, FixKind.RUNNING_LOOP})
+
+
 @dataclass(frozen=True)
 class Related:
     """A later blocking call on what a finding's call made (``f.read()`` after ``f = open(p)``): part

@@ -3,7 +3,7 @@
 
 Run by hand from the repository root (never by the tests; it downloads from PyPI):
 
-    python benchmarks/fix_suites.py                           # uvicorn, tornado, aiofiles, distributed; asynclint on PATH
+    python benchmarks/fix_suites.py                           # uvicorn, tornado, aiofiles, anyio, distributed; asynclint on PATH
     python benchmarks/fix_suites.py uvicorn --asynclint ../main/.venv/bin/asynclint
     python benchmarks/fix_suites.py tornado --reuse-before    # keep the "before" results of a previous run
 
@@ -119,6 +119,14 @@ PROJECTS = {
         command=["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "fix_suites_recorder",
                  "--timeout", "60", "tests"],
         test_group="test", skip_deps=("coverage",), extra_deps=("pytest-timeout",),
+    ),
+    # The corpus package with the most fixes (18 files: sockets, TLS, files, subprocesses and
+    # temporary files in its tests and its own code), its suite run on asyncio and on trio.
+    "anyio": Project(
+        requirement="anyio==4.16.0",
+        command=["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "fix_suites_recorder",
+                 "-n", "2", "--timeout", "60", "tests"],
+        extras="trio", test_group="test", skip_deps=("coverage",), extra_deps=("pytest-xdist",),
     ),
     # Its sdist ships no tests: our smoke tests of what issue 14 saw break, run from outside the tree.
     "distributed": Project(

@@ -29,7 +29,8 @@ unchanged). flake8 runs ``--select ASYNC -j auto``; ruff ``check --select ASYNC 
 The full-corpus mode (``--full-corpus [DIR]``) measures the 20 async packages of the precision
 issue as sdists (tests included), unpacked in DIR (default: downloaded with ``pip download`` into
 ``benchmarks/corpus/full``): asynclint cold with the default jobs, cold ``--jobs 1``, cached, the
-parse floor (``ast.parse`` of every file that contains "async", one process) and ruff, alternating,
+parse floor (``ast.parse`` of every file that contains "async", one process; and the same with each
+tree traversed by a Python walk that does nothing, and by ``ast.walk``) and ruff, alternating,
 with wall and CPU time; with ``--per-package``, also cold default jobs against cold ``--jobs 1`` on
 each package alone. ``--asynclint PATH`` times another asynclint (say, a checkout's venv);
 ``--reference PATH`` times a second one alongside (say, main's), alternating with the first.
@@ -70,10 +71,27 @@ FULL_PACKAGES = [
     "tornado==6.6.1", "trio==0.35.0", "uvicorn==0.54.0", "websockets==17.4",
 ]
 # The parse floor: what parsing alone costs, one process, every file asynclint would parse.
+# The first argument says what else is done with each tree, the others are the directories: "-",
+# nothing; otherwise each tree is also traversed in Python doing nothing else: "visit", the
+# least a recursive walk over every node's fields costs; "ast.walk", the standard library's.
+# What a pure-Python analysis adds to the parse cannot be less than the first.
 PARSE_FLOOR = """
 import ast, os, sys, warnings
 warnings.simplefilter("ignore")
-for base, dirs, names in os.walk(sys.argv[1]):
+def visit(node):
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    visit(item)
+        elif isinstance(value, ast.AST):
+            visit(value)
+def walk(tree):
+    for node in ast.walk(tree):
+        pass
+traverse = {"visit": visit, "ast.walk": walk}.get(sys.argv[1])
+for base, dirs, names in (step for root in sys.argv[2:] for step in os.walk(root)):
     dirs[:] = [d for d in dirs if not d.startswith(".")]
     for name in names:
         if name.endswith(".py"):
@@ -81,9 +99,11 @@ for base, dirs, names in os.walk(sys.argv[1]):
                 data = handle.read()
             if b"async" in data:
                 try:
-                    ast.parse(data)
+                    tree = ast.parse(data)
                 except (SyntaxError, ValueError):
-                    pass
+                    continue
+                if traverse:
+                    traverse(tree)
 """
 BIG_FILE_LINES = 10_000
 
@@ -390,7 +410,9 @@ def full_corpus(directory: str, asynclint: str, ruff: str, reps: int, per_packag
             f"{name} cached": ([tool, "check", *quiet, *packages], "warm"),
         })
     runs.update({
-        "parse floor": ([sys.executable, "-c", PARSE_FLOOR, "."], None),
+        "parse floor": ([sys.executable, "-c", PARSE_FLOOR, "-", *packages], None),
+        "parse + a Python walk doing nothing": ([sys.executable, "-c", PARSE_FLOOR, "visit", *packages], None),
+        "parse + ast.walk": ([sys.executable, "-c", PARSE_FLOOR, "ast.walk", *packages], None),
         "ruff --no-cache": ([ruff, "check", "--select", "ASYNC", "--no-cache", "--exit-zero", "--quiet", *packages],
                             None),
     })

@@ -80,12 +80,14 @@ MARKER = re.compile(r"  # error: .*$", re.M)
 
 
 @pytest.mark.parametrize("code", FIXING_RULES)
-def test_a_rule_that_offers_a_fix_shows_what_the_fixer_makes_of_its_example(code):
+def test_a_rule_that_offers_a_fix_shows_what_the_fixer_makes_of_its_example(code, tmp_path):
     """As fixit derives AUTOFIX from ``Invalid(..., expected_replacement=...)``: the rule's
-    ``fixed`` example is what ``--fix --unsafe-fixes`` really makes of its ``bad`` one."""
+    ``fixed`` example is what ``--fix --unsafe-fixes`` really makes of its ``bad`` one (in a project
+    that declares nothing, as the docs' reader's)."""
     rule = RULES[code]
     assert rule.fixed, f"{code} offers a fix: give it a `fixed` example"
-    fixed, applied, _ = fix_source(rule.bad, f"{code}.py", Settings(select=(code,)), unsafe=True)
+    settings = Settings(select=(code,), project_root=str(tmp_path))
+    fixed, applied, _ = fix_source(rule.bad, str(tmp_path / f"{code}.py"), settings, unsafe=True)
     assert applied and MARKER.sub("", fixed) == rule.fixed
     ast.parse(fixed)
 
@@ -657,6 +659,52 @@ def test_a_fix_uses_a_third_party_library_only_where_the_project_depends_on_it(t
     fixed, _, remaining = fix_source(source, str(tmp_path / "m.py"), Settings(), unsafe=True)
     assert ("aiofiles.open" in fixed) == uses_aiofiles and remaining == []
     assert uses_aiofiles or "await asyncio.to_thread(f.read)" in fixed
+
+
+SLEEPS = "import time\n\n\nasync def nap():\n    time.sleep(1)\n"
+
+
+@pytest.mark.parametrize("declaration, fixed_with", [
+    ({}, "await asyncio.sleep(1)"),
+    ({"pyproject.toml": '[project]\nname = "p"\ndependencies = ["httpx"]\n'}, "await asyncio.sleep(1)"),
+    ({"pyproject.toml": '[project]\nname = "p"\n[project.optional-dependencies]\ntrio = ["trio>=0.22"]\n'}, None),
+    ({"requirements.txt": "anyio>=4\n"}, None),
+    # trio for the tests only (the code's own test suite, as asynclint's): the code runs on asyncio
+    ({"pyproject.toml": '[project]\nname = "p"\n[project.optional-dependencies]\ntest = ["trio"]\n'
+                        '[dependency-groups]\ndev = ["anyio"]\n', "requirements-dev.txt": "trio\n"},
+     "await asyncio.sleep(1)"),
+])
+def test_a_module_that_imports_no_async_library_is_fixed_only_where_asyncio_is_the_only_one(
+        tmp_path, declaration, fixed_with):
+    """anyio's own suite: `await asyncio.to_thread(...)` written into a module that runs on trio as
+    well failed every test that reached it. Where the project declares trio or anyio, a module
+    importing none of them gets no fix, and says why."""
+    for name, text in declaration.items():
+        (tmp_path / name).write_text(text)
+    path = str(tmp_path / "m.py")
+    (finding,) = lint_source(SLEEPS, path, Settings())
+    fixed, applied, _ = fix_source(SLEEPS, path, Settings(), unsafe=True)
+    if fixed_with:
+        assert finding.fix == "safe" and fixed_with in fixed
+    else:
+        assert finding.fix is None and "set `backend`" in finding.fix_reason and (fixed, applied) == (SLEEPS, [])
+        assert "await asyncio.sleep(1)" in fix_source(SLEEPS, path, Settings(backend="asyncio"), unsafe=True)[0]
+        for library in ("asyncio", "trio"):
+            imported = f"import {library}\n" + SLEEPS
+            assert f"await {library}.sleep(1)" in fix_source(imported, path, Settings(), unsafe=True)[0]
+
+
+def test_the_modules_of_an_async_library_itself_are_not_fixed(tmp_path):
+    """trio's and anyio's own modules import their library relatively: the finding names the
+    library's remedy, and no fix imports the package inside itself."""
+    package = tmp_path / "src" / "trio" / "_core"
+    package.mkdir(parents=True)
+    for directory in (package.parent, package):
+        (directory / "__init__.py").write_text("")
+    path = str(package / "_io.py")
+    (finding,) = lint_source(SLEEPS, path, Settings())
+    assert "trio.sleep" in finding.message and finding.fix is None and "a module of trio itself" in finding.fix_reason
+    assert fix_source(SLEEPS, path, Settings(), unsafe=True)[:2] == (SLEEPS, [])
 
 
 def test_the_setting_lets_a_fix_use_an_importable_library(tmp_path):

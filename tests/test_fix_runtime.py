@@ -534,3 +534,30 @@ def test_no_await_on_a_method_a_subclass_overrides_with_a_plain_one(tmp_path):
         """})
     assert "await obj.save()" not in fixed
     assert before == after == (0, "saved\n", [])
+
+
+def test_an_async_path_only_for_a_path_of_text(tmp_path):
+    """anyio's suite: `os.unlink(path)` with `path` bytes became `await anyio.Path(path).unlink()`,
+    which pathlib refuses (TypeError). Bytes, a descriptor or a name of unknown type go to a thread
+    as they are; a str literal or f-string becomes an async Path."""
+    pytest.importorskip("anyio")
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": """\
+        import os
+
+        import anyio
+
+        BYTES_NAME = os.fsencode(os.path.abspath(__file__)) + b".tmp"
+        open(BYTES_NAME, "wb").close()
+        FD = os.open(__file__, os.O_RDONLY)
+
+
+        async def main(name):
+            print(os.path.exists(name), os.path.isfile(FD))
+            os.remove(name)
+            print(os.path.exists(name), os.path.exists(f"{__file__}"))
+
+
+        anyio.run(main, BYTES_NAME)
+        """})
+    assert before == after == (0, "True True\nFalse True\n", [])
+    assert "anyio.to_thread.run_sync(os.remove, name)" in fixed and 'anyio.Path(f"{__file__}").exists()' in fixed

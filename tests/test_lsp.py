@@ -409,6 +409,13 @@ EDITED_UNDER_THE_EDITOR = {
                      "mid.py": "from base import Base\n\n\nclass Mid(Base):\n    pass\n",
                      "base.py": "class Base:\n    def load(self):\n        return {}\n"},
                     ["a.py"], "b.py", {"base.py": "class Base:\n    def load(self):\n        return open('x').read()\n"}),
+    # the function helpers.load names, kept from a.py's check: another module's now
+    "re-export": ({"a.py": "import helpers\n\n\nasync def a():\n    helpers.load()\n",
+                   "b.py": "import helpers\n\n\nasync def b():\n    helpers.load()\n",
+                   "helpers.py": "from fast import load\n",
+                   "fast.py": "def load():\n    return {}\n",
+                   "slow.py": "def load():\n    return open('x').read()\n"},
+                  ["a.py"], "b.py", {"helpers.py": "from slow import load\n"}),
     # the known subclasses: plain.py, loaded for other.py, overrides Base.save; use.py checked again
     "override": ({"base.py": "class Base:\n    async def save(self):\n        pass\n",
                   "plain.py": "from base import Base\n\n\nclass Plain(Base):\n    async def save(self):\n"
@@ -465,3 +472,63 @@ def test_a_document_checked_then_changed_on_disk_is_read_again(tmp_path):
     helpers.write_text("async def unused():\n    pass\n\n\ndef load():\n    return open('x').read()\n")
     os.utime(helpers, ns=(1, 1))  # a stamp of its own, however coarse the clock
     assert check(app) == ["ASL401"]
+
+
+# A document whose unsaved text differs from its file stands for its module from its check on:
+# what the index kept while it knew the module from disk, and made from it, must go. `a.py`,
+# checked before and after the document, asks the same question; each case's buffer changes the
+# answer (a chain, a class order, a class bound to the event loop).
+USES_STORE = "from helpers import Store\n\n\nasync def a():\n    Store().load()\n"
+STORE = "class Store:\n    def load(self):\n        return open('x').read()\n"
+UNSAVED_UNDER_THE_INDEX = {
+    "chain": ({"a.py": "import helpers\n\n\nasync def a():\n    helpers.load()\n",
+               "helpers.py": "def load():\n    return {}\n"},
+              "helpers.py", "def load():\n    return open('x').read()\n"),
+    "class order": ({"a.py": "from mid import Mid\n\n\nasync def a():\n    Mid().load()\n",
+                     "mid.py": "from base import Base\n\n\nclass Mid(Base):\n    pass\n",
+                     "base.py": "class Base:\n    def load(self):\n        return {}\n",
+                     "other.py": "class Other:\n    def load(self):\n        return open('x').read()\n"},
+                    "mid.py", "from other import Other\n\n\nclass Mid(Other):\n    pass\n"),
+    "loop-bound class": ({"a.py": USES_STORE, "helpers.py": STORE},
+                         "helpers.py", "import asyncio\n\n\n" + STORE + "\n    def loop(self):\n"
+                                       "        return asyncio.get_event_loop()\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNSAVED_UNDER_THE_INDEX))
+def test_what_the_index_kept_follows_a_document_that_differs_from_its_file(tmp_path, case):
+    files, document, unsaved = UNSAVED_UNDER_THE_INDEX[case]
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+
+    def check(linter, name, text):
+        path = str(tmp_path / name)
+        return [(d.line, d.code, d.fix_reason) for d in linter.check("file://" + path, 1, text, path).diagnostics]
+
+    kept = lsp.DocumentLinter(roots=[str(tmp_path)])
+    before = check(kept, "a.py", files["a.py"])
+    check(kept, document, unsaved)
+    fresh = lsp.DocumentLinter(roots=[str(tmp_path)])
+    check(fresh, document, unsaved)
+    assert check(kept, "a.py", files["a.py"]) == check(fresh, "a.py", files["a.py"]) != before
+
+
+def test_what_the_editors_index_notes_does_not_pile_up_as_a_document_is_edited(tmp_path):
+    """Each check of an edited document drops what was made from its earlier text, and the answers
+    made again are noted again (under the files they were made from): over an editing session the
+    notes stay as many as the questions, not as the checks."""
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n")
+    for name, text in EDITED_UNDER_THE_EDITOR["override"][0].items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "helpers.py").write_text("import util\n\n\ndef load():\n    return util.read()\n")
+    (tmp_path / "util.py").write_text("def read():\n    return open('x').read()\n")
+    path = str(tmp_path / "use.py")
+    linter = lsp.DocumentLinter(roots=[str(tmp_path)])
+    notes = []
+    for version in range(8):
+        text = USES_BASE + "    plain.helper()\n    helpers.load()\n" + "\n" * (version % 2)
+        checked = linter.check("file://" + path, version, "import helpers\nimport plain\n" + text, path)
+        assert [d.code for d in checked.diagnostics] == ["ASL201", "ASL401"]
+        notes.append(sum(len(kept) for kept in checked.project._made_from.values()))
+    assert notes[-1] == notes[2]

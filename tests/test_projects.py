@@ -237,6 +237,12 @@ KEPT_ANSWERS = {
     "class order": ("from mid import Mid", "Mid().load()",
                     {"mid.py": "from base import Base\n\n\nclass Mid(Base):\n    pass\n"},
                     "base.py", "class Base:\n    def load(self):\n        return {}\n"),
+    # Own().load() is Mid.load, found through Own's class order, which names Mid (_defining)
+    "base class": ("from mid import Mid\n\n\nclass Own(Mid):\n    pass", "Own().load()", {},
+                   "mid.py", "class Mid:\n    def load(self):\n        return {}\n"),
+    # helpers.load is deep.load, re-exported: the function a call of helpers.load runs (resolve)
+    "re-export": ("import helpers", "helpers.load()", {"helpers.py": "from deep import load\n"},
+                  "deep.py", "def load():\n    return {}\n"),
 }
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from asynclint.cache import CACHE_DIR_NAME, Cache, make_key
+from asynclint.cache import CACHE_DIR_NAME, UNUSED_DAYS, Cache, make_key, namespace
 from asynclint.callgraph import KeptTrees
 from asynclint.model import Settings
 from asynclint.runner import RESULTS, check_paths
@@ -165,7 +165,8 @@ def test_a_new_conftest_invalidates_the_tests_below_it(tmp_path):
 
 def test_corrupt_entries_are_ignored(project, parses):
     first = _run(project)
-    entries = [os.path.join(d, n) for d, _, names in os.walk(project / CACHE_DIR_NAME / RESULTS) for n in names]
+    entries = [os.path.join(d, n) for d, _, names in os.walk(project / CACHE_DIR_NAME / namespace() / RESULTS)
+               for n in names]
     assert len(entries) == 2
     for garbage, path in zip([b"\x00not json", b'{"key": "other", "payload": []}'], entries):
         with open(path, "wb") as handle:
@@ -176,6 +177,50 @@ def test_corrupt_entries_are_ignored(project, parses):
     parses.clear()
     _run(project)
     assert parses == []  # rewritten
+
+
+def _age(path, days: float) -> None:
+    then = time.time() - days * 86400
+    os.utime(path, (then, then))
+
+
+def test_what_no_run_used_for_long_is_removed(tmp_path):
+    """Another version's entries are never read again: its namespace goes once no run has written
+    to it for UNUSED_DAYS (a recent one, another version still in use, stays); so do the kinds'
+    directories of the layout before namespaces, and this version's entries unused for as long."""
+    root = tmp_path / CACHE_DIR_NAME
+    stale, recent = root / "v0000000000000000", root / "v1111111111111111"
+    for other in (stale, recent):
+        (other / "results" / "ab").mkdir(parents=True)
+        (other / "results" / "ab" / "abc.json").write_text("{}")
+        (other / ".used").write_text("")
+    _age(stale / ".used", UNUSED_DAYS + 1)
+    _age(recent / ".used", UNUSED_DAYS - 1)
+    (root / "results" / "cd").mkdir(parents=True)  # format 2
+    old_entry, kept_entry = root / namespace() / "results" / "ef" / "old.json", root / namespace() / "results" / "ef" / "kept.json"
+    old_entry.parent.mkdir(parents=True)
+    old_entry.write_text("{}")
+    kept_entry.write_text("{}")
+    _age(old_entry, UNUSED_DAYS + 1)
+    _age(kept_entry, UNUSED_DAYS - 1)
+
+    Cache(str(root)).put("results", "ff" * 32, [])
+
+    assert sorted(p.name for p in root.iterdir()) == sorted([".gitignore", namespace(), recent.name])
+    assert not old_entry.exists() and kept_entry.exists()
+    assert Cache(str(root)).get("results", "ff" * 32) == []
+
+
+def test_a_namespace_is_swept_once_a_day(tmp_path):
+    root = tmp_path / CACHE_DIR_NAME
+    Cache(str(root)).put("results", "ab" * 32, [])
+    entry = root / namespace() / "results" / "ab" / ("ab" * 32 + ".json")
+    _age(entry, UNUSED_DAYS + 1)
+    Cache(str(root)).put("results", "cd" * 32, [])
+    assert entry.exists()  # swept by the first run today
+    _age(root / namespace() / ".swept", 1.1)
+    Cache(str(root)).put("results", "cd" * 32, [])
+    assert not entry.exists()
 
 
 def test_the_cache_can_be_deleted_at_any_time(project, parses):
@@ -197,7 +242,7 @@ def test_cache_dir_option(project, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("cache")
     _run(project, cache_dir=str(elsewhere))
     assert not (project / CACHE_DIR_NAME).exists()
-    assert (elsewhere / RESULTS).is_dir()
+    assert (elsewhere / namespace() / RESULTS).is_dir()
 
 
 def test_cache_api_keeps_kinds_apart(tmp_path):
@@ -252,7 +297,7 @@ def test_cli_jobs_and_cache_flags(project, monkeypatch, capsys):
     for args in (["--jobs", "1"], ["--jobs", "2"], ["--no-cache"], ["--cache-dir", "elsewhere"], []):
         outputs.append((main(["check", *args, "."]), capsys.readouterr().out))
     assert all(output == outputs[0] for output in outputs) and outputs[0][0] == 1
-    assert (project / CACHE_DIR_NAME).is_dir() and (project / "elsewhere" / RESULTS).is_dir()
+    assert (project / CACHE_DIR_NAME).is_dir() and (project / "elsewhere" / namespace() / RESULTS).is_dir()
     with pytest.raises(SystemExit) as exit:
         main(["check", "--jobs", "0", "."])
     assert exit.value.code == 2 and "positive integer" in capsys.readouterr().err

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Iterator
 
-from asynclint import catalog
+from asynclint import catalog, dependencies
 from asynclint.analysis.blocking import BlockingCalls
 from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes, walk_body
 from asynclint.analysis.values import (
@@ -77,7 +77,7 @@ class Analysis:
     """The walk of one module. Checkers read its state; only it changes it."""
 
     def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable,
-                 project=None, source: str | None = None):
+                 project=None, source: str | None = None, backend: str | None = None):
         self.tree = tree
         self.source = source  # the module's text, when known: see is_generator
         self._yield_lines: list[int] | None = None
@@ -85,7 +85,7 @@ class Analysis:
         self.settings = settings
         self.report = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None, fix_reason=None)
         self.extra_blocking = _extra_rows(settings)
-        self.backend = settings.backend or backend_of(tree)
+        self.backend = backend or settings.backend or backend_of(tree)
         self.scopes: list[Scope] = [Scope("module", tree, on_loop=False)]
         self._classes: list[ClassInfo] = []  # every class met, for close()
         self.parents: list[ast.AST] = []
@@ -536,6 +536,10 @@ def _function_kind(node, scope: Scope, in_class: bool = False) -> str:
 
 def backend_of(tree: ast.Module) -> str:
     """The async library a module is written for, from its top-level imports."""
+    return _imported_backend(tree) or "asyncio"
+
+
+def _imported_backend(tree: ast.Module) -> str | None:
     imported: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.Import):
@@ -546,7 +550,29 @@ def backend_of(tree: ast.Module) -> str:
         return "anyio"
     if "trio" in imported and "asyncio" not in imported:
         return "trio"
-    return "asyncio"
+    return "asyncio" if "asyncio" in imported else None
+
+
+def module_backend(tree: ast.Module, path: str, settings: Settings) -> tuple[str, str | None]:
+    """The async library the module at ``path`` runs on, and why a fix must not rely on it (None
+    when it may). The setting ``backend`` says; else the module's imports; else the package it is
+    part of (trio's and anyio's own modules import their library relatively: a fix importing it
+    there could run while the package is still being imported); else asyncio, unless the project
+    also declares trio or anyio: then the module may run on either, and a fix written for one
+    (``await asyncio.to_thread(...)``) fails on the other."""
+    if settings.backend:
+        return settings.backend, None
+    imported = _imported_backend(tree)
+    if imported:
+        return imported, None
+    package = dependencies.top_package(path)
+    if package in dependencies.ASYNC_LIBRARIES:
+        return package, f"a module of {package} itself: a fix would import {package} inside {package}"
+    others = dependencies.declared_async_libraries(settings.project_root or dependencies.project_root_of(path))
+    if not others:
+        return "asyncio", None
+    return "asyncio", (f"the module imports no async library and the project uses {' and '.join(sorted(others))}: "
+                       f"set `backend` in [tool.asynclint]")
 
 
 def _extra_rows(settings: Settings) -> dict[str, catalog.Blocking]:

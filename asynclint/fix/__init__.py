@@ -16,9 +16,9 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Collection
 
-from asynclint.analysis import backend_of
+from asynclint.analysis import module_backend
 from asynclint.callgraph import ProjectIndex
-from asynclint.fix.dependencies import fix_libraries, project_root_of
+from asynclint.dependencies import fix_libraries, project_root_of
 from asynclint.engine import SourceError, decode_source, enabled_codes, lint_python, lint_source, read_bytes
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
@@ -98,7 +98,7 @@ def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, 
         if not wanted:
             break
         try:
-            backend = settings.backend or backend_of(ast.parse(source))
+            backend = module_backend(ast.parse(source), path, settings)[0]
             new_source, applied = apply_pass(source, wanted, backend, libraries)
         except FixError:
             raise

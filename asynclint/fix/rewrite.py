@@ -34,6 +34,28 @@ SUBPROCESS_KEYWORDS = frozenset(("cwd", "env"))
 PATH_METHODS = {"os.remove": "unlink", "os.unlink": "unlink", "os.rmdir": "rmdir", "os.path.exists": "exists",
                 "os.path.isfile": "is_file", "os.path.isdir": "is_dir"}
 
+# Calls that make a path of text: only such a path can become an async Path (os.remove also
+# takes bytes and os.path.exists a file descriptor, which pathlib refuses).
+_TEXT_PATH_MAKERS = frozenset({"Path", "PurePath", "PosixPath", "WindowsPath", "str"})
+
+
+def _text_path(expr: cst.BaseExpression) -> bool:
+    """Whether the expression is certainly a path of text: a str literal, an f-string, a Path
+    made from something, or a Path joined with ``/``."""
+    if isinstance(expr, cst.SimpleString):
+        return "b" not in expr.prefix.lower()
+    if isinstance(expr, cst.FormattedString):
+        return "b" not in expr.start.lower()
+    if isinstance(expr, cst.ConcatenatedString):
+        return _text_path(expr.left) and _text_path(expr.right)
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+        return name in _TEXT_PATH_MAKERS
+    return (isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide)
+            and _text_path(expr.left))
+
+
 SLEEP = {"asyncio": ("asyncio", "asyncio.sleep"), "trio": ("trio", "trio.sleep"),
          "anyio": ("anyio", "anyio.sleep")}
 TO_THREAD = {"asyncio": ("asyncio", "asyncio.to_thread"), "trio": ("trio", "trio.to_thread.run_sync"),
@@ -218,7 +240,8 @@ class Planner:
         """Under trio and anyio, ``os.remove(p)`` -> ``await anyio.Path(p).unlink()`` (the path
         alone as the argument)."""
         method = PATH_METHODS.get(d.target or "")
-        if self.backend == "asyncio" or method is None or len(call.args) != 1 or call.args[0].keyword or call.args[0].star:
+        if (self.backend == "asyncio" or method is None or len(call.args) != 1 or call.args[0].keyword
+                or call.args[0].star or not _text_path(call.args[0].value)):
             return None
         edit = Edit(call, d, imports={self.backend}, unused=_root_names(call.func))
         path_class = _dotted(f"{self.backend}.Path")
