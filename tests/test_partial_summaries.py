@@ -80,9 +80,14 @@ def test_findings_made_with_stored_partial_summaries_are_those_made_without_a_ca
         assert with_partial == lint_source(source, path, settings, project=project_index(settings)), path
 
 
+def _entries(cache_dir) -> list[str]:
+    """The files of the summaries stored in a cache directory."""
+    return glob.glob(os.path.join(cache_dir, "**", SUMMARIES, "*", "*.json"), recursive=True)
+
+
 def _stored(cache_dir, module) -> dict:
     found = []
-    for path in glob.glob(os.path.join(cache_dir, SUMMARIES, "*", "*.json")):
+    for path in _entries(cache_dir):
         with open(path, encoding="utf-8") as handle:
             payload = json.load(handle)["payload"]
         if payload["module"] == module:
@@ -140,7 +145,7 @@ def test_a_summary_entry_of_another_format_is_made_again(tmp_path, entry):
     store = Cache(str(tmp_path / "cache"))
     settings = _settings(str(tmp_path))
     _summarised(settings, store, "helpers")
-    (path,) = glob.glob(os.path.join(store.directory, SUMMARIES, "*", "*.json"))
+    (path,) = _entries(store.directory)
     with open(path, encoding="utf-8") as handle:
         stored = json.load(handle)
     payload = stored["payload"]
