@@ -567,7 +567,7 @@ class ProjectIndex:
         walked so far (the others are listed, to be walked by whichever run reads them first),
         unless the cache holds a whole one already (made while the module was checked): a later
         run, after an edit, finds walked the bodies this one read. Storing walks nothing. The
-        runner calls it when it is done with the index (a worker: after each chunk)."""
+        runner calls it when it is done with the index."""
         if self._store is None or not self._store.enabled:
             return
         for module, (stamp, summary) in self._summaries.items():

@@ -367,13 +367,12 @@ class _Linter:
             self.project = project_index(group.settings, self.summaries)
             self.project.store_whole = self.in_pool  # the other workers read its summaries now
             self.current = number
-        found = [self._lint_file(path, enabled, group) for path, enabled in chunk]
-        if self.in_pool:  # a worker is not told which chunk is its last
-            self.finish()
-        return found
+        return [self._lint_file(path, enabled, group) for path, enabled in chunk]
 
     def finish(self) -> None:
-        """Store the summaries the current index made or walked further (ProjectIndex.store_walked)."""
+        """Store the summaries the current index made or walked further (ProjectIndex.store_walked).
+        A worker, never told which chunk is its last, does so only when it leaves a group: its
+        own summaries are stored whole as they are made."""
         if self.project is not None and self.summaries.enabled:
             self.project.store_walked()
 
