@@ -3,7 +3,7 @@
 
 Run by hand from the repository root (never by the tests; it downloads from PyPI):
 
-    python benchmarks/fix_suites.py                           # uvicorn, tornado, aiofiles, anyio, distributed; asynclint on PATH
+    python benchmarks/fix_suites.py                           # uvicorn, tornado, aiofiles, anyio, aiohttp, distributed
     python benchmarks/fix_suites.py uvicorn --asynclint ../main/.venv/bin/asynclint
     python benchmarks/fix_suites.py tornado --reuse-before    # keep the "before" results of a previous run
 
