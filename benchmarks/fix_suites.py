@@ -3,7 +3,7 @@
 
 Run by hand from the repository root (never by the tests; it downloads from PyPI):
 
-    python benchmarks/fix_suites.py                           # uvicorn, tornado, aiofiles, anyio, distributed; asynclint on PATH
+    python benchmarks/fix_suites.py                           # uvicorn, tornado, aiofiles, anyio, aiohttp, distributed
     python benchmarks/fix_suites.py uvicorn --asynclint ../main/.venv/bin/asynclint
     python benchmarks/fix_suites.py tornado --reuse-before    # keep the "before" results of a previous run
 
@@ -127,6 +127,18 @@ PROJECTS = {
         command=["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "fix_suites_recorder",
                  "-n", "2", "--timeout", "60", "tests"],
         extras="trio", test_group="test", skip_deps=("coverage",), extra_deps=("pytest-xdist",),
+    ),
+    # The second most fixed (12 test modules: files, sockets, cookie jars). Pure Python (run with
+    # AIOHTTP_NO_EXTENSIONS=1 set, for the build too); its pytest.ini's coverage options left out
+    # with its addopts, keeping its default selection of tests.
+    "aiohttp": Project(
+        requirement="aiohttp==3.14.5",
+        command=["python", "-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider",
+                 "-p", "fix_suites_recorder", "-n", "2", "--timeout", "120",
+                 "-m", "not dev_mode and not autobahn and not internal", "tests"],
+        env={"AIOHTTP_NO_EXTENSIONS": "1"},
+        extra_deps=("blockbuster", "coverage", "isal", "zlib_ng", "pytest-xdist", "pytest-codspeed", "trustme", "freezegun",
+                    "proxy.py", "pytest", "pytest-mock", "pytest-timeout", "gunicorn", "uvloop"),
     ),
     # Its sdist ships no tests: our smoke tests of what issue 14 saw break, run from outside the tree.
     "distributed": Project(
