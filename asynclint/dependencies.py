@@ -23,6 +23,7 @@ from asynclint.config import tomllib
 FIX_LIBRARIES = frozenset({"aiofiles", "httpx"})
 # The async libraries besides asyncio: code that imports none of them may run on these too.
 ASYNC_LIBRARIES = frozenset({"trio", "anyio"})
+_TEST_DIRECTORIES = frozenset({"tests", "test", "testing"})
 # Extras and requirement files by these names serve development, not the code at run time.
 _DEVELOPMENT = re.compile(r"test|dev|doc|lint|typ|check|bench|coverage|format|style", re.IGNORECASE)
 _MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "requirements.txt")
@@ -46,21 +47,26 @@ def _project_root_above(start: str) -> str:
         directory = parent
 
 
-def fix_libraries(root: str, installed_too: bool) -> frozenset[str]:
-    """The libraries a fix may use: those the project at ``root`` declares; with ``installed_too``
-    (the setting ``fix-with-installed-libraries``), those importable here as well."""
-    declared = declared_libraries(root)
+def fix_libraries(root: str, installed_too: bool, path: str) -> frozenset[str]:
+    """The libraries a fix of the module at ``path`` may use: those the project at ``root``
+    declares for it (for its code, or for its tests when ``path`` is test code); with
+    ``installed_too`` (the setting ``fix-with-installed-libraries``), those importable here too.
+    A library declared for the tests only is not installed with the package: library code that
+    imports it fails for the package's users."""
+    declared = FIX_LIBRARIES & _requirements(root, runtime_only=not is_test_code(path))
     return declared | _installed() if installed_too else declared
+
+
+def is_test_code(path: str) -> bool:
+    """A test module, a conftest.py, or a module under a tests/test/testing directory."""
+    directory, name = os.path.split(os.path.abspath(path))
+    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+            or not _TEST_DIRECTORIES.isdisjoint(directory.split(os.sep)))
 
 
 @lru_cache(maxsize=1)
 def _installed() -> frozenset[str]:
     return frozenset(name for name in FIX_LIBRARIES if importlib.util.find_spec(name) is not None)
-
-
-def declared_libraries(root: str) -> frozenset[str]:
-    """Which of ``FIX_LIBRARIES`` the project at ``root`` declares as a dependency."""
-    return FIX_LIBRARIES & _requirements(root)
 
 
 def declared_async_libraries(root: str) -> frozenset[str]:

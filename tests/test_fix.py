@@ -646,7 +646,9 @@ def test_summary_says_when_fixing_found_more_than_the_check_reported():
 
 @pytest.mark.parametrize("declaration, uses_aiofiles", [
     ({}, False),
-    ({"requirements-dev.txt": "pytest\naiofiles>=23  # async files\n"}, True),
+    # declared for the tests only: library code that imports it fails for the package's users
+    ({"requirements-dev.txt": "pytest\naiofiles>=23  # async files\n"}, False),
+    ({"pyproject.toml": '[project]\nname = "p"\n[dependency-groups]\ntest = ["aiofiles"]\n'}, False),
     ({"pyproject.toml": '[project]\nname = "p"\ndependencies = ["aiofiles>=23"]\n'}, True),
     ({"setup.cfg": "[options]\ninstall_requires =\n    requests\n    aiofiles\n"}, True),
     ({"pyproject.toml": '[project]\nname = "p"\ndependencies = ["aiofiles-stubs"]\n'}, False),
@@ -705,6 +707,19 @@ def test_the_modules_of_an_async_library_itself_are_not_fixed(tmp_path):
     (finding,) = lint_source(SLEEPS, path, Settings())
     assert "trio.sleep" in finding.message and finding.fix is None and "a module of trio itself" in finding.fix_reason
     assert fix_source(SLEEPS, path, Settings(), unsafe=True)[:2] == (SLEEPS, [])
+
+
+@pytest.mark.parametrize("declaration", [
+    {"setup.py": "", "requirements-dev.txt": "pytest\naiofiles>=23\n"},
+    {"pyproject.toml": '[project]\nname = "p"\n[dependency-groups]\ntest = ["aiofiles"]\n'},
+])
+@pytest.mark.parametrize("module", ["tests/test_load.py", "tests/helpers.py", "conftest.py", "load_test.py"])
+def test_test_code_may_use_a_library_declared_for_the_tests(tmp_path, declaration, module):
+    for name, text in declaration.items():
+        (tmp_path / name).write_text(text)
+    source = "async def load(p):\n    with open(p) as f:\n        return f.read()\n"
+    fixed = fix_source(source, str(tmp_path / module), Settings(), unsafe=True)[0]
+    assert "aiofiles.open" in fixed
 
 
 def test_the_setting_lets_a_fix_use_an_importable_library(tmp_path):

@@ -80,7 +80,8 @@ def _fix_notebook(source: str, path: str, settings: Settings, unsafe: bool, only
 def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, project):
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
-    libraries = fix_libraries(settings.project_root or project_root_of(path), settings.fix_with_installed_libraries)
+    libraries = fix_libraries(settings.project_root or project_root_of(path), settings.fix_with_installed_libraries,
+                              path)
     enabled = enabled_codes(settings, path)
 
     def lint(text: str) -> list[Diagnostic]:
