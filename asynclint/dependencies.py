@@ -47,6 +47,14 @@ def _project_root_above(start: str) -> str:
         directory = parent
 
 
+def forget() -> None:
+    """Drop what is cached about the project's declarations and packages: a long-running server
+    calls this when a pyproject.toml changes or a module appears or goes away (an __init__.py
+    makes a package)."""
+    for cached in (_project_root_above, _top_package_of, _requirements):
+        cached.cache_clear()
+
+
 def fix_libraries(root: str, installed_too: bool, path: str) -> frozenset[str]:
     """The libraries a fix of the module at ``path`` may use: those the project at ``root``
     declares for it (for its code, or for its tests when ``path`` is test code); with

@@ -23,7 +23,7 @@ from typing import Any
 from asynclint._version import __version__
 from asynclint import engine
 from asynclint.config import ConfigError, FileSettings, Options, _codes, settings_for
-from asynclint.config import forget as forget_configuration
+from asynclint import config, dependencies
 from asynclint.fix import fix_source
 from asynclint.model import Diagnostic, Related, Settings
 from asynclint.report import related_message
@@ -270,8 +270,10 @@ class DocumentLinter:
             self._projects.pop(origin, None)
 
     def forget_all(self) -> None:
-        """Drop every project index (a module appeared or went away)."""
+        """Drop every project index (a module appeared or went away), and what is known of the
+        packages (an __init__.py decides which library a module of trio or anyio runs on)."""
         self._projects.clear()
+        dependencies.forget()
 
     # checking -------------------------------------------------------------------------
 
@@ -329,6 +331,13 @@ class DocumentLinter:
             log.info("no fix for %s: %s", checked.uri, error)
             return None
         return new if fixed and new != checked.source else None
+
+
+def forget_configuration() -> None:
+    """A pyproject.toml appeared, went away or changed: which one is nearest, and what a project
+    declares (the libraries its fixes may use and its code runs on), are read again."""
+    config.forget()
+    dependencies.forget()
 
 
 def _differs_from_disk(path: str, source: str) -> bool:
@@ -629,7 +638,7 @@ def make_server():
         uri = params.text_document.uri
         changed = path_of(uri)
         if uri.endswith("/pyproject.toml"):
-            forget_configuration()  # a new one changes which is nearest; an edited one, its stamp
+            forget_configuration()  # a new one changes which is nearest; an edited one, its declarations
             changed = None
         else:
             checked = server.checked.get(uri)

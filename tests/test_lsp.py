@@ -532,3 +532,23 @@ def test_what_the_editors_index_notes_does_not_pile_up_as_a_document_is_edited(t
         assert [d.code for d in checked.diagnostics] == ["ASL201", "ASL401"]
         notes.append(sum(len(kept) for kept in checked.project._made_from.values()))
     assert notes[-1] == notes[2]
+
+
+def test_the_editor_reads_a_projects_declarations_again_when_its_pyproject_changes(tmp_path):
+    """A module importing no async library gets asyncio's fix until the project declares trio for
+    its code; the server, told the pyproject.toml changed, withholds it from then on (what the
+    project declares is cached per directory for the server's life otherwise)."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n[tool.asynclint]\n")
+    text = "import time\n\n\nasync def nap():\n    time.sleep(1)\n"
+    path = str(tmp_path / "nap.py")
+    (tmp_path / "nap.py").write_text(text)
+    linter = lsp.DocumentLinter(roots=[str(tmp_path)])
+
+    def fix_of_the_finding():
+        (finding,) = linter.check("file://" + path, 1, text, path).diagnostics
+        return finding.fix, finding.fix_reason
+
+    assert fix_of_the_finding() == ("safe", None)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\ndependencies = ['trio']\n[tool.asynclint]\n")
+    lsp.forget_configuration()
+    assert fix_of_the_finding()[0] is None and "uses trio" in fix_of_the_finding()[1]
