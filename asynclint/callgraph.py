@@ -187,7 +187,7 @@ class _WalkAgain:
     is held weakly: nothing here keeps it, or the index, alive)."""
 
     def __init__(self, index: "ProjectIndex", module: str, path: str, key: str) -> None:
-        self._index = index if isinstance(index, weakref.ProxyType) else weakref.proxy(index)
+        self._index = _weakly(index)
         self._module, self._path, self._key = module, path, key
         self._again: ModuleSummary | None | bool = None  # False: the module has changed since
         self._functions = self._outside = None
@@ -209,6 +209,11 @@ class _WalkAgain:
 
     def _release(self) -> None:
         self._again = False
+
+
+def _weakly(index: "ProjectIndex") -> "ProjectIndex":
+    """The index, seen through a weak proxy (itself when it is one already)."""
+    return index if isinstance(index, weakref.ProxyType) else weakref.proxy(index)
 
 
 def _unknown_function() -> FunctionSummary:
@@ -245,8 +250,7 @@ class ModuleContext:
         summary whose function bodies are walked later, a conftest's): it sees the index weakly,
         so that no cycle keeps the index, and every tree it holds, alive after the run lets go of
         it (only a full collection, which a run seldom makes, would free them)."""
-        index = self.index if isinstance(self.index, weakref.ProxyType) else weakref.proxy(self.index)
-        return replace(self, index=index, checking=False)
+        return replace(self, index=_weakly(self.index), checking=False)
 
     def absolute(self, name: str) -> str:
         """Resolve a relative import target (``..db.fetch``) against this module."""
@@ -802,17 +806,15 @@ class ProjectIndex:
             return None
         env = _frozen(self._entry_env(function, arguments, caller, summary.constants, {}))
         key = (summary.module, name, env)
-        if key not in self._chains:
-            with self.recording() as consulted:
-                # Most calls reach no blocking call at all: one search says so. Only a chain with
-                # a condition needs a second search, for a longer one without.
-                possible = self._search(start, env, certain=False)
-                if possible is not None and any(step.when for step in possible[1]):
-                    possible = self._search(start, env, certain=True) or possible
-            self._keep(self._chains, key, (possible, consulted), consulted, summary.module)
-        found, consulted = self._chains[key]
-        self._record(consulted)
-        return found
+        return self._kept(self._chains, key, lambda: self._chain_from(start, env), summary.module)
+
+    def _chain_from(self, start: tuple[ModuleSummary, str], env: tuple) -> tuple[bool, list[Step]] | None:
+        # Most calls reach no blocking call at all: one search says so. Only a chain with a
+        # condition needs a second search, for a longer one without.
+        possible = self._search(start, env, certain=False)
+        if possible is not None and any(step.when for step in possible[1]):
+            possible = self._search(start, env, certain=True) or possible
+        return possible
 
     def _record_module(self, module: str) -> None:
         """Record the file of a module known now, as ``summary`` would, without asking its stamp again."""
