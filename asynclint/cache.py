@@ -151,10 +151,7 @@ class Cache:
                     handle.write(data)
                 os.replace(temporary, path)
             except BaseException:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
+                _unlink(temporary)
                 raise
         except (OSError, TypeError, ValueError):
             pass
