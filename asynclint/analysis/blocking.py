@@ -199,12 +199,12 @@ def _polled_to_the_end(analysis, call: ast.Call, key: str) -> bool:
 
 
 def _blocks(node: ast.AST):
+    """The statement lists of a node (an except handler's body is its own: the walk's parents
+    hold the handler between a ``try`` and the statements it runs)."""
     for field in ("body", "orelse", "finalbody"):
         block = getattr(node, field, None)
         if isinstance(block, list):
             yield block
-    for handler in getattr(node, "handlers", ()):
-        yield handler.body
 
 
 def _is_polling_loop(statement: ast.AST, receiver: str, method: str) -> bool:
