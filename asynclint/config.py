@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from asynclint.compat import asl_equivalents
-from asynclint.model import BACKENDS, Settings
+from asynclint.model import BACKENDS, Selection, Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,7 +22,9 @@ class ConfigError(Exception):
     """A configuration the user must correct; the message names the file and key."""
 
 
-_CODE_PREFIX = re.compile(r"^(ASL[0-9]{0,3}|ALL)$")  # ALL: every rule, those off by default too
+# ALL: every rule, those off by default too. Whether a prefix names a rule is the engine's to say
+# (it knows the registry): an unknown one is an error there, with the closest known ones.
+_CODE_PREFIX = re.compile(r"^(ASL[0-9]*|ALL)$")
 
 
 def _codes(key: str, value: Any) -> tuple[str, ...]:
@@ -132,8 +134,8 @@ def load_settings(pyproject: str | None) -> Settings:
     table = tool.get("asynclint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.asynclint] must be a table")
-    return settings_from_table(table, Settings(project_root=os.path.dirname(os.path.abspath(pyproject))),
-                               origin=pyproject)
+    base = Settings(project_root=os.path.dirname(os.path.abspath(pyproject)), selection_origin=pyproject)
+    return settings_from_table(table, base, origin=pyproject)
 
 
 def settings_from_table(table: dict, base: Settings, origin: str = "configuration") -> Settings:
@@ -165,6 +167,7 @@ class Options:
     force_exclude: bool = False
     ignore_noqa: bool = False
     root: str | None = None  # the project root of files without a pyproject.toml (else the working directory)
+    origin: str = "the command line"  # who says this, for error messages
 
 
 @dataclass(frozen=True)
@@ -256,12 +259,11 @@ def _resolved(pyproject: str | None, stamp, options: Options) -> Settings:
     """One object per (file, stamp, options): the runner groups files by it, caches key on it."""
     settings = load_settings(pyproject)
     overrides: dict[str, Any] = {}
-    if options.select is not None:
-        overrides["select"] = options.select
-    if options.extend_select:
-        overrides["extend_select"] = settings.extend_select + options.extend_select
-    if options.ignore:
-        overrides["ignore"] = settings.ignore + options.ignore
+    if options.select is not None or options.extend_select or options.ignore:
+        # A level above the configuration's: its select replaces the configured one, extend-select
+        # and ignore included (ruff's precedence).
+        level = Selection(options.select, options.extend_select, options.ignore, options.origin)
+        overrides["selection_overrides"] = settings.selection_overrides + (level,)
     if options.exclude is not None:
         overrides["exclude"] = options.exclude
     if options.extend_exclude:

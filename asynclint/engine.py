@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import fnmatch
 import io
 import os
@@ -19,7 +20,8 @@ from typing import Callable
 
 from asynclint.analysis import Analysis, module_backend
 from asynclint.compat import noqa_covers
-from asynclint.model import BACKEND_NEUTRAL_FIXES, Diagnostic, FixKind, Related, Settings
+from asynclint.config import ConfigError
+from asynclint.model import BACKEND_NEUTRAL_FIXES, Diagnostic, FixKind, Related, Selection, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import LazyFunctions, ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
@@ -385,23 +387,59 @@ def _failing_checker(error: Exception) -> str:
 
 
 def enabled_codes(settings: Settings, path: str) -> frozenset[str]:
-    ignores = settings.ignore + _per_file_ignores(settings, path)
-    return _enabled(settings.select + settings.extend_select, ignores)
+    """The codes reported in one file; raises ConfigError for a selector that names no rule."""
+    return _enabled(settings.selections()) - _ignored_in_file(settings, path)
 
 
 @lru_cache(maxsize=256)
-def _enabled(selected: tuple[str, ...], ignored: tuple[str, ...]) -> frozenset[str]:
-    """The most specific matching prefix decides; a rule that is off by default is only
-    switched on by a prefix more specific than ``ASL``, or by ``ALL`` (as specific as ``ASL``)."""
+def _enabled(levels: tuple[Selection, ...]) -> frozenset[str]:
+    """ruff's resolution: each level in turn (configuration, then command line or editor); its
+    ``select`` starts afresh, and within a level the most specific matching prefix decides (an
+    ``ignore`` as specific as the select wins). A rule that is off by default is only switched
+    on by a prefix more specific than ``ASL``, or by ``ALL`` (as specific as ``ASL``)."""
+    for level in levels:
+        for key, prefixes in (("select", level.select or ()), ("extend-select", level.extend_select),
+                              ("ignore", level.ignore)):
+            for prefix in prefixes:
+                _check_selector(prefix, key, level.origin)
     codes = set()
     for code, rule in RULES.items():
-        chosen = max((p for p in selected if p == "ALL" or code.startswith(p)), key=len, default=None)
-        dropped = max((p for p in ignored if p == "ALL" or code.startswith(p)), key=len, default=None)
-        if chosen is None or (dropped is not None and len(dropped) >= len(chosen)):
-            continue
-        if rule.enabled_by_default or chosen == "ALL" or len(chosen) > len("ASL"):
+        on = False
+        for level in levels:
+            if level.select is not None:
+                on = False
+            chosen = _most_specific(code, (level.select or ()) + level.extend_select)
+            dropped = _most_specific(code, level.ignore)
+            if dropped is not None and (chosen is None or len(dropped) >= len(chosen)):
+                on = False
+            elif chosen is not None:
+                on = rule.enabled_by_default or chosen == "ALL" or len(chosen) > len("ASL")
+        if on:
             codes.add(code)
     return frozenset(codes)
+
+
+def _most_specific(code: str, prefixes: tuple[str, ...]) -> str | None:
+    return max((p for p in prefixes if p == "ALL" or code.startswith(p)), key=len, default=None)
+
+
+def _check_selector(prefix: str, key: str, origin: str) -> None:
+    if prefix == "ALL" or any(code.startswith(prefix) for code in RULES):
+        return
+    known = sorted({code[:length] for code in RULES for length in range(len("ASL") + 1, len(code) + 1)})
+    close = difflib.get_close_matches(prefix, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else "; `asynclint rules` lists the rules"
+    raise ConfigError(f"unknown rule selector {prefix!r} in `{key}` ({origin}){hint}")
+
+
+def _ignored_in_file(settings: Settings, path: str) -> frozenset[str]:
+    """``per-file-ignores`` apply after the selection, whatever it chose (as in ruff)."""
+    prefixes = _per_file_ignores(settings, path)
+    if not prefixes:
+        return frozenset()
+    for prefix in prefixes:
+        _check_selector(prefix, "per-file-ignores", settings.selection_origin)
+    return frozenset(code for code in RULES if _most_specific(code, prefixes) is not None)
 
 
 def _per_file_ignores(settings: Settings, path: str) -> tuple[str, ...]:

@@ -281,6 +281,7 @@ class DocumentLinter:
         checked = Checked(uri, version, source, path, None, on_disk=os.path.isfile(path))
         try:
             own = self.settings_for(path)
+            enabled = None if own.excluded else engine.enabled_codes(own.settings, path)
         except ConfigError as error:
             checked.config_error = str(error)
             return checked
@@ -289,8 +290,8 @@ class DocumentLinter:
         checked.settings = own.settings
         checked.project = self.project_for(own)
         checked.project.refresh()  # kept since the last check: files may have changed meanwhile
-        checked.diagnostics = engine.lint_source(source, path, own.settings, project=checked.project,
-                                                 skip_without_async=False)
+        checked.diagnostics = engine.lint_source(source, path, own.settings, enabled=enabled,
+                                                 project=checked.project, skip_without_async=False)
         return checked
 
     # fixing ---------------------------------------------------------------------------
@@ -392,7 +393,8 @@ class ServerSettings:
         extend = _codes("extendSelect", value["extendSelect"]) if "extendSelect" in value \
             else base.options.extend_select
         ignore = _codes("ignore", value["ignore"]) if "ignore" in value else base.options.ignore
-        return cls(debounce, replace(base.options, select=select, extend_select=extend, ignore=ignore))
+        return cls(debounce, replace(base.options, select=select, extend_select=extend, ignore=ignore,
+                                     origin="the editor's settings"))
 
 
 def make_server():
