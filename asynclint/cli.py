@@ -11,6 +11,7 @@ from dataclasses import replace
 from asynclint._version import __version__
 from asynclint.config import ConfigError, FileSettings, Options, Resolver, _codes, settings_for
 from asynclint.engine import SourceError, decode_source, lint_source
+from asynclint.live import LiveRun
 from asynclint.model import Diagnostic
 from asynclint.compat import asl_equivalents, equivalent_by_name
 from asynclint.report import FORMATS, STATISTICS_FORMATS, Coverage, statistics_report, summary
@@ -191,9 +192,27 @@ def _check(args) -> int:
         from asynclint.fix.run import fix_paths
 
         return fix_paths(paths, Resolver(options), args)
+    live = _live_run(args)
     result = check_paths(paths, options=options, jobs=args.jobs, cache=not args.no_cache,
-                         cache_dir=args.cache_dir, verbose=args.verbose)
-    return _report(args, result.diagnostics, result.problems, Coverage(result.files_checked, result.skipped), {})
+                         cache_dir=args.cache_dir, verbose=args.verbose, listener=live)
+    live.clear()
+    return _report(args, result.diagnostics, result.problems, Coverage(result.files_checked, result.skipped), {},
+                   streamed=live.write is not None)
+
+
+def _live_run(args) -> LiveRun:
+    """A progress line for a person at a terminal (never when piped, in CI or with --quiet), and
+    the text report written as files finish instead of at the end."""
+    person = (sys.stderr.isatty() and not args.quiet and not os.environ.get("CI")
+              and os.environ.get("TERM") != "dumb")
+    streams = args.format == "text" and not (args.statistics or args.output_file or args.add_noqa)
+    color = _use_color(sys.stdout, args.color)
+
+    def write(diagnostics: list[Diagnostic]) -> None:
+        sys.stdout.write(FORMATS["text"](diagnostics, show_source=args.show_source, color=color))
+        sys.stdout.flush()
+
+    return LiveRun(sys.stderr if person else None, write if streams else None)
 
 
 def _check_stdin(args, name: str, data: bytes, own: FileSettings) -> int:
@@ -211,12 +230,13 @@ def _check_stdin(args, name: str, data: bytes, own: FileSettings) -> int:
 
 
 def _report(args, diagnostics: list[Diagnostic], problems: list[str], coverage: Coverage,
-            sources: dict[str, str]) -> int:
+            sources: dict[str, str], streamed: bool = False) -> int:
+    """``streamed``: the findings are written already (text, as files finished): the summary is left."""
     if args.add_noqa:
         return _add_noqa(diagnostics, problems, sources)
     for problem in problems:
         print(f"asynclint: error: {problem}", file=sys.stderr)
-    _write_report(args, diagnostics, replace(coverage, problems=len(problems)), sources)
+    _write_report(args, diagnostics, replace(coverage, problems=len(problems)), sources, streamed)
     if problems or any(d.code == "ASL002" for d in diagnostics):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
@@ -248,8 +268,11 @@ def _use_color(stream, when: str = "auto") -> bool:
     return bool(isatty and isatty())
 
 
-def _write_report(args, diagnostics: list[Diagnostic], coverage: Coverage, sources: dict[str, str]) -> None:
-    if args.statistics:
+def _write_report(args, diagnostics: list[Diagnostic], coverage: Coverage, sources: dict[str, str],
+                  streamed: bool = False) -> None:
+    if streamed:
+        report = ""
+    elif args.statistics:
         if args.format not in STATISTICS_FORMATS:
             raise UsageError(f"--statistics works with --format {', '.join(STATISTICS_FORMATS)}")
         report = statistics_report(diagnostics, args.format)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from asynclint.compat import asl_equivalents
-from asynclint.model import BACKENDS, Selection, Settings
+from asynclint.model import BACKENDS, COMMAND_LINE, Selection, Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -167,7 +167,7 @@ class Options:
     force_exclude: bool = False
     ignore_noqa: bool = False
     root: str | None = None  # the project root of files without a pyproject.toml (else the working directory)
-    origin: str = "the command line"  # who says this, for error messages
+    origin: str = COMMAND_LINE  # who says this, for error messages
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Callable
 from asynclint.analysis import Analysis, module_backend
 from asynclint.compat import noqa_covers
 from asynclint.config import ConfigError
-from asynclint.model import BACKEND_NEUTRAL_FIXES, Diagnostic, FixKind, Related, Selection, Settings
+from asynclint.model import BACKEND_NEUTRAL_FIXES, COMMAND_LINE, Diagnostic, FixKind, Related, Selection, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import LazyFunctions, ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
@@ -429,7 +429,8 @@ def _check_selector(prefix: str, key: str, origin: str) -> None:
     known = sorted({code[:length] for code in RULES for length in range(len("ASL") + 1, len(code) + 1)})
     close = difflib.get_close_matches(prefix, known, n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else "; `asynclint rules` lists the rules"
-    raise ConfigError(f"unknown rule selector {prefix!r} in `{key}` ({origin}){hint}")
+    where = f"--{key}" if origin == COMMAND_LINE else f"`{key}` ({origin})"
+    raise ConfigError(f"unknown rule selector {prefix!r} in {where}{hint}")
 
 
 def _ignored_in_file(settings: Settings, path: str) -> frozenset[str]:

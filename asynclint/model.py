@@ -110,6 +110,9 @@ def _as_fix_kind(found: Diagnostic | Related) -> None:
         object.__setattr__(found, "fix_kind", FixKind(found.fix_kind))
 
 
+COMMAND_LINE = "the command line"  # the origin of the options a command line gives
+
+
 class Selection(NamedTuple):
     """One level of rule selection: a pyproject.toml, the command line or an editor's settings.
     Levels apply in order, as in ruff: a level's ``select`` (None: keep what the levels before

@@ -21,9 +21,9 @@ def configure(project, text: str) -> None:
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (("--select", "ASL999"), "unknown rule selector 'ASL999' in `select` (the command line); did you mean ASL109"),
-    (("--ignore", "ASL7"), "unknown rule selector 'ASL7' in `ignore`"),
-    (("--extend-select", "ASL1,ASL60"), "unknown rule selector 'ASL60' in `extend-select`"),
+    (("--select", "ASL999"), "unknown rule selector 'ASL999' in --select; did you mean ASL109"),
+    (("--ignore", "ASL7"), "unknown rule selector 'ASL7' in --ignore"),
+    (("--extend-select", "ASL1,ASL60"), "unknown rule selector 'ASL60' in --extend-select"),
 ])
 def test_an_unknown_selector_on_the_command_line_is_an_error(project, run_cli, args, fragment):
     code, out, err = run_cli("check", *args, "app.py", cwd=project)
