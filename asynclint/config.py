@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from asynclint.compat import asl_equivalents
 from asynclint.model import BACKENDS, COMMAND_LINE, Selection, Settings
@@ -152,6 +153,52 @@ def settings_from_table(table: dict, base: Settings, origin: str = "configuratio
     return replace(base, **values)
 
 
+def settings_report(path: str, own: "FileSettings", enabled: frozenset[str]) -> str:
+    """What --show-settings prints: where a file's settings come from, and each of them as the
+    [tool.asynclint] line that would set it."""
+    settings = own.settings
+    lines = [f"file: {path}",
+             f"configuration: {own.origin or 'none (the defaults)'}",
+             f"project root: {settings.project_root or os.getcwd()}",
+             f"excluded: {'yes' if own.excluded else 'no'}",
+             f"rules enabled: {', '.join(sorted(enabled)) or 'none'}"]
+    for level in settings.selection_overrides:
+        said = [f"{key} = {_toml(value)}" for key, value in
+                (("select", level.select), ("extend-select", level.extend_select), ("ignore", level.ignore))
+                if value]
+        lines.append(f"over it, from {level.origin}: {'; '.join(said)}")
+    lines.append("[tool.asynclint]")
+    for key, (field_name, _) in sorted(_KEYS.items()):
+        value = getattr(settings, field_name)
+        lines.append(f"# {key}: not set" if value is None else f"{key} = {_toml(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list, frozenset, set)):
+        items = sorted(value) if isinstance(value, (frozenset, set)) else value
+        return "[" + ", ".join(_toml(v) for v in items) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_toml(k)} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return str(value)
+
+
+def inline_table(lines: tuple[str, ...]) -> dict:
+    """``key = value`` lines (TOML) as a [tool.asynclint] table; raises ConfigError."""
+    table: dict = {}
+    for line in lines:
+        try:
+            table.update(tomllib.loads(line))
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"--config {line!r}: not a path to a file, nor a `key = value` line of TOML: {error}") \
+                from None
+    return table
+
+
 # -- the settings of one file: the one place every door asks ----------------------------------
 
 @dataclass(frozen=True)
@@ -159,6 +206,11 @@ class Options:
     """What a door says over the configuration files (hashable: resolved settings are cached)."""
 
     config: str | None = None  # one pyproject.toml for every file (--config) instead of the nearest
+    isolated: bool = False  # read no configuration file at all (--isolated)
+    # `key = value` lines of [tool.asynclint] over each file's configuration (--config 'key = value')
+    overrides: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # replaces the configured table
+    extend_per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     select: tuple[str, ...] | None = None  # replaces the configured set
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -194,7 +246,7 @@ def directory_settings(directory: str, options: Options = Options()) -> Settings
 
 
 def _configuration(directory: str, options: Options) -> tuple[Settings, str | None]:
-    pyproject = options.config or _nearest_pyproject(directory)
+    pyproject = None if options.isolated else options.config or _nearest_pyproject(directory)
     return _resolved(pyproject, _stamp(pyproject), options), pyproject
 
 
@@ -258,7 +310,14 @@ def _nearest_pyproject(directory: str) -> str | None:
 def _resolved(pyproject: str | None, stamp, options: Options) -> Settings:
     """One object per (file, stamp, options): the runner groups files by it, caches key on it."""
     settings = load_settings(pyproject)
+    if options.overrides:
+        settings = settings_from_table(inline_table(options.overrides), settings, origin="--config")
     overrides: dict[str, Any] = {}
+    if options.per_file_ignores is not None:
+        overrides["per_file_ignores"] = dict(options.per_file_ignores)
+    if options.extend_per_file_ignores:
+        overrides["per_file_ignores"] = {**overrides.get("per_file_ignores", settings.per_file_ignores),
+                                         **dict(options.extend_per_file_ignores)}
     if options.select is not None or options.extend_select or options.ignore:
         # A level above the configuration's: its select replaces the configured one, extend-select
         # and ignore included (ruff's precedence).

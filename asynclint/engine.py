@@ -233,10 +233,18 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings,
     return summary
 
 
-def needs_parse(source: str, enabled: frozenset[str]) -> bool:
+def needs_parse(source: str, enabled: frozenset[str], path: str | None = None) -> bool:
     """False when ``lint_source`` would return [] without parsing: no enabled checker's trigger
-    word occurs in the text (the early skip). The runner asks this before it ships or caches."""
-    return _triggered(source, _checkers_for(enabled))
+    word occurs in the text (the early skip). The runner asks this before it ships or caches.
+    A notebook (``path``) that is not one is reported whatever its text."""
+    if _triggered(source, _checkers_for(enabled)):
+        return True
+    if path is not None and is_notebook(path):
+        try:
+            Notebook.parse(source)
+        except NotebookError:
+            return True
+    return False
 
 
 def _triggered(source: str, checkers) -> bool:

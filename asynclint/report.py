@@ -416,6 +416,8 @@ def summary(diagnostics: Iterable[Diagnostic], coverage: Coverage) -> str:
     if coverage.problems:
         found = _count(len(diagnostics), "finding") if diagnostics else "no findings"
         line = f"{_count(coverage.problems, 'path')} could not be checked (see the errors); {found} in the {scope}."
+    elif not diagnostics and not coverage.files:
+        line = "No files checked."
     elif not diagnostics:
         line = f"All checks passed ({scope})."
     else:
