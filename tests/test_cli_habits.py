@@ -141,3 +141,31 @@ def test_the_readme_s_commands_run_as_written(tmp_path):
                               timeout=120)
         assert proc.returncode in (0, 1) and "error" not in proc.stderr and proc.stdout, (command, proc.stderr)
         (tmp_path / "src" / "app.py").write_text(BLOCKING)  # --fix rewrote it: the next command needs it
+
+
+# A value for each [tool.asynclint] key: a new key without one fails the parity test below.
+SAMPLE_VALUES = {
+    "allow": '["os.stat"]', "backend": '"trio"', "cpu-loop-threshold": "5000", "exclude": '["build/"]',
+    "extend-select": '["ASL501"]', "extra-blocking": '{"mylib.fetch" = "mylib.afetch"}',
+    "fix-with-installed-libraries": "true", "force-exclude": "true", "ignore": '["ASL104"]',
+    "per-file-ignores": '{"tests/*" = ["ASL101"]}', "select": '["ASL1"]', "src": '["src"]',
+}
+
+
+def test_every_configuration_key_can_be_given_on_the_command_line(tmp_path, monkeypatch, capsys):
+    from asynclint.cli import main
+    from asynclint.config import _KEYS
+
+    def run_main(*args):
+        monkeypatch.chdir(tmp_path)
+        capsys.readouterr()
+        code = main(list(args))
+        return (code, *capsys.readouterr())
+
+    assert set(SAMPLE_VALUES) == set(_KEYS), "give the new key a sample value"
+    (tmp_path / "app.py").write_text(BLOCKING)
+    for key, value in SAMPLE_VALUES.items():
+        code, out, err = run_main("check", "--isolated", "--config", f"{key} = {value}", "--show-settings", "app.py")
+        assert code == 0, err
+        shown = next(line for line in out.splitlines() if line.startswith(f"{key} = "))
+        assert shown.replace(" ", "") == f"{key} = {value}".replace(" ", ""), shown
