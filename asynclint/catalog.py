@@ -149,6 +149,22 @@ class ArgMissing:
             arg.value == v and type(arg.value) is type(v) for v in self.values)
 
 
+@dataclass(frozen=True)
+class ArgOnly:
+    """Holds when this argument is passed by keyword and nothing else is, but the first ``positional``
+    arguments and the keywords ``others`` (``load_verify_locations(cadata=pem)``: certificates
+    given in memory, no file read)."""
+
+    keyword: str
+    positional: int = 0
+    others: tuple[str, ...] = ()
+
+    def holds(self, call, resolve=None) -> bool:
+        names = {k.arg for k in call.keywords}
+        return (self.keyword in names and names <= {self.keyword, *self.others} and len(call.args) <= self.positional
+                and not any(type(a).__name__ == "Starred" for a in call.args))
+
+
 def _argument(call, keyword: str, position: int | None):
     for kw in call.keywords:
         if kw.arg == keyword:
@@ -358,6 +374,26 @@ ALIASES.update({
     "posixpath": "os.path", "ntpath": "os.path", "genericpath": "os.path",
 })
 
+# Rows from the lists that runtime detectors patch (each names its source; rows the catalog had
+# already are not repeated). Read and left out: os.path.samestat (compares two stat results, no
+# system call), os.getcwd and os.path.abspath (blockbuster 1.5.29: the process's own directory,
+# answered from memory), os.read/os.write (blockbuster checks them only on a blocking descriptor;
+# async code reads its pipes non-blocking, which the analysis cannot see).
+# platform (CPython 3.11 platform.py): these read files or run commands, the first time at least
+# (platform() caches its answer; uname(), system(), machine(), node() only ask os.uname()).
+_calls("ASL104", THREAD, "platform.platform platform.libc_ver platform.mac_ver "
+       "platform.freedesktop_os_release platform.win32_ver platform.win32_edition")  # open the interpreter, a plist
+_calls("ASL105", THREAD, "platform.architecture platform.processor")  # run `file -b`, `uname -p`
+# mimetypes (CPython 3.11, 3.13): the first guess (or MimeTypes()) reads the system's mime.types
+# files, unless mimetypes.init() ran before; read_mime_types reads the file it is given.
+FIRST_USE = Use.everywhere("`mimetypes.init()` once at start-up, or `await asyncio.to_thread(...)`")
+_calls("ASL104", FIRST_USE, "mimetypes.guess_type mimetypes.guess_file_type mimetypes.guess_extension "
+       "mimetypes.guess_all_extensions mimetypes.add_type mimetypes.MimeTypes")
+_calls("ASL104", THREAD, "mimetypes.init mimetypes.read_mime_types")
+# Home Assistant (homeassistant/block_async_io.py) patches putrequest: the first call of every
+# request urllib3 and requests make on an http.client connection.
+_methods("ASL102", HTTP, "http.client.HTTPConnection", "putrequest")
+
 # ASL105: processes -----------------------------------------------------------------------------
 _calls("ASL105", PROCESS, "subprocess.run subprocess.call subprocess.check_call subprocess.check_output",
        fix=FixKind.SUBPROCESS)
@@ -388,10 +424,13 @@ _returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context ssl._creat
 # Under trio and anyio these are methods of their async Path: `await anyio.Path(p).unlink()`.
 for _name in "os.remove os.unlink os.rmdir os.path.exists os.path.isfile os.path.isdir".split():
     BLOCKING[_name] = replace(BLOCKING[_name], fix_kind=FixKind.PATH)
-_calls("ASL104", THREAD, "ssl.create_default_context")
+# Given only `cadata`, they parse certificates from memory (Home Assistant's block_async_io allows
+# that form of load_verify_locations).
+_calls("ASL104", THREAD, "ssl.create_default_context", nonblocking=[ArgOnly("cadata", 1, ("purpose",))])
 BLOCKING["ssl.create_default_context"] = replace(BLOCKING["ssl.create_default_context"], covers_methods=False)
-_methods("ASL104", THREAD, "ssl.SSLContext", "load_verify_locations load_cert_chain load_default_certs "
-         "set_default_verify_paths load_dh_params")
+_methods("ASL104", THREAD, "ssl.SSLContext", "load_verify_locations", nonblocking=[ArgOnly("cadata")])
+_methods("ASL104", THREAD, "ssl.SSLContext", "load_cert_chain load_default_certs set_default_verify_paths "
+         "load_dh_params")
 _methods("ASL106", SOCKET_IO, "socket.socket", (
     "connect connect_ex accept recv recv_into recvfrom recvfrom_into recvmsg send sendall sendto "
     "sendmsg sendfile do_handshake"))
