@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 
 from asynclint import catalog, dependencies
 from asynclint.analysis.blocking import BlockingCalls
+from asynclint.analysis.imports import FirstImports
 from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes, walk_body
 from asynclint.analysis.values import (
     ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, element_of, module_attribute, union_of_flags,
@@ -95,6 +96,7 @@ class Analysis:
         self.callee, self.callee_key = self.values.callee, self.values.callee_key
         self.annotation_value = self.values.annotation_value
         self.blocking = BlockingCalls(self)
+        self.imports = FirstImports(self)
         self.checkers = [cls(self) for cls in checker_classes]
         self.skip_sync_bodies = SKIP_SYNC_BODIES and all(c.on_loop_only for c in self.checkers)
         # The facts of the analysis come first: checkers read them, whichever checkers run.

@@ -22,7 +22,7 @@ LATER_NAMED = 3
 
 @checker
 class BlockingCallChecker(Checker):
-    codes = tuple(f"ASL1{n:02d}" for n in range(12))
+    codes = tuple(f"ASL1{n:02d}" for n in range(12))  # ASL112 is rules/imports.py's
     # Every finding is made on the event loop, i.e. inside an `async def` (the keywords may be
     # split by any whitespace or a backslash continuation): a module that merely mentions
     # `asyncio` is not parsed for these rules.

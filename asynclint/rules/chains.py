@@ -70,6 +70,9 @@ class ProjectCallChecker(Checker):
         if summary.hazard is None:
             summary.hazard = self._hazard(call)
         blocking = blocking_row(analysis, call)
+        if blocking is None and not summary.is_async and analysis.imports.call(call) is not None:
+            summary.blocking.append(["ASL112", self.analysis.callee_key(call), call.lineno, self._condition(call)])
+            return
         if blocking is not None:
             key, row = blocking
             if summary.is_async:
@@ -93,6 +96,18 @@ class ProjectCallChecker(Checker):
             summary.calls.append(entry)
         if summary.is_async and analysis.on_loop:
             self.sites.append((call, target, arguments, entry[3], used_asynchronously(analysis.parents, call)))
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        """An import in a sync function that may load a module for the first time (ASL112)."""
+        if self.analysis.project is None:
+            return
+        summary = self._summary_of(self.analysis.function)
+        if summary is not None and not summary.is_async:
+            module = self.analysis.imports.statement(node)
+            if module is not None:
+                summary.blocking.append(["ASL112", f"import {module}", node.lineno, self._condition(node)])
+
+    visit_ImportFrom = visit_Import
 
     def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
         summary = self._summary_of(self.analysis.function) if self.analysis.project is not None else None
