@@ -768,7 +768,13 @@ _calls("ASL104", PATH_IO, "filesystem_iterator.__iter__")
 # OFFLOAD: calls that run their arguments in a worker thread (or later): a lazy iterator passed
 # to one is not consumed on the loop. OFFLOAD_METHODS: the same for receivers of unknown type.
 TO_THREAD = frozenset({"asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to_thread.run_sync"})
-OFFLOAD = TO_THREAD | {"asyncio.AbstractEventLoop.run_in_executor", "functools.partial"}
+# starlette 1.10.0 concurrency.py (fastapi re-exports it): run_in_threadpool runs f(*args) through
+# anyio.to_thread.run_sync; iterate_in_threadpool advances the iterator it is given in the thread.
+# asgiref's sync_to_async(f) makes an async function that runs f in an executor thread.
+THREAD_POOL_CALLS = frozenset({
+    "starlette.concurrency.run_in_threadpool", "starlette.concurrency.iterate_in_threadpool",
+    "fastapi.concurrency.run_in_threadpool", "fastapi.concurrency.iterate_in_threadpool", "asgiref.sync.sync_to_async"})
+OFFLOAD = TO_THREAD | THREAD_POOL_CALLS | {"asyncio.AbstractEventLoop.run_in_executor", "functools.partial"}
 OFFLOAD_METHODS = frozenset({"run_in_executor", "run_sync", "submit"})
 
 # What a function must not do for a thread wrap of it (ASL401) to keep its behaviour. Calls that bind
@@ -817,6 +823,29 @@ for _name, _reason in _WITHHELD.items():
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextlib.contextmanager"})
 COROUTINE_DECORATORS = frozenset({"asgiref.sync.sync_to_async", "types.coroutine", "asyncio.coroutine",
                                   "starlette.concurrency.run_in_threadpool", "anyio.to_thread.run_sync"})
+
+# -- Code the event loop runs without an `async def` -----------------------------------------------
+# Registrations whose callback the event loop calls on its own thread (asyncio's events.py, futures.py):
+# method name -> the position of the callback. By name, as a loop or a future is often an attribute
+# of unknown type; concurrent.futures.Future.add_done_callback runs its callback in the thread that
+# completes the future, and is left out by its type (CONCURRENT_CALLBACK_TYPES).
+LOOP_CALLBACK_METHODS: dict[str, int] = {
+    "call_soon": 0, "call_soon_threadsafe": 0, "call_later": 1, "call_at": 1, "add_reader": 1,
+    "add_writer": 1, "add_signal_handler": 1, "add_done_callback": 0,
+}
+CONCURRENT_CALLBACK_TYPES = frozenset({"concurrent.futures.Future"})
+# Decorators that mark a sync function as run on the event loop (the setting
+# `loop-callback-decorators` adds a project's own). Home Assistant's core.py: "Annotation to mark
+# method as safe to call from within the event loop"; textual 8.2.8 message_pump.py calls the
+# handlers `@on(...)` declares on the app's loop, a sync one directly (_callback.invoke).
+LOOP_CALLBACK_DECORATORS = frozenset({"homeassistant.core.callback", "textual.on"})
+
+# -- Async code a framework runs in a thread of its own ---------------------------------------------
+# textual 8.2.8 (worker.py, Worker._run_threaded): a thread worker runs an async function with
+# asyncio.run() in its own thread, on that thread's event loop: `run_worker(work, thread=True)`
+# (DOMNode.run_worker, by method name -> the position of the work) and `@work(thread=True)`.
+THREAD_WORKER_METHODS: dict[str, tuple[int, ArgIs]] = {"run_worker": (0, ArgIs("thread", None, (True,)))}
+THREAD_WORKER_DECORATORS: dict[str, ArgIs] = {"textual.work": ArgIs("thread", None, (True,))}
 
 # -- The async libraries ------------------------------------------------------------------------
 # Their coroutine functions are generated from the installed libraries (asynclint/library_tables.py);

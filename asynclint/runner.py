@@ -198,7 +198,7 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[s
             found[path] = [error.finding(path)]
             continue
         payload = None
-        if not needs_parse(source, enabled):
+        if not needs_parse(source, enabled, settings):
             result.skipped += 1
             key = None
         else:

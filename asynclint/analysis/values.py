@@ -52,6 +52,10 @@ class FuncDef:
     # Facts the walk of the body finds (final once ``walked``): a yield makes it a generator.
     yields: bool = False
     walked: bool = False
+    # Where its body runs when the decorators or the module say so (Analysis.runs_where): a sync
+    # function the event loop calls (a loop callback), an async one a framework runs in a thread.
+    loop_callback: bool = False
+    in_thread: bool = False
 
 
 @dataclass(eq=False, slots=True)
