@@ -839,6 +839,15 @@ CONCURRENT_CALLBACK_TYPES = frozenset({"concurrent.futures.Future"})
 # method as safe to call from within the event loop"; textual 8.2.8 message_pump.py calls the
 # handlers `@on(...)` declares on the app's loop, a sync one directly (_callback.invoke).
 LOOP_CALLBACK_DECORATORS = frozenset({"homeassistant.core.callback", "textual.on"})
+# Frameworks that call these methods of their classes' subclasses on the event loop, sync ones too:
+# base class -> method names. tornado 6.6.1 (asyncio's loop since 5.0): RequestHandler._execute
+# calls prepare() and the verb's method, and awaits the result only when it is awaitable
+# (web.py); the websocket protocol calls open() and on_message() the same way (websocket.py).
+_TORNADO_VERBS = "get head post delete patch put options prepare on_finish on_connection_close"
+LOOP_METHODS_OF: dict[str, frozenset[str]] = {
+    "tornado.web.RequestHandler": frozenset(_TORNADO_VERBS.split()),
+    "tornado.websocket.WebSocketHandler": frozenset(f"{_TORNADO_VERBS} open on_message on_close on_ping on_pong".split()),
+}
 
 # -- Async code a framework runs in a thread of its own ---------------------------------------------
 # textual 8.2.8 (worker.py, Worker._run_threaded): a thread worker runs an async function with

@@ -209,9 +209,13 @@ def _triggered(source: str, checkers, settings: Settings) -> bool:
 @lru_cache(maxsize=16)
 def _loop_callbacks(configured: frozenset[str]) -> re.Pattern:
     """A decorator that marks a sync function as run on the event loop (its last name after an
-    ``@``): such a module has code on the loop without an ``async def``."""
+    ``@``), or a framework that runs its handlers' sync methods there (its name): such a module may
+    have code on the loop without an ``async def``."""
     names = sorted({name.rpartition(".")[2] for name in catalog.LOOP_CALLBACK_DECORATORS | configured})
-    return re.compile(r"@[\w.]*\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+    # A framework that runs its handlers' methods on the loop: a module of handlers names it.
+    frameworks = sorted({name.partition(".")[0] for name in catalog.LOOP_METHODS_OF})
+    return re.compile(r"@[\w.]*\b(?:" + "|".join(map(re.escape, names)) + r")\b|\b(?:"
+                      + "|".join(map(re.escape, frameworks)) + r")\b")
 
 
 @lru_cache(maxsize=256)

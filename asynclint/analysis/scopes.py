@@ -347,7 +347,39 @@ class Analysis:
             worker = catalog.THREAD_WORKER_DECORATORS.get(getattr(value, "name", None))
             in_thread = in_thread or self._named(value, self.settings.thread_runners) or (
                 worker is not None and isinstance(decorator, ast.Call) and worker.holds(decorator))
+        if not is_async and not loop_callback and self.scopes[-1].kind == "class":
+            loop_callback = node.name in self._loop_methods(self.scopes[-1].class_info)
         return loop_callback, is_async and (in_thread or node.name in self._thread_workers())
+
+    def _loop_methods(self, info: ClassInfo, depth: int = 0) -> frozenset[str]:
+        """The methods of this class that a framework calls on the event loop: those its base
+        classes, here or (through the summaries) in other modules of the project, inherit from
+        one of catalog.LOOP_METHODS_OF."""
+        if info.loop_methods is None:
+            found: set[str] = set()
+            for base in info.node.bases if info.node is not None and depth < 20 else ():
+                value = self.resolve(base)  # (the class statement's scope: bases are walked there)
+                if isinstance(value, ClassRef):
+                    found |= self._loop_methods(value.info, depth + 1)
+                elif isinstance(value, Ref):
+                    found |= catalog.LOOP_METHODS_OF.get(value.name) or self._project_loop_methods(value.name)
+            info.loop_methods = frozenset(found)
+        return info.loop_methods
+
+    def _project_loop_methods(self, name: str) -> frozenset[str]:
+        """The loop methods a class of another project module inherits (its bases, in its summary)."""
+        context = self.project
+        name = context.absolute(name) if context is not None else name
+        found = None
+        if context is not None and context.index.has_module(name.partition(".")[0]):
+            found = context.index.find_class(name)
+        if found is None:
+            return frozenset()
+        methods = set()
+        for summary, owner in context.index.mro(*found):
+            for base in summary.classes.get(owner, ()):
+                methods |= catalog.LOOP_METHODS_OF.get(base, frozenset())
+        return frozenset(methods)
 
     def _named(self, value: Value, names: frozenset[str]) -> bool:
         """Whether what a decorator refers to is one of these qualified names: an imported name, or

@@ -71,6 +71,8 @@ class ClassInfo:
     node: ast.ClassDef | None = None
     # attr_sources is filled on first use (most classes are never asked about an attribute).
     attrs_collected: bool = False
+    # The methods a framework calls on the event loop (scopes.Analysis._loop_methods), found on first use.
+    loop_methods: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -552,8 +552,12 @@ class ASL403(Rule):
     when a sync function registers it.
 
     Sync functions that a framework marks as loop callbacks (Home Assistant's `@callback`,
-    textual's `@on(...)`, and those named by the `loop-callback-decorators` setting) are checked
-    as on the loop instead: their blocking calls are reported by the ASL1xx rules, with no fix.
+    textual's `@on(...)`, and those named by the `loop-callback-decorators` setting), and the sync
+    methods tornado calls on the loop (a `RequestHandler` subclass's `get()`, `post()`, ...,
+    `prepare()`, `on_finish()`; a `WebSocketHandler`'s `open()`, `on_message()`, `on_close()`; the
+    base may be a project class of another module) are checked as on the loop instead: their
+    blocking calls are reported by the ASL1xx rules and their calls of blocking helpers by ASL401,
+    with no fix. A module of such methods is read when it names `tornado` or holds an `async def`.
 
     ## Why is this bad?
     The event loop calls the callback itself, between two steps of its tasks: whatever the callback
