@@ -1688,6 +1688,41 @@ ASYNCIO_LOADS: frozenset[str] = frozenset("""
     warnings
     weakref
 """.split())
+# Built into the interpreter or frozen in it: loading one reads no file.
+INTERPRETER_MODULES: frozenset[str] = frozenset("""
+    __hello__
+    __hello_alias__
+    __hello_only__
+    __phello__
+    __phello__.__init__
+    __phello__.ham
+    __phello__.ham.__init__
+    __phello__.ham.eggs
+    __phello__.spam
+    __phello_alias__
+    __phello_alias__.spam
+    _ast
+    _collections
+    _functools
+    _locale
+    _operator
+    _sre
+    _string
+    _symtable
+    _tokenize
+    _tracemalloc
+    atexit
+    errno
+    faulthandler
+    gc
+    importlib.machinery
+    importlib.util
+    itertools
+    ntpath
+    pwd
+    runpy
+    xxsubtype
+""".split())
 # -- END GENERATED STARTUP MODULES --
 
 

@@ -57,9 +57,10 @@ class FirstImports:
         return key, None
 
     def is_loaded(self, module: str) -> bool:
-        """Whether ``module`` (an absolute name) is certainly loaded before this module's functions run."""
-        if module in catalog.STARTUP_MODULES:
-            return True
+        """Whether importing ``module`` (an absolute name) here certainly reads no file: it is loaded
+        before this module's functions run, or built into the interpreter."""
+        if module in catalog.STARTUP_MODULES or module in catalog.INTERPRETER_MODULES:
+            return True  # (a module built into the interpreter is not loaded yet, but reads no file)
         own = self._own_loads()
         if module in own or (module in catalog.ASYNCIO_LOADS and (self.analysis.backend == "asyncio" or "asyncio" in own)):
             return True

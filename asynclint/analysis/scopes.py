@@ -343,9 +343,9 @@ class Analysis:
         loop_callback = in_thread = False
         for decorator in node.decorator_list:
             value = self.resolve(decorator.func if isinstance(decorator, ast.Call) else decorator)
-            loop_callback = loop_callback or (not is_async and self._named(value, callbacks))
+            loop_callback = loop_callback or (not is_async and self.named(value, callbacks))
             worker = catalog.THREAD_WORKER_DECORATORS.get(getattr(value, "name", None))
-            in_thread = in_thread or self._named(value, self.settings.thread_runners) or (
+            in_thread = in_thread or self.named(value, self.settings.thread_runners) or (
                 worker is not None and isinstance(decorator, ast.Call) and worker.holds(decorator))
         if not is_async and not loop_callback and self.scopes[-1].kind == "class":
             loop_callback = node.name in self._loop_methods(self.scopes[-1].class_info)
@@ -381,7 +381,7 @@ class Analysis:
                 methods |= catalog.LOOP_METHODS_OF.get(base, frozenset())
         return frozenset(methods)
 
-    def _named(self, value: Value, names: frozenset[str]) -> bool:
+    def named(self, value: Value, names: frozenset[str]) -> bool:
         """Whether what a decorator refers to is one of these qualified names: an imported name, or
         a function of this module (named by the module's path in the project; without a project,
         by the end of a name)."""

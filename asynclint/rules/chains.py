@@ -57,10 +57,11 @@ class ProjectCallChecker(Checker):
 
     def _runs(self, func) -> str:
         for decorator in func.node.decorator_list:
-            name = getattr(self.analysis.resolve(decorator), "name", None)
+            value = self.analysis.resolve(decorator)
+            name = getattr(value, "name", None)
             if name in catalog.CONTEXT_MANAGER_DECORATORS:
                 return "contextmanager"
-            if name in catalog.COROUTINE_DECORATORS or name in self.analysis.settings.thread_runners:
+            if name in catalog.COROUTINE_DECORATORS or self.analysis.named(value, self.analysis.settings.thread_runners):
                 return "nothing"
         return "body"
 

@@ -53,9 +53,11 @@ class ASL112(Rule):
     `__import__(...)` called there. A module is certainly loaded already, and the import is not
     flagged, when the file imports it at module level (not under `if TYPE_CHECKING:`), when a
     package above the file or a project module that the file imports at module level does, when
-    it is one of the modules a fresh interpreter loads at start-up (`os`, `sys`, ...), or when the
+    it is one of the modules a fresh interpreter loads at start-up (`os`, `sys`, ...) or has built
+    in (`pwd`, `itertools`: nothing to read), when a test or fixture imports pytest, or when the
     file imports `asyncio` at module level and `import asyncio` loads it (`socket`, `ssl`,
-    `logging`, ...): these lists are generated from the interpreter (`asynclint/startup_modules.py`).
+    `logging`, ...; for a module that runs on asyncio's loop, the same): these lists are generated
+    from the interpreter (`asynclint/startup_modules.py`).
     `import_module` with a name computed at run time is flagged: each new name loads a module.
 
     A sync function that imports so, called from an async function, is reported by ASL401 with the
