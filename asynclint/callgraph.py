@@ -868,7 +868,8 @@ class ProjectIndex:
                 left = conditions.evaluate(condition, known)
                 if left is None or (certain and left):
                     continue
-                steps = [Step(f"{call.removeprefix('builtins.')}() [{code}]", summary.path, line,
+                shown = call if call.startswith("import ") else f"{call.removeprefix('builtins.')}()"
+                steps = [Step(f"{shown} [{code}]", summary.path, line,
                               conditions.describe(left))]
                 node: tuple | None = (summary.module, name, env)
                 while node is not None:

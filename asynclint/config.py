@@ -100,6 +100,8 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "src": ("src", _strings),
     "force-exclude": ("force_exclude", _bool),
     "fix-with-installed-libraries": ("fix_with_installed_libraries", _bool),
+    "loop-callback-decorators": ("loop_callback_decorators", lambda key, value: frozenset(_strings(key, value))),
+    "thread-runners": ("thread_runners", lambda key, value: frozenset(_strings(key, value))),
 }
 
 

@@ -14,6 +14,7 @@ import weakref
 from functools import lru_cache, partial
 from typing import Callable
 
+from asynclint import catalog
 from asynclint.analysis import Analysis, module_backend
 from asynclint.cache import engine_fingerprint, make_key, settings_fingerprint
 from asynclint.compat import noqa_covers
@@ -75,7 +76,7 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     """``lint_source`` for Python source (a notebook's joined cells too, under its own path)."""
     checkers = _checkers_for(enabled)
     if tree is None:
-        if skip_without_async and not _triggered(source, checkers):
+        if skip_without_async and not _triggered(source, checkers, settings):
             return []
         if project is not None:  # summarised already for a module checked before?
             tree = project.kept_trees.take(path, source)
@@ -185,16 +186,16 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings,
     summary.functions.done.atexit = False
     if not later:
         summary.functions.done()
-    if needs_parse(source, enabled_codes(settings, path)):  # it may be checked later: parse it once
+    if needs_parse(source, enabled_codes(settings, path), settings):  # it may be checked later: parse it once
         context.index.kept_trees.keep(path, source, tree)
     return summary
 
 
-def needs_parse(source: str, enabled: frozenset[str], path: str | None = None) -> bool:
+def needs_parse(source: str, enabled: frozenset[str], settings: Settings, path: str | None = None) -> bool:
     """False when ``lint_source`` would return [] without parsing: no enabled checker's trigger
     word occurs in the text (the early skip). The runner asks this before it ships or caches.
     A notebook (``path``) that is not one is reported whatever its text."""
-    if _triggered(source, _checkers_for(enabled)):
+    if _triggered(source, _checkers_for(enabled), settings):
         return True
     if path is not None and is_notebook(path):
         try:
@@ -204,14 +205,27 @@ def needs_parse(source: str, enabled: frozenset[str], path: str | None = None) -
     return False
 
 
-def _triggered(source: str, checkers) -> bool:
+def _triggered(source: str, checkers, settings: Settings) -> bool:
     """Whether a trigger of one of the checkers occurs in the text: a word (a substring test)
-    or a compiled pattern (searched), see ``Checker.triggers``."""
+    or a compiled pattern (searched), see ``Checker.triggers``; or a loop-callback decorator, which
+    puts code on the loop without an ``async def``."""
     for c in checkers:
         for trigger in c.triggers:
             if trigger in source if type(trigger) is str else trigger.search(source):
                 return True
-    return False
+    return bool(checkers) and _loop_callbacks(settings.loop_callback_decorators).search(source) is not None
+
+
+@lru_cache(maxsize=16)
+def _loop_callbacks(configured: frozenset[str]) -> re.Pattern:
+    """A decorator that marks a sync function as run on the event loop (its last name after an
+    ``@``), or a framework that runs its handlers' sync methods there (its name): such a module may
+    have code on the loop without an ``async def``."""
+    names = sorted({name.rpartition(".")[2] for name in catalog.LOOP_CALLBACK_DECORATORS | configured})
+    # A framework that runs its handlers' methods on the loop: a module of handlers names it.
+    frameworks = sorted({name.partition(".")[0] for name in catalog.LOOP_METHODS_OF})
+    return re.compile(r"@[\w.]*\b(?:" + "|".join(map(re.escape, names)) + r")\b|\b(?:"
+                      + "|".join(map(re.escape, frameworks)) + r")\b")
 
 
 @lru_cache(maxsize=256)

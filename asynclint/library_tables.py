@@ -158,10 +158,11 @@ def render(coroutines: set[str], managers: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(text: str, path: str = CATALOG) -> None:
+def write(text: str, path: str = CATALOG, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the block between ``begin`` and ``end`` in the file at ``path`` by ``text``."""
     with open(path, encoding="utf-8") as f:
         source = f.read()
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n", re.DOTALL)
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end) + r"\n", re.DOTALL)
     if not pattern.search(source):
         sys.exit(f"{path}: no generated block to replace")
     with open(path, "w", encoding="utf-8") as f:

@@ -149,6 +149,12 @@ class Settings:
     # does not declare it as a dependency.
     fix_with_installed_libraries: bool = False
     ignore_noqa: bool = False  # report what `# noqa` comments would silence (--ignore-noqa)
+    # Qualified names of decorators that mark a sync function as run on the event loop (a
+    # framework's loop-callback marker), besides the catalog's.
+    loop_callback_decorators: frozenset[str] = frozenset()
+    # Qualified names of the project's helpers that run the callable they are given (or, as a
+    # decorator, the function they decorate) in a worker thread, besides the catalog's.
+    thread_runners: frozenset[str] = frozenset()
 
     def selections(self) -> tuple[Selection, ...]:
         own = Selection(self.select, self.extend_select, self.ignore, self.selection_origin)

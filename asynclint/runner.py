@@ -228,7 +228,7 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: _Arriv
             found.put(path, [error.finding(path)])
             continue
         payload = None
-        if not needs_parse(source, enabled, path):
+        if not needs_parse(source, enabled, settings, path):
             result.skipped += 1
             found.put(path, [])
             key = None

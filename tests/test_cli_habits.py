@@ -149,6 +149,7 @@ SAMPLE_VALUES = {
     "extend-select": '["ASL501"]', "extra-blocking": '{"mylib.fetch" = "mylib.afetch"}',
     "fix-with-installed-libraries": "true", "force-exclude": "true", "ignore": '["ASL104"]',
     "per-file-ignores": '{"tests/*" = ["ASL101"]}', "select": '["ASL1"]', "src": '["src"]',
+    "loop-callback-decorators": '["myapp.callback"]', "thread-runners": '["myapp.run_sync"]',
 }
 
 

@@ -51,6 +51,10 @@ class FuncDef:
     # Facts the walk of the body finds (final once ``walked``): a yield makes it a generator.
     yields: bool = False
     walked: bool = False
+    # Where its body runs when the decorators or the module say so (Analysis.runs_where): a sync
+    # function the event loop calls (a loop callback), an async one a framework runs in a thread.
+    loop_callback: bool = False
+    in_thread: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -67,6 +71,8 @@ class ClassInfo:
     node: ast.ClassDef | None = None
     # attr_sources is filled on first use (most classes are never asked about an attribute).
     attrs_collected: bool = False
+    # The methods a framework calls on the event loop (scopes.Analysis._loop_methods), found on first use.
+    loop_methods: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
