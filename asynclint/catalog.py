@@ -149,6 +149,22 @@ class ArgMissing:
             arg.value == v and type(arg.value) is type(v) for v in self.values)
 
 
+@dataclass(frozen=True)
+class ArgOnly:
+    """Holds when this argument is passed by keyword and nothing else is, but the first ``positional``
+    arguments and the keywords ``others`` (``load_verify_locations(cadata=pem)``: certificates
+    given in memory, no file read)."""
+
+    keyword: str
+    positional: int = 0
+    others: tuple[str, ...] = ()
+
+    def holds(self, call, resolve=None) -> bool:
+        names = {k.arg for k in call.keywords}
+        return (self.keyword in names and names <= {self.keyword, *self.others} and len(call.args) <= self.positional
+                and not any(type(a).__name__ == "Starred" for a in call.args))
+
+
 def _argument(call, keyword: str, position: int | None):
     for kw in call.keywords:
         if kw.arg == keyword:
@@ -358,6 +374,26 @@ ALIASES.update({
     "posixpath": "os.path", "ntpath": "os.path", "genericpath": "os.path",
 })
 
+# Rows from the lists that runtime detectors patch (each names its source; rows the catalog had
+# already are not repeated). Read and left out: os.path.samestat (compares two stat results, no
+# system call), os.getcwd and os.path.abspath (blockbuster 1.5.29: the process's own directory,
+# answered from memory), os.read/os.write (blockbuster checks them only on a blocking descriptor;
+# async code reads its pipes non-blocking, which the analysis cannot see).
+# platform (CPython 3.11 platform.py): these read files or run commands, the first time at least
+# (platform() caches its answer; uname(), system(), machine(), node() only ask os.uname()).
+_calls("ASL104", THREAD, "platform.platform platform.libc_ver platform.mac_ver "
+       "platform.freedesktop_os_release platform.win32_ver platform.win32_edition")  # open the interpreter, a plist
+_calls("ASL105", THREAD, "platform.architecture platform.processor")  # run `file -b`, `uname -p`
+# mimetypes (CPython 3.11, 3.13): the first guess (or MimeTypes()) reads the system's mime.types
+# files, unless mimetypes.init() ran before; read_mime_types reads the file it is given.
+FIRST_USE = Use.everywhere("`mimetypes.init()` once at start-up, or `await asyncio.to_thread(...)`")
+_calls("ASL104", FIRST_USE, "mimetypes.guess_type mimetypes.guess_file_type mimetypes.guess_extension "
+       "mimetypes.guess_all_extensions mimetypes.add_type mimetypes.MimeTypes")
+_calls("ASL104", THREAD, "mimetypes.init mimetypes.read_mime_types")
+# Home Assistant (homeassistant/block_async_io.py) patches putrequest: the first call of every
+# request urllib3 and requests make on an http.client connection.
+_methods("ASL102", HTTP, "http.client.HTTPConnection", "putrequest")
+
 # ASL105: processes -----------------------------------------------------------------------------
 _calls("ASL105", PROCESS, "subprocess.run subprocess.call subprocess.check_call subprocess.check_output",
        fix=FixKind.SUBPROCESS)
@@ -388,10 +424,13 @@ _returns("ssl.SSLContext", "ssl.SSLContext ssl.create_default_context ssl._creat
 # Under trio and anyio these are methods of their async Path: `await anyio.Path(p).unlink()`.
 for _name in "os.remove os.unlink os.rmdir os.path.exists os.path.isfile os.path.isdir".split():
     BLOCKING[_name] = replace(BLOCKING[_name], fix_kind=FixKind.PATH)
-_calls("ASL104", THREAD, "ssl.create_default_context")
+# Given only `cadata`, they parse certificates from memory (Home Assistant's block_async_io allows
+# that form of load_verify_locations).
+_calls("ASL104", THREAD, "ssl.create_default_context", nonblocking=[ArgOnly("cadata", 1, ("purpose",))])
 BLOCKING["ssl.create_default_context"] = replace(BLOCKING["ssl.create_default_context"], covers_methods=False)
-_methods("ASL104", THREAD, "ssl.SSLContext", "load_verify_locations load_cert_chain load_default_certs "
-         "set_default_verify_paths load_dh_params")
+_methods("ASL104", THREAD, "ssl.SSLContext", "load_verify_locations", nonblocking=[ArgOnly("cadata")])
+_methods("ASL104", THREAD, "ssl.SSLContext", "load_cert_chain load_default_certs set_default_verify_paths "
+         "load_dh_params")
 _methods("ASL106", SOCKET_IO, "socket.socket", (
     "connect connect_ex accept recv recv_into recvfrom recvfrom_into recvmsg send sendall sendto "
     "sendmsg sendfile do_handshake"))
@@ -729,7 +768,13 @@ _calls("ASL104", PATH_IO, "filesystem_iterator.__iter__")
 # OFFLOAD: calls that run their arguments in a worker thread (or later): a lazy iterator passed
 # to one is not consumed on the loop. OFFLOAD_METHODS: the same for receivers of unknown type.
 TO_THREAD = frozenset({"asyncio.to_thread", "trio.to_thread.run_sync", "anyio.to_thread.run_sync"})
-OFFLOAD = TO_THREAD | {"asyncio.AbstractEventLoop.run_in_executor", "functools.partial"}
+# starlette 1.10.0 concurrency.py (fastapi re-exports it): run_in_threadpool runs f(*args) through
+# anyio.to_thread.run_sync; iterate_in_threadpool advances the iterator it is given in the thread.
+# asgiref's sync_to_async(f) makes an async function that runs f in an executor thread.
+THREAD_POOL_CALLS = frozenset({
+    "starlette.concurrency.run_in_threadpool", "starlette.concurrency.iterate_in_threadpool",
+    "fastapi.concurrency.run_in_threadpool", "fastapi.concurrency.iterate_in_threadpool", "asgiref.sync.sync_to_async"})
+OFFLOAD = TO_THREAD | THREAD_POOL_CALLS | {"asyncio.AbstractEventLoop.run_in_executor", "functools.partial"}
 OFFLOAD_METHODS = frozenset({"run_in_executor", "run_sync", "submit"})
 
 # What a function must not do for a thread wrap of it (ASL401) to keep its behaviour. Calls that bind
@@ -778,6 +823,38 @@ for _name, _reason in _WITHHELD.items():
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextlib.contextmanager"})
 COROUTINE_DECORATORS = frozenset({"asgiref.sync.sync_to_async", "types.coroutine", "asyncio.coroutine",
                                   "starlette.concurrency.run_in_threadpool", "anyio.to_thread.run_sync"})
+
+# -- Code the event loop runs without an `async def` -----------------------------------------------
+# Registrations whose callback the event loop calls on its own thread (asyncio's events.py, futures.py):
+# method name -> the position of the callback. By name, as a loop or a future is often an attribute
+# of unknown type; concurrent.futures.Future.add_done_callback runs its callback in the thread that
+# completes the future, and is left out by its type (CONCURRENT_CALLBACK_TYPES).
+LOOP_CALLBACK_METHODS: dict[str, int] = {
+    "call_soon": 0, "call_soon_threadsafe": 0, "call_later": 1, "call_at": 1, "add_reader": 1,
+    "add_writer": 1, "add_signal_handler": 1, "add_done_callback": 0,
+}
+CONCURRENT_CALLBACK_TYPES = frozenset({"concurrent.futures.Future"})
+# Decorators that mark a sync function as run on the event loop (the setting
+# `loop-callback-decorators` adds a project's own). Home Assistant's core.py: "Annotation to mark
+# method as safe to call from within the event loop"; textual 8.2.8 message_pump.py calls the
+# handlers `@on(...)` declares on the app's loop, a sync one directly (_callback.invoke).
+LOOP_CALLBACK_DECORATORS = frozenset({"homeassistant.core.callback", "textual.on"})
+# Frameworks that call these methods of their classes' subclasses on the event loop, sync ones too:
+# base class -> method names. tornado 6.6.1 (asyncio's loop since 5.0): RequestHandler._execute
+# calls prepare() and the verb's method, and awaits the result only when it is awaitable
+# (web.py); the websocket protocol calls open() and on_message() the same way (websocket.py).
+_TORNADO_VERBS = "get head post delete patch put options prepare on_finish on_connection_close"
+LOOP_METHODS_OF: dict[str, frozenset[str]] = {
+    "tornado.web.RequestHandler": frozenset(_TORNADO_VERBS.split()),
+    "tornado.websocket.WebSocketHandler": frozenset(f"{_TORNADO_VERBS} open on_message on_close on_ping on_pong".split()),
+}
+
+# -- Async code a framework runs in a thread of its own ---------------------------------------------
+# textual 8.2.8 (worker.py, Worker._run_threaded): a thread worker runs an async function with
+# asyncio.run() in its own thread, on that thread's event loop: `run_worker(work, thread=True)`
+# (DOMNode.run_worker, by method name -> the position of the work) and `@work(thread=True)`.
+THREAD_WORKER_METHODS: dict[str, tuple[int, ArgIs]] = {"run_worker": (0, ArgIs("thread", None, (True,)))}
+THREAD_WORKER_DECORATORS: dict[str, ArgIs] = {"textual.work": ArgIs("thread", None, (True,))}
 
 # -- The async libraries ------------------------------------------------------------------------
 # Their coroutine functions are generated from the installed libraries (asynclint/library_tables.py);
@@ -1459,6 +1536,194 @@ CONTAINERS = TUPLES | frozenset(
 KNOWN_TYPES: frozenset[str] = (frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())
                                | frozenset(ASYNC_ENTERS.values()) | frozenset(
     owner for owner, _, _ in (name.rpartition(".") for name in GENERATED_COROUTINES) if owner.rpartition(".")[2][:1].isupper()))
+
+
+# -- Imports ------------------------------------------------------------------------------------
+# Calls that import the module they are given (ASL112) -> the position of its name. Home Assistant's
+# block_async_io patches import_module first of all: its integrations are loaded by name.
+IMPORT_FUNCTIONS: dict[str, int] = {"importlib.import_module": 0, "builtins.__import__": 0, "importlib.__import__": 0}
+# Loaded in the process that runs a test or a fixture.
+PYTEST_LOADS = frozenset({"pytest", "_pytest"})
+# Modules certainly loaded before a function of the project runs (asynclint/startup_modules.py).
+# -- BEGIN GENERATED by `python -m asynclint.startup_modules --write`: do not edit by hand --
+# The interpreter read.
+STARTUP_FROM = '3.11 on Linux'
+# Loaded by the interpreter before the first line of a program runs.
+STARTUP_MODULES: frozenset[str] = frozenset("""
+    _abc
+    _codecs
+    _collections_abc
+    _frozen_importlib
+    _frozen_importlib_external
+    _imp
+    _io
+    _signal
+    _sitebuiltins
+    _stat
+    _thread
+    _warnings
+    _weakref
+    abc
+    builtins
+    codecs
+    encodings
+    encodings.aliases
+    encodings.utf_8
+    genericpath
+    io
+    marshal
+    os
+    os.path
+    posix
+    posixpath
+    site
+    stat
+    sys
+    time
+    zipimport
+""".split())
+# Loaded by `import asyncio`, besides those.
+ASYNCIO_LOADS: frozenset[str] = frozenset("""
+    _ast
+    _asyncio
+    _collections
+    _contextvars
+    _functools
+    _heapq
+    _locale
+    _opcode
+    _operator
+    _posixsubprocess
+    _socket
+    _sre
+    _ssl
+    _string
+    _struct
+    _typing
+    _weakrefset
+    array
+    ast
+    asyncio
+    asyncio.base_events
+    asyncio.base_futures
+    asyncio.base_subprocess
+    asyncio.base_tasks
+    asyncio.constants
+    asyncio.coroutines
+    asyncio.events
+    asyncio.exceptions
+    asyncio.format_helpers
+    asyncio.futures
+    asyncio.locks
+    asyncio.log
+    asyncio.mixins
+    asyncio.protocols
+    asyncio.queues
+    asyncio.runners
+    asyncio.selector_events
+    asyncio.sslproto
+    asyncio.staggered
+    asyncio.streams
+    asyncio.subprocess
+    asyncio.taskgroups
+    asyncio.tasks
+    asyncio.threads
+    asyncio.timeouts
+    asyncio.transports
+    asyncio.trsock
+    asyncio.unix_events
+    atexit
+    base64
+    binascii
+    collections
+    collections.abc
+    concurrent
+    concurrent.futures
+    concurrent.futures._base
+    contextlib
+    contextvars
+    copyreg
+    dis
+    enum
+    errno
+    fcntl
+    functools
+    heapq
+    importlib
+    importlib._bootstrap
+    importlib._bootstrap_external
+    importlib.machinery
+    inspect
+    itertools
+    keyword
+    linecache
+    locale
+    logging
+    math
+    opcode
+    operator
+    re
+    re._casefix
+    re._compiler
+    re._constants
+    re._parser
+    reprlib
+    select
+    selectors
+    signal
+    socket
+    ssl
+    string
+    struct
+    subprocess
+    textwrap
+    threading
+    token
+    tokenize
+    traceback
+    types
+    typing
+    typing.io
+    typing.re
+    warnings
+    weakref
+""".split())
+# Built into the interpreter or frozen in it: loading one reads no file.
+INTERPRETER_MODULES: frozenset[str] = frozenset("""
+    __hello__
+    __hello_alias__
+    __hello_only__
+    __phello__
+    __phello__.__init__
+    __phello__.ham
+    __phello__.ham.__init__
+    __phello__.ham.eggs
+    __phello__.spam
+    __phello_alias__
+    __phello_alias__.spam
+    _ast
+    _collections
+    _functools
+    _locale
+    _operator
+    _sre
+    _string
+    _symtable
+    _tokenize
+    _tracemalloc
+    atexit
+    errno
+    faulthandler
+    gc
+    importlib.machinery
+    importlib.util
+    itertools
+    ntpath
+    pwd
+    runpy
+    xxsubtype
+""".split())
+# -- END GENERATED STARTUP MODULES --
 
 
 def lookup(key: str, extra: Mapping[str, Blocking]) -> Blocking | None:

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from dataclasses import replace
 
 from asynclint._version import __version__
-from asynclint.config import ConfigError, FileSettings, Options, Resolver, _codes, settings_for
-from asynclint.engine import SourceError, decode_source, lint_source
+from asynclint.config import ConfigError, FileSettings, Options, Resolver, _codes, settings_for, settings_report
+from asynclint.docs import rule_page
+from asynclint.engine import enabled_codes, lint_source
+from asynclint.fix.run import fix_paths, fix_stdin
+from asynclint.live import LiveRun
+from asynclint.lsp import PYGLS_MISSING, pygls_available, serve
 from asynclint.model import Diagnostic
+from asynclint.noqa import add_noqa
 from asynclint.compat import asl_equivalents, equivalent_by_name
 from asynclint.report import FORMATS, STATISTICS_FORMATS, Coverage, statistics_report, summary
 from asynclint.rules import RULES
-from asynclint.runner import check_paths
+from asynclint.runner import check_paths, select_files
+from asynclint.source import SourceError, decode_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-COMMANDS = ("check", "rules", "explain", "server")
+COMMANDS = ("check", "rules", "explain", "rule", "server")
 
 
 class UsageError(Exception):
@@ -37,21 +44,34 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", help="comma-separated code prefixes not to report")
     check.add_argument("--format", "--output-format", dest="format", choices=sorted(FORMATS), default="text",
                        help="output format")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--exit-zero", "-e", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--stdin-filename", metavar="NAME",
                        help="read the source from standard input and report it under NAME")
-    check.add_argument("--config", metavar="PYPROJECT", help="the pyproject.toml to read (default: the nearest)")
-    check.add_argument("--fix", action="store_true", help="rewrite the findings that have a safe fix")
+    check.add_argument("--config", metavar="PYPROJECT | 'KEY = VALUE'", action="append", default=[],
+                       help="the pyproject.toml to read (default: the nearest), or a `key = value` line of "
+                            "[tool.asynclint] over it (repeatable)")
+    check.add_argument("--isolated", action="store_true", help="read no configuration file")
+    check.add_argument("--per-file-ignores", metavar="PATTERN:CODES", action="append",
+                       help="codes not to report in files matching PATTERN (repeatable; replaces `per-file-ignores`)")
+    check.add_argument("--extend-per-file-ignores", metavar="PATTERN:CODES", action="append", default=[],
+                       help="the same, besides `per-file-ignores`")
+    check.add_argument("--fix", action=argparse.BooleanOptionalAction, default=False,
+                       help="rewrite the findings that have a safe fix")
     check.add_argument("--fix-only", action="store_true",
                        help="apply the fixes, but neither report nor exit non-zero for the findings left")
     check.add_argument("--show-fixes", action="store_true", help="with --fix: list what was fixed, per file")
     check.add_argument("--exit-non-zero-on-fix", action="store_true",
                        help="with --fix: exit 1 when a file was changed, even if no finding is left")
-    check.add_argument("--unsafe-fixes", action="store_true",
+    check.add_argument("--unsafe-fixes", action=argparse.BooleanOptionalAction, default=False,
                        help="with --fix or --diff, apply unsafe fixes too (see each rule's Fix safety)")
     check.add_argument("--diff", action="store_true",
                        help="print the fixes as a unified diff; write nothing; exit 1 if there is any")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    check.add_argument("--silent", "-s", action="store_true",
+                       help="print nothing but errors; the exit code says whether there are findings")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the settings the first file (or directory) is checked with, then exit")
+    check.add_argument("--show-files", action="store_true", help="list the files that would be checked, then exit")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
     check.add_argument("--jobs", "-j", type=_jobs, metavar="N",
                        help="worker processes to check files with (default: one per idle CPU, none for little work)")
@@ -70,13 +90,25 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
-    explain = commands.add_parser("explain", help="print the documentation of a rule")
+    explain = commands.add_parser("explain", aliases=["rule"], help="print the documentation of a rule (`rule`: "
+                                  "ruff's spelling)")
     explain.add_argument("code", metavar="RULE", help="a code (ASL101), a name (blocking-sleep) or a "
                          "flake8-async/ruff code (ASYNC251)")
 
     server = commands.add_parser("server", help="run the Language Server on stdin/stdout (needs asynclint[lsp])")
     server.add_argument("--stdio", action="store_true", help="accepted for LSP clients that pass it; always stdio")
     return parser
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments; one a command does not know is an error with that command's usage (argparse
+    leaves them to the top-level parser, whose usage says nothing of the command's options)."""
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
 
 
 def _jobs(value: str) -> int:
@@ -94,22 +126,21 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "check")
     if argv[0] == "server":  # before argparse, so that `server --help` says it too
-        from asynclint.lsp import PYGLS_MISSING, pygls_available
-
         if not pygls_available():
             print(PYGLS_MISSING, file=sys.stderr)
             return EXIT_ERROR
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     _tolerant_output()
     try:
         if args.command == "rules":
             return _rules(args)
-        if args.command == "explain":
+        if args.command in ("explain", "rule"):
             return _explain(args)
         if args.command == "server":
-            from asynclint.lsp import serve
-
             return serve()
+        if args.silent:
+            with open(os.devnull, "w") as nowhere, contextlib.redirect_stdout(nowhere):
+                return _check(args)
         return _check(args)
     except (ConfigError, UsageError) as error:
         print(f"asynclint: error: {error}", file=sys.stderr)
@@ -147,18 +178,41 @@ def _prefixes(option: str, value: str | None) -> tuple[str, ...] | None:
 
 def _options(args, paths: list[str]) -> Options:
     """What the command line says over the configuration files."""
+    files = [value for value in args.config if os.path.isfile(value) or "=" not in value]
+    if len(files) > 1:
+        raise UsageError(f"--config names {len(files)} files: give one pyproject.toml at most")
     config = None
-    if args.config:
-        if not os.path.isfile(args.config):
-            reason = "is a directory, not a file" if os.path.isdir(args.config) else "no such file"
-            raise UsageError(f"--config {args.config}: {reason}")
-        config = os.path.abspath(args.config)
-    return Options(config=config, select=_prefixes("--select", args.select),
+    if files:
+        if not os.path.isfile(files[0]):
+            reason = "is a directory, not a file" if os.path.isdir(files[0]) else "no such file"
+            raise UsageError(f"--config {files[0]}: {reason}")
+        if args.isolated:
+            raise UsageError("--isolated reads no configuration file: it cannot be combined with --config FILE")
+        config = os.path.abspath(files[0])
+    overrides = tuple(value for value in args.config if value not in files)
+    return Options(config=config, isolated=args.isolated, overrides=overrides,
+                   select=_prefixes("--select", args.select),
                    extend_select=_prefixes("--extend-select", args.extend_select) or (),
                    ignore=_prefixes("--ignore", args.ignore) or (),
+                   per_file_ignores=None if args.per_file_ignores is None
+                   else _file_ignores("--per-file-ignores", args.per_file_ignores),
+                   extend_per_file_ignores=_file_ignores("--extend-per-file-ignores", args.extend_per_file_ignores),
                    exclude=_patterns(args.exclude), extend_exclude=_patterns(args.extend_exclude) or (),
-                   force_exclude=args.force_exclude, ignore_noqa=args.ignore_noqa,
+                   force_exclude=args.force_exclude,
+                   # --add-noqa sees every finding: with_noqa leaves the lines whose comment covers it.
+                   ignore_noqa=args.ignore_noqa or args.add_noqa,
                    root=_common_root(paths, args.stdin_filename))
+
+
+def _file_ignores(option: str, values: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``PATTERN:CODE,CODE`` arguments, as ruff takes them."""
+    table = []
+    for value in values:
+        pattern, colon, codes = value.rpartition(":")
+        if not colon or not pattern:
+            raise UsageError(f"{option} {value!r}: expected PATTERN:CODES, like 'tests/*:ASL101,ASL104'")
+        table.append((pattern, _prefixes(option, codes) or ()))
+    return tuple(table)
 
 
 def _patterns(value: str | None) -> tuple[str, ...] | None:
@@ -183,17 +237,50 @@ def _check(args) -> int:
         own = settings_for(args.stdin_filename or os.path.join(os.getcwd(), name), options, named=True)
         data = sys.stdin.buffer.read()
         if args.fix or args.fix_only or args.diff:
-            from asynclint.fix.run import fix_stdin
-
             return fix_stdin(name, data, own, args)
         return _check_stdin(args, name, data, own)
+    if args.show_files or args.show_settings:
+        return _show(args, paths, options)
     if args.fix or args.fix_only or args.diff:
-        from asynclint.fix.run import fix_paths
-
         return fix_paths(paths, Resolver(options), args)
+    live = _live_run(args)
     result = check_paths(paths, options=options, jobs=args.jobs, cache=not args.no_cache,
-                         cache_dir=args.cache_dir, verbose=args.verbose)
-    return _report(args, result.diagnostics, result.problems, Coverage(result.files_checked, result.skipped), {})
+                         cache_dir=args.cache_dir, verbose=args.verbose, listener=live)
+    live.clear()
+    if not result.files_checked and not result.problems:
+        print("asynclint: warning: no Python files found under the given paths", file=sys.stderr)
+    return _report(args, result.diagnostics, result.problems, Coverage(result.files_checked, result.skipped), {},
+                   streamed=live.write is not None)
+
+
+def _live_run(args) -> LiveRun:
+    """A progress line for a person at a terminal (never when piped, in CI or with --quiet), and
+    the text report written as files finish instead of at the end."""
+    person = (sys.stderr.isatty() and not args.quiet and not os.environ.get("CI")
+              and os.environ.get("TERM") != "dumb")
+    streams = args.format == "text" and not (args.statistics or args.output_file or args.add_noqa)
+    color = _use_color(sys.stdout, args.color)
+
+    def write(diagnostics: list[Diagnostic]) -> None:
+        sys.stdout.write(FORMATS["text"](diagnostics, show_source=args.show_source, color=color))
+        sys.stdout.flush()
+
+    return LiveRun(sys.stderr if person else None, write if streams else None)
+
+
+def _show(args, paths: list[str], options: Options) -> int:
+    """--show-files: the files a check would read; --show-settings: how the first is checked."""
+    resolver = Resolver(options)
+    files, problems = select_files(paths, resolver)
+    for problem in problems:
+        print(f"asynclint: error: {problem}", file=sys.stderr)
+    if args.show_files:
+        sys.stdout.write("".join(f"{path}\n" for path, _ in files))
+    else:
+        path = files[0][0] if files else os.path.abspath(paths[0])
+        own = resolver.file(path, named=True) if files else FileSettings(resolver.directory(path), False, None)
+        sys.stdout.write(settings_report(path, own, enabled_codes(own.settings, path)))
+    return EXIT_ERROR if problems else EXIT_CLEAN
 
 
 def _check_stdin(args, name: str, data: bytes, own: FileSettings) -> int:
@@ -211,12 +298,13 @@ def _check_stdin(args, name: str, data: bytes, own: FileSettings) -> int:
 
 
 def _report(args, diagnostics: list[Diagnostic], problems: list[str], coverage: Coverage,
-            sources: dict[str, str]) -> int:
+            sources: dict[str, str], streamed: bool = False) -> int:
+    """``streamed``: the findings are written already (text, as files finished): the summary is left."""
     if args.add_noqa:
         return _add_noqa(diagnostics, problems, sources)
     for problem in problems:
         print(f"asynclint: error: {problem}", file=sys.stderr)
-    _write_report(args, diagnostics, replace(coverage, problems=len(problems)), sources)
+    _write_report(args, diagnostics, replace(coverage, problems=len(problems)), sources, streamed)
     if problems or any(d.code == "ASL002" for d in diagnostics):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
@@ -248,8 +336,11 @@ def _use_color(stream, when: str = "auto") -> bool:
     return bool(isatty and isatty())
 
 
-def _write_report(args, diagnostics: list[Diagnostic], coverage: Coverage, sources: dict[str, str]) -> None:
-    if args.statistics:
+def _write_report(args, diagnostics: list[Diagnostic], coverage: Coverage, sources: dict[str, str],
+                  streamed: bool = False) -> None:
+    if streamed:
+        report = ""
+    elif args.statistics:
         if args.format not in STATISTICS_FORMATS:
             raise UsageError(f"--statistics works with --format {', '.join(STATISTICS_FORMATS)}")
         report = statistics_report(diagnostics, args.format)
@@ -276,8 +367,6 @@ def _write_report(args, diagnostics: list[Diagnostic], coverage: Coverage, sourc
 
 
 def _add_noqa(diagnostics: list[Diagnostic], problems: list[str], sources: dict[str, str]) -> int:
-    from asynclint.noqa import add_noqa
-
     if sources:
         raise UsageError("--add-noqa rewrites files; it cannot be used with standard input")
     result = add_noqa(diagnostics)
@@ -306,8 +395,6 @@ def _rules(args) -> int:
 
 
 def _explain(args) -> int:
-    from asynclint.docs import rule_page
-
     codes = _rules_named(args.code)
     if not codes:
         raise UsageError(f"unknown rule {args.code!r}; `asynclint rules` lists them")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from asynclint.compat import asl_equivalents
-from asynclint.model import BACKENDS, Settings
+from asynclint.model import BACKENDS, COMMAND_LINE, Selection, Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,7 +23,9 @@ class ConfigError(Exception):
     """A configuration the user must correct; the message names the file and key."""
 
 
-_CODE_PREFIX = re.compile(r"^(ASL[0-9]{0,3}|ALL)$")  # ALL: every rule, those off by default too
+# ALL: every rule, those off by default too. Whether a prefix names a rule is the engine's to say
+# (it knows the registry): an unknown one is an error there, with the closest known ones.
+_CODE_PREFIX = re.compile(r"^(ASL[0-9]*|ALL)$")
 
 
 def _codes(key: str, value: Any) -> tuple[str, ...]:
@@ -97,6 +100,8 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "src": ("src", _strings),
     "force-exclude": ("force_exclude", _bool),
     "fix-with-installed-libraries": ("fix_with_installed_libraries", _bool),
+    "loop-callback-decorators": ("loop_callback_decorators", lambda key, value: frozenset(_strings(key, value))),
+    "thread-runners": ("thread_runners", lambda key, value: frozenset(_strings(key, value))),
 }
 
 
@@ -132,8 +137,8 @@ def load_settings(pyproject: str | None) -> Settings:
     table = tool.get("asynclint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.asynclint] must be a table")
-    return settings_from_table(table, Settings(project_root=os.path.dirname(os.path.abspath(pyproject))),
-                               origin=pyproject)
+    base = Settings(project_root=os.path.dirname(os.path.abspath(pyproject)), selection_origin=pyproject)
+    return settings_from_table(table, base, origin=pyproject)
 
 
 def settings_from_table(table: dict, base: Settings, origin: str = "configuration") -> Settings:
@@ -150,6 +155,52 @@ def settings_from_table(table: dict, base: Settings, origin: str = "configuratio
     return replace(base, **values)
 
 
+def settings_report(path: str, own: "FileSettings", enabled: frozenset[str]) -> str:
+    """What --show-settings prints: where a file's settings come from, and each of them as the
+    [tool.asynclint] line that would set it."""
+    settings = own.settings
+    lines = [f"file: {path}",
+             f"configuration: {own.origin or 'none (the defaults)'}",
+             f"project root: {settings.project_root or os.getcwd()}",
+             f"excluded: {'yes' if own.excluded else 'no'}",
+             f"rules enabled: {', '.join(sorted(enabled)) or 'none'}"]
+    for level in settings.selection_overrides:
+        said = [f"{key} = {_toml(value)}" for key, value in
+                (("select", level.select), ("extend-select", level.extend_select), ("ignore", level.ignore))
+                if value]
+        lines.append(f"over it, from {level.origin}: {'; '.join(said)}")
+    lines.append("[tool.asynclint]")
+    for key, (field_name, _) in sorted(_KEYS.items()):
+        value = getattr(settings, field_name)
+        lines.append(f"# {key}: not set" if value is None else f"{key} = {_toml(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list, frozenset, set)):
+        items = sorted(value) if isinstance(value, (frozenset, set)) else value
+        return "[" + ", ".join(_toml(v) for v in items) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_toml(k)} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return str(value)
+
+
+def inline_table(lines: tuple[str, ...]) -> dict:
+    """``key = value`` lines (TOML) as a [tool.asynclint] table; raises ConfigError."""
+    table: dict = {}
+    for line in lines:
+        try:
+            table.update(tomllib.loads(line))
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"--config {line!r}: not a path to a file, nor a `key = value` line of TOML: {error}") \
+                from None
+    return table
+
+
 # -- the settings of one file: the one place every door asks ----------------------------------
 
 @dataclass(frozen=True)
@@ -157,6 +208,11 @@ class Options:
     """What a door says over the configuration files (hashable: resolved settings are cached)."""
 
     config: str | None = None  # one pyproject.toml for every file (--config) instead of the nearest
+    isolated: bool = False  # read no configuration file at all (--isolated)
+    # `key = value` lines of [tool.asynclint] over each file's configuration (--config 'key = value')
+    overrides: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # replaces the configured table
+    extend_per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     select: tuple[str, ...] | None = None  # replaces the configured set
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -165,6 +221,7 @@ class Options:
     force_exclude: bool = False
     ignore_noqa: bool = False
     root: str | None = None  # the project root of files without a pyproject.toml (else the working directory)
+    origin: str = COMMAND_LINE  # who says this, for error messages
 
 
 @dataclass(frozen=True)
@@ -191,7 +248,7 @@ def directory_settings(directory: str, options: Options = Options()) -> Settings
 
 
 def _configuration(directory: str, options: Options) -> tuple[Settings, str | None]:
-    pyproject = options.config or _nearest_pyproject(directory)
+    pyproject = None if options.isolated else options.config or _nearest_pyproject(directory)
     return _resolved(pyproject, _stamp(pyproject), options), pyproject
 
 
@@ -255,13 +312,19 @@ def _nearest_pyproject(directory: str) -> str | None:
 def _resolved(pyproject: str | None, stamp, options: Options) -> Settings:
     """One object per (file, stamp, options): the runner groups files by it, caches key on it."""
     settings = load_settings(pyproject)
+    if options.overrides:
+        settings = settings_from_table(inline_table(options.overrides), settings, origin="--config")
     overrides: dict[str, Any] = {}
-    if options.select is not None:
-        overrides["select"] = options.select
-    if options.extend_select:
-        overrides["extend_select"] = settings.extend_select + options.extend_select
-    if options.ignore:
-        overrides["ignore"] = settings.ignore + options.ignore
+    if options.per_file_ignores is not None:
+        overrides["per_file_ignores"] = dict(options.per_file_ignores)
+    if options.extend_per_file_ignores:
+        overrides["per_file_ignores"] = {**overrides.get("per_file_ignores", settings.per_file_ignores),
+                                         **dict(options.extend_per_file_ignores)}
+    if options.select is not None or options.extend_select or options.ignore:
+        # A level above the configuration's: its select replaces the configured one, extend-select
+        # and ignore included (ruff's precedence).
+        level = Selection(options.select, options.extend_select, options.ignore, options.origin)
+        overrides["selection_overrides"] = settings.selection_overrides + (level,)
     if options.exclude is not None:
         overrides["exclude"] = options.exclude
     if options.extend_exclude:
@@ -286,7 +349,8 @@ def _stamp(path: str | None):
 
 
 def _excluded(absolute: str, settings: Settings) -> bool:
-    from asynclint.files import excluder  # files.py reads .gitignore; a door needs it only here
+    # Here: files.py imports pathspec (some thirty modules), which only a door that excludes needs.
+    from asynclint.files import excluder
 
     root = settings.project_root or os.getcwd()
     inside = root.rstrip(os.sep) + os.sep

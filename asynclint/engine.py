@@ -3,78 +3,34 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import fnmatch
-import io
 import os
 import re
-import stat
 import sys
 import threading
-import tokenize
 import traceback
-import warnings
 import weakref
 from functools import lru_cache, partial
 from typing import Callable
 
+from asynclint import catalog
 from asynclint.analysis import Analysis, module_backend
+from asynclint.cache import engine_fingerprint, make_key, settings_fingerprint
 from asynclint.compat import noqa_covers
-from asynclint.model import BACKEND_NEUTRAL_FIXES, Diagnostic, FixKind, Related, Settings
+from asynclint.config import ConfigError
+from asynclint.model import BACKEND_NEUTRAL_FIXES, COMMAND_LINE, Diagnostic, FixKind, Related, Selection, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import LazyFunctions, ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
+from asynclint.rules.chains import ProjectCallChecker
+from asynclint.source import SourceError, decode_source, parse, read_source
 
 load_all()
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
 PROJECT_CODES = frozenset(code for code, rule in RULES.items() if rule.needs_project)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-
-
-class SourceError(Exception):
-    """A file that cannot be read as Python source; the message says why."""
-
-    def finding(self, path: str) -> Diagnostic:
-        """The ASL003 finding every door reports for such a file."""
-        return Diagnostic(path, 1, 1, "ASL003", str(self))
-
-
-def read_source(path: str) -> str:
-    return decode_source(read_bytes(path))
-
-
-def read_bytes(path: str) -> bytes:
-    """A source file's bytes; SourceError when it is not a regular file or too large."""
-    too_large = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked"
-    try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; what it is, fstat tells next.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb") as handle:
-            mode = os.fstat(fd).st_mode
-            if stat.S_ISDIR(mode):
-                raise SourceError("is a directory, not a file; not checked")
-            if not stat.S_ISREG(mode):
-                raise SourceError("not a regular file (a FIFO, socket or device?); not checked")
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise SourceError(f"cannot read file: {error.strerror or error}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise SourceError(too_large)
-    return data
-
-
-def decode_source(data: bytes) -> str:
-    """Bytes to text as Python does: BOM, PEP 263 cookie, else UTF-8."""
-    if b"\0" in data:
-        raise SourceError("file contains null bytes (binary?); not checked")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding).removeprefix("\ufeff")
-    except (SyntaxError, LookupError) as error:
-        raise SourceError(f"cannot decode file: {error}") from None
-    except UnicodeDecodeError as error:
-        raise SourceError(f"file is not valid {error.encoding} (byte {error.start}); not checked") from None
 
 
 def check_file(path: str, settings: Settings, project: ProjectIndex | None = None, *,
@@ -120,7 +76,7 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     """``lint_source`` for Python source (a notebook's joined cells too, under its own path)."""
     checkers = _checkers_for(enabled)
     if tree is None:
-        if skip_without_async and not _triggered(source, checkers):
+        if skip_without_async and not _triggered(source, checkers, settings):
             return []
         if project is not None:  # summarised already for a module checked before?
             tree = project.kept_trees.take(path, source)
@@ -181,28 +137,32 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     return _diagnostics(source, path, found, apply_noqa and not settings.ignore_noqa)
 
 
-def parse(source: str, path: str) -> ast.Module:
-    with warnings.catch_warnings():  # invalid escapes etc.: Python's business, not ours
-        warnings.simplefilter("ignore")
-        return ast.parse(source, filename=path)
-
-
 def project_index(settings: Settings, store=None) -> ProjectIndex:
     """The index of the project's modules; ``store`` (a cache.Cache) keeps summaries on disk."""
     fingerprint = ""
     if store is not None and store.enabled:
-        from asynclint.cache import engine_fingerprint, make_key, settings_fingerprint
-
         fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings))
-    return ProjectIndex.for_settings(settings, partial(summarize_module, settings=settings), store, fingerprint)
+    return ProjectIndex.for_settings(settings, partial(summarize_module, settings=settings), store, fingerprint,
+                                     partial(conftest_module, settings=settings))
+
+
+def conftest_module(path: str, context: ModuleContext, settings: Settings) -> Analysis | None:
+    """A conftest.py walked at module level only (its imports and fixture definitions), or None
+    when it cannot be read or parsed: the index's loader for the fixtures a test module uses."""
+    try:
+        source = read_source(path)
+        analysis = Analysis(parse(source, path), settings, [], lambda *args, **kwargs: None,
+                            project=context.held_by_index(), source=source)
+        analysis.walk_body(analysis.tree.body)
+    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return analysis
 
 
 def summarize_module(path: str, context: ModuleContext, settings: Settings,
                      data: bytes | None = None) -> ModuleSummary | None:
     """The summary of a module the checked files use, or None when it cannot be read. ``data``:
     the file's bytes, when the caller has read them already."""
-    from asynclint.rules.chains import ProjectCallChecker
-
     try:  # a module that cannot be read or parsed simply has no summary
         source = read_source(path) if data is None else decode_source(data)
         tree = parse(source, path)
@@ -226,25 +186,46 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings,
     summary.functions.done.atexit = False
     if not later:
         summary.functions.done()
-    if needs_parse(source, enabled_codes(settings, path)):  # it may be checked later: parse it once
+    if needs_parse(source, enabled_codes(settings, path), settings):  # it may be checked later: parse it once
         context.index.kept_trees.keep(path, source, tree)
     return summary
 
 
-def needs_parse(source: str, enabled: frozenset[str]) -> bool:
+def needs_parse(source: str, enabled: frozenset[str], settings: Settings, path: str | None = None) -> bool:
     """False when ``lint_source`` would return [] without parsing: no enabled checker's trigger
-    word occurs in the text (the early skip). The runner asks this before it ships or caches."""
-    return _triggered(source, _checkers_for(enabled))
+    word occurs in the text (the early skip). The runner asks this before it ships or caches.
+    A notebook (``path``) that is not one is reported whatever its text."""
+    if _triggered(source, _checkers_for(enabled), settings):
+        return True
+    if path is not None and is_notebook(path):
+        try:
+            Notebook.parse(source)
+        except NotebookError:
+            return True
+    return False
 
 
-def _triggered(source: str, checkers) -> bool:
+def _triggered(source: str, checkers, settings: Settings) -> bool:
     """Whether a trigger of one of the checkers occurs in the text: a word (a substring test)
-    or a compiled pattern (searched), see ``Checker.triggers``."""
+    or a compiled pattern (searched), see ``Checker.triggers``; or a loop-callback decorator, which
+    puts code on the loop without an ``async def``."""
     for c in checkers:
         for trigger in c.triggers:
             if trigger in source if type(trigger) is str else trigger.search(source):
                 return True
-    return False
+    return bool(checkers) and _loop_callbacks(settings.loop_callback_decorators).search(source) is not None
+
+
+@lru_cache(maxsize=16)
+def _loop_callbacks(configured: frozenset[str]) -> re.Pattern:
+    """A decorator that marks a sync function as run on the event loop (its last name after an
+    ``@``), or a framework that runs its handlers' sync methods there (its name): such a module may
+    have code on the loop without an ``async def``."""
+    names = sorted({name.rpartition(".")[2] for name in catalog.LOOP_CALLBACK_DECORATORS | configured})
+    # A framework that runs its handlers' methods on the loop: a module of handlers names it.
+    frameworks = sorted({name.partition(".")[0] for name in catalog.LOOP_METHODS_OF})
+    return re.compile(r"@[\w.]*\b(?:" + "|".join(map(re.escape, names)) + r")\b|\b(?:"
+                      + "|".join(map(re.escape, frameworks)) + r")\b")
 
 
 @lru_cache(maxsize=256)
@@ -385,23 +366,60 @@ def _failing_checker(error: Exception) -> str:
 
 
 def enabled_codes(settings: Settings, path: str) -> frozenset[str]:
-    ignores = settings.ignore + _per_file_ignores(settings, path)
-    return _enabled(settings.select + settings.extend_select, ignores)
+    """The codes reported in one file; raises ConfigError for a selector that names no rule."""
+    return _enabled(settings.selections()) - _ignored_in_file(settings, path)
 
 
 @lru_cache(maxsize=256)
-def _enabled(selected: tuple[str, ...], ignored: tuple[str, ...]) -> frozenset[str]:
-    """The most specific matching prefix decides; a rule that is off by default is only
-    switched on by a prefix more specific than ``ASL``, or by ``ALL`` (as specific as ``ASL``)."""
+def _enabled(levels: tuple[Selection, ...]) -> frozenset[str]:
+    """ruff's resolution: each level in turn (configuration, then command line or editor); its
+    ``select`` starts afresh, and within a level the most specific matching prefix decides (an
+    ``ignore`` as specific as the select wins). A rule that is off by default is only switched
+    on by a prefix more specific than ``ASL``, or by ``ALL`` (as specific as ``ASL``)."""
+    for level in levels:
+        for key, prefixes in (("select", level.select or ()), ("extend-select", level.extend_select),
+                              ("ignore", level.ignore)):
+            for prefix in prefixes:
+                _check_selector(prefix, key, level.origin)
     codes = set()
     for code, rule in RULES.items():
-        chosen = max((p for p in selected if p == "ALL" or code.startswith(p)), key=len, default=None)
-        dropped = max((p for p in ignored if p == "ALL" or code.startswith(p)), key=len, default=None)
-        if chosen is None or (dropped is not None and len(dropped) >= len(chosen)):
-            continue
-        if rule.enabled_by_default or chosen == "ALL" or len(chosen) > len("ASL"):
+        on = False
+        for level in levels:
+            if level.select is not None:
+                on = False
+            chosen = _most_specific(code, (level.select or ()) + level.extend_select)
+            dropped = _most_specific(code, level.ignore)
+            if dropped is not None and (chosen is None or len(dropped) >= len(chosen)):
+                on = False
+            elif chosen is not None:
+                on = rule.enabled_by_default or chosen == "ALL" or len(chosen) > len("ASL")
+        if on:
             codes.add(code)
     return frozenset(codes)
+
+
+def _most_specific(code: str, prefixes: tuple[str, ...]) -> str | None:
+    return max((p for p in prefixes if p == "ALL" or code.startswith(p)), key=len, default=None)
+
+
+def _check_selector(prefix: str, key: str, origin: str) -> None:
+    if prefix == "ALL" or any(code.startswith(prefix) for code in RULES):
+        return
+    known = sorted({code[:length] for code in RULES for length in range(len("ASL") + 1, len(code) + 1)})
+    close = difflib.get_close_matches(prefix, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else "; `asynclint rules` lists the rules"
+    where = f"--{key}" if origin == COMMAND_LINE else f"`{key}` ({origin})"
+    raise ConfigError(f"unknown rule selector {prefix!r} in {where}{hint}")
+
+
+def _ignored_in_file(settings: Settings, path: str) -> frozenset[str]:
+    """``per-file-ignores`` apply after the selection, whatever it chose (as in ruff)."""
+    prefixes = _per_file_ignores(settings, path)
+    if not prefixes:
+        return frozenset()
+    for prefix in prefixes:
+        _check_selector(prefix, "per-file-ignores", settings.selection_origin)
+    return frozenset(code for code in RULES if _most_specific(code, prefixes) is not None)
 
 
 def _per_file_ignores(settings: Settings, path: str) -> tuple[str, ...]:

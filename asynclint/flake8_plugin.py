@@ -8,9 +8,8 @@ import os
 from asynclint._version import __version__
 from asynclint.callgraph import ProjectIndex
 from asynclint.config import ConfigError, FileSettings, settings_for
-from asynclint.engine import lint_source, project_index
+from asynclint.engine import enabled_codes, lint_source, project_index
 from asynclint.model import Settings
-from asynclint.report import fix_note
 
 # The project index of each configuration this flake8 process meets, shared by its files.
 _projects: dict[str | None, tuple[Settings, ProjectIndex]] = {}
@@ -45,8 +44,12 @@ class AsyncLintPlugin:
         own = _file_settings(self.filename)
         if own.excluded:  # flake8 walks on its own: `exclude` and the rest decide as in the CLI
             return
-        # flake8 parsed the file already and applies `# noqa` itself.
-        for d in lint_source("".join(self.lines), self.filename, own.settings, tree=self.tree, apply_noqa=False,
-                             project=_project(own)):
-            # flake8 never writes files; the note says `asynclint check --fix` can.
-            yield d.line, d.col - 1, f"{d.code} {d.message}{fix_note(d)}", type(self)
+        try:
+            enabled = enabled_codes(own.settings, self.filename)
+        except ConfigError as error:
+            raise SystemExit(f"asynclint: error: {error}") from None
+        # flake8 parsed the file already and applies `# noqa` itself. It never fixes, so the
+        # message carries no `[fix: ...]` note.
+        for d in lint_source("".join(self.lines), self.filename, own.settings, enabled=enabled, tree=self.tree,
+                             apply_noqa=False, project=_project(own)):
+            yield d.line, d.col - 1, f"{d.code} {d.message}", type(self)

@@ -29,6 +29,8 @@ import sys
 import types
 import typing
 
+from asynclint.catalog import ALIASES, RETURNS
+
 # Each library's public modules, the top level first (a class gets the first public name found).
 LIBRARIES: dict[str, tuple[str, ...]] = {
     "asyncio": ("asyncio",),
@@ -99,8 +101,6 @@ def _awaitable_function(function) -> bool:
 def introspect(libraries: dict[str, tuple[str, ...]] = LIBRARIES) -> tuple[set[str], dict[str, str]]:
     """(coroutine functions and methods, async context manager function -> type entered or "")
     of the libraries that are installed, by public qualified name."""
-    from asynclint.catalog import ALIASES, RETURNS
-
     coroutines: set[str] = set()
     managers: dict[str, object] = {}
     public_names: dict[int, str] = {}
@@ -158,10 +158,11 @@ def render(coroutines: set[str], managers: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(text: str, path: str = CATALOG) -> None:
+def write(text: str, path: str = CATALOG, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the block between ``begin`` and ``end`` in the file at ``path`` by ``text``."""
     with open(path, encoding="utf-8") as f:
         source = f.read()
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n", re.DOTALL)
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end) + r"\n", re.DOTALL)
     if not pattern.search(source):
         sys.exit(f"{path}: no generated block to replace")
     with open(path, "w", encoding="utf-8") as f:

@@ -28,6 +28,7 @@ from asynclint.fix import fix_source
 from asynclint.model import Diagnostic, Related, Settings
 from asynclint.report import related_message
 from asynclint.rules import RULES
+from asynclint.source import read_source
 
 log = logging.getLogger("asynclint.lsp")
 
@@ -281,6 +282,7 @@ class DocumentLinter:
         checked = Checked(uri, version, source, path, None, on_disk=os.path.isfile(path))
         try:
             own = self.settings_for(path)
+            enabled = None if own.excluded else engine.enabled_codes(own.settings, path)
         except ConfigError as error:
             checked.config_error = str(error)
             return checked
@@ -289,8 +291,8 @@ class DocumentLinter:
         checked.settings = own.settings
         checked.project = self.project_for(own)
         checked.project.refresh()  # kept since the last check: files may have changed meanwhile
-        checked.diagnostics = engine.lint_source(source, path, own.settings, project=checked.project,
-                                                 skip_without_async=False)
+        checked.diagnostics = engine.lint_source(source, path, own.settings, enabled=enabled,
+                                                 project=checked.project, skip_without_async=False)
         return checked
 
     # fixing ---------------------------------------------------------------------------
@@ -342,7 +344,7 @@ def forget_configuration() -> None:
 
 def _differs_from_disk(path: str, source: str) -> bool:
     try:
-        return engine.read_source(path) != source
+        return read_source(path) != source
     except Exception:
         return True
 
@@ -392,7 +394,8 @@ class ServerSettings:
         extend = _codes("extendSelect", value["extendSelect"]) if "extendSelect" in value \
             else base.options.extend_select
         ignore = _codes("ignore", value["ignore"]) if "ignore" in value else base.options.ignore
-        return cls(debounce, replace(base.options, select=select, extend_select=extend, ignore=ignore))
+        return cls(debounce, replace(base.options, select=select, extend_select=extend, ignore=ignore,
+                                     origin="the editor's settings"))
 
 
 def make_server():

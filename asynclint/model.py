@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from enum import Enum
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 
 
@@ -110,13 +110,31 @@ def _as_fix_kind(found: Diagnostic | Related) -> None:
         object.__setattr__(found, "fix_kind", FixKind(found.fix_kind))
 
 
+COMMAND_LINE = "the command line"  # the origin of the options a command line gives
+
+
+class Selection(NamedTuple):
+    """One level of rule selection: a pyproject.toml, the command line or an editor's settings.
+    Levels apply in order, as in ruff: a level's ``select`` (None: keep what the levels before
+    chose) starts the set afresh, then its ``extend_select`` and ``ignore`` adjust it."""
+
+    select: tuple[str, ...] | None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    origin: str = "the configuration"  # where the codes come from, for error messages
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that changes what is reported. Built by config.py, read everywhere else."""
 
+    # The configuration's selection; the levels above it (command line, editor) are
+    # ``selection_overrides``, and ``selections()`` gives them all in order.
     select: tuple[str, ...] = ("ASL",)
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
+    selection_origin: str = "the configuration"
+    selection_overrides: tuple[Selection, ...] = ()
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     extra_blocking: Mapping[str, str] = field(default_factory=dict)
@@ -131,3 +149,13 @@ class Settings:
     # does not declare it as a dependency.
     fix_with_installed_libraries: bool = False
     ignore_noqa: bool = False  # report what `# noqa` comments would silence (--ignore-noqa)
+    # Qualified names of decorators that mark a sync function as run on the event loop (a
+    # framework's loop-callback marker), besides the catalog's.
+    loop_callback_decorators: frozenset[str] = frozenset()
+    # Qualified names of the project's helpers that run the callable they are given (or, as a
+    # decorator, the function they decorate) in a worker thread, besides the catalog's.
+    thread_runners: frozenset[str] = frozenset()
+
+    def selections(self) -> tuple[Selection, ...]:
+        own = Selection(self.select, self.extend_select, self.ignore, self.selection_origin)
+        return (own, *self.selection_overrides)

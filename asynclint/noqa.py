@@ -66,8 +66,10 @@ def _add_to_file(path: str, codes_by_line: dict[int, set[str]], result: AddNoqaR
         if number not in commentable:
             result.skipped.append((path, number, commentable_reason(lines, number)))
             continue
-        lines[number - 1] = with_noqa(lines[number - 1], sorted(codes))
-        added += 1
+        commented = with_noqa(lines[number - 1], sorted(codes))
+        if commented != lines[number - 1]:
+            lines[number - 1] = commented
+            added += 1
     if not added:
         return 0
     new_source = "".join(lines)
@@ -104,8 +106,10 @@ def with_noqa(line: str, codes: list[str]) -> str:
     ending = line[len(body):]
     match = _NOQA.search(body)
     if match is not None and match.group("codes"):
-        present = {c.upper() for c in re.split(r"[\s,]+", match.group("codes")) if c}
-        missing = [c for c in codes if c not in present]
+        # An ASL code or prefix there covers the finding; a flake8-async or ruff code does for
+        # asynclint, but not for flake8, which reads the comment itself: the ASL code joins it.
+        present = [c.upper() for c in re.split(r"[\s,]+", match.group("codes")) if c.upper().startswith("ASL")]
+        missing = [c for c in codes if not any(c.startswith(p) for p in present)]
         if not missing:
             return line
         insert = match.end("codes")

@@ -31,14 +31,15 @@ import sys
 import tempfile
 import time
 from dataclasses import astuple, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from asynclint.cache import Cache, default_cache_dir, engine_fingerprint, make_key, settings_fingerprint
 from asynclint.config import Options, Resolver
-from asynclint.engine import SourceError, enabled_codes, lint_source, needs_parse, project_index, read_source
+from asynclint.engine import enabled_codes, lint_source, needs_parse, project_index
 from asynclint.files import discover
 from asynclint.model import Diagnostic, Related, Settings
 from asynclint.callgraph import ProjectIndex, file_stamp
+from asynclint.source import SourceError, read_source
 
 if TYPE_CHECKING:  # imported when workers start: a cached or small run never pays for them
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -115,25 +116,53 @@ def select_files(paths: list[str], resolver: Resolver, stats: dict[str, os.stat_
 
 def check_paths(paths: list[str], settings: Settings | None = None, *, options: Options = Options(),
                 jobs: int | None = None, cache: bool = True, cache_dir: str | None = None,
-                verbose: bool = False) -> RunResult:
+                verbose: bool = False, listener: "Listener | None" = None) -> RunResult:
     """Check every Python file under ``paths``, each with the settings of its nearest
     pyproject.toml and the door's ``options`` over them (``settings``: one configuration for
     every file instead, for library use). ``jobs``: worker processes (default: none for little work, else one per idle CPU);
     ``cache``: read and write the on-disk cache in ``cache_dir`` (default: under each
-    project's root)."""
+    project's root). ``listener`` hears of the run as it goes (see Listener)."""
     settled = time.time_ns() - SETTLED_NS  # before any stat: see _stamp
     stats: dict[str, os.stat_result] = {}
     selected, problems = select_files(paths, Resolver(options, fixed=settings), stats)
     result = RunResult(files_checked=len(selected), problems=problems)
-    found: dict[str, list[Diagnostic]] = {}  # each file's findings, as they arrive
+    found = _Arrivals([path for path, _ in selected], listener)
     members: dict[int, tuple[Settings, list[str]]] = {}
     for path, own in selected:
         members.setdefault(id(own), (own, []))[1].append(path)
     groups = [_plan(files, own, result, found, cache=cache, cache_dir=cache_dir, stats=stats, settled=settled)
               for own, files in members.values()]
     _lint(groups, jobs, verbose, found)
-    result.diagnostics = [d for path, _ in selected for d in found.get(path, ())]
+    result.diagnostics = [d for path, _ in selected for d in found.found[path]]
     return result
+
+
+class Listener(Protocol):
+    """What a door that shows the run as it goes (a progress line, findings streamed) is told."""
+
+    def progress(self, done: int, total: int) -> None:
+        """``done`` of the run's ``total`` files have their findings."""
+
+    def file_done(self, path: str, diagnostics: list[Diagnostic]) -> None:
+        """A file's findings, in the order of the file list: each as soon as it and every file
+        before it are done."""
+
+
+class _Arrivals:
+    """Each file's findings as they arrive (from the cache, this process or a worker)."""
+
+    def __init__(self, order: list[str], listener: Listener | None) -> None:
+        self.found: dict[str, list[Diagnostic]] = {}
+        self.order, self.listener, self.told = order, listener, 0
+
+    def put(self, path: str, diagnostics: list[Diagnostic]) -> None:
+        self.found[path] = diagnostics
+        if self.listener is None:
+            return
+        self.listener.progress(len(self.found), len(self.order))
+        while self.told < len(self.order) and self.order[self.told] in self.found:
+            self.listener.file_done(self.order[self.told], self.found[self.order[self.told]])
+            self.told += 1
 
 
 @dataclass
@@ -149,7 +178,7 @@ class _Group:
         return make_key(self.fingerprint, ",".join(sorted(enabled)), source)
 
 
-def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[str, list[Diagnostic]],
+def _plan(files: list[str], settings: Settings, result: RunResult, found: _Arrivals,
           *, cache, cache_dir, stats: dict[str, os.stat_result], settled: int) -> _Group:
     """The group's files left to lint; the others' findings (cached, unreadable) go in ``found``.
 
@@ -182,6 +211,7 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[s
             key, payload = entry[-2:]
             if key is None:
                 result.skipped += 1
+                found.put(path, [])
                 index[path] = entry
                 continue
             if payload is None:
@@ -189,17 +219,18 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[s
             cached = _decode(payload, path, depended)
             if cached is not None:
                 result.cached += 1
-                found[path] = cached
+                found.put(path, cached)
                 index[path] = [*stamp, codes, key, payload]
                 continue
         try:
             source = read_source(path)
         except SourceError as error:
-            found[path] = [error.finding(path)]
+            found.put(path, [error.finding(path)])
             continue
         payload = None
-        if not needs_parse(source, enabled):
+        if not needs_parse(source, enabled, settings, path):
             result.skipped += 1
+            found.put(path, [])
             key = None
         else:
             key = group.result_key(enabled, source) if store.enabled else None
@@ -207,7 +238,7 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: dict[s
             cached = _decode(payload, path, depended)
             if cached is not None:
                 result.cached += 1
-                found[path] = cached
+                found.put(path, cached)
             else:
                 payload = None  # the worker's entry is found from the key next time
                 result.linted += 1
@@ -244,7 +275,7 @@ def _chunks(groups: list[_Group]) -> list[tuple[int, list[tuple[str, frozenset]]
     return chunks
 
 
-def _lint(groups: list[_Group], jobs: int | None, verbose: bool, found: dict[str, list[Diagnostic]]) -> None:
+def _lint(groups: list[_Group], jobs: int | None, verbose: bool, found: _Arrivals) -> None:
     chunks = _chunks(groups)
     if jobs is None:
         jobs = default_jobs() if sum(sum(g.sizes) for g in groups) >= PARALLEL_MIN_CHARS else 1
@@ -259,9 +290,9 @@ def _lint(groups: list[_Group], jobs: int | None, verbose: bool, found: dict[str
             workers.submit(number, chunk)
 
 
-def _take(found: dict[str, list[Diagnostic]], chunk: list, results: list[list[Diagnostic]]) -> None:
+def _take(found: _Arrivals, chunk: list, results: list[list[Diagnostic]]) -> None:
     for (path, _), diagnostics in zip(chunk, results):
-        found[path] = diagnostics
+        found.put(path, diagnostics)
 
 
 @contextlib.contextmanager
@@ -415,7 +446,7 @@ def _lint_chunk(number: int, chunk: list[tuple[str, frozenset]]) -> list[list[Di
 class _Workers:
     """One pool of worker processes for the run, fed chunks in order."""
 
-    def __init__(self, jobs: int, groups: list[_Group], verbose: bool, found: dict[str, list[Diagnostic]]):
+    def __init__(self, jobs: int, groups: list[_Group], verbose: bool, found: _Arrivals):
         self.jobs, self.groups, self.verbose, self.found = jobs, groups, verbose, found
         self.executor: "ProcessPoolExecutor | None" = None
         self.in_flight: "dict[Future, list]" = {}  # each chunk sent, by its future
@@ -450,7 +481,7 @@ class _Workers:
         self.in_flight[self.executor.submit(_lint_chunk, number, chunk)] = chunk
 
     def _start(self) -> "ProcessPoolExecutor":
-        import multiprocessing
+        import multiprocessing  # here: only a run with workers pays for these (see TYPE_CHECKING above)
         from concurrent.futures import ProcessPoolExecutor
 
         methods = multiprocessing.get_all_start_methods()
@@ -481,9 +512,9 @@ class _Workers:
             self._close()
             for chunk in lost:
                 for path, _ in chunk:
-                    self.found[path] = [Diagnostic(
+                    self.found.put(path, [Diagnostic(
                         path, 1, 1, "ASL002", "internal error: the worker process checking this file "
-                        "died (out of memory or a crash); run with --jobs 1 to find the culprit")]
+                        "died (out of memory or a crash); run with --jobs 1 to find the culprit")])
 
     def _close(self) -> None:
         if self.executor is not None:

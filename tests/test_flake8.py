@@ -43,11 +43,19 @@ def test_flake8_reports_what_the_cli_reports_on_every_fixture(cli_on_fixtures):
     assert len(per_file) >= 10
 
 
-def test_flake8_message_matches_the_cli(tmp_path):
+def test_flake8_message_is_the_cli_s_without_its_fix_note(tmp_path):
+    # flake8 never fixes: `[fix: safe]` would promise what it cannot do.
     (tmp_path / "a.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)  # noqa: E501\n")
     code, out, _ = flake8("--select", "ASL", "a.py", cwd=tmp_path)
     assert code == 1
-    assert out == "a.py:5:5: ASL101 `time.sleep()` blocks the event loop; use `await asyncio.sleep()` [fix: safe]\n"
+    assert out == "a.py:5:5: ASL101 `time.sleep()` blocks the event loop; use `await asyncio.sleep()`\n"
+
+
+def test_flake8_stops_on_an_unknown_rule_selector(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.asynclint]\nselect = ["ASL999"]\n')
+    (tmp_path / "a.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
+    code, out, err = flake8("--select", "ASL", "a.py", cwd=tmp_path)
+    assert code != 0 and "unknown rule selector 'ASL999'" in out + err and "Traceback" not in out + err
 
 
 def test_flake8_noqa(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from asynclint import lint_source
 from asynclint.config import Options, settings_for
 from asynclint.fix import fix_source
-from asynclint.model import Settings
+from asynclint.model import Selection, Settings
 from conftest import FIXTURES
 
 BLOCKING = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
@@ -48,7 +48,8 @@ def test_settings_for_reads_the_nearest_configuration_and_the_options_over_it(ne
     assert own.settings.ignore == ("ASL101",) and own.origin == str(nested / "sub" / "pyproject.toml")
     assert settings_for(str(nested / "sub" / "b.py")).settings is own.settings  # shared, not rebuilt
     assert settings_for(str(nested / "top.py")).settings.ignore == ()
-    assert settings_for(str(nested / "top.py"), Options(ignore=("ASL1",))).settings.ignore == ("ASL1",)
+    over = settings_for(str(nested / "top.py"), Options(ignore=("ASL1",))).settings
+    assert over.selection_overrides == (Selection(None, (), ("ASL1",), "the command line"),)
 
 
 def test_exclude_is_decided_for_named_and_walked_files_alike(tmp_path):

@@ -290,7 +290,7 @@ def _offloads(analysis, call: ast.Call) -> bool:
     """Whether ``call`` hands its arguments to a worker thread (``asyncio.to_thread``...)."""
     key = analysis.callee_key(call)
     if key is not None:
-        return key in catalog.OFFLOAD
+        return key in catalog.OFFLOAD or key in analysis.settings.thread_runners
     return isinstance(call.func, ast.Attribute) and call.func.attr in catalog.OFFLOAD_METHODS
 
 

@@ -20,14 +20,16 @@ from typing import Callable, Iterator
 
 from asynclint import catalog, dependencies
 from asynclint.analysis.blocking import BlockingCalls
+from asynclint.analysis.imports import FirstImports
 from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes, walk_body
 from asynclint.analysis.values import (
-    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, element_of, module_attribute, union_of_flags,
-    unpacked,
+    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Scope, Value, canonical, element_of, module_attribute,
+    union_of_flags, unpacked,
 )
 from asynclint.model import Settings
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+SYNC_CALLBACK = "a sync loop callback: it cannot await"
 # Skip the bodies of sync functions that define no nested function or class, when every
 # enabled checker reports only code on the event loop (``Checker.on_loop_only``): nothing in
 # such a body runs on the loop or can define something that does. Tests turn it off to
@@ -42,24 +44,6 @@ class Guard:
 
     catches: tuple[ast.expr | None, ...]
     manager: ast.expr | None
-
-
-class Scope:
-    __slots__ = ("kind", "node", "bindings", "uses", "declared", "on_loop", "deferred", "class_info", "func")
-
-    def __init__(self, kind: str, node: ast.AST | None, on_loop: bool, class_info=None, func=None):
-        self.kind = kind  # "module", "class", "function", "lambda", "comprehension"
-        self.node = node
-        self.bindings: dict[str, Value] = {}
-        # Function scopes: where each of their bindings is read, (the ast.Name, the node holding
-        # it), in this function's body and the functions nested in it, as pyflakes' Binding.used
-        # (recorded only when a checker reads it: Checker.reads_uses).
-        self.uses: dict[str, list[tuple[ast.Name, ast.AST | None]]] = {}
-        self.declared: set[str] = set()  # names declared global or nonlocal here
-        self.on_loop = on_loop
-        self.deferred: list = []  # function bodies to walk once this scope is complete
-        self.class_info = class_info
-        self.func: FuncDef | None = func
 
 
 _CONTEXTS = frozenset(ast.expr_context.__subclasses__())
@@ -83,7 +67,9 @@ class Analysis:
         self._yield_lines: list[int] | None = None
         self.project = project  # project.ModuleContext when other modules can be consulted
         self.settings = settings
-        self.report = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None, fix_reason=None)
+        self._emit = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None, fix_reason=None)
+        self.sync_callbacks: list[ast.FunctionDef] = []  # sync functions the event loop calls (their decorators say)
+        self._workers: frozenset[str] | None = None  # see _thread_workers
         self.extra_blocking = _extra_rows(settings)
         self.backend = backend or settings.backend or backend_of(tree)
         self.scopes: list[Scope] = [Scope("module", tree, on_loop=False)]
@@ -95,6 +81,7 @@ class Analysis:
         self.callee, self.callee_key = self.values.callee, self.values.callee_key
         self.annotation_value = self.values.annotation_value
         self.blocking = BlockingCalls(self)
+        self.imports = FirstImports(self)
         self.checkers = [cls(self) for cls in checker_classes]
         self.skip_sync_bodies = SKIP_SYNC_BODIES and all(c.on_loop_only for c in self.checkers)
         # The facts of the analysis come first: checkers read them, whichever checkers run.
@@ -273,8 +260,9 @@ class Analysis:
         node, chain, func = entry
         saved_scopes, saved_parents = self.scopes, self.parents
         self.scopes, self.parents = list(chain), [node]
-        scope = self._push("function", node, on_loop=func.is_async, func=func)
-        if func.is_async or not self.skip_sync_bodies or defines_scopes(node):
+        on_loop = (func.is_async and not func.in_thread) or func.loop_callback
+        scope = self._push("function", node, on_loop=on_loop, func=func)
+        if on_loop or not self.skip_sync_bodies or defines_scopes(node):
             self._bind_parameters(node, chain, func)
             self.walk_body(node.body)
             func.walked = True
@@ -339,9 +327,100 @@ class Analysis:
         if func is None or func.node is not node:
             func = FuncDef(node.name, node, isinstance(node, ast.AsyncFunctionDef), _function_kind(node, scope),
                            self.qualname_for(node.name))
+        func.loop_callback, func.in_thread = self._runs_where(node)
+        if func.loop_callback:
+            self.sync_callbacks.append(node)
         self.bind(node.name, func)
         owner = next(s for s in reversed(self.scopes) if s.kind in ("function", "module"))
         owner.deferred.append((node, list(self.scopes), func))
+
+    def _runs_where(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[bool, bool]:
+        """(a sync function the event loop calls, an async function run in a thread of its own), by
+        its decorators (catalog.LOOP_CALLBACK_DECORATORS, THREAD_WORKER_DECORATORS and the settings)
+        and by the module's thread-worker registrations of its name."""
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        callbacks = catalog.LOOP_CALLBACK_DECORATORS | self.settings.loop_callback_decorators
+        loop_callback = in_thread = False
+        for decorator in node.decorator_list:
+            value = self.resolve(decorator.func if isinstance(decorator, ast.Call) else decorator)
+            loop_callback = loop_callback or (not is_async and self.named(value, callbacks))
+            worker = catalog.THREAD_WORKER_DECORATORS.get(getattr(value, "name", None))
+            in_thread = in_thread or self.named(value, self.settings.thread_runners) or (
+                worker is not None and isinstance(decorator, ast.Call) and worker.holds(decorator))
+        if not is_async and not loop_callback and self.scopes[-1].kind == "class":
+            loop_callback = node.name in self._loop_methods(self.scopes[-1].class_info)
+        return loop_callback, is_async and (in_thread or node.name in self._thread_workers())
+
+    def _loop_methods(self, info: ClassInfo, depth: int = 0) -> frozenset[str]:
+        """The methods of this class that a framework calls on the event loop: those its base
+        classes, here or (through the summaries) in other modules of the project, inherit from
+        one of catalog.LOOP_METHODS_OF."""
+        if info.loop_methods is None:
+            found: set[str] = set()
+            for base in info.node.bases if info.node is not None and depth < 20 else ():
+                value = self.resolve(base)  # (the class statement's scope: bases are walked there)
+                if isinstance(value, ClassRef):
+                    found |= self._loop_methods(value.info, depth + 1)
+                elif isinstance(value, Ref):
+                    found |= catalog.LOOP_METHODS_OF.get(value.name) or self._project_loop_methods(value.name)
+            info.loop_methods = frozenset(found)
+        return info.loop_methods
+
+    def _project_loop_methods(self, name: str) -> frozenset[str]:
+        """The loop methods a class of another project module inherits (its bases, in its summary)."""
+        context = self.project
+        name = context.absolute(name) if context is not None else name
+        found = None
+        if context is not None and context.index.has_module(name.partition(".")[0]):
+            found = context.index.find_class(name)
+        if found is None:
+            return frozenset()
+        methods = set()
+        for summary, owner in context.index.mro(*found):
+            for base in summary.classes.get(owner, ()):
+                methods |= catalog.LOOP_METHODS_OF.get(base, frozenset())
+        return frozenset(methods)
+
+    def named(self, value: Value, names: frozenset[str]) -> bool:
+        """Whether what a decorator refers to is one of these qualified names: an imported name, or
+        a function of this module (named by the module's path in the project; without a project,
+        by the end of a name)."""
+        if isinstance(value, FuncDef):
+            if self.project is not None:
+                return f"{self.project.module}.{value.qualname}" in names
+            return any(name == value.qualname or name.endswith("." + value.qualname) for name in names)
+        return isinstance(value, Ref) and value.name in names
+
+    def _thread_workers(self) -> frozenset[str]:
+        """The names of the functions and methods (``work``, ``self.work``) this module hands to a
+        thread worker (``self.run_worker(self.work, thread=True)``) or to a configured thread runner:
+        found by name, before the bodies that do it are walked."""
+        if self._workers is None:
+            runners = {name.rpartition(".")[2] for name in self.settings.thread_runners}
+            methods = catalog.THREAD_WORKER_METHODS
+            found = set()
+            if self.source is None or any(word in self.source for word in (*methods, *runners)):
+                for call in ast.walk(self.tree):
+                    if not isinstance(call, ast.Call):
+                        continue
+                    called = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+                    worker = methods.get(called)
+                    if worker is not None and worker[1].holds(call) and worker[0] < len(call.args):
+                        found.add(call.args[worker[0]])
+                    elif called in runners and call.args:
+                        found.add(call.args[0])
+            self._workers = frozenset(
+                arg.id if isinstance(arg, ast.Name) else arg.attr for arg in found
+                if isinstance(arg, ast.Name) or (isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name)))
+        return self._workers
+
+    def report(self, node: ast.AST, code: str, message: str, fix=..., fix_kind=None, target: str | None = None,
+               fix_reason: str | None = None, chain: tuple = (), related: tuple = ()) -> None:
+        """Hand a finding to the engine; in a sync loop callback no fix is offered (a sync function
+        cannot await)."""
+        if fix is not None and any(f.lineno <= node.lineno <= f.end_lineno for f in self.sync_callbacks):
+            fix, fix_reason = None, SYNC_CALLBACK
+        self._emit(node, code, message, fix, fix_kind, target, fix_reason, chain, related)
 
     def _bind_parameters(self, node, chain: list[Scope], func: FuncDef) -> None:
         args = node.args

@@ -22,7 +22,7 @@ LATER_NAMED = 3
 
 @checker
 class BlockingCallChecker(Checker):
-    codes = tuple(f"ASL1{n:02d}" for n in range(12))
+    codes = tuple(f"ASL1{n:02d}" for n in range(12))  # ASL112 is rules/imports.py's
     # Every finding is made on the event loop, i.e. inside an `async def` (the keywords may be
     # split by any whitespace or a backslash continuation): a module that merely mentions
     # `asyncio` is not parsed for these rules.
@@ -432,7 +432,10 @@ class ASL104(Rule):
     `proc.stdout.read()`) or on an archive (`ZipFile.read`, `TarFile.extractall`; not one over an
     in-memory buffer), and loading TLS certificates
     (`ssl.create_default_context()`, which reads the system's CA bundle, and `SSLContext`'s
-    `load_verify_locations`/`load_cert_chain`/`load_default_certs`). Pure path arithmetic
+    `load_verify_locations`/`load_cert_chain`/`load_default_certs`/`set_default_verify_paths`; not
+    certificates given in memory, `cadata=` alone), the `platform` functions that read files
+    (`platform.platform()`, `libc_ver()`, `mac_ver()`, `freedesktop_os_release()`), and
+    `mimetypes` guesses, whose first call reads the system's `mime.types` files. Pure path arithmetic
     (`os.path.join`, `Path.name`) is not flagged. Lazy iterators (`os.walk`, `Path.glob`,
     `Path.rglob`, `Path.walk`, `glob.iglob`) are flagged where they are consumed on the loop
     (`for p in root.glob("*")`, `list(os.walk(top))`), not where they are created and kept, for

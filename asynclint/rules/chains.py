@@ -16,19 +16,24 @@ from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint.analysis.blocking import blocking_row, used_asynchronously
 from asynclint.callgraph import TOUCHES_LOOP, FunctionSummary, ModuleSummary, Step
 from asynclint.model import FixKind
-from asynclint.rules import Checker, Rule, checker, rule, source_text
+from asynclint.analysis.syntax import walk_local
+from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
 from asynclint.rules.coroutines import CoroutineCalls
 
 
 @checker
 class ProjectCallChecker(Checker):
-    codes = ("ASL401", "ASL402")
+    codes = ("ASL401", "ASL402", "ASL403")
+    # Files registering loop callbacks in sync code only (a protocol class) are checked too (ASL403).
+    triggers = (ASYNC_DEF, *catalog.LOOP_CALLBACK_METHODS)
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
         self.functions: dict[str, FunctionSummary] = {}
         # On-loop calls from async functions: (call, target, arguments, how, whether it is awaited).
         self.sites: list[tuple[ast.Call, str, list | None, str, bool]] = []
+        # Loop-callback registrations to a project function: (registration, target, arguments, what is shown).
+        self.callbacks: list[tuple[ast.Call, str, list | None, str]] = []
         self.classes: dict[str, list[str]] = {}
         self.coroutines = CoroutineCalls(analysis)
         self._exits: dict = {}  # conditions.path_condition's memo of early exits per statement list
@@ -52,10 +57,11 @@ class ProjectCallChecker(Checker):
 
     def _runs(self, func) -> str:
         for decorator in func.node.decorator_list:
-            name = getattr(self.analysis.resolve(decorator), "name", None)
+            value = self.analysis.resolve(decorator)
+            name = getattr(value, "name", None)
             if name in catalog.CONTEXT_MANAGER_DECORATORS:
                 return "contextmanager"
-            if name in catalog.COROUTINE_DECORATORS:
+            if name in catalog.COROUTINE_DECORATORS or self.analysis.named(value, self.analysis.settings.thread_runners):
                 return "nothing"
         return "body"
 
@@ -63,6 +69,9 @@ class ProjectCallChecker(Checker):
         analysis = self.analysis
         if analysis.project is None:
             return
+        callback = self._registered_callback(call)
+        if callback is not None:
+            self._register(call, callback)
         scope = analysis.function
         summary = self._summary_of(scope)
         if summary is None:
@@ -70,6 +79,9 @@ class ProjectCallChecker(Checker):
         if summary.hazard is None:
             summary.hazard = self._hazard(call)
         blocking = blocking_row(analysis, call)
+        if blocking is None and not summary.is_async and analysis.imports.call(call) is not None:
+            summary.blocking.append(["ASL112", self.analysis.callee_key(call), call.lineno, self._condition(call)])
+            return
         if blocking is not None:
             key, row = blocking
             if summary.is_async:
@@ -91,8 +103,54 @@ class ProjectCallChecker(Checker):
         entry = [target, condition, arguments, self._how(call), _on_self(call.func)]
         if entry not in summary.calls:
             summary.calls.append(entry)
-        if summary.is_async and analysis.on_loop:
+        if analysis.on_loop:  # an async function's body, or a sync loop callback's
             self.sites.append((call, target, arguments, entry[3], used_asynchronously(analysis.parents, call)))
+
+    def _registered_callback(self, call: ast.Call) -> ast.expr | None:
+        """The callback that this call hands to the event loop to run on its thread, if it is one
+        (``loop.call_soon(cb)``, ``task.add_done_callback(cb)``: catalog.LOOP_CALLBACK_METHODS)."""
+        func = call.func
+        position = catalog.LOOP_CALLBACK_METHODS.get(func.attr) if isinstance(func, ast.Attribute) else None
+        if position is None or position >= len(call.args) or isinstance(call.args[position], ast.Starred):
+            return None
+        receiver = self.analysis.resolve(func.value)
+        if isinstance(receiver, Instance) and receiver.type in catalog.CONCURRENT_CALLBACK_TYPES:
+            return None
+        return call.args[position]
+
+    def _register(self, call: ast.Call, callback: ast.expr) -> None:
+        """A loop callback: a catalogued blocking call it makes is reported now (ASL403); a project
+        function it calls is looked up in the call graph at the end."""
+        analysis = self.analysis
+        if isinstance(callback, ast.Call) and analysis.callee_key(callback) == "functools.partial" and callback.args:
+            callback = callback.args[0]  # partial(f, ...): the loop calls f
+        if isinstance(callback, ast.Lambda):  # the calls its body makes
+            calls = [node for node in walk_local(callback.body) if isinstance(node, ast.Call)]
+            called = [(c, f"`{source_text(c.func)}()`", blocking_row(analysis, c), self._target(c)) for c in calls]
+        else:
+            value = analysis.resolve(callback)
+            key = value.name if isinstance(value, Ref) else None
+            row = catalog.lookup(key, analysis.extra_blocking) if key and key not in analysis.settings.allow else None
+            called = [(None, f"`{source_text(callback)}`", (key, row) if row else None, self._name_of(value))]
+        for inner, shown, blocking, target in called:
+            if blocking is not None:
+                self.analysis.report(call, "ASL403", _callback_message(
+                    call, shown, f"{blocking[0].removeprefix('builtins.')}() [{blocking[1].code}]"))
+            elif target is not None and self._in_project(target):
+                arguments = None if inner is None else conditions.call_arguments(inner, lambda name: None)
+                self.callbacks.append((call, target, arguments, shown))
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        """An import in a sync function that may load a module for the first time (ASL112)."""
+        if self.analysis.project is None:
+            return
+        summary = self._summary_of(self.analysis.function)
+        if summary is not None and not summary.is_async:
+            module = self.analysis.imports.statement(node)
+            if module is not None:
+                summary.blocking.append(["ASL112", f"import {module}", node.lineno, self._condition(node)])
+
+    visit_ImportFrom = visit_Import
 
     def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
         summary = self._summary_of(self.analysis.function) if self.analysis.project is not None else None
@@ -231,6 +289,13 @@ class ProjectCallChecker(Checker):
         if not context.checking:
             return
         with context.index.checking(self.summary):
+            for call, target, arguments, shown in self.callbacks:
+                found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants))
+                if found is not None and found[0]:  # only a chain on every path: the loop runs it with unknown arguments
+                    chain = found[1]
+                    self.analysis.report(call, "ASL403", _callback_message(
+                        call, shown, " -> ".join(step.label for step in chain), chain[-1]),
+                        chain=tuple((s.label, os.path.abspath(s.path), s.line, s.when or None) for s in chain))
             for call, target, arguments, how, awaited in self.sites:
                 found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants), how)
                 if found is not None:
@@ -292,11 +357,23 @@ def _constants(tree: ast.Module) -> dict[str, list]:
     return {name: value for name, value in values.items() if value is not None}
 
 
+def _callback_message(registration: ast.Call, shown: str, route: str, last: Step | None = None) -> str:
+    """``loop.call_soon(cb)`` whose callback blocks: what blocks, and where, when known."""
+    where = f" ({_shown_path(last.path)}:{last.line})" if last is not None else ""
+    method = registration.func.attr
+    return (f"`{method}()` has the event loop run {shown}, which blocks it: {route}{where}; make the blocking work "
+            f"run in a worker thread, or the callback schedule a task that awaits it")
+
+
+def _shown_path(path: str) -> str:
+    if not os.path.isabs(path) or path.startswith(os.getcwd() + os.sep):
+        return os.path.relpath(path)
+    return path
+
+
 def _message(call: ast.Call, chain: list[Step], certain: bool) -> str:
     shown = source_text(call.func)
-    path = chain[-1].path
-    if not os.path.isabs(path) or path.startswith(os.getcwd() + os.sep):
-        path = os.path.relpath(path)
+    path = _shown_path(chain[-1].path)
     route = " -> ".join(step.label for step in chain)
     if certain:
         return f"`{shown}()` blocks the event loop: {route} ({path}:{chain[-1].line})"
@@ -458,4 +535,61 @@ def load(path):
 
 async def handler(path):
     return await asyncio.to_thread(load, path)
+"""
+
+
+@rule
+class ASL403(Rule):
+    """
+    ## What it does
+    Flags a sync function handed to the event loop to run on its thread, when it makes a blocking
+    call (any ASL1xx) on every path, directly or through further sync functions of your project:
+    callbacks registered with `loop.call_soon()`, `call_soon_threadsafe()`, `call_later()`,
+    `call_at()`, `add_reader()`/`add_writer()`, `add_signal_handler()`, and a future's or task's
+    `add_done_callback()` (not a `concurrent.futures.Future`'s, whose callback runs in the thread that
+    completes it). The callback may be a function, a method (`self.on_timeout`), a
+    `functools.partial(f, ...)` or a lambda (the calls it makes). The registration is reported, with
+    the chain that reaches the blocking call, wherever it is made: a callback runs on the loop even
+    when a sync function registers it.
+
+    Sync functions that a framework marks as loop callbacks (Home Assistant's `@callback`,
+    textual's `@on(...)`, and those named by the `loop-callback-decorators` setting), and the sync
+    methods tornado calls on the loop (a `RequestHandler` subclass's `get()`, `post()`, ...,
+    `prepare()`, `on_finish()`; a `WebSocketHandler`'s `open()`, `on_message()`, `on_close()`; the
+    base may be a project class of another module) are checked as on the loop instead: their
+    blocking calls are reported by the ASL1xx rules and their calls of blocking helpers by ASL401,
+    with no fix. A module of such methods is read when it names `tornado` or holds an `async def`.
+
+    ## Why is this bad?
+    The event loop calls the callback itself, between two steps of its tasks: whatever the callback
+    waits for, every task waits for.
+
+    ## Fix safety
+    No automatic fix: a callback cannot await. Run the blocking work in a worker thread from it
+    (`loop.run_in_executor(None, work)`), or have it schedule a task that awaits the async form.
+    """
+
+    code = "ASL403"
+    needs_project = True
+    name = "blocking-loop-callback"
+    summary = "a sync callback the event loop runs that blocks"
+    bad = """\
+import asyncio
+
+def flush(path, data):
+    with open(path, "a") as f:
+        f.write(data)
+
+def schedule(loop: asyncio.AbstractEventLoop, data):
+    loop.call_soon(flush, "log.txt", data)  # error: ASL403
+"""
+    good = """\
+import asyncio
+
+def flush(path, data):
+    with open(path, "a") as f:
+        f.write(data)
+
+def schedule(loop: asyncio.AbstractEventLoop, data):
+    loop.run_in_executor(None, flush, "log.txt", data)
 """
