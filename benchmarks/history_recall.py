@@ -12,6 +12,7 @@ Run by hand from the repository root (never by the tests; it downloads):
 
     python benchmarks/history_recall.py check                       # every case's line holds its call
     python benchmarks/history_recall.py run --asynclint .venv/bin/asynclint -o /tmp/before.json
+    python benchmarks/history_recall.py run -o /tmp/all.json --extend-select ASL4   # other arguments go to asynclint
     python benchmarks/history_recall.py report /tmp/before.json --missed
     python benchmarks/history_recall.py compare /tmp/before.json /tmp/after.json
 
@@ -109,12 +110,12 @@ def check(args: argparse.Namespace) -> None:
 
 # -- running asynclint -------------------------------------------------------------------------
 
-def run(args: argparse.Namespace) -> None:
+def run(args: argparse.Namespace, extra: list[str]) -> None:
     asynclint = os.path.abspath(args.asynclint) if os.sep in args.asynclint else args.asynclint
-    results = {"asynclint": asynclint, "projects": {}}
+    results = {"asynclint": asynclint, "extra_args": extra, "projects": {}}
     for project in load_lists():
         root = fetch(project, args.cache)
-        command = [asynclint, "check", "--no-cache", "--format", "json", "--exit-zero", "."]
+        command = [asynclint, "check", "--no-cache", "--format", "json", "--exit-zero", *extra, "."]
         done = subprocess.run(command, cwd=root, capture_output=True, text=True)
         try:
             findings = json.loads(done.stdout)
@@ -237,11 +238,13 @@ def main() -> None:
     compare_parser = commands.add_parser("compare", help="two saved runs side by side, and the cases that changed")
     compare_parser.add_argument("before")
     compare_parser.add_argument("after")
-    args = parser.parse_args()
+    args, extra = parser.parse_known_args()
+    if extra and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "check":
         check(args)
     elif args.command == "run":
-        run(args)
+        run(args, extra)
     elif args.command == "report":
         print_report(score(load_results(args.results)), args.missed)
     else:
