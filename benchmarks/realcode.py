@@ -89,9 +89,13 @@ def archive_of(dist: str, requirement: str) -> str:
     """The sdist or wheel of `requirement` in dist, whatever spelling of its name it uses."""
     name, version = folder_name(requirement).split("-")
     for entry in os.listdir(dist):
+        # An old sdist may keep the hyphens of its name (python-matter-server-5.5.0.tar.gz); a
+        # wheel's name never has one (telethon-1.45.0-py3-none-any.whl).
+        for suffix in (f"-{version}.tar.gz", f"-{version}.zip"):
+            if entry.endswith(suffix) and folder_name(f"{entry[:-len(suffix)]}=={version}") == f"{name}-{version}":
+                return entry
         project, _, rest = entry.partition("-")
-        if folder_name(f"{project}=={version}") == f"{name}-{version}" and (
-                rest in (f"{version}.tar.gz", f"{version}.zip") or rest.startswith(f"{version}-")):
+        if folder_name(f"{project}=={version}") == f"{name}-{version}" and rest.startswith(f"{version}-"):
             return entry
     sys.exit(f"pip downloaded no archive of {requirement} into {dist}")
 
