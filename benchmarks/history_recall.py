@@ -32,7 +32,6 @@ import collections
 import glob
 import json
 import os
-import subprocess
 import sys
 
 import realcode
@@ -77,17 +76,7 @@ def requirement(project: dict) -> str:
 # -- getting the sources -----------------------------------------------------------------------
 
 def fetch(project: dict, cache: str) -> str:
-    """The old release's source folder, downloaded and unpacked on first use."""
-    dist, src = os.path.join(cache, "dist"), os.path.join(cache, "src")
-    os.makedirs(dist, exist_ok=True)
-    os.makedirs(src, exist_ok=True)
-    target = os.path.join(src, realcode.folder_name(requirement(project)))
-    if not os.path.isdir(target):
-        print(f"downloading {requirement(project)}", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
-                        ":all:", "-d", dist, requirement(project)], check=True)
-        realcode.unpack(os.path.join(dist, realcode.archive_of(dist, requirement(project))), target)
-    return target
+    return realcode.fetch(requirement(project), cache)
 
 
 def check(args: argparse.Namespace) -> None:
@@ -115,13 +104,7 @@ def run(args: argparse.Namespace, extra: list[str]) -> None:
     results = {"asynclint": asynclint, "extra_args": extra, "projects": {}}
     for project in load_lists():
         root = fetch(project, args.cache)
-        command = [asynclint, "check", "--no-cache", "--format", "json", "--exit-zero", *extra, "."]
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True)
-        try:
-            findings = json.loads(done.stdout)
-        except json.JSONDecodeError:
-            sys.exit(f"{project['project']}: asynclint exited {done.returncode} without JSON:\n{done.stderr[-2000:]}")
-        results["projects"][project["project"]] = {"root": root, "findings": findings}
+        results["projects"][project["project"]] = {"root": root, "findings": realcode.check_folder(asynclint, root, extra)}
     if args.output:
         with open(args.output, "w") as handle:
             json.dump(results, handle, indent=1)

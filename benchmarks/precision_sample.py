@@ -22,7 +22,6 @@ import collections
 import json
 import os
 import random
-import subprocess
 import sys
 
 import realcode
@@ -38,30 +37,12 @@ PACKAGES = [
 VERDICTS = ("true", "false", "borderline")
 
 
-def fetch(requirement: str, cache: str) -> str:
-    dist, src = os.path.join(cache, "dist"), os.path.join(cache, "src")
-    os.makedirs(dist, exist_ok=True)
-    os.makedirs(src, exist_ok=True)
-    target = os.path.join(src, realcode.folder_name(requirement))
-    if not os.path.isdir(target):
-        print(f"downloading {requirement}", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
-                        ":all:", "-d", dist, requirement], check=True)
-        realcode.unpack(os.path.join(dist, realcode.archive_of(dist, requirement)), target)
-    return target
-
-
 def run(args: argparse.Namespace) -> None:
     asynclint = os.path.abspath(args.asynclint) if os.sep in args.asynclint else args.asynclint
     results = {"asynclint": asynclint, "extra_args": [], "packages": {}}
     for requirement in PACKAGES:
-        root = fetch(requirement, args.cache)
-        command = [asynclint, "check", "--no-cache", "--format", "json", "--exit-zero", "."]
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True)
-        try:
-            findings = json.loads(done.stdout)
-        except json.JSONDecodeError:
-            sys.exit(f"{requirement}: asynclint exited {done.returncode} without JSON:\n{done.stderr[-2000:]}")
+        root = realcode.fetch(requirement, args.cache)
+        findings = realcode.check_folder(asynclint, root, [])
         print(f"{requirement}: {len(findings)} findings", file=sys.stderr)
         results["packages"][realcode.folder_name(requirement)] = {"root": root, "findings": findings}
     with open(args.output, "w") as handle:

@@ -69,20 +69,24 @@ def where(path: str) -> str:
 
 def download(cache: str) -> str:
     """Fetch every package's sdist (telethon: its wheel) into cache/dist, unpack into cache/src."""
+    for requirement in PACKAGES:
+        fetch(requirement, cache, wheel=requirement.split("==")[0] in WHEEL_ONLY)
+    return os.path.join(cache, "src")
+
+
+def fetch(requirement: str, cache: str, wheel: bool = False) -> str:
+    """One package's source folder, cache/src/<name>-<version>, downloaded and unpacked on first use."""
     dist, src = os.path.join(cache, "dist"), os.path.join(cache, "src")
     os.makedirs(dist, exist_ok=True)
     os.makedirs(src, exist_ok=True)
-    for requirement in PACKAGES:
-        target = os.path.join(src, folder_name(requirement))
-        if os.path.isdir(target):
-            continue
-        name = requirement.split("==")[0]
-        kind = ["--only-binary", ":all:"] if name in WHEEL_ONLY else ["--no-binary", ":all:"]
+    target = os.path.join(src, folder_name(requirement))
+    if not os.path.isdir(target):
+        kind = ["--only-binary", ":all:"] if wheel else ["--no-binary", ":all:"]
         print(f"downloading {requirement}", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *kind,
                         "-d", dist, requirement], check=True)
         unpack(os.path.join(dist, archive_of(dist, requirement)), target)
-    return src
+    return target
 
 
 def archive_of(dist: str, requirement: str) -> str:
@@ -127,18 +131,23 @@ def run(args: argparse.Namespace, extra: list[str]) -> None:
         root = os.path.abspath(os.path.join(src, name))
         if not os.path.isdir(root):
             sys.exit(f"{root} is missing: run without --src to download it")
-        command = [asynclint, "check", "--no-cache", "--format", "json", "--exit-zero", *extra, "."]
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True)
-        try:
-            findings = json.loads(done.stdout)
-        except json.JSONDecodeError:
-            sys.exit(f"{name}: asynclint exited {done.returncode} without JSON:\n{done.stderr[-2000:]}")
+        findings = check_folder(asynclint, root, extra)
         print(f"{name}: {len(findings)} findings", file=sys.stderr)
         results["packages"][name] = {"root": root, "findings": findings}
     if args.output:
         with open(args.output, "w") as handle:
             json.dump(results, handle, indent=1)
     print_table(results["packages"])
+
+
+def check_folder(asynclint: str, root: str, extra: list[str]) -> list[dict]:
+    """The findings of one `asynclint check` of a package's folder, run in that folder."""
+    command = [asynclint, "check", "--no-cache", "--format", "json", "--exit-zero", *extra, "."]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError:
+        sys.exit(f"{root}: asynclint exited {done.returncode} without JSON:\n{done.stderr[-2000:]}")
 
 
 def load(path: str) -> dict:
