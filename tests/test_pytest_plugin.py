@@ -15,6 +15,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
+INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"  # (pytest-asyncio warns without it)
 BLOCK_SECONDS = 0.25
 THRESHOLD_MS = 100
 
@@ -179,6 +180,11 @@ def _squares(count: int) -> int:
     return total
 
 
+@pytest.fixture(autouse=True)
+def _ini(pytester):
+    pytester.makeini(INI)
+
+
 @pytest.fixture
 def suite(pytester, slow_server):
     helpers = HELPERS.format(
@@ -186,7 +192,6 @@ def suite(pytester, slow_server):
         iterations=_scaled(lambda n: hashlib.pbkdf2_hmac("sha256", b"secret", b"salt", n), BLOCK_SECONDS * 1.5))
     pytester.makepyfile(helpers=helpers, test_pytest_asyncio=PYTEST_ASYNCIO_TESTS.format(seconds=BLOCK_SECONDS),
                         test_anyio=ANYIO_TESTS.format(seconds=BLOCK_SECONDS))
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     lines = {marker.split("# blocks: ")[1]: number for number, marker in enumerate(helpers.splitlines(), 1)
              if "# blocks: " in marker}
     return pytester, lines
@@ -301,7 +306,7 @@ def test_the_loops_are_left_as_they_were(pytester):
 def test_the_threshold_comes_from_the_ini_unless_given(pytester):
     pytester.makepyfile(test_block="import asyncio, time\n\ndef test_run():\n"
                                    "    async def main():\n        time.sleep(0.15)\n    asyncio.run(main())\n")
-    pytester.makeini("[pytest]\nasynclint_blocking_threshold = 1000\n")
+    pytester.makeini(INI + "asynclint_blocking_threshold = 1000\n")
     result = pytester.runpytest("-p", "no:cacheprovider", "--asynclint-blocking")
     result.stdout.fnmatch_lines(["*event loop held (threshold 1000 ms)*", "no loop step held the loop that long"])
     result = pytester.runpytest("-p", "no:cacheprovider", "--asynclint-blocking", "--asynclint-blocking-threshold=50")
