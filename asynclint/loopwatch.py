@@ -33,6 +33,7 @@ from typing import Callable
 
 _CO_COROUTINE_FLAGS = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
 _MAX_SAMPLES = 20  # per episode: enough to say where most of it was spent
+_PRUNE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -188,15 +189,22 @@ class LoopWatch:
 
     def _watch(self) -> None:
         interval = min(self.threshold / 4, 0.025)
+        pruned = perf_counter()
         while not self._stop.wait(interval):
             now = perf_counter()
             frames = None
+            if now - pruned > _PRUNE_SECONDS:  # forget the threads that are gone (a suite can start thousands)
+                frames, pruned = sys._current_frames(), now
+                for ident in self._threads.keys() - frames.keys():
+                    del self._threads[ident]
             for thread in list(self._threads.values()):
                 started = thread.started
                 if started is None or now - started < self.threshold / 2 or len(thread.raw) >= _MAX_SAMPLES:
                     continue
                 frames = frames or sys._current_frames()
                 frame = frames.get(thread.ident)
+                if frame is None:  # gone since (its loop ended in the middle of a step)
+                    continue
                 stack = []
                 while frame is not None:  # the lines now: the outer frames move on before the step ends
                     stack.append((frame, frame.f_lasti, frame.f_lineno))

@@ -16,6 +16,7 @@ DEFAULT_THRESHOLD_MS = 100.0
 _WORST_SHOWN = 10
 _INSTALLED = frozenset({"site-packages", "dist-packages"})  # a project's virtualenv is not its code
 _TO_THREAD = {"asyncio": "asyncio.to_thread", "trio": "trio.to_thread.run_sync"}
+_LOOP_LIBRARIES = frozenset({"asyncio", "trio", "anyio"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -126,6 +127,8 @@ class BlockingWatch:
 
     def pytest_sessionfinish(self, session) -> None:
         self._watch.stop()
+        places = (episode.held.where() for episode in self.episodes)
+        self._static.check(frame.path for where in places if where is not None for frame in where.stack)
         if self.report_path:
             from asynclint.runtime_report import dump
 
@@ -160,7 +163,7 @@ class BlockingWatch:
 
     def _line(self, episode: Episode) -> str:
         where = episode.held.where()
-        place = "(not sampled: a C call that kept the GIL?)"
+        place = "(not sampled)"
         if where is not None and where.stack:
             top = where.stack[0]
             place = f"{self._relative(top.path)}:{top.line} in {top.function}()"
@@ -218,6 +221,8 @@ def _hint(where, loop: str, settings) -> str | None:
     to_thread = _TO_THREAD.get(loop, "asyncio.to_thread")
     if where.call:
         call = where.call
+        if call.partition(".")[0] in _LOOP_LIBRARIES:  # the loop's own API: what it ran held the loop
+            return None
         if settings is not None and call in settings.allow:
             return f"`{call}` is in `allow` in [tool.asynclint]: remove it"
         if catalog.lookup(call, {}) is not None:
@@ -240,23 +245,27 @@ class _StaticCheck:
         self._lines: dict[str, dict[int, str]] = {}
 
     def code_at(self, path: str, line: int) -> str | None:
-        if path not in self._lines:
-            self._lines[path] = self._check(path)
+        self.check([path])
         return self._lines[path].get(line)
 
-    def _check(self, path: str) -> dict[int, str]:
+    def check(self, paths) -> None:
+        """Check the files not checked yet, in one run (one project index for them all)."""
         from asynclint.config import ConfigError, Options
         from asynclint.runner import check_paths
 
+        new = sorted(set(paths) - self._lines.keys())
+        if not new:
+            return
+        for path in new:
+            self._lines[path] = {}
         try:
-            result = check_paths([path], options=Options(root=self._root), jobs=1)
+            result = check_paths(new, options=Options(root=self._root), jobs=1)
         except ConfigError:  # the project's configuration is broken: `asynclint check` says why
-            return {}
-        lines: dict[int, str] = {}
+            return
         for d in result.diagnostics:
-            for line in range(d.line, (d.end_line or d.line) + 1):
+            lines = self._lines.get(os.path.abspath(d.path))
+            for line in range(d.line, (d.end_line or d.line) + 1) if lines is not None else ():
                 lines.setdefault(line, d.code)
-        return lines
 
     @staticmethod
     def settings(path: str):

@@ -11,7 +11,7 @@ For each project: ``pip download`` its sdist at the pinned version into the scra
 venv with the project (editable) and its test dependencies and asynclint from the tree under
 test (editable), then ``--pairs`` pairs of suite runs, the order in each pair swapped every time
 (without, with; with, without; ...), the "with" runs writing the JSON report. Prints the wall
-times, their ratio (median of the pairs) and the episodes of the last "with" run.
+and CPU times, their ratios (median of the pairs) and the episodes of the last "with" run.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,9 +30,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # project -> (version, pip extras / test dependencies, pytest arguments)
 PROJECTS = {
-    "starlette": ("1.10.0", ["-e", "{src}[full]", "pytest", "trio", "blockbuster"], ["tests", "-p", "no:cacheprovider"]),
+    "starlette": ("1.10.0", ["-e", "{src}[full]", "pytest", "trio", "blockbuster", "opentelemetry-sdk", "httpx2"], ["tests", "-p", "no:cacheprovider"]),
     "asgiref": ("3.13.0", ["-e", "{src}[tests]"], ["tests", "-p", "no:cacheprovider"]),
-    "aiosqlite": ("0.22.1", ["-e", "{src}", "pytest"], ["aiosqlite/tests", "-p", "no:cacheprovider"]),
+    "aiosqlite": ("0.22.1", ["-e", "{src}", "pytest"],
+                  ["aiosqlite/tests/smoke.py", "aiosqlite/tests/perf.py", "-p", "no:cacheprovider"]),
 }
 
 
@@ -51,12 +53,19 @@ def setup(name: str, scratch: str, tree: str) -> tuple[str, str]:
     return src, os.path.join(venv, "bin", "python")
 
 
-def run_suite(python: str, src: str, args: list[str], plugin: bool, report: str) -> tuple[float, int]:
+def run_suite(python: str, src: str, args: list[str], plugin: bool, report: str) -> tuple[float, float, int]:
+    """Wall and CPU seconds (user + system) of one run of the suite, and its exit code."""
     extra = ["--asynclint-blocking", f"--asynclint-blocking-report={report}"] if plugin else []
+    used = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run([python, "-m", "pytest", "-q", *args, *extra], cwd=src, capture_output=True, text=True,
                           timeout=1800)
-    return time.perf_counter() - start, proc.returncode
+    return time.perf_counter() - start, _children_cpu() - used, proc.returncode
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -72,17 +81,22 @@ def main() -> None:
         args = PROJECTS[name][2]
         report = os.path.join(options.scratch, f"{name}-episodes.json")
         walls: dict[bool, list[float]] = {False: [], True: []}
+        cpus: dict[bool, list[float]] = {False: [], True: []}
         for pair in range(options.pairs):
             for plugin in ((False, True) if pair % 2 == 0 else (True, False)):
-                wall, code = run_suite(python, src, args, plugin, report)
+                wall, cpu, code = run_suite(python, src, args, plugin, report)
                 walls[plugin].append(wall)
-                print(f"{name} pair {pair + 1} {'with' if plugin else 'without'}: {wall:.1f} s (exit {code})")
-        ratios = [w / wo for w, wo in zip(walls[True], walls[False])]
+                cpus[plugin].append(cpu)
+                print(f"{name} pair {pair + 1} {'with' if plugin else 'without'}: {wall:.1f} s wall, "
+                      f"{cpu:.1f} s CPU (exit {code})", flush=True)
+        for what, seconds in (("wall", walls), ("CPU", cpus)):
+            ratios = [w / wo for w, wo in zip(seconds[True], seconds[False])]
+            print(f"{name} {what}: without {statistics.median(seconds[False]):.1f} s, with "
+                  f"{statistics.median(seconds[True]):.1f} s, ratio {statistics.median(ratios):.3f} "
+                  f"(pairs: {', '.join(f'{r:.3f}' for r in ratios)})")
         events = json.load(open(report))["events"]
         reported = sum(1 for e in events if e["static"] == "reported")
-        print(f"{name}: without {statistics.median(walls[False]):.1f} s, with {statistics.median(walls[True]):.1f} s, "
-              f"ratio {statistics.median(ratios):.3f} (pairs: {', '.join(f'{r:.3f}' for r in ratios)}); "
-              f"{len(events)} episodes, {reported} reported by asynclint check")
+        print(f"{name}: {len(events)} episodes, {reported} reported by asynclint check")
         for event in sorted(events, key=lambda e: -e["duration_ms"]):
             print(f"  {event['duration_ms']:.0f} ms {event['nodeid']} {event['path']}:{event['line']} "
                   f"{event['function']} call={event['call']} {event['static']} {event.get('code') or event.get('suggestion')}")

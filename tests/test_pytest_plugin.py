@@ -324,3 +324,40 @@ def test_a_bad_threshold_is_a_usage_error(pytester, value):
     result = pytester.runpytest("--asynclint-blocking", f"--asynclint-blocking-threshold={value}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*--asynclint-blocking-threshold: a positive number of milliseconds, not '{value}'"])
+
+
+def test_a_method_call_is_named_by_its_receivers_type_and_the_hint_says_to_annotate_it(tmp_path):
+    """In-process, without pytest: the watch itself. A sync helper waits on a queue it was handed
+    (the static check cannot know its type): the episode names `queue.Queue.get`, the receiver's
+    type, and the hint is the annotation that would let the catalog's row match."""
+    from asynclint.config import settings_for
+    from asynclint.loopwatch import LoopWatch
+    from asynclint.pytest_plugin import _hint
+
+    (tmp_path / "waiting.py").write_text(
+        "import queue\n\n\ndef next_item(jobs):\n    try:\n        return jobs.get(timeout={})  # blocks\n"
+        "    except queue.Empty:\n        return None\n\n\nasync def consume(jobs):\n    return next_item(jobs)\n"
+        .format(BLOCK_SECONDS))
+    import importlib.util
+    import queue
+
+    spec = importlib.util.spec_from_file_location("waiting", tmp_path / "waiting.py")
+    waiting = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(waiting)
+    held = []
+    watch = LoopWatch(THRESHOLD_MS / 1000, held.append, lambda path: path.startswith(str(tmp_path)))
+    watch.start()
+    try:
+        asyncio.run(waiting.consume(queue.Queue()))
+        asyncio.run(asyncio.sleep(BLOCK_SECONDS))  # an await holds nothing
+    finally:
+        watch.stop()
+    assert len(held) == 1
+    where = held[0].where()
+    assert (where.stack[0].function, where.stack[0].line, where.call, where.receiver_type) == (
+        "next_item", 6, "queue.Queue.get", "queue.Queue")
+    assert [frame.function for frame in where.stack] == ["next_item", "consume"]
+    settings = settings_for(str(tmp_path / "waiting.py")).settings
+    assert _hint(where, "asyncio", settings) == (
+        "the catalog lists `queue.Queue.get`, but the static check did not know the receiver's type: "
+        "annotate it `queue.Queue` (next_item in waiting)")
