@@ -83,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--extend-exclude", metavar="PATTERNS",
                        help="comma-separated gitignore patterns not to check, besides `exclude`")
     check.add_argument("--ignore-noqa", action="store_true", help="report what `# noqa` comments silence")
+    check.add_argument("--runtime-report", metavar="PATH",
+                       help="mark the findings the tests saw block the loop (pytest --asynclint-blocking-report=PATH)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report: auto (a terminal without NO_COLOR), always or never")
     _add_output_options(check)
@@ -302,12 +304,23 @@ def _report(args, diagnostics: list[Diagnostic], problems: list[str], coverage: 
     """``streamed``: the findings are written already (text, as files finished): the summary is left."""
     if args.add_noqa:
         return _add_noqa(diagnostics, problems, sources)
+    if args.runtime_report:
+        diagnostics = _seen_blocking(args.runtime_report, diagnostics)
     for problem in problems:
         print(f"asynclint: error: {problem}", file=sys.stderr)
     _write_report(args, diagnostics, replace(coverage, problems=len(problems)), sources, streamed)
     if problems or any(d.code == "ASL002" for d in diagnostics):
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
+
+
+def _seen_blocking(path: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    from asynclint.runtime_report import RuntimeReportError, load, mark
+
+    try:
+        return mark(diagnostics, load(path))
+    except RuntimeReportError as error:
+        raise UsageError(str(error)) from None
 
 
 # -- output: formats, --show-source, --statistics, --output-file, --add-noqa ----------------------

@@ -70,6 +70,20 @@ class Related:
 
 
 @dataclass(frozen=True)
+class SeenBlocking:
+    """A finding's call seen holding the event loop while the tests ran (``asynclint check
+    --runtime-report``): the longest episode, its test, and how many episodes passed there."""
+
+    duration_ms: int
+    nodeid: str
+    episodes: int = 1
+
+    def note(self) -> str:
+        more = f"; {self.episodes} episodes" if self.episodes > 1 else ""
+        return f"seen blocking: {self.duration_ms} ms in {self.nodeid.rpartition('::')[2]}{more}"
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding. Lines are 1-based, columns 1-based and counted in characters."""
 
@@ -97,6 +111,8 @@ class Diagnostic:
     chain: tuple = ()
     # The later blocking calls on the object this finding's call made (ASL1xx), in source order.
     related: tuple[Related, ...] = ()
+    # Set by --runtime-report, after the check (never cached): the tests saw this call block.
+    seen_blocking: SeenBlocking | None = None
 
     def __post_init__(self) -> None:
         _as_fix_kind(self)

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import PurePath
 from typing import Callable, Iterable, Mapping
 from urllib.parse import quote
@@ -41,6 +41,11 @@ def fix_note(d: Diagnostic) -> str:
     return f" [fix: {d.fix}]" if d.fix else ""
 
 
+def seen_note(d: Diagnostic) -> str:
+    """`` [seen blocking: 320 ms in test_x]`` after a finding the tests saw block the loop."""
+    return f" [{d.seen_blocking.note()}]" if d.seen_blocking else ""
+
+
 def text(diagnostics: list[Diagnostic], *, show_source: bool = False, color: bool = False,
          sources: Mapping[str, str] | None = None) -> str:
     """``path:line:col: CODE message``, one a line; with ``show_source``, the line and a caret.
@@ -55,7 +60,7 @@ def text(diagnostics: list[Diagnostic], *, show_source: bool = False, color: boo
     out = []
     for d in diagnostics:
         code = paint(_BOLD + _RED, d.code)
-        out.append(f"{paint(_BOLD, where(d))}:{d.line}:{d.col}: {code} {d.message}{fix_note(d)}\n")
+        out.append(f"{paint(_BOLD, where(d))}:{d.line}:{d.col}: {code} {d.message}{fix_note(d)}{seen_note(d)}\n")
         if show_source and d.cell is None:  # (a notebook's lines are in its JSON, not its text)
             out.append(_snippet(d, lines_of(d.path), paint, gutter))
     return "".join(out)
@@ -129,6 +134,7 @@ def as_dict(d: Diagnostic) -> dict:
         **({} if d.cell is None else {"cell": d.cell}),  # a notebook's: lines count in that cell
         **({"chain": [dict(zip(("step", "path", "line", "when"), step)) for step in d.chain]} if d.chain else {}),
         **({"related": [_related_dict(r) for r in d.related]} if d.related else {}),
+        **({"seen_blocking": asdict(d.seen_blocking)} if d.seen_blocking else {}),
     }
 
 
@@ -236,7 +242,7 @@ def sarif(diagnostics: list[Diagnostic]) -> str:
         result = {
             "ruleId": d.code,
             "level": "error",
-            "message": {"text": d.message},
+            "message": {"text": d.message + seen_note(d)},
             "locations": [{"physicalLocation": {"artifactLocation": _artifact(d.path), "region": _region(d)}}],
         }
         if d.related:
@@ -246,8 +252,10 @@ def sarif(diagnostics: list[Diagnostic]) -> str:
                 for number, r in enumerate(d.related)]
         if d.code in index:
             result["ruleIndex"] = index[d.code]
-        if d.fix:
-            result["properties"] = {"fix": d.fix}
+        properties = {**({"fix": d.fix} if d.fix else {}),
+                      **({"seenBlocking": asdict(d.seen_blocking)} if d.seen_blocking else {})}
+        if properties:
+            result["properties"] = properties
         results.append(result)
     root = os.getcwd().replace(os.sep, "/").rstrip("/") + "/"
     log = {
