@@ -30,7 +30,7 @@ BACKENDS = tuple(f.name for f in fields(PerBackend))
 
 
 class FixKind(str, Enum):
-    """The rewrites the fixer knows: each has exactly one fixer (``fix.rewrite.FIXERS``) and a
+    """The rewrites the fixer knows: each has exactly one fixer (``fix.fixers.FIXERS``) and a
     before/after fixture pair (tests/test_fix.py checks both). A string, so that JSON and the
     cache carry the value as is."""
 

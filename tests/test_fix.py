@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from asynclint import catalog, fix_source
 from asynclint.fix import FixError, fix_file
-from asynclint.fix import rewrite
+from asynclint.fix import fixers, rewrite
+from asynclint.fix.edit import Edit
 from asynclint.engine import lint_source
 from asynclint.flake8_plugin import AsyncLintPlugin
 from asynclint.model import Diagnostic, FixKind, Settings
@@ -63,7 +64,8 @@ def test_fixture_is_fixed_exactly(path):
 # -- the fix registry: every kind has a fixer and a fixture pair; every offered fix happens ------
 
 def test_every_fix_kind_has_one_fixer():
-    assert set(rewrite.FIXERS) == set(FixKind)
+    assert set(fixers.FIXERS) == set(FixKind)
+    assert all(fixer.kind is kind for kind, fixer in fixers.FIXERS.items())
 
 
 def test_every_fix_kind_has_a_fixture_pair():
@@ -734,11 +736,11 @@ def test_one_edit_that_would_not_parse_drops_only_itself(monkeypatch):
     not the file's others."""
     import libcst as cst
 
-    def broken(planner, call, d):
-        edit = rewrite.Edit(call, d)
+    def broken(ctx, call, d):
+        edit = Edit(call, d)
         edit.replace(call, lambda new: cst.Name("def"))
         return edit
-    monkeypatch.setitem(rewrite.FIXERS, FixKind.SLEEP, broken)
+    monkeypatch.setitem(fixers.FIXERS, FixKind.SLEEP, broken)
     source = "import os\nimport time\n\n\nasync def f(p):\n    time.sleep(1)\n    return os.path.exists(p)\n"
     fixed, applied, remaining = fix_source(source, "t.py", Settings(), unsafe=True)
     assert "await asyncio.to_thread(os.path.exists, p)" in fixed and "time.sleep(1)" in fixed
