@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from asynclint.compat import asl_equivalents
 from asynclint.model import BACKENDS, Settings
+from asynclint.style import project_style
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -132,7 +133,8 @@ def load_settings(pyproject: str | None) -> Settings:
     table = tool.get("asynclint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.asynclint] must be a table")
-    return settings_from_table(table, Settings(project_root=os.path.dirname(os.path.abspath(pyproject))),
+    root = os.path.dirname(os.path.abspath(pyproject))
+    return settings_from_table(table, Settings(project_root=root, fix_style=project_style(document, root)),
                                origin=pyproject)
 
 

@@ -111,6 +111,15 @@ def _as_fix_kind(found: Diagnostic | Related) -> None:
 
 
 @dataclass(frozen=True)
+class FixStyle:
+    """The project's formatting, which a fix's code keeps to (read by ``style.project_style``)."""
+
+    line_length: int = 88
+    # The import sorter's options, as isort names them: ((name, value), ...).
+    import_sorting: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything that changes what is reported. Built by config.py, read everywhere else."""
 
@@ -131,3 +140,4 @@ class Settings:
     # does not declare it as a dependency.
     fix_with_installed_libraries: bool = False
     ignore_noqa: bool = False  # report what `# noqa` comments would silence (--ignore-noqa)
+    fix_style: FixStyle = FixStyle()  # the project's line length and import order, for fixes

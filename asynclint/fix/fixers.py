@@ -421,7 +421,8 @@ class SubprocessFixer(Fixer):
             edit = Edit(call, d, imports={"asyncio"}, unused=root_names(call.func))
 
             def build(new: cst.Call) -> cst.BaseExpression:
-                spawn = _spawn(new.args[0].value.elements, [options[k] for k in options], capture=False)
+                spawn = _spawn([cst.Arg(e.value) for e in new.args[0].value.elements], [options[k] for k in options],
+                               capture=False)
                 process = cst.Await(spawn, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
                 return awaiting(cst.Call(cst.Attribute(process, cst.Name("wait"))), new)
             edit.replace(call, build)
@@ -444,19 +445,27 @@ class SubprocessFixer(Fixer):
         function.visit(taken)
         process, out, err = (fresh(base, taken.all_names) for base in ("process", "stdout", "stderr"))
         edit = Edit(line, d, imports={"asyncio"})
-        command = cst.List([cst.Element(e.value) for e in elements])
-        command = cst.List(commas(list(command.elements)))
+        # The process's arguments and the result's `args` are one list: one that is more than
+        # literals is made once, bound to a name, so that no argument expression runs twice.
+        listed = args[0].value
+        bound = None if all(isinstance(e.value, (cst.SimpleString, cst.Integer)) for e in elements) \
+            else fresh("command", taken.all_names)
+        command = cst.Name(bound) if bound else cst.List(commas([cst.Element(e.value) for e in elements]))
 
         def build_lines(new: cst.SimpleStatementLine):
-            spawn = _spawn(elements, [options[k] for k in options], capture=capture)
+            spawned = [cst.Arg(cst.Name(bound), star="*")] if bound else [cst.Arg(e.value) for e in elements]
+            spawn = _spawn(spawned, [options[k] for k in options], capture=capture)
             completed = cst.Call(dotted("subprocess.CompletedProcess"), args=commas([
                 cst.Arg(command), cst.Arg(dotted(f"{process}.returncode")), cst.Arg(cst.Name(out)),
                 cst.Arg(cst.Name(err))]))
             lines = [
                 cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(process))], cst.Await(spawn))],
-                                        leading_lines=new.leading_lines, trailing_whitespace=new.trailing_whitespace),
+                                        trailing_whitespace=new.trailing_whitespace),
                 statement_line(f"{out}, {err} = await {process}.communicate()"),
             ]
+            if bound:
+                lines.insert(0, cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(bound))], listed)]))
+            lines[0] = lines[0].with_changes(leading_lines=new.leading_lines)
             if result is not None:
                 lines.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(result))], completed)]))
                 if check:
@@ -545,9 +554,8 @@ class _NameUses(cst.CSTVisitor):
             self.rebound = True
 
 
-def _spawn(elements, keywords: list[cst.Arg], capture: bool) -> cst.Call:
-    values = [cst.Arg(e.value) for e in elements]
-    values += [cst.Arg(a.value, keyword=a.keyword, equal=a.equal) for a in keywords]
+def _spawn(arguments: list[cst.Arg], keywords: list[cst.Arg], capture: bool) -> cst.Call:
+    values = arguments + [cst.Arg(a.value, keyword=a.keyword, equal=a.equal) for a in keywords]
     if capture:
         values += [keyword_arg(stream, dotted("asyncio.subprocess.PIPE")) for stream in ("stdout", "stderr")]
     return cst.Call(dotted("asyncio.create_subprocess_exec"), args=commas(values))

@@ -16,8 +16,9 @@ import libcst as cst
 from asynclint.fix.edit import Edit, bare_await, fresh, parenthesized, spelled_with
 from asynclint.fix.fixers import FIXERS, FixContext
 from asynclint.fix.imports import add_imports, remove_unused
+from asynclint.fix.layout import fit_lines
 from asynclint.fix.tree import Tree
-from asynclint.model import Diagnostic
+from asynclint.model import Diagnostic, FixStyle
 
 
 def plan(ctx: FixContext, diagnostic: Diagnostic) -> Edit | None:
@@ -69,10 +70,11 @@ class _Apply(cst.CSTTransformer):
         return updated
 
 
-def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str,
-               libraries: frozenset[str] = frozenset()) -> tuple[str, list[Diagnostic]]:
+def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str, libraries: frozenset[str] = frozenset(),
+               style: FixStyle = FixStyle()) -> tuple[str, list[Diagnostic]]:
     """Rewrite what can be rewritten of ``diagnostics`` in one pass: (new source, findings fixed).
-    ``libraries``: the third-party async libraries (aiofiles, httpx) a rewrite may use."""
+    ``libraries``: the third-party async libraries (aiofiles, httpx) a rewrite may use; ``style``:
+    the project's formatting, which the rewritten code keeps to."""
     tree = Tree(cst.parse_module(source))
     ctx = FixContext(tree, backend, libraries)
     chosen: list[Edit] = []
@@ -93,11 +95,11 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str,
         return source, []
     aliases = _aliases(source, set().union(*(e.imports for e in chosen)))
     with spelled_with(aliases):
-        code = _apply(tree, chosen, aliases)
+        code = _apply(tree, chosen, aliases, style)
         if not _parses(code):  # one bad edit drops only itself: keep those that parse on their own
-            chosen = [edit for edit in chosen if _parses(_apply(tree, [edit], aliases))]
-            code = _apply(tree, chosen, aliases) if chosen else source
-    return code, [e.diagnostic for e in chosen]
+            chosen = [edit for edit in chosen if _parses(_apply(tree, [edit], aliases, style))]
+            code = _apply(tree, chosen, aliases, style) if chosen else source
+    return fit_lines(source, code, style.line_length, tree.module.default_indent), [e.diagnostic for e in chosen]
 
 
 def _aliases(source: str, modules: set[str]) -> dict[str, str]:
@@ -133,7 +135,7 @@ def _aliases(source: str, modules: set[str]) -> dict[str, str]:
     return aliases
 
 
-def _apply(tree: Tree, edits: list[Edit], aliases: dict[str, str]) -> str:
+def _apply(tree: Tree, edits: list[Edit], aliases: dict[str, str], style: FixStyle) -> str:
     builders: dict[int, Callable] = {}
     ancestors: set[int] = set()
     for edit in edits:
@@ -142,7 +144,8 @@ def _apply(tree: Tree, edits: list[Edit], aliases: dict[str, str]) -> str:
             ancestors.update(id(a) for a in tree.ancestors(target))
     module = tree.module.visit(_Apply(builders, ancestors))
     imports = set().union(*(e.imports for e in edits))
-    module = add_imports(module, {m for m in imports if m not in aliases}, {m: aliases[m] for m in imports if m in aliases})
+    module = add_imports(module, {m for m in imports if m not in aliases},
+                         {m: aliases[m] for m in imports if m in aliases}, style)
     module = remove_unused(module, set().union(*(e.unused for e in edits)))
     return module.code
 

@@ -361,8 +361,9 @@ async def fetch(url):
         return (await client.get(url)).json()
 """
     fixed = """\
-import requests
 import asyncio
+
+import requests
 
 async def fetch(url):
     return (await asyncio.to_thread(requests.get, url)).json()
@@ -471,8 +472,8 @@ async def cleanup(path):
         await asyncio.to_thread(os.remove, path)
 """
     fixed = """\
-import os
 import asyncio
+import os
 
 async def cleanup(path):
     if await asyncio.to_thread(os.path.exists, path):
@@ -525,13 +526,18 @@ async def build():
     await proc.wait()
 """
     fixed = """\
-import subprocess
 import asyncio
+import subprocess
 
 async def build():
     process = await asyncio.create_subprocess_exec("make")
     stdout, stderr = await process.communicate()
-    subprocess.CompletedProcess(["make"], process.returncode, stdout, stderr).check_returncode()
+    subprocess.CompletedProcess(
+        ["make"],
+        process.returncode,
+        stdout,
+        stderr,
+    ).check_returncode()
 """
 
 
@@ -581,8 +587,8 @@ async def resolve(host):
     return await loop.getaddrinfo(host, None)
 """
     fixed = """\
-import socket
 import asyncio
+import socket
 
 async def resolve(host):
     return await asyncio.to_thread(socket.gethostbyname, host)
@@ -639,10 +645,10 @@ async def count(path):
         return await cursor.fetchone()
 """
     fixed = """\
+import asyncio
 import sqlite3
 
 import redis
-import asyncio
 
 async def count(path):
     conn = sqlite3.connect(path)
@@ -711,8 +717,8 @@ async def wait_ready(state):
         await ready.wait_for(lambda: state.ready)
 """
     fixed = """\
-import threading
 import asyncio
+import threading
 
 ready = threading.Condition()
 
