@@ -746,3 +746,13 @@ def test_one_edit_that_would_not_parse_drops_only_itself(monkeypatch):
     fixed, applied, remaining = fix_source(source, "t.py", Settings(), unsafe=True)
     assert "await asyncio.to_thread(os.path.exists, p)" in fixed and "time.sleep(1)" in fixed
     assert [d.code for d in applied] == ["ASL104"] and [d.code for d in remaining] == ["ASL101"]
+
+
+def test_a_fix_is_withheld_where_a_comment_says_the_blocking_is_deliberate():
+    path = os.path.join(FIXTURES, "fix", "deliberate_blocking.py")
+    reasons = [(d.line, d.fix, d.fix_reason) for d in lint_source(_read(path), path)]
+    assert reasons == [
+        (10, None, "a comment (line 9) says the blocking is deliberate"),
+        (14, None, "a comment (line 14) says the blocking is deliberate"),
+        (19, None, "the function's docstring says the blocking is deliberate"),
+        (24, "unsafe", None), (28, "unsafe", None)]
