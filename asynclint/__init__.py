@@ -11,7 +11,8 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
 
     Only safe fixes unless ``unsafe``; only the findings in ``only`` when it is given. Raises
     ``asynclint.fix.FixError`` when the source cannot be fixed (the original is then untouched).
-    libcst is imported on first use only.
+    Imported on first use: the fix layer pulls in pathspec and difflib, which ``import asynclint``
+    (the flake8 plugin's, the library API's) should not pay for.
     """
     from asynclint.fix import fix_source as _fix_source
 

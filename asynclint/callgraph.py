@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from asynclint import conditions
+from asynclint.cache import make_key
 from asynclint.model import Settings
 
 SUMMARIES = "summaries"  # the cache kind of module summaries
@@ -316,10 +317,14 @@ class ProjectIndex:
     """The modules of one project, summarised on demand and kept fresh by file stamp."""
 
     def __init__(self, roots: list[str], summarize, store=None, fingerprint: str = "",
-                 allow: frozenset[str] = frozenset()) -> None:
+                 allow: frozenset[str] = frozenset(), load_conftest=None) -> None:
         # Longest root first, so that src/ wins over the project root that contains it.
         self.roots = sorted({_above_packages(os.path.abspath(r)) for r in roots}, key=len, reverse=True)
-        self._summarize = summarize  # summarize(path, context) -> ModuleSummary | None
+        # The engine's readers: the index never reads a file itself. summarize(path, context) ->
+        # ModuleSummary | None; load_conftest(path, context) -> the module-level analysis of a
+        # conftest.py, or None (no loader: no conftest is known).
+        self._summarize = summarize
+        self._load_conftest = load_conftest
         self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
         self._files: dict[str, str | None] = {}
         # (module, function, known values) -> the chain found (or None) and the files it was found
@@ -355,11 +360,12 @@ class ProjectIndex:
         self.kept_trees = KeptTrees()  # filled and emptied by the engine
 
     @classmethod
-    def for_settings(cls, settings: Settings, summarize, store=None, fingerprint: str = "") -> "ProjectIndex":
+    def for_settings(cls, settings: Settings, summarize, store=None, fingerprint: str = "",
+                     load_conftest=None) -> "ProjectIndex":
         root = settings.project_root or os.getcwd()
         roots = [os.path.join(root, s) for s in settings.src] if settings.src else [root, os.path.join(root, "src")]
         return cls([r for r in roots if os.path.isdir(r)] or [root], summarize, store, fingerprint,
-                   settings.allow)
+                   settings.allow, load_conftest)
 
     @contextmanager
     def recording(self):
@@ -386,18 +392,18 @@ class ProjectIndex:
         stem = os.path.splitext(os.path.basename(path))[0]
         return ModuleContext(self, stem, False, path)
 
-    def conftest(self, path: str, load):
-        """What ``load(path)`` makes of a conftest.py (its fixtures), or None when there is none;
-        kept while the file's stamp holds. The findings made meanwhile depend on it, and on its
-        absence: a conftest.py created later may give a test its fixtures."""
+    def conftest(self, path: str):
+        """What the conftest loader makes of a conftest.py (its fixtures), or None when there is
+        none; kept while the file's stamp holds. The findings made meanwhile depend on it, and on
+        its absence: a conftest.py created later may give a test its fixtures."""
         stamp = file_stamp(path)
         if self._recording is not None:
             self._recording[path] = stamp
-        if stamp == MISSING:
+        if stamp == MISSING or self._load_conftest is None:
             return None
         known = self._conftests.get(path)
         if known is None or known[0] != stamp:
-            known = self._conftests[path] = (stamp, load(path))
+            known = self._conftests[path] = (stamp, self._load_conftest(path, self.context_for(path)))
         return known[1]
 
     def has_module(self, module: str) -> bool:
@@ -517,8 +523,6 @@ class ProjectIndex:
     def _summary_key(self, module: str, path: str, content: bytes) -> str | None:
         if self._store is None or not self._store.enabled:
             return None
-        from asynclint.cache import make_key
-
         return make_key(self._fingerprint, module, os.path.abspath(path), content)
 
     def keep(self, path: str, text: str) -> None:

@@ -10,12 +10,17 @@ from dataclasses import replace
 
 from asynclint._version import __version__
 from asynclint.config import ConfigError, FileSettings, Options, Resolver, _codes, settings_for
-from asynclint.engine import SourceError, decode_source, lint_source
+from asynclint.docs import rule_page
+from asynclint.engine import lint_source
+from asynclint.fix.run import fix_paths, fix_stdin
+from asynclint.lsp import PYGLS_MISSING, pygls_available, serve
 from asynclint.model import Diagnostic
+from asynclint.noqa import add_noqa
 from asynclint.compat import asl_equivalents, equivalent_by_name
 from asynclint.report import FORMATS, STATISTICS_FORMATS, Coverage, statistics_report, summary
 from asynclint.rules import RULES
 from asynclint.runner import check_paths
+from asynclint.source import SourceError, decode_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 COMMANDS = ("check", "rules", "explain", "server")
@@ -94,8 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "check")
     if argv[0] == "server":  # before argparse, so that `server --help` says it too
-        from asynclint.lsp import PYGLS_MISSING, pygls_available
-
         if not pygls_available():
             print(PYGLS_MISSING, file=sys.stderr)
             return EXIT_ERROR
@@ -107,8 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(args)
         if args.command == "server":
-            from asynclint.lsp import serve
-
             return serve()
         return _check(args)
     except (ConfigError, UsageError) as error:
@@ -183,13 +184,9 @@ def _check(args) -> int:
         own = settings_for(args.stdin_filename or os.path.join(os.getcwd(), name), options, named=True)
         data = sys.stdin.buffer.read()
         if args.fix or args.fix_only or args.diff:
-            from asynclint.fix.run import fix_stdin
-
             return fix_stdin(name, data, own, args)
         return _check_stdin(args, name, data, own)
     if args.fix or args.fix_only or args.diff:
-        from asynclint.fix.run import fix_paths
-
         return fix_paths(paths, Resolver(options), args)
     result = check_paths(paths, options=options, jobs=args.jobs, cache=not args.no_cache,
                          cache_dir=args.cache_dir, verbose=args.verbose)
@@ -276,8 +273,6 @@ def _write_report(args, diagnostics: list[Diagnostic], coverage: Coverage, sourc
 
 
 def _add_noqa(diagnostics: list[Diagnostic], problems: list[str], sources: dict[str, str]) -> int:
-    from asynclint.noqa import add_noqa
-
     if sources:
         raise UsageError("--add-noqa rewrites files; it cannot be used with standard input")
     result = add_noqa(diagnostics)
@@ -306,8 +301,6 @@ def _rules(args) -> int:
 
 
 def _explain(args) -> int:
-    from asynclint.docs import rule_page
-
     codes = _rules_named(args.code)
     if not codes:
         raise UsageError(f"unknown rule {args.code!r}; `asynclint rules` lists them")

@@ -288,7 +288,8 @@ def _stamp(path: str | None):
 
 
 def _excluded(absolute: str, settings: Settings) -> bool:
-    from asynclint.files import excluder  # files.py reads .gitignore; a door needs it only here
+    # Here: files.py imports pathspec (some thirty modules), which only a door that excludes needs.
+    from asynclint.files import excluder
 
     root = settings.project_root or os.getcwd()
     inside = root.rstrip(os.sep) + os.sep

@@ -4,77 +4,30 @@ from __future__ import annotations
 
 import ast
 import fnmatch
-import io
 import os
 import re
-import stat
 import sys
 import threading
-import tokenize
 import traceback
-import warnings
 import weakref
 from functools import lru_cache, partial
 from typing import Callable
 
 from asynclint.analysis import Analysis, module_backend
+from asynclint.cache import engine_fingerprint, make_key, settings_fingerprint
 from asynclint.compat import noqa_covers
 from asynclint.model import BACKEND_NEUTRAL_FIXES, Diagnostic, FixKind, Related, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import LazyFunctions, ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, load_all
+from asynclint.rules.chains import ProjectCallChecker
+from asynclint.source import SourceError, decode_source, parse, read_source
 
 load_all()
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
 PROJECT_CODES = frozenset(code for code, rule in RULES.items() if rule.needs_project)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-
-
-class SourceError(Exception):
-    """A file that cannot be read as Python source; the message says why."""
-
-    def finding(self, path: str) -> Diagnostic:
-        """The ASL003 finding every door reports for such a file."""
-        return Diagnostic(path, 1, 1, "ASL003", str(self))
-
-
-def read_source(path: str) -> str:
-    return decode_source(read_bytes(path))
-
-
-def read_bytes(path: str) -> bytes:
-    """A source file's bytes; SourceError when it is not a regular file or too large."""
-    too_large = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked"
-    try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; what it is, fstat tells next.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb") as handle:
-            mode = os.fstat(fd).st_mode
-            if stat.S_ISDIR(mode):
-                raise SourceError("is a directory, not a file; not checked")
-            if not stat.S_ISREG(mode):
-                raise SourceError("not a regular file (a FIFO, socket or device?); not checked")
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise SourceError(f"cannot read file: {error.strerror or error}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise SourceError(too_large)
-    return data
-
-
-def decode_source(data: bytes) -> str:
-    """Bytes to text as Python does: BOM, PEP 263 cookie, else UTF-8."""
-    if b"\0" in data:
-        raise SourceError("file contains null bytes (binary?); not checked")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding).removeprefix("\ufeff")
-    except (SyntaxError, LookupError) as error:
-        raise SourceError(f"cannot decode file: {error}") from None
-    except UnicodeDecodeError as error:
-        raise SourceError(f"file is not valid {error.encoding} (byte {error.start}); not checked") from None
 
 
 def check_file(path: str, settings: Settings, project: ProjectIndex | None = None, *,
@@ -181,28 +134,32 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     return _diagnostics(source, path, found, apply_noqa and not settings.ignore_noqa)
 
 
-def parse(source: str, path: str) -> ast.Module:
-    with warnings.catch_warnings():  # invalid escapes etc.: Python's business, not ours
-        warnings.simplefilter("ignore")
-        return ast.parse(source, filename=path)
-
-
 def project_index(settings: Settings, store=None) -> ProjectIndex:
     """The index of the project's modules; ``store`` (a cache.Cache) keeps summaries on disk."""
     fingerprint = ""
     if store is not None and store.enabled:
-        from asynclint.cache import engine_fingerprint, make_key, settings_fingerprint
-
         fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings))
-    return ProjectIndex.for_settings(settings, partial(summarize_module, settings=settings), store, fingerprint)
+    return ProjectIndex.for_settings(settings, partial(summarize_module, settings=settings), store, fingerprint,
+                                     partial(conftest_module, settings=settings))
+
+
+def conftest_module(path: str, context: ModuleContext, settings: Settings) -> Analysis | None:
+    """A conftest.py walked at module level only (its imports and fixture definitions), or None
+    when it cannot be read or parsed: the index's loader for the fixtures a test module uses."""
+    try:
+        source = read_source(path)
+        analysis = Analysis(parse(source, path), settings, [], lambda *args, **kwargs: None,
+                            project=context.held_by_index(), source=source)
+        analysis.walk_body(analysis.tree.body)
+    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return analysis
 
 
 def summarize_module(path: str, context: ModuleContext, settings: Settings,
                      data: bytes | None = None) -> ModuleSummary | None:
     """The summary of a module the checked files use, or None when it cannot be read. ``data``:
     the file's bytes, when the caller has read them already."""
-    from asynclint.rules.chains import ProjectCallChecker
-
     try:  # a module that cannot be read or parsed simply has no summary
         source = read_source(path) if data is None else decode_source(data)
         tree = parse(source, path)

@@ -29,6 +29,8 @@ import sys
 import types
 import typing
 
+from asynclint.catalog import ALIASES, RETURNS
+
 # Each library's public modules, the top level first (a class gets the first public name found).
 LIBRARIES: dict[str, tuple[str, ...]] = {
     "asyncio": ("asyncio",),
@@ -99,8 +101,6 @@ def _awaitable_function(function) -> bool:
 def introspect(libraries: dict[str, tuple[str, ...]] = LIBRARIES) -> tuple[set[str], dict[str, str]]:
     """(coroutine functions and methods, async context manager function -> type entered or "")
     of the libraries that are installed, by public qualified name."""
-    from asynclint.catalog import ALIASES, RETURNS
-
     coroutines: set[str] = set()
     managers: dict[str, object] = {}
     public_names: dict[int, str] = {}

@@ -28,6 +28,7 @@ from asynclint.fix import fix_source
 from asynclint.model import Diagnostic, Related, Settings
 from asynclint.report import related_message
 from asynclint.rules import RULES
+from asynclint.source import read_source
 
 log = logging.getLogger("asynclint.lsp")
 
@@ -342,7 +343,7 @@ def forget_configuration() -> None:
 
 def _differs_from_disk(path: str, source: str) -> bool:
     try:
-        return engine.read_source(path) != source
+        return read_source(path) != source
     except Exception:
         return True
 

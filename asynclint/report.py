@@ -20,6 +20,7 @@ from urllib.parse import quote
 from asynclint._version import __version__
 from asynclint.model import Diagnostic, Related
 from asynclint.rules import RULES
+from asynclint.source import SourceError, read_source
 
 # Where the rule pages live on the web (SARIF's helpUri, GitHub's annotation titles link there).
 REPOSITORY_URL = "https://github.com/asynclint/asynclint"
@@ -78,8 +79,6 @@ class _SourceLines:
 
     def __call__(self, path: str) -> list[str]:
         if path not in self.cache:
-            from asynclint.engine import SourceError, read_source
-
             try:
                 self.cache[path] = _split(read_source(path))
             except SourceError:

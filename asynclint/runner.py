@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING
 
 from asynclint.cache import Cache, default_cache_dir, engine_fingerprint, make_key, settings_fingerprint
 from asynclint.config import Options, Resolver
-from asynclint.engine import SourceError, enabled_codes, lint_source, needs_parse, project_index, read_source
+from asynclint.engine import enabled_codes, lint_source, needs_parse, project_index
 from asynclint.files import discover
 from asynclint.model import Diagnostic, Related, Settings
 from asynclint.callgraph import ProjectIndex, file_stamp
+from asynclint.source import SourceError, read_source
 
 if TYPE_CHECKING:  # imported when workers start: a cached or small run never pays for them
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -450,7 +451,7 @@ class _Workers:
         self.in_flight[self.executor.submit(_lint_chunk, number, chunk)] = chunk
 
     def _start(self) -> "ProcessPoolExecutor":
-        import multiprocessing
+        import multiprocessing  # here: only a run with workers pays for these (see TYPE_CHECKING above)
         from concurrent.futures import ProcessPoolExecutor
 
         methods = multiprocessing.get_all_start_methods()

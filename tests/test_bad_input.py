@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+import asynclint.source
 from asynclint import cli, engine
 from asynclint.engine import check_file, lint_source
 from asynclint.model import Settings
@@ -140,7 +141,7 @@ def test_fifty_thousand_lines(tmp_path):
 
 
 def test_too_large_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(asynclint.source, "MAX_FILE_BYTES", 100)
     path = write(tmp_path / "x.py", SLEEP * 10)
     [d] = check_file(str(path), Settings())
     assert d.code == "ASL003" and "larger than" in d.message

@@ -21,7 +21,8 @@ import warnings
 
 import pytest
 
-from asynclint.engine import SourceError, check_file, lint_source, read_source
+from asynclint.engine import check_file, lint_source
+from asynclint.source import SourceError, read_source
 from asynclint.model import Settings
 from asynclint.rules import RULES
 

@@ -13,7 +13,8 @@ import pytest
 from asynclint.analysis import Analysis
 from asynclint.cache import Cache
 from asynclint.callgraph import SUMMARIES, LazyFunctions
-from asynclint.engine import lint_source, project_index, read_source
+from asynclint.engine import lint_source, project_index
+from asynclint.source import read_source
 from asynclint.rules.chains import ProjectCallChecker
 from asynclint.runner import check_paths
 from test_lazy_summaries import SOURCE

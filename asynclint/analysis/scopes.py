@@ -22,8 +22,8 @@ from asynclint import catalog, dependencies
 from asynclint.analysis.blocking import BlockingCalls
 from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes, walk_body
 from asynclint.analysis.values import (
-    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Value, canonical, element_of, module_attribute, union_of_flags,
-    unpacked,
+    ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Scope, Value, canonical, element_of, module_attribute,
+    union_of_flags, unpacked,
 )
 from asynclint.model import Settings
 
@@ -42,24 +42,6 @@ class Guard:
 
     catches: tuple[ast.expr | None, ...]
     manager: ast.expr | None
-
-
-class Scope:
-    __slots__ = ("kind", "node", "bindings", "uses", "declared", "on_loop", "deferred", "class_info", "func")
-
-    def __init__(self, kind: str, node: ast.AST | None, on_loop: bool, class_info=None, func=None):
-        self.kind = kind  # "module", "class", "function", "lambda", "comprehension"
-        self.node = node
-        self.bindings: dict[str, Value] = {}
-        # Function scopes: where each of their bindings is read, (the ast.Name, the node holding
-        # it), in this function's body and the functions nested in it, as pyflakes' Binding.used
-        # (recorded only when a checker reads it: Checker.reads_uses).
-        self.uses: dict[str, list[tuple[ast.Name, ast.AST | None]]] = {}
-        self.declared: set[str] = set()  # names declared global or nonlocal here
-        self.on_loop = on_loop
-        self.deferred: list = []  # function bodies to walk once this scope is complete
-        self.class_info = class_info
-        self.func: FuncDef | None = func
 
 
 _CONTEXTS = frozenset(ast.expr_context.__subclasses__())

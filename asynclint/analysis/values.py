@@ -11,7 +11,6 @@ import ast
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING, Union
 
 from asynclint import catalog
@@ -19,7 +18,7 @@ from asynclint.analysis.syntax import all_statements
 from asynclint.model import Settings
 
 if TYPE_CHECKING:
-    from asynclint.analysis.scopes import Analysis, Scope
+    from asynclint.analysis.scopes import Analysis
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +62,7 @@ class ClassInfo:
     attr_sources: dict[str, tuple] = field(default_factory=dict)
     attr_cache: dict[str, object] = field(default_factory=dict)
     untyped_attrs: set[str] = field(default_factory=set)  # attributes never to type
-    body_scope: "Scope | None" = None
+    body_scope: Scope | None = None
     qualname: str = ""
     node: ast.ClassDef | None = None
     # attr_sources is filled on first use (most classes are never asked about an attribute).
@@ -110,6 +109,27 @@ def union_of_flags(left: Value, right: Value) -> Value:
 
 
 Value = Union[Ref, Instance, FuncDef, ClassRef, TupleOf, Elements, Flags, None]
+
+
+class Scope:
+    """A module, class, function, lambda or comprehension of the walk (scopes.py) and the names
+    bound in it: what the resolver looks names up in."""
+
+    __slots__ = ("kind", "node", "bindings", "uses", "declared", "on_loop", "deferred", "class_info", "func")
+
+    def __init__(self, kind: str, node: ast.AST | None, on_loop: bool, class_info=None, func=None):
+        self.kind = kind  # "module", "class", "function", "lambda", "comprehension"
+        self.node = node
+        self.bindings: dict[str, Value] = {}
+        # Function scopes: where each of their bindings is read, (the ast.Name, the node holding
+        # it), in this function's body and the functions nested in it, as pyflakes' Binding.used
+        # (recorded only when a checker reads it: Checker.reads_uses).
+        self.uses: dict[str, list[tuple[ast.Name, ast.AST | None]]] = {}
+        self.declared: set[str] = set()  # names declared global or nonlocal here
+        self.on_loop = on_loop
+        self.deferred: list = []  # function bodies to walk once this scope is complete
+        self.class_info = class_info
+        self.func: FuncDef | None = func
 
 
 def element_of(container: Value) -> Value:
@@ -257,11 +277,9 @@ class Resolver:
         info.attr_cache[attr] = value
         return value
 
-    def _method_scope(self, method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> "Scope":
+    def _method_scope(self, method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> Scope:
         """The bindings of a method that typing its ``self.x = ...`` outside its walk can know: its
         first parameter, the instance, and its annotated ones (``listener: socket.socket``)."""
-        from asynclint.analysis.scopes import Scope
-
         scope = Scope("function", method, on_loop=False)
         positional = method.args.posonlyargs + method.args.args
         for index, arg in enumerate(positional + method.args.kwonlyargs):
@@ -312,7 +330,7 @@ class Resolver:
             return self.annotation_value(func.node.returns)
 
     @contextmanager
-    def within(self, scopes: list["Scope"]):
+    def within(self, scopes: list[Scope]):
         """Resolve names as the code of another place sees them (a method, a function's signature)."""
         analysis = self.analysis
         saved, analysis.scopes = analysis.scopes, scopes
@@ -439,12 +457,11 @@ class Resolver:
         own = os.path.abspath(context.path)
         root = self.analysis.settings.project_root
         top = os.path.abspath(root) if root else context.index.roots[-1]  # roots are longest first
-        load = partial(_module_level, self.analysis.settings, context.index)
         found = []
         directory = os.path.dirname(own)
         while directory == top or directory.startswith(top + os.sep):
             path = os.path.join(directory, "conftest.py")
-            conftest = context.index.conftest(path, load) if path != own else None
+            conftest = context.index.conftest(path) if path != own else None
             if conftest is not None:
                 found.append(conftest.values)
             directory = os.path.dirname(directory)
@@ -458,8 +475,6 @@ class Resolver:
         if node.returns is not None:
             with self.within([module]):
                 return self._yielded_annotation(node.returns)
-        from asynclint.analysis.scopes import Scope  # the walker's scope kind (it imports this module)
-
         scope = Scope("function", node, on_loop=False, func=fixture)
         for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
             scope.bindings[arg.arg] = self.fixture_value(arg.arg, depth + 1)
@@ -693,19 +708,3 @@ def _extra_types(settings: Settings) -> dict[str, str]:
         if owner.rpartition(".")[2][:1].isupper():
             types[owner] = owner
     return types
-
-
-def _module_level(settings: Settings, index, path: str) -> "Analysis | None":
-    """A conftest.py walked at module level only (its imports and fixture definitions), or None
-    when it cannot be read or parsed."""
-    from asynclint.analysis.scopes import Analysis
-    from asynclint.engine import SourceError, parse, read_source
-
-    try:
-        source = read_source(path)
-        analysis = Analysis(parse(source, path), settings, [], lambda *args, **kwargs: None,
-                            project=index.context_for(path).held_by_index(), source=source)
-        analysis.walk_body(analysis.tree.body)
-    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return analysis

@@ -19,10 +19,11 @@ from typing import Collection
 from asynclint.analysis import module_backend
 from asynclint.callgraph import ProjectIndex
 from asynclint.dependencies import fix_libraries, project_root_of
-from asynclint.engine import SourceError, decode_source, enabled_codes, lint_python, lint_source, read_bytes
+from asynclint.engine import enabled_codes, lint_python, lint_source
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
+from asynclint.source import SourceError, decode_source, read_bytes
 
 MAX_PASSES = 8
 

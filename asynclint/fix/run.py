@@ -6,11 +6,11 @@ import sys
 from collections import Counter
 
 from asynclint.config import FileSettings, Resolver
-from asynclint.engine import SourceError, decode_source
 from asynclint.fix import FileFix, FixError, fix_file, fix_passes
 from asynclint.report import FORMATS, Coverage, summary
 from asynclint.rules import RULES
 from asynclint.runner import select_files
+from asynclint.source import SourceError, decode_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
