@@ -737,11 +737,14 @@ def test_one_edit_that_would_not_parse_drops_only_itself(monkeypatch):
     not the file's others."""
     import libcst as cst
 
-    def broken(ctx, call, d):
-        edit = Edit(call, d)
-        edit.replace(call, lambda new: cst.Name("def"))
-        return edit
-    monkeypatch.setitem(fixers.FIXERS, FixKind.SLEEP, broken)
+    class Broken(fixers.Fixer):
+        kind = FixKind.SLEEP
+
+        def rewrite(self, ctx, call, d):
+            edit = Edit(call, d)
+            edit.replace(call, lambda new: cst.Name("def"))
+            return edit
+    monkeypatch.setitem(fixers.FIXERS, FixKind.SLEEP, Broken())
     source = "import os\nimport time\n\n\nasync def f(p):\n    time.sleep(1)\n    return os.path.exists(p)\n"
     fixed, applied, remaining = fix_source(source, "t.py", Settings(), unsafe=True)
     assert "await asyncio.to_thread(os.path.exists, p)" in fixed and "time.sleep(1)" in fixed

@@ -617,3 +617,51 @@ def test_an_async_path_only_for_a_path_of_text(tmp_path):
         """})
     assert before == after == (0, "True True\nFalse True\n", [])
     assert "anyio.to_thread.run_sync(os.remove, name)" in fixed and 'anyio.Path(f"{__file__}").exists()' in fixed
+
+
+# -- a group of thread wraps made one thread call (issue 23) ------------------------------------
+
+GROUPED = """\
+    import asyncio
+    import os
+    import shutil
+    import tempfile
+
+
+    async def scan(paths):
+        sizes = {}
+        largest = 0
+        for path in paths:
+            if os.path.exists(path):
+                sizes[path] = size = os.path.getsize(path)
+                if size > largest:
+                    largest = size
+        return sizes, largest
+
+
+    async def tidy(directory, extra):
+        shutil.rmtree(directory)
+        os.remove(extra)
+
+
+    async def main():
+        root = tempfile.mkdtemp()
+        paths = []
+        for n in range(3):
+            paths.append(os.path.join(root, f"f{n}"))
+            with open(paths[-1], "w") as handle:
+                handle.write("x" * (n + 1))
+        sizes, largest = await scan([*paths, os.path.join(root, "missing")])
+        print({os.path.basename(path): size for path, size in sizes.items()}, largest)
+        extra = tempfile.mkstemp()[1]
+        await tidy(root, extra)
+        print(os.path.exists(root), os.path.exists(extra))
+
+    asyncio.run(main())
+    """
+
+
+def test_a_group_of_thread_wraps_made_one_thread_call_keeps_the_output(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": GROUPED})
+    assert fixed.count("await asyncio.to_thread(run_blocking)") == 2 and "nonlocal largest" in fixed, fixed
+    assert before == after == (0, "{'f0': 1, 'f1': 2, 'f2': 3} 3\nFalse False\n", [])

@@ -27,6 +27,7 @@ class Edit:
     targets: list[cst.CSTNode] = field(default_factory=list)
     # The roots of the edits of the later calls the finding covers, made with it (rewrite.plan).
     later_roots: list[cst.CSTNode] = field(default_factory=list)
+    covered: list[Diagnostic] = field(default_factory=list)  # other findings the edit fixes with it
 
     def replace(self, node: cst.CSTNode, build: Callable[[cst.CSTNode], cst.CSTNode]) -> None:
         self.builders[id(node)] = build
@@ -43,6 +44,10 @@ class Edit:
     @property
     def roots(self) -> list[cst.CSTNode]:
         return [self.root, *self.later_roots]
+
+    @property
+    def fixed(self) -> list[Diagnostic]:
+        return [self.diagnostic, *self.covered]
 
 
 # The modules a fix imports under another name, because the module's own name is taken in the

@@ -90,6 +90,10 @@ class Fixer:
     def rewrite(self, ctx: FixContext, node: cst.BaseExpression, d: Diagnostic) -> Edit | None:
         raise NotImplementedError
 
+    def wraps_in_thread(self, ctx: FixContext, call: cst.Call, d: Diagnostic) -> bool:
+        """Whether the fix of this call is the thread wrap (``ThreadFixer``'s, or the fallback to it)."""
+        return self.kind is FixKind.THREAD or (self.falls_back_to_thread and self.rewrite(ctx, call, d) is None)
+
 
 class SleepFixer(Fixer):
     """``time.sleep(x)`` -> ``await asyncio.sleep(x)``."""
@@ -215,7 +219,7 @@ class OpenFixer(Fixer):
             return None
         name = item.asname.name.value
         tree.index(statement)
-        uses = _NameUses(name)
+        uses = NameUses(name)
         statement.body.visit(uses)
         awaited, loops, loads = [], [], []
         for use in uses.found:
@@ -326,7 +330,7 @@ class HttpFixer(Fixer):
         function = next(a for a in tree.ancestors(line) if isinstance(a, cst.FunctionDef))
         if self._uses_requests_only_response_api(tree, call, line, function):
             return None
-        names = _NameUses(None)
+        names = NameUses(None)
         function.visit(names)
         client = next(c for c in ("client", "http_client", *(f"http_client_{n}" for n in range(2, 100)))
                       if c not in names.all_names)
@@ -441,7 +445,7 @@ class SubprocessFixer(Fixer):
         else:
             result = None
         function = next(a for a in tree.ancestors(line) if isinstance(a, cst.FunctionDef))
-        taken = _NameUses(None)
+        taken = NameUses(None)
         function.visit(taken)
         process, out, err = (fresh(base, taken.all_names) for base in ("process", "stdout", "stderr"))
         edit = Edit(line, d, imports={"asyncio"})
@@ -526,15 +530,20 @@ class _AttributesOf(cst.CSTVisitor):
             self.attributes.add(node.attr.value)
 
 
-class _NameUses(cst.CSTVisitor):
+class NameUses(cst.CSTVisitor):
     """Every ``Name`` node spelled ``name`` (loads and stores, not attribute names) in a subtree;
     all names seen."""
 
-    def __init__(self, name: str | None) -> None:
+    def __init__(self, name: str | None, skip: set[int] = frozenset()) -> None:
+        super().__init__()
         self.name = name
+        self.skip = skip  # the ids of subtrees not to look into
         self.found: list[cst.Name] = []
         self.rebound = False
         self.all_names: set[str] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) not in self.skip and super().on_visit(node)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.all_names.add(node.value)

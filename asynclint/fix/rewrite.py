@@ -15,6 +15,7 @@ import libcst as cst
 
 from asynclint.fix.edit import Edit, bare_await, fresh, parenthesized, spelled_with
 from asynclint.fix.fixers import FIXERS, FixContext
+from asynclint.fix.group import plan_groups
 from asynclint.fix.imports import add_imports, remove_unused
 from asynclint.fix.layout import fit_lines
 from asynclint.fix.tree import Tree
@@ -80,8 +81,9 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str, librari
     chosen: list[Edit] = []
     roots: set[int] = set()
     covered: set[int] = set()  # roots and their ancestors
-    for diagnostic in diagnostics:
-        edit = plan(ctx, diagnostic)
+    groups = plan_groups(ctx, diagnostics)
+    grouped = {d for edit in groups for d in edit.fixed}
+    for edit in [*groups, *(plan(ctx, d) for d in diagnostics if d not in grouped)]:
         if edit is None:
             continue
         own = {id(root) for root in edit.roots}
@@ -99,7 +101,7 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str, librari
         if not _parses(code):  # one bad edit drops only itself: keep those that parse on their own
             chosen = [edit for edit in chosen if _parses(_apply(tree, [edit], aliases, style))]
             code = _apply(tree, chosen, aliases, style) if chosen else source
-    return fit_lines(source, code, style.line_length, tree.module.default_indent), [e.diagnostic for e in chosen]
+    return fit_lines(source, code, style.line_length, tree.module.default_indent), [d for e in chosen for d in e.fixed]
 
 
 def _aliases(source: str, modules: set[str]) -> dict[str, str]:
