@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -41,8 +42,9 @@ def ruff_counts(tree: str) -> dict:
     codes = Counter(f["code"] for f in found)
     formatted = subprocess.run([*RUFF, "format", "--check", "--no-cache", "."], cwd=tree, capture_output=True,
                                text=True)
-    unformatted = sorted(line.split(":", 1)[1].strip() for line in formatted.stdout.splitlines()
-                         if line.startswith("Would reformat:"))
+    # "Would reformat: path" (older ruff) or "unformatted: ..." then " --> path:line:column" (newer).
+    unformatted = sorted(set(re.findall(r"^Would reformat: (.+)$", formatted.stdout, re.M)
+                             + re.findall(r"^unformatted:.*\n\s*--> (.+?):\d+:\d+", formatted.stdout, re.M)))
     by_file = Counter(os.path.relpath(f["filename"], tree) for f in found)
     return {"I001": codes["I001"], "E501": codes["E501"], "unformatted": unformatted,
             "by_file": dict(by_file)}
