@@ -111,6 +111,11 @@ def test_force_sort_within_sections_and_profiles_are_followed(tmp_path):
         "import copy\nimport os\nfrom collections import deque\n")
 
 
+def test_options_isort_rejects_leave_its_defaults(tmp_path):
+    style = project_style({"tool": {"isort": {"profile": "no-such-profile", "line_length": "wide"}}}, str(tmp_path))
+    assert _added("import os\n", "asyncio", style=style) == "import asyncio\nimport os\n"
+
+
 def test_what_was_there_is_never_reordered():
     source = "import sys\nimport abc\nimport os\n"
     fixed = _added(source, "asyncio")

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import isort
 import libcst as cst
+from isort.exceptions import ISortError
 
 from asynclint.model import FixStyle
 
@@ -151,9 +152,14 @@ class ImportSorter:
 
 @lru_cache(maxsize=64)
 def _isort_config(options: tuple) -> "isort.Config":
-    """isort's configuration from the project's options, those isort does not know left out."""
+    """isort's configuration from the project's options, those isort does not know left out (and
+    all but the source roots where isort rejects one)."""
     known = {f.name for f in dataclasses.fields(isort.Config)}
-    return isort.Config(**{name: value for name, value in options if name in known})
+    wanted = {name: value for name, value in options if name in known}
+    try:
+        return isort.Config(**wanted)
+    except (ISortError, TypeError, ValueError):  # a value isort rejects: its own check will say so
+        return isort.Config(**{name: value for name, value in wanted.items() if name == "src_paths"})
 
 
 def _sort_line(statement: cst.SimpleStatementLine) -> str:
