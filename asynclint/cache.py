@@ -50,7 +50,7 @@ FORMAT = "3"
 # Settings fields that do not change what a file's check reports: ``exclude`` only decides
 # which files are checked, ``project_root`` is where the configuration was found, and
 # ``per_file_ignores`` enters keys through the enabled codes of each path.
-_NOT_IN_KEY = frozenset({"exclude", "project_root", "per_file_ignores", "selection_origin"})
+_NOT_IN_KEY = frozenset({"exclude", "project_root", "per_file_ignores", "selection_origin", "fix_style"})
 
 
 def make_key(*parts: str | bytes) -> str:

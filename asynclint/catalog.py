@@ -792,6 +792,21 @@ LOOP_BOUND_METHODS = frozenset("""create_future create_task call_soon call_later
     set_result set_exception add_reader add_writer remove_reader remove_writer run_in_executor""".split())
 # Locks owned by threads: an await point inside one lets another task of the same loop block on it.
 THREAD_LOCK_TYPES = frozenset("threading.Lock threading.RLock threading.Condition threading.Semaphore".split())
+# Methods that change the container they are called on (list, dict, set, deque): on shared state,
+# a write that an await point before it lets another task's update slip under.
+CONTAINER_MUTATORS = frozenset("""append extend insert remove pop popitem clear update setdefault add discard
+    difference_update intersection_update symmetric_difference_update sort reverse appendleft popleft
+    extendleft rotate""".split())
+# What a comment (or the function's docstring) says when a blocking call is there on purpose, to
+# show or test what blocking does: a fix would undo what the code is for. Regular expressions,
+# matched ignoring case; "would/can block the event loop" (a warning about it) is not one of them.
+DELIBERATE_BLOCKING = (
+    r"^\W*block(ing)? the (event )?loop\b",  # "# Block the event loop! ..." (the imperative)
+    r"\b(intentional(ly)?|deliberate(ly)?|purposely|purposefully|on purpose)\b.*\bblock",
+    r"\bblock\w*\b.*\b(intentional(ly)?|deliberate(ly)?|on purpose)\b",
+    r"\bsimulat\w* (a |the )?(blocking|synchronous|sync|cpu-bound|slow blocking)\b",
+    r"\bload[- ]test",
+)
 # Context variables set in a worker thread are lost (to_thread runs a copy of the context);
 # thread-local state read or written there is another thread's.
 CONTEXT_WRITES = frozenset("contextvars.ContextVar.set contextvars.ContextVar.reset".split())

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 
 from asynclint.compat import asl_equivalents
 from asynclint.model import BACKENDS, COMMAND_LINE, Selection, Settings
+from asynclint.style import project_style
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -137,7 +138,8 @@ def load_settings(pyproject: str | None) -> Settings:
     table = tool.get("asynclint", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.asynclint] must be a table")
-    base = Settings(project_root=os.path.dirname(os.path.abspath(pyproject)), selection_origin=pyproject)
+    root = os.path.dirname(os.path.abspath(pyproject))
+    base = Settings(project_root=root, selection_origin=pyproject, fix_style=project_style(document, root))
     return settings_from_table(table, base, origin=pyproject)
 
 

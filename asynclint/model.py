@@ -30,7 +30,7 @@ BACKENDS = tuple(f.name for f in fields(PerBackend))
 
 
 class FixKind(str, Enum):
-    """The rewrites the fixer knows: each has exactly one fixer (``fix.rewrite.FIXERS``) and a
+    """The rewrites the fixer knows: each has exactly one fixer (``fix.fixers.FIXERS``) and a
     before/after fixture pair (tests/test_fix.py checks both). A string, so that JSON and the
     cache carry the value as is."""
 
@@ -141,6 +141,15 @@ class Selection(NamedTuple):
 
 
 @dataclass(frozen=True)
+class FixStyle:
+    """The project's formatting, which a fix's code keeps to (read by ``style.project_style``)."""
+
+    line_length: int = 88
+    # The import sorter's options, as isort names them: ((name, value), ...).
+    import_sorting: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything that changes what is reported. Built by config.py, read everywhere else."""
 
@@ -171,6 +180,7 @@ class Settings:
     # Qualified names of the project's helpers that run the callable they are given (or, as a
     # decorator, the function they decorate) in a worker thread, besides the catalog's.
     thread_runners: frozenset[str] = frozenset()
+    fix_style: FixStyle = FixStyle()  # the project's line length and import order, for fixes
 
     def selections(self) -> tuple[Selection, ...]:
         own = Selection(self.select, self.extend_select, self.ignore, self.selection_origin)

@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from asynclint import catalog, fix_source
 from asynclint.fix import FixError, fix_file
-from asynclint.fix import rewrite
+from asynclint.fix import fixers, rewrite
+from asynclint.fix.edit import Edit
 from asynclint.engine import lint_source
 from asynclint.flake8_plugin import AsyncLintPlugin
-from asynclint.model import Diagnostic, FixKind, Settings
+from asynclint.model import Diagnostic, FixKind, FixStyle, Settings
 from asynclint.rules import RULES, load_all
 from conftest import FIXTURES
 from expectations import fixture_settings
@@ -63,7 +64,8 @@ def test_fixture_is_fixed_exactly(path):
 # -- the fix registry: every kind has a fixer and a fixture pair; every offered fix happens ------
 
 def test_every_fix_kind_has_one_fixer():
-    assert set(rewrite.FIXERS) == set(FixKind)
+    assert set(fixers.FIXERS) == set(FixKind)
+    assert all(fixer.kind is kind for kind, fixer in fixers.FIXERS.items())
 
 
 def test_every_fix_kind_has_a_fixture_pair():
@@ -204,7 +206,7 @@ def test_asl201_never_inserts_await_where_it_is_illegal(body):
 def test_overlapping_fixes_take_two_passes():
     source = "import os\nimport time\n\n\nasync def f(p):\n    time.sleep(os.path.getsize(p))\n"
     new, fixed, remaining = fix_source(source, "t.py", Settings(), unsafe=True)
-    assert new == ("import os\nimport asyncio\n\n\nasync def f(p):\n"
+    assert new == ("import asyncio\nimport os\n\n\nasync def f(p):\n"
                    "    await asyncio.sleep(await asyncio.to_thread(os.path.getsize, p))\n")
     assert len(fixed) == 2 and remaining == []
 
@@ -212,7 +214,7 @@ def test_overlapping_fixes_take_two_passes():
 def test_import_kept_when_still_used():
     source = "import time\n\n\nasync def f():\n    time.sleep(1)\n    return time.time()\n"
     new, _, _ = fix_source(source, "t.py", Settings())
-    assert new.startswith("import time\nimport asyncio\n")
+    assert new.startswith("import asyncio\nimport time\n")
 
 
 def test_public_api_only_safe_by_default():
@@ -287,7 +289,7 @@ def test_fix_that_would_not_parse_leaves_file_unchanged(tmp_path, monkeypatch):
     path = tmp_path / "m.py"
     original = SLEEPY.replace("\n", "\r\n").encode()
     path.write_bytes(original)
-    monkeypatch.setattr(rewrite, "apply_pass", lambda source, ds, backend, libraries: (source + "def (:\n", ds))
+    monkeypatch.setattr(rewrite, "apply_pass", lambda source, ds, *context: (source + "def (:\n", ds))
     with pytest.raises(FixError):
         fix_source(SLEEPY, "m.py", Settings())
     result = fix_file(str(path), Settings())
@@ -394,7 +396,7 @@ def _added(source, *modules):
 
 def test_add_imports_after_docstring_and_future():
     assert _added('"""Doc."""\nfrom __future__ import annotations\n\nx = 1\n', "asyncio") == (
-        '"""Doc."""\nfrom __future__ import annotations\nimport asyncio\n\nx = 1\n')
+        '"""Doc."""\nfrom __future__ import annotations\n\nimport asyncio\n\nx = 1\n')  # a section of its own
     assert _added('"""Doc."""\n\n\nasync def f():\n    pass\n', "asyncio") == (
         '"""Doc."""\n\nimport asyncio\n\n\nasync def f():\n    pass\n')
     assert _added("# comment\nasync def f():\n    pass\n", "trio") == (
@@ -404,7 +406,8 @@ def test_add_imports_after_docstring_and_future():
 def test_add_imports_only_when_missing():
     source = "import trio.testing\nimport asyncio as aio\n"
     assert _added(source, "trio") == source
-    assert _added(source, "asyncio", "anyio.to_thread") == source + "import anyio.to_thread\nimport asyncio\n"
+    assert _added(source, "asyncio", "anyio.to_thread") == (
+        "import anyio.to_thread\nimport trio.testing\nimport asyncio\nimport asyncio as aio\n")
 
 
 def _removed(source, *names):
@@ -551,10 +554,10 @@ def test_cli_reports_a_file_it_could_not_fix(cli, tmp_path, monkeypatch):
     (tmp_path / "good.py").write_text(SLEEPY)
     real = rewrite.apply_pass
 
-    def broken_for_bad(source, diagnostics, backend, libraries):
+    def broken_for_bad(source, diagnostics, *context):
         if diagnostics[0].path.endswith("bad.py"):
             return source.replace("async def", "async def def"), diagnostics
-        return real(source, diagnostics, backend, libraries)
+        return real(source, diagnostics, *context)
     monkeypatch.setattr(rewrite, "apply_pass", broken_for_bad)
     code, out, err = cli("check", "--fix", ".")
     assert code == 2
@@ -606,7 +609,7 @@ def test_a_finding_and_the_later_calls_it_covers_are_fixed_in_one_edit():
     new, fixed, remaining = fix_source(LATER_CALLS, "m.py", unsafe=True, only=[opened])
     assert fixed == [opened] and [d.code for d in remaining] == ["ASL101", "ASL103"]
     assert "data = await asyncio.to_thread(f.read)\n" in new and "await asyncio.to_thread(f.readline)" in new
-    new, fixed, remaining = fix_source(LATER_CALLS, "m.py", unsafe=True)
+    new, fixed, remaining = fix_source(LATER_CALLS, "m.py", Settings(fix_style=FixStyle(line_length=120)), unsafe=True)
     assert fixed == [opened, sleep, chained] and remaining == []  # in one pass: nothing more became visible
     assert new.endswith("    return data + await asyncio.to_thread(f.readline) + "
                         "await asyncio.to_thread((await asyncio.to_thread(open, p)).read)\n")
@@ -734,12 +737,25 @@ def test_one_edit_that_would_not_parse_drops_only_itself(monkeypatch):
     not the file's others."""
     import libcst as cst
 
-    def broken(planner, call, d):
-        edit = rewrite.Edit(call, d)
-        edit.replace(call, lambda new: cst.Name("def"))
-        return edit
-    monkeypatch.setitem(rewrite.FIXERS, FixKind.SLEEP, broken)
+    class Broken(fixers.Fixer):
+        kind = FixKind.SLEEP
+
+        def rewrite(self, ctx, call, d):
+            edit = Edit(call, d)
+            edit.replace(call, lambda new: cst.Name("def"))
+            return edit
+    monkeypatch.setitem(fixers.FIXERS, FixKind.SLEEP, Broken())
     source = "import os\nimport time\n\n\nasync def f(p):\n    time.sleep(1)\n    return os.path.exists(p)\n"
     fixed, applied, remaining = fix_source(source, "t.py", Settings(), unsafe=True)
     assert "await asyncio.to_thread(os.path.exists, p)" in fixed and "time.sleep(1)" in fixed
     assert [d.code for d in applied] == ["ASL104"] and [d.code for d in remaining] == ["ASL101"]
+
+
+def test_a_fix_is_withheld_where_a_comment_says_the_blocking_is_deliberate():
+    path = os.path.join(FIXTURES, "fix", "deliberate_blocking.py")
+    reasons = [(d.line, d.fix, d.fix_reason) for d in lint_source(_read(path), path)]
+    assert reasons == [
+        (10, None, "a comment (line 9) says the blocking is deliberate"),
+        (14, None, "a comment (line 14) says the blocking is deliberate"),
+        (19, None, "the function's docstring says the blocking is deliberate"),
+        (24, "unsafe", None), (28, "unsafe", None)]

@@ -334,6 +334,62 @@ def test_sleep_in_a_threading_lock_or_a_read_modify_write_is_not_a_safe_fix(tmp_
     assert before == after == (0, "100 100\n", [])
 
 
+# Objects that outlive the call, changed around a sleep (issue 23): an item of a module-level
+# container, an augmented assignment to it, a method that changes it, an attribute of a
+# module-level object. Each would lose updates under gather if the sleep became an await point.
+SHARED_CONTAINERS = """\
+    import asyncio
+    import time
+    import types
+
+    stock = {"apples": 100}
+    tally = {"pears": 0}
+    orders = []
+    shop = types.SimpleNamespace(sold=0)
+
+
+    async def reserve(item, n):
+        left = stock[item]
+        time.sleep(0.001)
+        stock[item] = left - n
+
+
+    async def count(n):
+        seen = tally["pears"]
+        time.sleep(0.001)
+        tally["pears"] += n if seen < 5 else 0
+
+
+    async def record(n):
+        if len(orders) < 5:
+            time.sleep(0.001)
+            orders.append(n)
+
+
+    async def sell(n):
+        sold = shop.sold
+        time.sleep(0.001)
+        shop.sold = sold + n
+
+
+    async def main():
+        await asyncio.gather(*(reserve("apples", 1) for _ in range(10)), *(count(1) for _ in range(10)),
+                             *(record(i) for i in range(10)), *(sell(2) for _ in range(10)))
+        print(stock["apples"], tally["pears"], len(orders), shop.sold)
+
+    asyncio.run(main())
+    """
+
+
+def test_sleep_between_a_read_and_a_write_of_a_shared_container_or_object_is_not_a_safe_fix(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": SHARED_CONTAINERS}, unsafe=False)
+    assert fixed.count("time.sleep(0.001)") == 4, fixed
+    assert before == after == (0, "90 5 5 20\n", [])
+    # What the check guards against: the same program with the sleeps made await points.
+    (tmp_path / "main.py").write_text(fixed.replace("time.sleep(0.001)", "await asyncio.sleep(0.001)"))
+    assert _run(tmp_path) != before
+
+
 # -- cause 3: requests -> httpx keeps requests' behaviour --------------------------------------
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -561,3 +617,51 @@ def test_an_async_path_only_for_a_path_of_text(tmp_path):
         """})
     assert before == after == (0, "True True\nFalse True\n", [])
     assert "anyio.to_thread.run_sync(os.remove, name)" in fixed and 'anyio.Path(f"{__file__}").exists()' in fixed
+
+
+# -- a group of thread wraps made one thread call (issue 23) ------------------------------------
+
+GROUPED = """\
+    import asyncio
+    import os
+    import shutil
+    import tempfile
+
+
+    async def scan(paths):
+        sizes = {}
+        largest = 0
+        for path in paths:
+            if os.path.exists(path):
+                sizes[path] = size = os.path.getsize(path)
+                if size > largest:
+                    largest = size
+        return sizes, largest
+
+
+    async def tidy(directory, extra):
+        shutil.rmtree(directory)
+        os.remove(extra)
+
+
+    async def main():
+        root = tempfile.mkdtemp()
+        paths = []
+        for n in range(3):
+            paths.append(os.path.join(root, f"f{n}"))
+            with open(paths[-1], "w") as handle:
+                handle.write("x" * (n + 1))
+        sizes, largest = await scan([*paths, os.path.join(root, "missing")])
+        print({os.path.basename(path): size for path, size in sizes.items()}, largest)
+        extra = tempfile.mkstemp()[1]
+        await tidy(root, extra)
+        print(os.path.exists(root), os.path.exists(extra))
+
+    asyncio.run(main())
+    """
+
+
+def test_a_group_of_thread_wraps_made_one_thread_call_keeps_the_output(tmp_path):
+    fixed, before, after = _before_and_after(tmp_path, {"main.py": GROUPED})
+    assert fixed.count("await asyncio.to_thread(run_blocking)") == 2 and "nonlocal largest" in fixed, fixed
+    assert before == after == (0, "{'f0': 1, 'f1': 2, 'f2': 3} 3\nFalse False\n", [])

@@ -21,8 +21,8 @@ LAYERS = {
     "engine": ("asynclint.engine", "asynclint.fix", "asynclint.syntax_version"),
     "rules": ("asynclint.rules",),
     "analysis": ("asynclint.analysis", "asynclint.callgraph", "asynclint.conditions"),
-    "data": ("asynclint.source", "asynclint.catalog", "asynclint.model", "asynclint.config", "asynclint.compat",
-             "asynclint.dependencies", "asynclint.notebook", "asynclint.files", "asynclint.cache",
+    "data": ("asynclint.source", "asynclint.catalog", "asynclint.model", "asynclint.config", "asynclint.style",
+             "asynclint.compat", "asynclint.dependencies", "asynclint.notebook", "asynclint.files", "asynclint.cache",
              "asynclint._version"),
 }
 # What the facts must never reach for, whatever the layers say (issue 26).

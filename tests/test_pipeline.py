@@ -106,4 +106,5 @@ def test_fix_source_only_fixes_the_findings_it_is_given():
     new, fixed, remaining = fix_source(source, "m.py", with_aiofiles, only=[open_, sleep_2], unsafe=True)
     assert [d.code for d in fixed] == ["ASL103", "ASL101"]
     assert "    time.sleep(1)\n" in new and "await asyncio.sleep(2)" in new and "aiofiles.open" in new
-    assert [(d.code, d.line) for d in remaining] == [("ASL101", sleep_1.line + 2)]
+    # Three lines above it now: `import aiofiles`, the line that opens its section, `import asyncio`.
+    assert [(d.code, d.line) for d in remaining] == [("ASL101", sleep_1.line + 3)]

@@ -101,7 +101,7 @@ def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, 
             break
         try:
             backend = module_backend(ast.parse(source), path, settings)[0]
-            new_source, applied = apply_pass(source, wanted, backend, libraries)
+            new_source, applied = apply_pass(source, wanted, backend, libraries, settings.fix_style)
         except FixError:
             raise
         except Exception as error:  # libcst's parser, or a bug in a rewrite

@@ -1,4 +1,5 @@
-"""Imports: add those a fix needs to the module's import block, drop those it left unused.
+"""Imports: add those a fix needs to the module's import block where its sorter would put them,
+drop those it left unused.
 
 libcst's AddImportsVisitor/RemoveImportsVisitor do this too, but each runs a full scope
 analysis: about 0.5 s per call on a 50-line file, several times per pass. These two
@@ -11,9 +12,15 @@ entry or a string annotation).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
+from functools import lru_cache
 
+import isort
 import libcst as cst
+from isort.exceptions import ISortError
+
+from asynclint.model import FixStyle
 
 _EMPTY = cst.Module([])
 
@@ -39,10 +46,13 @@ def _is_future(statement: cst.CSTNode) -> bool:
         for small in statement.body)
 
 
-def add_imports(module: cst.Module, modules: set[str], aliased: dict[str, str] | None = None) -> cst.Module:
+def add_imports(module: cst.Module, modules: set[str], aliased: dict[str, str] | None = None,
+                style: FixStyle = FixStyle()) -> cst.Module:
     """``import X`` for each X not imported so at the top level (``import X as Y`` for each item
-    of ``aliased``), placed after the module's leading import block (after the docstring and
-    ``from __future__`` imports in any case)."""
+    of ``aliased``). Into the module's leading import block, where the project's import sorter
+    (``style``) would put it: in its section, in order; a section it opens goes where the sorter
+    puts that section. What was there keeps its order. Without an import block: after the
+    docstring and ``from __future__`` imports."""
     present = set()
     for statement in module.body:
         if _is_import_line(statement):
@@ -59,19 +69,118 @@ def add_imports(module: cst.Module, modules: set[str], aliased: dict[str, str] |
     if not missing:
         return module
     body = list(module.body)
-    index = 1 if body and _is_docstring(body[0]) else 0
-    after_import = False
-    while index < len(body) and _is_import_line(body[index]):
-        index += 1
-        after_import = True
+    start = 1 if body and _is_docstring(body[0]) else 0
+    end = start
+    while end < len(body) and _is_import_line(body[end]):
+        end += 1
     new = [cst.SimpleStatementLine([cst.Import([_import_alias(m)])]) for m in missing]
-    if not after_import and index > 0:
+    if end > start:
+        sorter = ImportSorter(style)
+        for line in new:
+            sorter.insert(body, start, end, line)
+            end += 1
+        return module.with_changes(body=body)
+    if start > 0:
         new[0] = new[0].with_changes(leading_lines=[cst.EmptyLine()])
-    if not after_import and index < len(body) and not body[index].leading_lines:
-        blank = 2 if isinstance(body[index], (cst.FunctionDef, cst.ClassDef)) else 1
-        body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine()] * blank)
-    body[index:index] = new
+    if start < len(body) and not body[start].leading_lines:
+        blank = 2 if isinstance(body[start], (cst.FunctionDef, cst.ClassDef)) else 1
+        body[start] = body[start].with_changes(leading_lines=[cst.EmptyLine()] * blank)
+    body[start:start] = new
     return module.with_changes(body=body)
+
+
+class ImportSorter:
+    """Where the project's import sorter puts an import among those of a block, asked of isort
+    itself: its sections (stdlib, third-party, first-party found in the source roots, ...) and
+    its order within a section, with the project's options."""
+
+    def __init__(self, style: FixStyle) -> None:
+        self.config = _isort_config(style.import_sorting)
+
+    def section(self, statement: cst.SimpleStatementLine) -> str:
+        small = statement.body[0]
+        if isinstance(small, cst.ImportFrom):
+            if small.relative:
+                return "LOCALFOLDER"
+            name = _code(small.module) if small.module is not None else ""
+        else:
+            name = _code(small.names[0].name)
+        return isort.place_module(name, config=self.config) or self.config.default_section
+
+    def insert(self, body: list, start: int, end: int, line: cst.SimpleStatementLine) -> None:
+        """Put ``line`` into the import block ``body[start:end]``."""
+        section = self.section(line)
+        sections = {i: self.section(body[i]) for i in range(start, end)}
+        same = [i for i in range(start, end) if sections[i] == section]
+        if same:
+            after = self._sorted_after(body, same, line)
+            if after is None:  # first of its section: before the first, on the lines that led to it
+                first = same[0]
+                blank, own = _split_leading(body[first].leading_lines)
+                body[first] = body[first].with_changes(leading_lines=own)
+                body.insert(first, line.with_changes(leading_lines=blank))
+            else:
+                body.insert(after + 1, line)
+            return
+        later = next((i for i in range(start, end) if self._rank(sections[i]) > self._rank(section)), None)
+        if later is None:  # a section after all the others: at the end of the block
+            body.insert(end, line.with_changes(leading_lines=[cst.EmptyLine()]))
+            return
+        blank, own = _split_leading(body[later].leading_lines)
+        body[later] = body[later].with_changes(leading_lines=[cst.EmptyLine(), *own])
+        body.insert(later, line.with_changes(leading_lines=blank))
+
+    def _rank(self, section: str) -> int:
+        """A section's place in the sorter's order (a section it does not list goes last)."""
+        order = self.config.sections
+        return order.index(section) if section in order else len(order)
+
+    def _sorted_after(self, body: list, same: list[int], line: cst.SimpleStatementLine) -> int | None:
+        """The index of the statement of the section that isort puts right before ``line`` (None:
+        ``line`` comes first), judged from one line per statement: its kind and module."""
+        keys = {_sort_line(body[i]): i for i in same}  # the last statement of each module
+        added = _sort_line(line)
+        sorted_lines = isort.code("\n".join([*keys, added]) + "\n", config=self.config).splitlines()
+        previous = None
+        for text in sorted_lines:
+            if text == added:
+                return previous
+            if text.strip():
+                previous = keys.get(text, previous)
+        return None
+
+
+@lru_cache(maxsize=64)
+def _isort_config(options: tuple) -> "isort.Config":
+    """isort's configuration from the project's options, those isort does not know left out (and
+    all but the source roots where isort rejects one)."""
+    known = {f.name for f in dataclasses.fields(isort.Config)}
+    wanted = {name: value for name, value in options if name in known}
+    try:
+        return isort.Config(**wanted)
+    except (ISortError, TypeError, ValueError):  # a value isort rejects: its own check will say so
+        return isort.Config(**{name: value for name, value in wanted.items() if name == "src_paths"})
+
+
+def _sort_line(statement: cst.SimpleStatementLine) -> str:
+    """``import a.b`` / ``from a import b`` for the statement's first import: what places it in
+    isort's order (its other names, comments and wrapping do not)."""
+    small = statement.body[0]
+    if isinstance(small, cst.Import):
+        alias = small.names[0]
+        suffix = f" as {_code(alias.asname.name)}" if alias.asname else ""
+        return f"import {_code(alias.name)}{suffix}"
+    module = "." * len(small.relative) + (_code(small.module) if small.module is not None else "")
+    first = small.names[0].name if not isinstance(small.names, cst.ImportStar) else None
+    return f"from {module} import {_code(first) if first is not None else '*'}"
+
+
+def _split_leading(lines) -> tuple[list, list]:
+    """A statement's leading lines: (the blank lines before its first comment, the rest)."""
+    count = 0
+    while count < len(lines) and lines[count].comment is None:
+        count += 1
+    return list(lines[:count]), list(lines[count:])
 
 
 def _import_alias(spec: str) -> cst.ImportAlias:

@@ -12,6 +12,8 @@ from asynclint import catalog
 from asynclint.model import FixKind
 from asynclint.analysis import Instance
 from asynclint.analysis.blocking import expects_blocking_io_error
+from asynclint.analysis.comments import Comments
+from asynclint.analysis.scopes import BUILTIN_NAMES
 from asynclint.analysis.syntax import walk_body
 from asynclint.rules import RULES, Checker, Rule, checker, rule, source_text
 
@@ -35,6 +37,7 @@ class BlockingCallChecker(Checker):
         self.locks: dict[ast.With, list] = {}
         self._events: dict[int, list[tuple[int, str, str]]] = {}  # by function: see _shared_state_events
         self.covering: list[ast.Call] = []  # reported calls whose finding covers what they return
+        self._comments: Comments | None = None  # made at the first finding with a fix
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
@@ -149,6 +152,10 @@ class BlockingCallChecker(Checker):
         effect = "starts a nested event loop" if row.code == "ASL110" else "blocks the event loop"
         # Only a call can be rewritten (not `with lock:` or `for line in f:`).
         applicability, kind, reason = _call_fix(row) if call else (None, None, None)
+        if applicability:
+            deliberate = self._deliberate(node)
+            if deliberate:
+                applicability, kind, reason = None, None, deliberate
         if kind is FixKind.SLEEP:
             reason = self._await_point_hazard(node)
             applicability = "unsafe" if reason else applicability
@@ -165,6 +172,13 @@ class BlockingCallChecker(Checker):
         self.analysis.report(node, row.code, f"{what} {effect}{also}; use {use}", applicability,
                              kind if applicability else None, key, reason, related=tuple(related))
 
+
+    def _deliberate(self, node: ast.AST) -> str | None:
+        """Why the call blocks on purpose, where a comment or its function's docstring says so."""
+        if self._comments is None:
+            self._comments = Comments(self.analysis.source)
+        function = self.analysis.function
+        return self._comments.deliberate_blocking(node, function.func.node if function and function.func else None)
 
     def _await_point_hazard(self, node: ast.AST) -> str | None:
         """Why an ``await`` here would let other tasks in where the blocking call kept them out:
@@ -193,16 +207,20 @@ class BlockingCallChecker(Checker):
         shared state and its calls of a threading lock's acquire/release; made once per function."""
         key = id(function)
         if key not in self._events:
-            shared = {name for sub in walk_body(function.body) if isinstance(sub, (ast.Global, ast.Nonlocal))
-                      for name in sub.names}
+            shared = _outliving_names(function)
             events = []
             for sub in walk_body(function.body):
-                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
-                        sub.func.attr in ("acquire", "release") and self._is_thread_lock(sub.func.value):
-                    events.append((sub.lineno, sub.func.attr, ast.unparse(sub.func.value)))
-                name = _shared_name(sub, shared)
-                if name is not None and isinstance(sub.ctx, (ast.Load, ast.Store)):
-                    events.append((sub.lineno, "read" if isinstance(sub.ctx, ast.Load) else "write", name))
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+                    if sub.func.attr in ("acquire", "release") and self._is_thread_lock(sub.func.value):
+                        events.append((sub.lineno, sub.func.attr, ast.unparse(sub.func.value)))
+                    container = _state_key(sub.func.value, shared)
+                    if container is not None:  # `stock.get(k)` reads the container, `stock.pop(k)` writes it too
+                        events.append((sub.lineno, "read", container))
+                        if sub.func.attr in catalog.CONTAINER_MUTATORS:
+                            events.append((sub.lineno, "write", container))
+                state = _state_key(sub, shared) if isinstance(sub, (ast.Name, ast.Attribute, ast.Subscript)) else None
+                if state is not None and state != "self":
+                    events.append((sub.lineno, "read" if isinstance(sub.ctx, ast.Load) else "write", state))
             self._events[key] = events
         return self._events[key]
 
@@ -223,13 +241,35 @@ def _call_fix(row: catalog.Blocking) -> tuple[str | None, FixKind | None, str | 
     return applicability, row.fix_kind if applicability else None, reason
 
 
-def _shared_name(node: ast.AST, shared: set[str]) -> str | None:
-    """The name of the shared state a node reads or writes: a ``global``/``nonlocal`` name, or an
-    attribute of ``self``."""
-    if isinstance(node, ast.Name) and node.id in shared:
-        return node.id
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-        return f"self.{node.attr}"
+def _outliving_names(function: ast.AST) -> set[str]:
+    """The names a function reads that outlive its call: ``global``/``nonlocal`` ones and those it
+    does not bind itself (a module's or an enclosing function's)."""
+    args = function.args
+    local = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
+    declared, loaded = set(), set()
+    for sub in walk_body(function.body):
+        if isinstance(sub, (ast.Global, ast.Nonlocal)):
+            declared.update(sub.names)
+        elif isinstance(sub, ast.Name):
+            (loaded if isinstance(sub.ctx, ast.Load) else local).add(sub.id)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            local.update((a.asname or a.name).partition(".")[0] for a in sub.names)
+        elif isinstance(sub, ast.ExceptHandler) and sub.name:
+            local.add(sub.name)
+    return declared | (loaded - local - BUILTIN_NAMES)
+
+
+def _state_key(node: ast.AST, shared: set[str]) -> str | None:
+    """What shared state an expression is, or is part of: a name that outlives the call, ``self``,
+    an attribute of either (``stock``, ``self.balance``, ``config.limits``); a subscript is part of
+    its container (``stock[item]`` is ``stock``)."""
+    if isinstance(node, ast.Name):
+        return node.id if node.id in shared or node.id == "self" else None
+    if isinstance(node, ast.Attribute):
+        owner = _state_key(node.value, shared)
+        return f"{owner}.{node.attr}" if owner is not None else None
+    if isinstance(node, ast.Subscript):
+        return _state_key(node.value, shared)
     return None
 
 
@@ -281,9 +321,12 @@ class ASL101(Rule):
 
     Unsafe where the sleep kept other tasks out: inside a threading lock (`with lock:` or between
     `lock.acquire()` and `lock.release()`: another task that waits for the lock would block the
-    loop with the lock held, a deadlock), and between a read and a write of shared state (a
-    `global` or `nonlocal` name, an attribute of `self`: another task's update in between would be
-    lost). The finding says which: `[fix: unsafe, inside a threading lock]`.
+    loop with the lock held, a deadlock), and between a read and a write of shared state, anything
+    that outlives the call: a `global` or `nonlocal` name, a module's or an enclosing function's
+    object, an attribute of `self`, an item of any of them (`stock[item]` read before, written or
+    `+=` after), a method that changes one (`orders.append(x)`, `.update`, `.pop`...): another
+    task's update in between would be lost. The finding says which: `[fix: unsafe, inside a
+    threading lock]`, `[fix: unsafe, between a read and a write of shared state (stock)]`.
     """
 
     code = "ASL101"
@@ -361,8 +404,9 @@ async def fetch(url):
         return (await client.get(url)).json()
 """
     fixed = """\
-import requests
 import asyncio
+
+import requests
 
 async def fetch(url):
     return (await asyncio.to_thread(requests.get, url)).json()
@@ -474,8 +518,8 @@ async def cleanup(path):
         await asyncio.to_thread(os.remove, path)
 """
     fixed = """\
-import os
 import asyncio
+import os
 
 async def cleanup(path):
     if await asyncio.to_thread(os.path.exists, path):
@@ -528,13 +572,18 @@ async def build():
     await proc.wait()
 """
     fixed = """\
-import subprocess
 import asyncio
+import subprocess
 
 async def build():
     process = await asyncio.create_subprocess_exec("make")
     stdout, stderr = await process.communicate()
-    subprocess.CompletedProcess(["make"], process.returncode, stdout, stderr).check_returncode()
+    subprocess.CompletedProcess(
+        ["make"],
+        process.returncode,
+        stdout,
+        stderr,
+    ).check_returncode()
 """
 
 
@@ -584,8 +633,8 @@ async def resolve(host):
     return await loop.getaddrinfo(host, None)
 """
     fixed = """\
-import socket
 import asyncio
+import socket
 
 async def resolve(host):
     return await asyncio.to_thread(socket.gethostbyname, host)
@@ -642,10 +691,10 @@ async def count(path):
         return await cursor.fetchone()
 """
     fixed = """\
+import asyncio
 import sqlite3
 
 import redis
-import asyncio
 
 async def count(path):
     conn = sqlite3.connect(path)
@@ -714,8 +763,8 @@ async def wait_ready(state):
         await ready.wait_for(lambda: state.ready)
 """
     fixed = """\
-import threading
 import asyncio
+import threading
 
 ready = threading.Condition()
 

@@ -524,8 +524,8 @@ async def handler(path):
     return await asyncio.to_thread(load, path)
 """
     fixed = """\
-import json
 import asyncio
+import json
 
 def load(path):
     if path.endswith(".json"):
