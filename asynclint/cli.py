@@ -260,7 +260,9 @@ def _live_run(args) -> LiveRun:
     the text report written as files finish instead of at the end."""
     person = (sys.stderr.isatty() and not args.quiet and not os.environ.get("CI")
               and os.environ.get("TERM") != "dumb")
-    streams = args.format == "text" and not (args.statistics or args.output_file or args.add_noqa)
+    # --runtime-report marks findings once all are known: that report is written at the end.
+    streams = args.format == "text" and not (args.statistics or args.output_file or args.add_noqa
+                                             or args.runtime_report)
     color = _use_color(sys.stdout, args.color)
 
     def write(diagnostics: list[Diagnostic]) -> None:

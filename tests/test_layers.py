@@ -16,8 +16,10 @@ from conftest import ROOT
 # A module belongs to the first layer with a prefix that is the module or one of its packages.
 LAYERS = {
     "doors": ("asynclint", "asynclint.__main__", "asynclint.cli", "asynclint.lsp", "asynclint.flake8_plugin",
-              "asynclint.docs", "asynclint.library_tables", "asynclint.live", "asynclint.startup_modules"),
-    "pipeline": ("asynclint.runner", "asynclint.fix.run", "asynclint.noqa", "asynclint.report"),
+              "asynclint.docs", "asynclint.library_tables", "asynclint.live", "asynclint.startup_modules",
+              "asynclint.pytest_plugin", "asynclint.loopwatch"),
+    "pipeline": ("asynclint.runner", "asynclint.fix.run", "asynclint.noqa", "asynclint.report",
+                 "asynclint.runtime_report"),
     "engine": ("asynclint.engine", "asynclint.fix", "asynclint.syntax_version"),
     "rules": ("asynclint.rules",),
     "analysis": ("asynclint.analysis", "asynclint.callgraph", "asynclint.conditions"),
