@@ -415,10 +415,14 @@ def _check_selector(prefix: str, key: str, origin: str) -> None:
 def _ignored_in_file(settings: Settings, path: str) -> frozenset[str]:
     """``per-file-ignores`` apply after the selection, whatever it chose (as in ruff)."""
     prefixes = _per_file_ignores(settings, path)
-    if not prefixes:
-        return frozenset()
+    return _ignored(prefixes, settings.selection_origin) if prefixes else frozenset()
+
+
+@lru_cache(maxsize=256)
+def _ignored(prefixes: tuple[str, ...], origin: str) -> frozenset[str]:
+    """The codes ``prefixes`` switch off, checked once per distinct list (files share them)."""
     for prefix in prefixes:
-        _check_selector(prefix, "per-file-ignores", settings.selection_origin)
+        _check_selector(prefix, "per-file-ignores", origin)
     return frozenset(code for code in RULES if _most_specific(code, prefixes) is not None)
 
 
