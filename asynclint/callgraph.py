@@ -518,6 +518,11 @@ class ProjectIndex:
             self._summaries_changed()
         elif summary is not None:  # an unreadable module nobody asked for changes nothing derived
             self._summaries_changed(added=summary)
+        if self.store_whole and summary is not None and module in self._keys \
+                and isinstance(summary.functions, LazyFunctions) and summary.functions.stored < 0:
+            # Walked only once known: a body's walk asks for other summaries, which may ask for this one.
+            summary.functions.walk_all()
+            self._put(self._keys[module], summary)
         return summary
 
     def _summary_key(self, module: str, path: str, content: bytes) -> str | None:
@@ -537,8 +542,8 @@ class ProjectIndex:
 
     def _load(self, module: str, path: str) -> ModuleSummary | None:
         """A module's summary, from the on-disk cache (keyed by its content) or made afresh. A
-        summary made afresh is stored whole at once with ``store_whole`` (another worker of the
-        run finds it there); else by store_walked, with the function bodies walked by then."""
+        summary made afresh is stored whole by ``summary`` with ``store_whole`` (another worker of
+        the run finds it there); else by store_walked, with the function bodies walked by then."""
         key = None
         if self._store is not None and self._store.enabled:
             try:
@@ -560,9 +565,6 @@ class ProjectIndex:
         summary = self._summarize(path, self.context_for(path))
         if key is not None and summary is not None:
             self._keys[module] = key
-            if self.store_whole:
-                summary.functions.walk_all()
-                self._put(key, summary)
         return summary
 
     def _put(self, key: str, summary: ModuleSummary) -> None:

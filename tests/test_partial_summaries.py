@@ -206,3 +206,26 @@ def test_the_workers_of_a_run_store_whole_summaries_for_one_another(tmp_path, mo
         (tmp_path / f"{name}.py").write_text("import helpers\n\n\nasync def use():\n    helpers.load()\n")
     check_paths([str(tmp_path)], _settings(str(tmp_path)), jobs=jobs)
     assert _stored(str(tmp_path / ".asynclint_cache"), "helpers")["later"] == ([] if jobs == 2 else ["other"])
+
+
+def test_a_package_stored_whole_keeps_its_reexports_resolvable(tmp_path):
+    """A worker walks a fresh summary's bodies only once the index knows it: walking a package's
+    ``__getattr__`` (an import of its own) asks what the package imports (``from . import jar``:
+    the package itself). Walked before, that asked for the summary being made, and the re-export
+    below was lost under --jobs 2 (aiohttp's CookieJar)."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from . import jar\nfrom .jar import Jar as Jar\n\n\ndef __getattr__(name):\n    from .worker import Worker\n    return Worker\n")
+    (package / "jar.py").write_text("class Jar:\n    def save(self, path):\n        with open(path, 'w') as f:\n"
+                                    "            f.write('x')\n")
+    (package / "worker.py").write_text("class Worker:\n    pass\n")
+    source = "from pkg import Jar\n\n\nasync def test_save(tmp_path):\n    Jar().save(tmp_path / 'x')\n"
+    settings = _settings(str(tmp_path))
+    found = {}
+    for whole in (False, True):
+        index = project_index(settings, Cache(str(tmp_path / f"cache-{whole}")))
+        index.store_whole = whole
+        found[whole] = [d.message for d in lint_source(source, str(tmp_path / "test_jar.py"), settings,
+                                                       project=index)]
+    assert found[True] == found[False] and "Jar.save -> open()" in found[True][0]
