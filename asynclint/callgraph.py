@@ -153,6 +153,9 @@ class ModuleSummary:
     # Top-level modules it calls into that the project did not have (their calls are left out):
     # a summary kept on disk holds only while none of them appears.
     outside: list[str] = field(default_factory=list)
+    # The modules its module-level code imports (absolute; ``import a.b``, ``from m import *`` too):
+    # loaded whenever its functions run (analysis/imports.py).
+    loads: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """What is known so far, walking nothing: the functions whose bodies are not walked yet are
@@ -160,7 +163,7 @@ class ModuleSummary:
         lazy = isinstance(self.functions, LazyFunctions)
         made = self.functions.made() if lazy else self.functions
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
-                "constants": self.constants, "outside": self.outside,
+                "constants": self.constants, "outside": self.outside, "loads": self.loads,
                 "functions": {name: f.to_json() for name, f in made.items()},
                 "later": self.functions.left() if lazy else []}
 
@@ -172,7 +175,7 @@ class ModuleSummary:
         functions = {name: FunctionSummary.from_json(f) for name, f in data["functions"].items()}
         later = [str(name) for name in data["later"]]
         summary = cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
-                      dict(data["constants"]), list(data["outside"]))
+                      dict(data["constants"]), list(data["outside"]), list(data["loads"]))
         if later:
             if walk_later is None or any(name in functions for name in later):
                 raise ValueError("a partial summary that cannot be completed")
@@ -799,10 +802,11 @@ class ProjectIndex:
         return self._loop_bound_classes[summary.module]
 
     def blocking_chain(self, target: str, arguments: list | None = None, caller: tuple[dict, dict] = ({}, {}),
-                       how: str = "call") -> tuple[bool, list[Step]] | None:
+                       how: str = "call", imports: bool = True) -> tuple[bool, list[Step]] | None:
         """The shortest chain of sync project functions from a call of ``target`` (with these
         arguments, see conditions.call_arguments) to a blocking call: (certain, steps). Certain
-        when every link runs on every path; else the shortest chain whose links may all run."""
+        when every link runs on every path; else the shortest chain whose links may all run.
+        ``imports``: whether an import that may load a module (ASL112) counts as blocking."""
         start = self.resolve(target)
         if start is None:
             return None
@@ -811,15 +815,15 @@ class ProjectIndex:
         if not function.runs_when(how):
             return None
         env = _frozen(self._entry_env(function, arguments, caller, summary.constants, {}))
-        key = (summary.module, name, env)
-        return self._kept(self._chains, key, lambda: self._chain_from(start, env), summary.module)
+        key = (summary.module, name, env, imports)
+        return self._kept(self._chains, key, lambda: self._chain_from(start, env, imports), summary.module)
 
-    def _chain_from(self, start: tuple[ModuleSummary, str], env: tuple) -> tuple[bool, list[Step]] | None:
+    def _chain_from(self, start: tuple[ModuleSummary, str], env: tuple, imports: bool) -> tuple[bool, list[Step]] | None:
         # Most calls reach no blocking call at all: one search says so. Only a chain with a
         # condition needs a second search, for a longer one without.
-        possible = self._search(start, env, certain=False)
+        possible = self._search(start, env, False, imports)
         if possible is not None and any(step.when for step in possible[1]):
-            possible = self._search(start, env, certain=True) or possible
+            possible = self._search(start, env, True, imports) or possible
         return possible
 
     def _record_module(self, module: str) -> None:
@@ -851,7 +855,7 @@ class ProjectIndex:
                      if param in env)
         return known
 
-    def _search(self, start: tuple[ModuleSummary, str], env: tuple, certain: bool):
+    def _search(self, start: tuple[ModuleSummary, str], env: tuple, certain: bool, imports: bool):
         """Breadth-first over (function, known values); a link counts when its condition is not
         false for those values, and, when ``certain``, only when nothing of it is left."""
         first = (start[0].module, start[1], env)
@@ -867,6 +871,8 @@ class ProjectIndex:
                 continue  # calling it makes a coroutine; its own body is checked where it is defined
             known = dict(env)
             for code, call, line, condition in function.blocking:
+                if code == "ASL112" and not imports:
+                    continue
                 left = conditions.evaluate(condition, known)
                 if left is None or (certain and left):
                     continue

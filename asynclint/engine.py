@@ -116,7 +116,8 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
 
     def analyse() -> None:
         found.clear()
-        with Analysis(tree, settings, checkers, report, project=context, source=source, backend=backend) as analysis:
+        with Analysis(tree, settings, checkers, report, project=context, source=source, backend=backend,
+                      enabled=enabled) as analysis:
             analysis.run()
 
     try:

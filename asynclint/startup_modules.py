@@ -30,20 +30,28 @@ END = "# -- END GENERATED STARTUP MODULES --"
 _PROBE = ("import site, sys, _imp; start = sorted(sys.modules); import asyncio; after = sorted(sys.modules); "
           "inside = sorted({*sys.builtin_module_names, *_imp._frozen_module_names()}); "
           "import json; print(json.dumps([start, after, inside]))")
+# Where pytest is installed: site's processing is needed to find it (its own modules are matched by name).
+_PYTEST_PROBE = ("import sys; import pytest; print(' '.join(sorted(name for name in sys.modules "
+                 "if name.partition('.')[0] in sys.stdlib_module_names)))")
 
 
-def loaded_modules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def loaded_modules() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     """(the modules loaded at start-up, those ``import asyncio`` loads besides, the modules built
-    into the interpreter or frozen in it: importing one reads no file)."""
+    into the interpreter or frozen in it: importing one reads no file, the standard library's modules
+    that ``import pytest`` loads besides: loaded in a process that runs tests)."""
     interpreter = getattr(sys, "_base_executable", None) or sys.executable
     output = subprocess.run([interpreter, "-I", "-S", "-c", _PROBE], capture_output=True, text=True,
                             check=True, timeout=60).stdout
     start, with_asyncio, inside = json.loads(output)
+    with_pytest = subprocess.run([interpreter, "-I", "-c", _PYTEST_PROBE], capture_output=True, text=True,
+                                 check=True, timeout=60).stdout.split()
     start = frozenset(start) - {"__main__"}
-    return start, frozenset(with_asyncio) - start - {"__main__"}, frozenset(inside) - start
+    return (start, frozenset(with_asyncio) - start - {"__main__"}, frozenset(inside) - start,
+            frozenset(with_pytest) - start)
 
 
-def render(start: frozenset[str], with_asyncio: frozenset[str], inside: frozenset[str]) -> str:
+def render(start: frozenset[str], with_asyncio: frozenset[str], inside: frozenset[str],
+           with_pytest: frozenset[str]) -> str:
     where = f"{sys.version_info.major}.{sys.version_info.minor} on {platform.system()}"
     lines = [BEGIN, "# The interpreter read.", f"STARTUP_FROM = {where!r}",
              "# Loaded by the interpreter before the first line of a program runs.",
@@ -55,6 +63,9 @@ def render(start: frozenset[str], with_asyncio: frozenset[str], inside: frozense
     lines += ['""".split())', "# Built into the interpreter or frozen in it: loading one reads no file.",
               'INTERPRETER_MODULES: frozenset[str] = frozenset("""']
     lines += [f"    {name}" for name in sorted(inside)]
+    lines += ['""".split())', "# The standard library's modules that `import pytest` loads besides (pytest's own too).",
+              'PYTEST_LOADS: frozenset[str] = frozenset("""']
+    lines += [f"    {name}" for name in sorted(with_pytest | {"pytest", "_pytest"})]
     lines += ['""".split())', END]
     return "\n".join(lines) + "\n"
 

@@ -1,5 +1,6 @@
 """Project-wide analysis over the multi-module fixture projects in fixtures/projects/."""
 
+import dataclasses
 import os
 import shutil
 from collections import Counter
@@ -323,3 +324,13 @@ def test_a_cached_result_follows_an_edit_to_what_it_was_made_from(tmp_path, case
         os.utime(tmp_path / name, ns=(1, 1))  # a stamp of its own, however coarse the clock
     cached = findings()
     assert cached == findings(cache=False) != before
+
+
+def test_chains_to_imports_are_switched_off_with_asl112():
+    """ASL112 off (an ignore), the chains that end at an import go too."""
+    root = os.path.join(PROJECTS_DIR, "imports")
+    settings = _settings(root)
+    on, _ = _actual(root, settings)
+    off, _ = _actual(root, dataclasses.replace(settings, ignore=("ASL112",)))
+    assert any(code == "ASL401" for _, _, code in on)
+    assert not any(code in ("ASL112", "ASL401") for _, _, code in off)

@@ -7,7 +7,7 @@ this module (outside ``if TYPE_CHECKING:``), by a package above it (importing ``
 ``a`` and ``a.b`` first), by a project module this one imports at module level (through that
 module's summary), by the interpreter at start-up, by ``import asyncio`` when the module runs
 on asyncio's loop or imports it (the catalog's generated tables), or by pytest for the tests and
-fixtures it runs.
+fixtures it runs (what ``import pytest`` loads: the catalog's generated table).
 """
 
 from __future__ import annotations
@@ -64,12 +64,21 @@ class FirstImports:
         own = self._own_loads()
         if module in own or (module in catalog.ASYNCIO_LOADS and (self.analysis.backend == "asyncio" or "asyncio" in own)):
             return True
-        if module in catalog.PYTEST_LOADS and self._run_by_pytest():
+        if module.partition(".")[0] == "_pytest":
+            return True  # code that imports pytest's internals is code that pytest runs (anyio's plugin)
+        if module in catalog.PYTEST_LOADS \
+                and (self._run_by_pytest() or "pytest" in own or "pytest" in self._loaded_through_project()):
             return True
         return module in self._loaded_through_project()
 
+    def module_level(self) -> list[str]:
+        """The modules (absolute names) this module's module-level code imports."""
+        self._own_loads()
+        return list(dict.fromkeys(self._imported))
+
     def _run_by_pytest(self) -> bool:
-        """Whether the function being walked is a test or a fixture: pytest is loaded when it runs."""
+        """Whether the function being walked is a test or a fixture: pytest is loaded when it runs
+        (as it is when the module, or one it imports, imports pytest at module level)."""
         scope = self.analysis.function
         return scope is not None and scope.func is not None and self.analysis.values.takes_fixtures(scope.func)
 
@@ -103,24 +112,28 @@ class FirstImports:
         return self._own
 
     def _loaded_through_project(self) -> set[str]:
-        """What the packages above this module and the project modules it imports at module level
-        import at module level (their summaries' imports)."""
+        """What the module-level code of the project modules loaded before this one's functions run
+        imports, transitively: the packages above it, the modules it imports at module level, theirs
+        (their summaries' ``loads``: ``from .invite import *`` too)."""
         if self._through is None:
             self._through = set()
             context = self.analysis.project
             if context is not None:
                 parts = context.module.split(".")
-                packages = [".".join(parts[:end]) for end in range(1, len(parts))]
-                ours = {context.module.partition(".")[0]}
-                for module in dict.fromkeys(packages + self._imported):
-                    top = module.partition(".")[0]
-                    if top not in ours and not context.index.has_module(top):
-                        continue  # not the project's: its summary is not known
-                    ours.add(top)
-                    summary = context.index.summary(module) if context.index.has_module(module) else None
-                    if summary is not None and summary.module != context.module:
-                        for name in summary.imports.values():
-                            _add_with_packages(self._through, name)
+                waiting = [".".join(parts[:end]) for end in range(1, len(parts))] + self._imported
+                seen = {context.module}  # (`from . import x` in a package's __init__): its summary is being made
+                while waiting:
+                    module = waiting.pop()
+                    if module in seen:
+                        continue
+                    seen.add(module)
+                    if not context.index.has_module(module):
+                        continue  # not the project's (its summary is not known), or a name in a module
+                    summary = context.index.summary(module)
+                    for name in summary.loads if summary is not None else ():
+                        _add_with_packages(self._through, name)
+                        name_parts = name.split(".")
+                        waiting += [".".join(name_parts[:end]) for end in range(1, len(name_parts) + 1)]
         return self._through
 
 

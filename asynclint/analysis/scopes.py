@@ -61,8 +61,10 @@ class Analysis:
     """The walk of one module. Checkers read its state; only it changes it."""
 
     def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable,
-                 project=None, source: str | None = None, backend: str | None = None):
+                 project=None, source: str | None = None, backend: str | None = None,
+                 enabled: frozenset[str] | None = None):
         self.tree = tree
+        self.enabled = enabled  # the codes reported in this file (None: every code)
         self.source = source  # the module's text, when known: see is_generator
         self._yield_lines: list[int] | None = None
         self.project = project  # project.ModuleContext when other modules can be consulted

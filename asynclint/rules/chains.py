@@ -285,19 +285,24 @@ class ProjectCallChecker(Checker):
         imports = {name: context.absolute(value.name)
                    for name, value in self.analysis.scopes[0].bindings.items() if isinstance(value, Ref)}
         self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes,
-                                     _constants(self.analysis.tree), self.outside)
+                                     _constants(self.analysis.tree), self.outside,
+                                     self.analysis.imports.module_level())
         if not context.checking:
             return
+        # A chain to an import is ASL112's kind of blocking: switched off with it.
+        imports = self.analysis.enabled is None or "ASL112" in self.analysis.enabled
         with context.index.checking(self.summary):
             for call, target, arguments, shown in self.callbacks:
-                found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants))
+                found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants),
+                                                     imports=imports)
                 if found is not None and found[0]:  # only a chain on every path: the loop runs it with unknown arguments
                     chain = found[1]
                     self.analysis.report(call, "ASL403", _callback_message(
                         call, shown, " -> ".join(step.label for step in chain), chain[-1]),
                         chain=tuple((s.label, os.path.abspath(s.path), s.line, s.when or None) for s in chain))
             for call, target, arguments, how, awaited in self.sites:
-                found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants), how)
+                found = context.index.blocking_chain(target, arguments, ({}, self.summary.constants), how,
+                                                     imports=imports)
                 if found is not None:
                     certain, chain = found
                     code = "ASL401" if certain else "ASL402"
