@@ -156,6 +156,11 @@ class ModuleSummary:
     # The modules its module-level code imports (absolute; ``import a.b``, ``from m import *`` too):
     # loaded whenever its functions run (analysis/imports.py).
     loads: list[str] = field(default_factory=list)
+    # The types of its values, for other modules (values.Resolver.summary_types): what functions
+    # and methods return ("f()", "Class.method()"), class attributes ("Class.attr") and module-level
+    # names ("NAME") -> a catalog type or an absolute class name, "*T" a container of T, "g()"
+    # what calling g returns.
+    types: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """What is known so far, walking nothing: the functions whose bodies are not walked yet are
@@ -163,7 +168,7 @@ class ModuleSummary:
         lazy = isinstance(self.functions, LazyFunctions)
         made = self.functions.made() if lazy else self.functions
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
-                "constants": self.constants, "outside": self.outside, "loads": self.loads,
+                "constants": self.constants, "outside": self.outside, "loads": self.loads, "types": self.types,
                 "functions": {name: f.to_json() for name, f in made.items()},
                 "later": self.functions.left() if lazy else []}
 
@@ -175,7 +180,7 @@ class ModuleSummary:
         functions = {name: FunctionSummary.from_json(f) for name, f in data["functions"].items()}
         later = [str(name) for name in data["later"]]
         summary = cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
-                      dict(data["constants"]), list(data["outside"]), list(data["loads"]))
+                      dict(data["constants"]), list(data["outside"]), list(data["loads"]), dict(data["types"]))
         if later:
             if walk_later is None or any(name in functions for name in later):
                 raise ValueError("a partial summary that cannot be completed")
@@ -638,7 +643,8 @@ class ProjectIndex:
             if summary is None:
                 continue
             local = ".".join(parts[cut:])
-            if local in summary.functions or local in summary.classes or local.rpartition(".")[0] in summary.classes:
+            if local in summary.functions or local in summary.classes or local.rpartition(".")[0] in summary.classes \
+                    or local in summary.types:
                 return summary, local
             head = parts[cut]
             if head in summary.imports and depth < 8:
@@ -665,6 +671,30 @@ class ProjectIndex:
                 if f"{name}.{attribute}" in base.functions:
                     return base, f"{name}.{attribute}"
         return None
+
+    def value_type(self, target: str, kind: str) -> str | None:
+        """How the summaries type a value of the project (see ModuleSummary.types): what calling
+        the function ``target`` returns (kind "returns"), the class attribute ``module.Class.attr``
+        as the class or its first base in Python's order that has it says ("attribute"), or the
+        module-level name ``target`` ("constant")."""
+        if kind == "returns":
+            found = self.resolve(target)
+            return found[0].types.get(found[1] + "()") if found is not None else None
+        if kind == "constant":
+            found = self._defining(target)
+            return found[0].types.get(found[1]) if found is not None and "." not in found[1] else None
+        owner, _, attribute = target.rpartition(".")
+        found = self.find_class(owner)
+        for summary, name in self.mro(*found) if found is not None else ():
+            key = f"{name}.{attribute}"
+            if key in summary.types or key in summary.functions:  # a method is no attribute
+                return summary.types.get(key)
+        return None
+
+    def runs(self, target: str) -> str | None:
+        """What calling the project function ``target`` runs (FunctionSummary.runs), None when unknown."""
+        found = self.resolve(target)
+        return found[0].functions[found[1]].runs if found is not None else None
 
     def find_class(self, target: str) -> tuple[ModuleSummary, str] | None:
         """(summary, class name in it) for an absolute qualified class name, through re-exports."""

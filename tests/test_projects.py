@@ -334,3 +334,23 @@ def test_chains_to_imports_are_switched_off_with_asl112():
     off, _ = _actual(root, dataclasses.replace(settings, ignore=("ASL112",)))
     assert any(code == "ASL401" for _, _, code in on)
     assert not any(code in ("ASL112", "ASL401") for _, _, code in off)
+
+
+def test_types_from_another_module_follow_an_edit_of_it(tmp_path):
+    """A value typed by another module's summary (a return annotation, a class attribute) depends
+    on that module: a cached result does not outlive an edit of it."""
+    root = tmp_path / "types"
+    shutil.copytree(os.path.join(PROJECTS_DIR, "types"), root, ignore=shutil.ignore_patterns(".asynclint_cache"))
+    settings = _settings(str(root))
+    before, _ = _actual(str(root), settings)
+    assert {("app/handlers.py", 32, "ASL104"), ("app/handlers.py", 25, "ASL401")} <= set(before)
+
+    core = root / "app" / "core.py"
+    core.write_text(core.read_text().replace("def file_path_to_path(name: str) -> Path:",
+                                             "def file_path_to_path(name: str) -> str:")
+                    .replace("    http: Http\n", "    http: object\n").replace("self.http = Http()", "self.http = 0"))
+    after, _ = _actual(str(root), settings)
+    assert ("app/handlers.py", 32, "ASL104") not in after
+    assert ("app/handlers.py", 25, "ASL401") not in after
+    assert ("app/handlers.py", 33, "ASL104") not in after  # core.file_path_to_path too
+    assert ("app/handlers.py", 50, "ASL104") in after  # DATA_DIR is still a Path

@@ -170,6 +170,11 @@ class Analysis:
             self.walk(node)
 
     @property
+    def classes(self) -> list[ClassInfo]:
+        """Every class met so far in the walk."""
+        return self._classes
+
+    @property
     def scope(self) -> Scope:
         return self.scopes[-1]
 
