@@ -379,6 +379,58 @@ class Resolver:
         project = self._project_name(base.name) if isinstance(base, Ref) else None
         return Instance(project) if project is not None else None
 
+    def narrowing(self, test: ast.expr) -> tuple[tuple[str, Value] | None, bool]:
+        """((name, its value where ``test`` holds), whether the test is negated) for an
+        ``isinstance(x, T)``, ``type(x) is T`` or ``type(x) == T`` test of a name (``not`` before
+        it, or one operand of an ``and``), when T is a type the analysis knows and not one the
+        name is known to be already (a base of its class: its own methods stay); else (None, False)."""
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        if negated:
+            test = test.operand
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and not negated:
+            for operand in test.values:
+                found, inner = self.narrowing(operand)
+                if found is not None and not inner:
+                    return found, False
+            return None, False
+        name = kind = None
+        if isinstance(test, ast.Call) and len(test.args) == 2 and not test.keywords \
+                and self.callee_key(test) == "builtins.isinstance":
+            name, kind = test.args
+        elif (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq))
+              and isinstance(test.left, ast.Call) and len(test.left.args) == 1
+              and self.callee_key(test.left) == "builtins.type"):
+            name, kind = test.left.args[0], test.comparators[0]
+        if not isinstance(name, ast.Name):
+            return None, False
+        kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+        values = [self.annotation_value(k) for k in kinds]
+        value = values[0] if values and all(v is not None and v == values[0] for v in values) else None
+        if value is None or self._already(self.lookup(name.id), value):
+            return None, False
+        return (name.id, value), negated
+
+    def _already(self, known: Value, narrowed: Value) -> bool:
+        """Whether an object known as ``known`` is an instance of ``narrowed``'s type already."""
+        if not isinstance(known, Instance) or not isinstance(narrowed, Instance):
+            return False
+        if known.type == narrowed.type:
+            return True
+        if isinstance(known.type, ClassInfo):
+            seen, queue = set(), [known.type]
+            while queue:  # the bases of this module's classes
+                info = queue.pop()
+                if info is narrowed.type:
+                    return True
+                if id(info) not in seen and len(seen) < 32:
+                    seen.add(id(info))
+                    queue.extend(self._bases(info))
+            return False
+        context = self.analysis.project
+        found = context.index.find_class(known.type) if context is not None and isinstance(known.type, str) else None
+        return found is not None and isinstance(narrowed.type, str) and any(
+            f"{summary.module}.{name}" == narrowed.type for summary, name in context.index.mro(*found))
+
     # -- other modules of the project ---------------------------------------------------------------
 
     def _project_name(self, name: str) -> str | None:

@@ -403,7 +403,10 @@ class ASL401(Rule):
     project function returns (`-> Path`, `-> list[Path]`, awaited, or through
     `to_thread.run_sync`), what a `@contextmanager` yields (`-> Iterator[Path]`), class
     attributes (class-level annotations, `self.x = ...`, properties) and module-level constants
-    (`DATA_DIR = Path(...)`); the blocking calls on such objects are the ASL1xx rules'. A chain with a link that runs only under a
+    (`DATA_DIR = Path(...)`); the blocking calls on such objects are the ASL1xx rules'. In the
+    branch an `isinstance(x, T)` or `type(x) is T` test makes true (and after `if not
+    isinstance(x, T): return`), `x` is an object of T: an async sibling class's methods are not
+    taken for the sync class's. A chain with a link that runs only under a
     condition (a branch, a `match` case, an `except` handler, an `and`/`or` or conditional
     expression operand, after an early `return`/`raise`) is ASL402 instead, off by default. Simple
     guards are evaluated with the call's literal arguments and the parameters' literal defaults
