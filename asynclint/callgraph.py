@@ -262,9 +262,12 @@ class ModuleContext:
         return replace(self, index=_weakly(self.index), checking=False)
 
     def absolute(self, name: str) -> str:
-        """Resolve a relative import target (``..db.fetch``) against this module."""
+        """Resolve a relative import target (``..db.fetch``) against this module; and a module
+        beside this one in a directory that is no package (``from helpers import f`` in tests/:
+        pytest, as Python running a script, puts that directory on sys.path)."""
         if not name.startswith("."):
-            return name
+            beside = self.index.beside(self.module, name.partition(".")[0]) if "." in self.module else None
+            return f"{beside}.{name}" if beside is not None else name
         rest = name.lstrip(".")
         level = len(name) - len(rest)
         package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
@@ -335,6 +338,7 @@ class ProjectIndex:
         self._load_conftest = load_conftest
         self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
         self._files: dict[str, str | None] = {}
+        self._beside: dict[tuple[str, str], str | None] = {}  # see beside
         # (module, function, known values) -> the chain found (or None) and the files it was found
         # from, with their stamps (see recording).
         self._chains: dict[tuple, tuple[tuple[bool, list[Step]] | None, dict[str, tuple]]] = {}
@@ -413,6 +417,18 @@ class ProjectIndex:
         if known is None or known[0] != stamp:
             known = self._conftests[path] = (stamp, self._load_conftest(path, self.context_for(path)))
         return known[1]
+
+    def beside(self, module: str, top: str) -> str | None:
+        """The package part ``P`` when ``P.top`` is a project module beside ``module`` (``P.m``)
+        and ``P`` is a directory without ``__init__.py`` while ``top`` is no project module itself:
+        what ``import top`` in that module imports (its directory is on sys.path)."""
+        key = (module, top)
+        if key not in self._beside:
+            parent = module.rpartition(".")[0]
+            self._beside[key] = parent if (
+                not self.has_module(parent) and not self.has_module(top)
+                and self.has_module(f"{parent}.{top}")) else None
+        return self._beside[key]
 
     def has_module(self, module: str) -> bool:
         """Whether the project has this module (a file under one of its roots, or one given)."""
@@ -495,6 +511,7 @@ class ProjectIndex:
         until a check asks for that module itself. A document checked stands for its file until
         the file changes (saved, or changed by another program once closed). A run's files do not
         change while it runs."""
+        self._beside.clear()  # a module beside another may have been created since
         for module in list(self._summaries):
             path, read = self._file_read(module)
             if file_stamp(path) != read:

@@ -369,6 +369,10 @@ _calls("ASL104", THREAD, " ".join("os." + f for f in (
     "remove unlink rename renames replace listdir scandir mkdir makedirs rmdir removedirs stat lstat "
     "chmod lchmod chown lchown link symlink readlink truncate utime walk fwalk access statvfs fsync "
     "fdatasync sendfile copy_file_range mkfifo mknod listxattr getxattr setxattr removexattr").split()))
+# os.scandir's entries: stat() makes a system call (on POSIX the first time, then cached on the
+# entry); is_dir()/is_file() read the type the directory listing gave (CPython 3.11 os.DirEntry).
+ELEMENTS: dict[str, str] = {"os.scandir": "os.DirEntry"}  # call -> the type of what iterating its result gives
+_methods("ASL104", THREAD, "os.DirEntry", "stat")
 _calls("ASL104", THREAD, " ".join("os.path." + f for f in (
     "exists lexists isfile isdir islink ismount isjunction getsize getmtime getatime getctime "
     "samefile sameopenfile realpath").split()))
@@ -1563,9 +1567,18 @@ CONTAINERS = TUPLES | frozenset(
         ("collections", "deque"),
     ) for name in names.split())
 
+# Generic mappings whose type arguments are the types of their keys and values (`dict[Path, float]`).
+MAPPINGS = frozenset(
+    f"{module}.{name}" for module, names in (
+        ("builtins", "dict"),
+        ("typing", "Dict Mapping MutableMapping DefaultDict OrderedDict"),
+        ("collections.abc", "Mapping MutableMapping"),
+        ("collections", "defaultdict OrderedDict"),
+    ) for name in names.split())
+
 # The types above, and calls that produce an object of a type by naming it.
 # The async libraries' classes with coroutine methods are types too (`nursery: trio.Nursery`).
-KNOWN_TYPES: frozenset[str] = (frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())
+KNOWN_TYPES: frozenset[str] = (frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values()) | frozenset(ELEMENTS.values())
                                | frozenset(ASYNC_ENTERS.values()) | frozenset(
     owner for owner, _, _ in (name.rpartition(".") for name in GENERATED_COROUTINES) if owner.rpartition(".")[2][:1].isupper()))
 

@@ -95,6 +95,23 @@ class Elements:
 
 
 @dataclass(frozen=True, slots=True)
+class MappingOf:
+    """A mapping whose keys, or values, are all of one known kind (``dict[Path, float]``)."""
+
+    key: object
+    value: object
+
+
+# What a mapping's methods give: its keys, its values, (key, value) pairs, or one value.
+_MAPPING_METHODS = {
+    "keys": lambda m: Elements(m.key) if m.key is not None else None,
+    "values": lambda m: Elements(m.value) if m.value is not None else None,
+    "items": lambda m: Elements(TupleOf((m.key, m.value))),
+    "get": lambda m: m.value, "pop": lambda m: m.value, "setdefault": lambda m: m.value,
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Flags:
     """A ``|`` of flags, by the qualified names of those known to be among them
     (``_NUMERIC = socket.AI_NUMERICHOST; _NUMERIC |= other``, ``flags | _NUMERIC``)."""
@@ -114,7 +131,7 @@ def union_of_flags(left: Value, right: Value) -> Value:
     return Flags(names) if names else None
 
 
-Value = Union[Ref, Instance, FuncDef, ClassRef, TupleOf, Elements, Flags, None]
+Value = Union[Ref, Instance, FuncDef, ClassRef, TupleOf, Elements, MappingOf, Flags, None]
 
 
 class Scope:
@@ -142,6 +159,8 @@ def element_of(container: Value) -> Value:
     """What iterating over ``container`` gives, when every element is known to be alike."""
     if isinstance(container, Elements):
         return container.of
+    if isinstance(container, MappingOf):
+        return container.key
     if isinstance(container, TupleOf) and container.items and all(
             item == container.items[0] for item in container.items):
         return container.items[0]
@@ -204,6 +223,8 @@ class Resolver:
             if isinstance(base, TupleOf) and isinstance(expr.slice, ast.Constant) and type(expr.slice.value) is int:
                 index = expr.slice.value
                 return base.items[index] if -len(base.items) <= index < len(base.items) else None
+            if isinstance(base, MappingOf):
+                return base.value
             return element_of(base) if isinstance(base, Elements) else None
         if kind is ast.Tuple:
             return TupleOf(tuple(self.resolve(e) for e in expr.elts)) if expr.elts else None
@@ -306,6 +327,9 @@ class Resolver:
         receiver = None
         if isinstance(func, ast.Attribute):  # resolve the receiver once: chains stay linear
             receiver = self.resolve(func.value)
+            if isinstance(receiver, MappingOf):
+                method = _MAPPING_METHODS.get(func.attr)
+                return method(receiver) if method is not None else None
             callee = self.attribute(receiver, func.attr)
         else:
             callee = self.callee(call)
@@ -313,6 +337,10 @@ class Resolver:
             items = catalog.TUPLE_RETURNS.get(callee.name)
             if items is not None:
                 return TupleOf(tuple(_instance_of(item) for item in items))
+            element = catalog.ELEMENTS.get(callee.name)
+            if element is not None:  # `for entry in os.scandir(p)`: covered by the call's finding
+                covered = id(call) in self.analysis.blocking.covering
+                return Elements(Instance(element, reported=covered, origin=id(call) if covered else 0))
             produced = catalog.RETURNS.get(callee.name) or self.extra_types.get(callee.name)
             special = catalog.RETURNS_WHEN.get(callee.name)
             if special is not None and special[0].holds(call, self.resolve):
@@ -761,6 +789,10 @@ class Resolver:
                 return self.annotation_value(first)
             if isinstance(outer, Ref) and outer.name in ("typing.Union", "typing_extensions.Union"):
                 return self._union(inner.elts if isinstance(inner, ast.Tuple) else [inner])
+            if isinstance(outer, Ref) and outer.name in catalog.MAPPINGS and isinstance(inner, ast.Tuple) \
+                    and len(inner.elts) == 2:
+                key, value = (self.annotation_value(e) for e in inner.elts)
+                return MappingOf(key, value) if key is not None or value is not None else None
             if isinstance(outer, Ref) and outer.name in catalog.CONTAINERS:
                 if outer.name in catalog.TUPLES and isinstance(inner, ast.Tuple) and not (
                         len(inner.elts) == 2 and isinstance(inner.elts[1], ast.Constant)):  # not tuple[T, ...]
