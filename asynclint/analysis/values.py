@@ -268,6 +268,11 @@ class Resolver:
                 value = self.class_attribute(base, attr, instance, depth + 1)
                 if value is not None:
                     break
+            else:  # a base of another module of the project: as its summary types the attribute
+                for base in self._project_bases(info):
+                    value = self._project_value(f"{base}.{attr}", "attribute")
+                    if value is not None:
+                        break
         # An object made by a reported call in one method is still used, unreported, by the others:
         # the cost of `self.conn.execute()` in `add()` is paid on every call of `add()`.
         if isinstance(value, Instance) and value.reported and self._assigned_elsewhere(info, attr):
@@ -280,6 +285,14 @@ class Resolver:
         with self.within(info.scopes):
             bases = [self.resolve(base) for base in info.node.bases]
         return [base.info for base in bases if isinstance(base, ClassRef) and base.info is not info]
+
+    def _project_bases(self, info: ClassInfo) -> list[str]:
+        """The bases of a class of this module that are classes of another module of the project."""
+        if info.node is None or self._naming:
+            return []
+        with self.within(info.scopes):
+            bases = [self.resolve(base) for base in info.node.bases]
+        return [base.name for base in bases if isinstance(base, Ref)]
 
     def _assigned_elsewhere(self, info: ClassInfo, attr: str) -> bool:
         source = info.attr_sources.get(attr)
