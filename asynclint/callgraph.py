@@ -74,6 +74,11 @@ class FunctionSummary:
         return self.runs == "body" or (self.runs, how) in (("generator", "iterate"), ("contextmanager", "with"))
 
 
+def _run_walks(walks: list) -> None:
+    for walk in walks:
+        walk()
+
+
 class LazyFunctions(dict):
     """The function summaries of a module summarised for others, whose bodies are walked when a
     summary is first read (most are never: a chain goes through few of a module's functions).
@@ -85,6 +90,8 @@ class LazyFunctions(dict):
         super().__init__(made)
         self._later = later
         self.done = lambda: None
+        # Runs a name's walks (set by the index: it records the files they consult).
+        self.run = _run_walks
         self.stored = -1  # how many summaries were made when it was last stored (-1: never)
 
     def made(self) -> dict[str, FunctionSummary]:
@@ -100,8 +107,7 @@ class LazyFunctions(dict):
         walks = self._later.pop(name, None)
         if walks is None:
             return
-        for walk in walks:
-            walk()
+        self.run(walks)
         if not self._later:
             self.done()
 
@@ -161,6 +167,9 @@ class ModuleSummary:
     # names ("NAME") -> a catalog type or an absolute class name, "*T" a container of T, "g()"
     # what calling g returns.
     types: dict[str, str] = field(default_factory=dict)
+    # The other files read while it was made (absolute path -> stamp), its function bodies walked
+    # later too: what it says of types from other modules holds only while they are unchanged.
+    consulted: dict[str, tuple] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """What is known so far, walking nothing: the functions whose bodies are not walked yet are
@@ -169,6 +178,7 @@ class ModuleSummary:
         made = self.functions.made() if lazy else self.functions
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
                 "constants": self.constants, "outside": self.outside, "loads": self.loads, "types": self.types,
+                "consulted": {path: list(stamp) for path, stamp in self.consulted.items()},
                 "functions": {name: f.to_json() for name, f in made.items()},
                 "later": self.functions.left() if lazy else []}
 
@@ -180,7 +190,8 @@ class ModuleSummary:
         functions = {name: FunctionSummary.from_json(f) for name, f in data["functions"].items()}
         later = [str(name) for name in data["later"]]
         summary = cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
-                      dict(data["constants"]), list(data["outside"]), list(data["loads"]), dict(data["types"]))
+                      dict(data["constants"]), list(data["outside"]), list(data["loads"]), dict(data["types"]),
+                      {str(path): tuple(stamp) for path, stamp in data["consulted"].items()})
         if later:
             if walk_later is None or any(name in functions for name in later):
                 raise ValueError("a partial summary that cannot be completed")
@@ -514,7 +525,9 @@ class ProjectIndex:
         self._beside.clear()  # a module beside another may have been created since
         for module in list(self._summaries):
             path, read = self._file_read(module)
-            if file_stamp(path) != read:
+            made = self._summaries[module][1]
+            if file_stamp(path) != read or made is not None and any(
+                    file_stamp(other) != stamp for other, stamp in made.consulted.items()):
                 del self._summaries[module]
                 self._files.pop(module, None)  # perhaps gone
                 self._summaries_changed()
@@ -524,6 +537,8 @@ class ProjectIndex:
         known = self._summaries.get(module)
         if known is not None and known[0][0] == "given":
             self._record_module(module)  # checked earlier: the files checked after depend on its file
+            if known[1] is not None:
+                self._record(known[1].consulted)  # and on those its check read (once kept: see keep)
             return known[1]
         path = self._module_file(module)
         if path is None:
@@ -535,6 +550,8 @@ class ProjectIndex:
         if self._recording is not None:
             self._recording[path] = stamp
         if known is not None and known[0] == stamp:
+            if known[1] is not None:
+                self._record(known[1].consulted)
             return known[1]
         summary = self._load(module, path)
         unseen = self._unseen(module)
@@ -555,14 +572,16 @@ class ProjectIndex:
             return None
         return make_key(self._fingerprint, module, os.path.abspath(path), content)
 
-    def keep(self, path: str, text: str) -> None:
+    def keep(self, path: str, text: str, consulted: dict[str, tuple]) -> None:
         """Store in the on-disk cache the summary made while ``path`` (read as ``text``) was
-        checked, so that a later run that needs it does not parse the file again."""
+        checked, so that a later run that needs it does not parse the file again; ``consulted``:
+        the other files that check read (what the summary may depend on)."""
         context = self.context_for(path)
         known = self._summaries.get(context.module)
         key = self._summary_key(context.module, path, text.encode("utf-8", "surrogatepass"))
         if (key is not None and known is not None and known[0][0] == "given" and known[1] is not None
                 and known[1].path == path):
+            known[1].consulted.update(_others(consulted, path))
             self._store.put(SUMMARIES, key, known[1].to_json())
 
     def _load(self, module: str, path: str) -> ModuleSummary | None:
@@ -582,15 +601,27 @@ class ProjectIndex:
                     kept = ModuleSummary.from_json(payload, _WalkAgain(self, module, path, key))
                 except (KeyError, TypeError, ValueError, AttributeError):
                     kept = None  # a malformed entry: make the summary again
-                if kept is not None and not any(self.has_module(top) for top in kept.outside):
+                if kept is not None and not any(self.has_module(top) for top in kept.outside) and all(
+                        file_stamp(other) == stamp for other, stamp in kept.consulted.items()):
                     self._keys[module] = key
                     if isinstance(kept.functions, LazyFunctions):
                         kept.functions.stored = dict.__len__(kept.functions)
+                        self._watch(kept)
                     return kept
-        summary = self._summarize(path, self.context_for(path))
+        with self.recording() as consulted:
+            summary = self._summarize(path, self.context_for(path))
+        self._record(consulted)
+        if summary is not None:
+            summary.consulted.update(_others(consulted, path))
+            if isinstance(summary.functions, LazyFunctions):
+                self._watch(summary)
         if key is not None and summary is not None:
             self._keys[module] = key
         return summary
+
+    def _watch(self, summary: ModuleSummary) -> None:
+        """The files its function bodies consult when they are walked later join its ``consulted``."""
+        summary.functions.run = partial(_walk_recorded, _weakly(self), summary.consulted, summary.path)
 
     def _put(self, key: str, summary: ModuleSummary) -> None:
         self._store.put(SUMMARIES, key, summary.to_json())
@@ -955,6 +986,21 @@ class ProjectIndex:
 
 
 _MAX_STATES = 4  # known-value variants searched per function
+
+
+def _others(consulted: dict[str, tuple], path: str) -> dict[str, tuple]:
+    """The files consulted, but the module's own (its text is in its summary's key)."""
+    own = os.path.abspath(path)
+    return {other: stamp for other, stamp in consulted.items() if other != own}
+
+
+def _walk_recorded(index: "ProjectIndex", consulted: dict[str, tuple], path: str, walks: list) -> None:
+    """Walk function bodies of a summary, adding the files they consult to its ``consulted`` (and
+    to what the answer being made meanwhile depends on)."""
+    with index.recording() as read:
+        _run_walks(walks)
+    consulted.update(_others(read, path))
+    index._record(read)
 
 
 def _frozen(env: dict) -> tuple:

@@ -354,3 +354,26 @@ def test_types_from_another_module_follow_an_edit_of_it(tmp_path):
     assert ("app/handlers.py", 25, "ASL401") not in after
     assert ("app/handlers.py", 33, "ASL104") not in after  # core.file_path_to_path too
     assert ("app/handlers.py", 50, "ASL104") in after  # DATA_DIR is still a Path
+
+
+def test_a_summary_kept_on_disk_follows_the_modules_it_was_made_from(tmp_path):
+    """A helper's summary types its calls with another module's summary (``app.root`` is a Path):
+    kept on disk, it holds only while that module is unchanged."""
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "0"\n')
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "model.py").write_text(
+        "from pathlib import Path\n\n\nclass App:\n    root: Path\n")
+    (root / "pkg" / "helpers.py").write_text(
+        "from pkg.model import App\n\n\ndef read(app: App):\n    return app.root.read_text()\n")
+    (root / "pkg" / "main.py").write_text(
+        "from pkg.helpers import read\n\n\nasync def handler(app):\n    return read(app)\n")
+    settings = _settings(str(root))
+    before, _ = _actual(str(root), settings)
+    assert ("pkg/main.py", 5, "ASL401") in before
+
+    model = root / "pkg" / "model.py"
+    model.write_text(model.read_text().replace("root: Path", "root: str"))
+    after, _ = _actual(str(root), settings)
+    assert ("pkg/main.py", 5, "ASL401") not in after
