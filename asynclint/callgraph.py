@@ -163,7 +163,7 @@ class ModuleSummary:
     # loaded whenever its functions run (analysis/imports.py).
     loads: list[str] = field(default_factory=list)
     # The types of its values, for other modules (values.Resolver.summary_types): what functions
-    # and methods return ("f()", "Class.method()"), class attributes ("Class.attr") and module-level
+    # and methods return ("f()", "Class.method()"; a coroutine function's awaited: "await f()"), class attributes ("Class.attr") and module-level
     # names ("NAME") -> a catalog type or an absolute class name, "*T" a container of T, "g()"
     # what calling g returns.
     types: dict[str, str] = field(default_factory=dict)
@@ -722,12 +722,14 @@ class ProjectIndex:
 
     def value_type(self, target: str, kind: str) -> str | None:
         """How the summaries type a value of the project (see ModuleSummary.types): what calling
-        the function ``target`` returns (kind "returns"), the class attribute ``module.Class.attr``
+        the function ``target`` returns (kind "returns"), what awaiting it gives ("awaited"), the class attribute ``module.Class.attr``
         as the class or its first base in Python's order that has it says ("attribute"), or the
         module-level name ``target`` ("constant")."""
-        if kind == "returns":
+        if kind in ("returns", "awaited"):
             found = self.resolve(target)
-            return found[0].types.get(found[1] + "()") if found is not None else None
+            if found is None:
+                return None
+            return found[0].types.get(f"{found[1]}()" if kind == "returns" else f"await {found[1]}()")
         if kind == "constant":
             found = self._defining(target)
             return found[0].types.get(found[1]) if found is not None and "." not in found[1] else None

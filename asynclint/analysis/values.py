@@ -396,10 +396,9 @@ class Resolver:
         if isinstance(callee, FuncDef) and callee.is_async and callee.node.returns is not None:
             with self.within(self.analysis.scopes):
                 return self.annotation_value(callee.node.returns)
-        if isinstance(callee, Ref) and not self._naming:
-            returned = self._project_call(callee.name)
-            return None if returned is _UNKNOWN else returned
-        return None
+        project = self._project_name(callee.name) if isinstance(callee, Ref) and not self._naming else None
+        named = self.analysis.project.index.value_type(project, "awaited") if project is not None else None
+        return self.summary_value(named) if named is not None else None
 
     def _super(self, call: ast.Call) -> Value:
         """``super()`` in a method of a class with one base (``super().stat(p)``): an object of
@@ -538,12 +537,12 @@ class Resolver:
                     if isinstance(value, (Instance, Elements)):
                         self._name_type(types, name, value, context)
                     elif isinstance(value, FuncDef) and value.node.returns is not None:
-                        self._name_type(types, f"{name}()", self._declared_return(value), context)
+                        self._name_type(types, _returns_key(value, name), self._declared_return(value), context)
             for info in self.analysis.classes:
                 for method in info.methods.values():
                     if method.node.returns is not None and method.kind != "property":
                         with self.within(info.scopes):
-                            self._name_type(types, f"{info.qualname}.{method.name}()",
+                            self._name_type(types, _returns_key(method, f"{info.qualname}.{method.name}"),
                                             self._declared_return(method), context)
                 attributes = set(info.body_scope.bindings) if info.body_scope is not None else set()
                 attributes.update(_annotated_attributes(info.node))
@@ -839,6 +838,12 @@ class Resolver:
 
 
 _UNKNOWN = object()  # "not a project function or class": the caller's own reading stands
+
+
+def _returns_key(func: FuncDef, name: str) -> str:
+    """The key of what a function gives in a summary's types: a coroutine function's annotation
+    is what awaiting its call gives ("await f()"), a sync one's what calling it gives ("f()")."""
+    return f"await {name}()" if func.is_async else f"{name}()"
 
 
 def _type_name(value: Instance, context) -> str | None:
