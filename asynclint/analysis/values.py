@@ -797,7 +797,7 @@ class Resolver:
             outer = self.resolve(annotation.value)
             inner = annotation.slice
             first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
-            if isinstance(outer, Ref) and outer.name in ("typing.Optional", "typing.Annotated"):
+            if isinstance(outer, Ref) and outer.name in _WRAPPERS:
                 return self.annotation_value(first)
             if isinstance(outer, Ref) and outer.name in ("typing.Union", "typing_extensions.Union"):
                 return self._union(inner.elts if isinstance(inner, ast.Tuple) else [inner])
@@ -838,6 +838,9 @@ class Resolver:
 
 
 _UNKNOWN = object()  # "not a project function or class": the caller's own reading stands
+# Annotations whose first argument is the type (`Final[Path]`, `Annotated[Path, ...]`).
+_WRAPPERS = frozenset(f"{module}.{name}" for module in ("typing", "typing_extensions")
+                      for name in ("Optional", "Annotated", "Final", "ClassVar"))
 
 
 def _returns_key(func: FuncDef, name: str) -> str:
