@@ -517,7 +517,10 @@ class Analysis:
     def _ann_assign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.walk(node.value)
-            value = self.resolve(node.value) or self.annotation_value(node.annotation)
+            value = self.resolve(node.value)
+            if value is None or isinstance(value, Instance) and isinstance(value.type, str) \
+                    and value.type not in catalog.KNOWN_TYPES:  # a guess (a call of unknown result)
+                value = self.annotation_value(node.annotation) or value
         else:
             value = self.annotation_value(node.annotation)
         if node.value is not None or self.scope.kind in ("class", "function"):
