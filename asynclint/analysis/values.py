@@ -236,7 +236,9 @@ class Resolver:
             return _alike([self.call_result(expr.elt)])
         return None
 
-    def attribute(self, base: Value, attr: str) -> Value:
+    def attribute(self, base: Value, attr: str, typed: bool = True) -> Value:
+        """What ``base.attr`` refers to; ``typed``: whether an attribute of an object of another
+        module's class is looked up in its summary (a method called needs only its name)."""
         if isinstance(base, Ref):
             constant = self._project_value(base.name, "constant")
             if constant is None:
@@ -252,7 +254,7 @@ class Resolver:
             if produced:
                 return Instance(produced, reported=base.reported, origin=base.origin)
             # An attribute of an object of another module's class, as that module's summary types it.
-            return self._project_value(key, "attribute") or Ref(key)
+            return (self._project_value(key, "attribute") if typed else None) or Ref(key)
         if isinstance(base, ClassRef):
             return self.class_attribute(base.info, attr, instance=False)
         if base is None and attr in catalog.DISTINCTIVE_METHODS:
@@ -343,7 +345,7 @@ class Resolver:
             if isinstance(receiver, MappingOf):
                 method = _MAPPING_METHODS.get(func.attr)
                 return method(receiver) if method is not None else None
-            callee = self.attribute(receiver, func.attr)
+            callee = self.attribute(receiver, func.attr, typed=False)
         else:
             callee = self.callee(call)
         if isinstance(callee, Ref):
@@ -501,7 +503,9 @@ class Resolver:
         if self._naming:
             return None
         project = self._project_name(name)
-        named = self.analysis.project.index.value_type(project, kind) if project is not None else None
+        if project is None or "." not in project or kind == "constant" and self.analysis.project.index.has_module(project):
+            return None  # a module: its attributes are looked up as such
+        named = self.analysis.project.index.value_type(project, kind)
         return self.summary_value(named) if named is not None else None
 
     def summary_value(self, named: str, depth: int = 0) -> Value:
@@ -561,7 +565,8 @@ class Resolver:
             info.attr_cache.clear()
 
     def _declared_return(self, func: FuncDef) -> Value:
-        return self.annotation_value(func.node.returns) if not _returns_nonblocking(func.node) else None
+        value = self.annotation_value(func.node.returns)
+        return value if value is not None and not _returns_nonblocking(func.node) else None
 
     def _class_level(self, info: ClassInfo, attr: str) -> Value:
         """A class attribute: as the class body or its methods set it, else as the body annotates it."""
@@ -828,13 +833,11 @@ class Resolver:
 
 
     def _project_class(self, name: str) -> Value:
-        """An object of a class of another module of the project (``app: Application``)."""
+        """An object of a class of another module of the project (``app: Application``). Whether
+        the name is a class is asked only when the object is used (its module's summary is read
+        then): a name that is none has no methods or attributes the summaries know."""
         project = self._project_name(name)
-        if project is None:
-            return None
-        if self._naming or self.analysis.project.index.find_class(project) is not None:
-            return Instance(project)
-        return None
+        return Instance(project) if project is not None else None
 
 
 _UNKNOWN = object()  # "not a project function or class": the caller's own reading stands
