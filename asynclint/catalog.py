@@ -335,6 +335,10 @@ _calls("ASL103", OPEN, "os.open io.open_code codecs.open shelve.open dbm.open")
 MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
 # File object types whose instances may be such buffers: a parameter of one of them may not block.
 BUFFERABLE_TYPES = frozenset({"io.IOBase"})
+# The io module's abstract bases: `isinstance(fp, io.BufferedIOBase)` holds for an io.BytesIO as
+# for a file, so such a test says nothing of whether the object's methods block (discord.py's
+# Asset.save(fp), documented with an io.BytesIO).
+ABSTRACT_FILE_TYPES = frozenset({"io.IOBase", "io.RawIOBase", "io.BufferedIOBase", "io.TextIOBase"})
 _returns("io.BytesIO", "io.BytesIO")
 _returns("io.StringIO", "io.StringIO")
 _calls("ASL103", OPEN, "gzip.open bz2.open lzma.open", nonblocking=[ArgIsBuffer("filename", 0)])

@@ -446,6 +446,8 @@ class Resolver:
         if not isinstance(name, ast.Name):
             return None, False
         kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+        if any(getattr(self.resolve(k), "name", None) in catalog.ABSTRACT_FILE_TYPES for k in kinds):
+            return None, False
         values = [self.annotation_value(k) for k in kinds]
         value = values[0] if values and all(v is not None and v == values[0] for v in values) else None
         if value is None or self._already(self.lookup(name.id), value):
