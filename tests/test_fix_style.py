@@ -163,10 +163,15 @@ def _ruff_available():
     return subprocess.run([*RUFF, "--version"], capture_output=True).returncode == 0
 
 
+# Fix fixtures formatted and sorted under ruff's defaults, each of a case seen on real code (issue 23).
+RUFF_CLEAN = ["long_lines.py", "import_after_header_comment.py"]
+
+
 @pytest.mark.skipif(not _ruff_available(), reason="ruff is a test dependency (pyproject.toml [test])")
-def test_a_file_ruff_accepted_before_the_fix_it_accepts_after(tmp_path):
+@pytest.mark.parametrize("name", RUFF_CLEAN)
+def test_a_file_ruff_accepted_before_the_fix_it_accepts_after(tmp_path, name):
     """The fixture is formatted and sorted under ruff's defaults; so is what the fix makes of it."""
-    path = os.path.join(FIXTURES, "fix", "long_lines.py")
+    path = os.path.join(FIXTURES, "fix", name)
     for candidate in (path, path[:-3] + ".fixed.py"):
         target = tmp_path / os.path.basename(candidate)
         target.write_text(open(candidate, encoding="utf-8").read())

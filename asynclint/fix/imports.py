@@ -176,10 +176,12 @@ def _sort_line(statement: cst.SimpleStatementLine) -> str:
 
 
 def _split_leading(lines) -> tuple[list, list]:
-    """A statement's leading lines: (the blank lines before its first comment, the rest)."""
-    count = 0
-    while count < len(lines) and lines[count].comment is None:
-        count += 1
+    """A statement's leading lines: (those before the comments right above it, those comments).
+    A comment block with a blank line after it is the module's, not the statement's: an import
+    put before the statement goes after that block, as the sorter puts it."""
+    count = len(lines)
+    while count and lines[count - 1].comment is not None:
+        count -= 1
     return list(lines[:count]), list(lines[count:])
 
 
