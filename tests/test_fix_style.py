@@ -134,10 +134,19 @@ LONG = "import shutil\n\n\nasync def copy(source_directory, target_directory):\n
        "    shutil.copytree(source_directory, target_directory, dirs_exist_ok=True)\n"
 
 
-def test_a_rewritten_line_past_the_length_is_broken_one_argument_per_line():
+def test_a_rewritten_statement_past_the_length_is_laid_out_as_black_lays_it_out():
     fixed = fix_source(LONG, "m.py", Settings(), unsafe=True)[0]
+    assert fixed.endswith("    await asyncio.to_thread(\n"
+                          "        shutil.copytree, source_directory, target_directory, dirs_exist_ok=True\n    )\n")
+
+
+def test_a_statement_black_would_change_before_the_fix_is_broken_one_argument_per_line():
+    """The project does not format it as black does: black is not asked, it would change more
+    than the fix wrote."""
+    unformatted = LONG.replace("dirs_exist_ok=True", "dirs_exist_ok = True")
+    fixed = fix_source(unformatted, "m.py", Settings(), unsafe=True)[0]
     assert fixed.endswith("    await asyncio.to_thread(\n        shutil.copytree,\n        source_directory,\n"
-                          "        target_directory,\n        dirs_exist_ok=True,\n    )\n")
+                          "        target_directory,\n        dirs_exist_ok = True,\n    )\n")
 
 
 def test_the_projects_line_length_decides():

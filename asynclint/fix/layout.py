@@ -1,34 +1,137 @@
-"""Rewritten lines within the project's line length, broken the way black and ruff's formatter
-break a call: after its opening parenthesis, one argument per line, a magic trailing comma, the
-closing parenthesis on a line of its own. A formatter then leaves the lines as they are.
+"""Rewritten lines within the project's line length, laid out as its formatter lays them out.
 
-Only lines the fix wrote are broken, one line at a time, and only where the line means the same
-after the break (its ast, parsed alone, is compared).
+A statement the fix made too long is formatted by black, the formatter ruff's keeps to, with the
+project's line length and Python versions, where the statement was as black writes it before
+the fix (so black changes nothing the fix did not write, and a file ``ruff format`` accepted it
+still accepts). Any other long line the fix wrote is broken the way black breaks a call: after
+its last call's opening parenthesis, one argument per line, a magic trailing comma, the closing
+parenthesis on a line of its own.
+
+Only lines the fix wrote are laid out, and only where they mean the same after it (their ast,
+parsed alone, is compared).
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
 import io
 import textwrap
 import tokenize
 
+from asynclint.model import FixStyle
+
 _OPENING = {")": "(", "]": "[", "}": "{"}
 # A compound statement's header parses alone with a body put after it.
 _HEADERS = ("with ", "async with ", "for ", "async for ", "if ", "while ")
+_BODY = "    pass\n"
+_COMPOUND = (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.If, ast.While)
 
 
-def fit_lines(original: str, code: str, line_length: int, indent: str) -> str:
-    """``code`` (``original`` with a fix's edits) with each line the fix wrote longer than
-    ``line_length`` broken at its last call; ``indent``: one level of the file's indentation."""
+def fit_lines(original: str, code: str, style: FixStyle, indent: str) -> str:
+    """``code`` (``original`` with a fix's edits) with each statement the fix made longer than the
+    line length laid out again; ``indent``: one level of the file's indentation."""
     lines = code.splitlines(keepends=True)
     kept = set(original.splitlines(keepends=True))  # a line of the original is not the fix's to break
-    long = [row for row, line in enumerate(lines) if len(line.rstrip("\r\n")) > line_length and line not in kept]
+    long = [row for row, line in enumerate(lines)
+            if len(line.rstrip("\r\n")) > style.line_length and line not in kept]
+    if not long:
+        return code
+    spans = _statement_spans(code) if indent == "    " else {}  # black indents by four spaces
+    to_original = _row_map(original.splitlines(keepends=True), lines)
+    done: set[int] = set()
     for row in reversed(long):  # from the end, so that the rows before keep their numbers
-        broken = _broken(lines[row], line_length, indent)
-        if broken is not None:
-            lines[row:row + 1] = broken
-    return "".join(lines) if long else code
+        first, last = spans.get(row, (row, row))
+        if first in done:
+            continue
+        done.add(first)
+        laid_out = None
+        if row in spans and first in to_original and last in to_original:
+            before = original.splitlines(keepends=True)[to_original[first]:to_original[last] + 1]
+            laid_out = _black(before, lines[first:last + 1], style)
+        if laid_out is None:
+            first = last = row
+            laid_out = _broken(lines[row], style.line_length, indent)
+        if laid_out is not None:
+            lines[first:last + 1] = laid_out
+    return "".join(lines)
+
+
+def _statement_spans(code: str) -> dict[int, tuple[int, int]]:
+    """Each row's statement (a simple statement, or the header of a ``with``, ``for``, ``if`` or
+    ``while``) as (first row, last row), 0-based; rows that two statements share are left out."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    spans: dict[int, tuple[int, int]] = {}
+    shared: set[int] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt):
+            continue
+        if isinstance(node, _COMPOUND):
+            header = [n for field, n in ast.iter_fields(node) if field not in ("body", "orelse")]
+            parts = [p for n in header for p in (n if isinstance(n, list) else [n]) if isinstance(p, ast.AST)]
+            last = max((getattr(p, "end_lineno", None) or node.lineno for p in parts), default=node.lineno)
+        elif hasattr(node, "body"):
+            continue  # a def, class, try or match: not the fix's to lay out
+        else:
+            last = node.end_lineno or node.lineno
+        span = (node.lineno - 1, last - 1)
+        for row in range(span[0], span[1] + 1):
+            if row in spans and spans[row] != span:
+                shared.add(row)
+            spans[row] = span
+    return {row: span for row, span in spans.items() if row not in shared}
+
+
+def _row_map(before: list[str], after: list[str]) -> dict[int, int]:
+    """The row of ``before`` in the place of each row of ``after`` that is unchanged, in a changed
+    stretch of as many rows as it replaced, or at either end of a changed stretch."""
+    rows: dict[int, int] = {}
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal" or i2 - i1 == j2 - j1:
+            rows.update((j1 + k, i1 + k) for k in range(j2 - j1))
+        elif i2 > i1 and j2 > j1:
+            rows[j1], rows[j2 - 1] = i1, i2 - 1
+    return rows
+
+
+def _black(before: list[str], after: list[str], style: FixStyle) -> list[str] | None:
+    """``after`` (a statement the fix rewrote from ``before``) as black formats it, or None where
+    black would also change ``before`` (the project does not format that statement as black does)."""
+    margin = after[0][:len(after[0]) - len(after[0].lstrip())]
+    if margin.strip(" ") or style.line_length - len(margin) < 40:
+        return None
+    import black  # only for a statement the fix made too long
+
+    targets = {v for v in black.TargetVersion if style.python_minimum and v.value >= style.python_minimum}
+    mode = black.Mode(line_length=style.line_length - len(margin), target_versions=targets,
+                      string_normalization=False)
+
+    def formatted(lines: list[str]) -> tuple[str, str, type] | None:
+        """(the statement at the left margin, black's text of it, its kind of statement)."""
+        if any(line.strip() and not line.startswith(margin) for line in lines):
+            return None  # a line of a string at a lesser indentation
+        text = "".join(line[len(margin):].rstrip("\r\n") + "\n" for line in lines)
+        if text.startswith(_HEADERS):
+            text += _BODY
+        try:
+            return text, black.format_str(text, mode=mode), type(ast.parse(text).body[0])
+        except Exception:  # black's parser or its own check: left to the plain breaking
+            return None
+
+    original, rewritten = formatted(before), formatted(after)
+    if original is None or rewritten is None or original[0] != original[1] or original[2] is not rewritten[2]:
+        return None
+    text = rewritten[1]
+    if rewritten[0].endswith(_BODY):
+        if not text.endswith(_BODY):
+            return None
+        text = text[:-len(_BODY)]
+    newline = after[-1][len(after[-1].rstrip("\r\n")):] or "\n"
+    laid_out = [(margin + line if line else line) + newline for line in text.splitlines()]
+    return laid_out if _same_code(after, laid_out) else None
 
 
 def _broken(line: str, line_length: int, indent: str) -> list[str] | None:
