@@ -37,6 +37,15 @@ def test_line_length_from_ruff_then_black_then_flake8_else_88(tmp_path):
         assert _style(tmp_path).line_length == 120, name
 
 
+def test_the_oldest_python_from_ruff_then_black_then_requires_python(tmp_path):
+    assert _style(tmp_path).python_minimum is None
+    assert _style(tmp_path, '[project]\nrequires-python = ">=3.9"\n[tool.black]\n'
+                            'target-version = ["py311", "py310"]\n').python_minimum == 10
+    assert _style(tmp_path, '[project]\nrequires-python = ">= 3.8, <4"\n').python_minimum == 8
+    assert _style(tmp_path, '[tool.ruff]\ntarget-version = "py312"\n[project]\n'
+                            'requires-python = ">=3.9"\n').python_minimum == 12
+
+
 def test_a_value_of_the_wrong_type_is_left_to_its_own_tool(tmp_path):
     assert _style(tmp_path, '[tool.ruff]\nline-length = "long"\n').line_length == 88
 
@@ -173,7 +182,7 @@ def _ruff_available():
 
 
 # Fix fixtures formatted and sorted under ruff's defaults, each of a case seen on real code (issue 23).
-RUFF_CLEAN = ["long_lines.py", "import_after_header_comment.py"]
+RUFF_CLEAN = ["long_lines.py", "long_statements.py", "import_after_header_comment.py"]
 
 
 @pytest.mark.skipif(not _ruff_available(), reason="ruff is a test dependency (pyproject.toml [test])")

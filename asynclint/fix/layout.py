@@ -29,31 +29,34 @@ _COMPOUND = (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.If, ast.While)
 
 
 def fit_lines(original: str, code: str, style: FixStyle, indent: str) -> str:
-    """``code`` (``original`` with a fix's edits) with each statement the fix made longer than the
-    line length laid out again; ``indent``: one level of the file's indentation."""
+    """``code`` (``original`` with a fix's edits) with the statements the fix wrote laid out again
+    where they are too long or span several lines; ``indent``: one level of the file's indentation."""
     lines = code.splitlines(keepends=True)
-    kept = set(original.splitlines(keepends=True))  # a line of the original is not the fix's to break
-    long = [row for row, line in enumerate(lines)
-            if len(line.rstrip("\r\n")) > style.line_length and line not in kept]
-    if not long:
-        return code
-    spans = _statement_spans(code) if indent == "    " else {}  # black indents by four spaces
-    to_original = _row_map(original.splitlines(keepends=True), lines)
-    done: set[int] = set()
-    for row in reversed(long):  # from the end, so that the rows before keep their numbers
+    before = original.splitlines(keepends=True)
+    kept = set(before)  # a line of the original is not the fix's to lay out
+    written = [row for row, line in enumerate(lines) if line not in kept]
+    long = {row for row in written if len(lines[row].rstrip("\r\n")) > style.line_length}
+    spans = _statement_spans(code) if written and indent == "    " else {}  # black indents by four spaces
+    chosen: dict[int, int] = {}  # first row -> last row of each statement to lay out
+    for row in written:
         first, last = spans.get(row, (row, row))
-        if first in done:
-            continue
-        done.add(first)
+        if row in long or last > first:
+            chosen[first] = last
+    if not chosen:
+        return code
+    to_original = _row_map(before, lines)
+    for first in sorted(chosen, reverse=True):  # from the end, so that the rows before keep their numbers
+        last = chosen[first]
         laid_out = None
-        if row in spans and first in to_original and last in to_original:
-            before = original.splitlines(keepends=True)[to_original[first]:to_original[last] + 1]
-            laid_out = _black(before, lines[first:last + 1], style)
-        if laid_out is None:
-            first = last = row
-            laid_out = _broken(lines[row], style.line_length, indent)
+        if first in spans and first in to_original and last in to_original:
+            laid_out = _black(before[to_original[first]:to_original[last] + 1], lines[first:last + 1], style)
         if laid_out is not None:
             lines[first:last + 1] = laid_out
+            continue
+        for row in sorted((r for r in long if first <= r <= last), reverse=True):
+            broken = _broken(lines[row], style.line_length, indent)
+            if broken is not None:
+                lines[row:row + 1] = broken
     return "".join(lines)
 
 
@@ -86,10 +89,13 @@ def _statement_spans(code: str) -> dict[int, tuple[int, int]]:
 
 
 def _row_map(before: list[str], after: list[str]) -> dict[int, int]:
-    """The row of ``before`` in the place of each row of ``after`` that is unchanged, in a changed
-    stretch of as many rows as it replaced, or at either end of a changed stretch."""
+    """The row of ``before`` in the place of each row of ``after`` that is unchanged (but for its
+    indentation: code moved into a helper function), in a changed stretch of as many rows as it
+    replaced, or at either end of a changed stretch."""
     rows: dict[int, int] = {}
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(None, [line.strip() for line in before], [line.strip() for line in after],
+                                      autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal" or i2 - i1 == j2 - j1:
             rows.update((j1 + k, i1 + k) for k in range(j2 - j1))
         elif i2 > i1 and j2 > j1:
@@ -100,38 +106,48 @@ def _row_map(before: list[str], after: list[str]) -> dict[int, int]:
 def _black(before: list[str], after: list[str], style: FixStyle) -> list[str] | None:
     """``after`` (a statement the fix rewrote from ``before``) as black formats it, or None where
     black would also change ``before`` (the project does not format that statement as black does)."""
-    margin = after[0][:len(after[0]) - len(after[0].lstrip())]
-    if margin.strip(" ") or style.line_length - len(margin) < 40:
-        return None
-    import black  # only for a statement the fix made too long
+    import black  # only for a statement the fix wrote
 
-    targets = {v for v in black.TargetVersion if style.python_minimum and v.value >= style.python_minimum}
-    mode = black.Mode(line_length=style.line_length - len(margin), target_versions=targets,
-                      string_normalization=False)
+    # Unsaid, ruff's default target (3.9), under which a `with` of several items is parenthesized.
+    targets = {v for v in black.TargetVersion if v.value >= (style.python_minimum or 9)}
+    mode = black.Mode(line_length=style.line_length, target_versions=targets, string_normalization=False)
 
     def formatted(lines: list[str]) -> tuple[str, str, type] | None:
-        """(the statement at the left margin, black's text of it, its kind of statement)."""
-        if any(line.strip() and not line.startswith(margin) for line in lines):
-            return None  # a line of a string at a lesser indentation
-        text = "".join(line[len(margin):].rstrip("\r\n") + "\n" for line in lines)
-        if text.startswith(_HEADERS):
-            text += _BODY
+        """(the statement's text, black's text of it, its kind of statement)."""
+        module = _as_module(lines)
+        if module is None:
+            return None
+        text, wrapper, body = module
         try:
-            return text, black.format_str(text, mode=mode), type(ast.parse(text).body[0])
+            statement = ast.parse(text)
+            for _ in range(wrapper.count("\n") + 1):
+                statement = statement.body[0]
+            out = black.format_str(text, mode=mode)
         except Exception:  # black's parser or its own check: left to the plain breaking
             return None
+        if not (out.startswith(wrapper) and out.endswith(body)):
+            return None
+        return text[len(wrapper):len(text) - len(body)], out[len(wrapper):len(out) - len(body)], type(statement)
 
     original, rewritten = formatted(before), formatted(after)
     if original is None or rewritten is None or original[0] != original[1] or original[2] is not rewritten[2]:
         return None
-    text = rewritten[1]
-    if rewritten[0].endswith(_BODY):
-        if not text.endswith(_BODY):
-            return None
-        text = text[:-len(_BODY)]
     newline = after[-1][len(after[-1].rstrip("\r\n")):] or "\n"
-    laid_out = [(margin + line if line else line) + newline for line in text.splitlines()]
+    laid_out = [line + newline for line in rewritten[1].splitlines()]
     return laid_out if _same_code(after, laid_out) else None
+
+
+def _as_module(lines: list[str]) -> tuple[str, str, str] | None:
+    """(module text, wrapper, body): the statement's lines as they are, under an ``if x:`` per level
+    of their indentation (four spaces each) and, for a compound statement's header, over a
+    ``pass``; None for an indentation of tabs or of another width."""
+    margin = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
+    if margin.strip(" ") or len(margin) % 4:
+        return None
+    wrapper = "".join("    " * level + "if x:\n" for level in range(len(margin) // 4))
+    text = "".join(line.rstrip("\r\n") + "\n" for line in "".join(lines).splitlines())
+    body = margin + _BODY if text.lstrip().startswith(_HEADERS) else ""
+    return wrapper + text + body, wrapper, body
 
 
 def _broken(line: str, line_length: int, indent: str) -> list[str] | None:
@@ -195,13 +211,15 @@ def _one_argument_per_line(line: str, tokens, opening: int, closing: int, line_l
 
 
 def _same_code(before: list[str], after: list[str]) -> bool:
-    """Whether the lines parse alone (a header with a body put after it) to the same ast."""
+    """Whether the lines parse alone (under their indentation, a header with a body after it)
+    to the same ast."""
     def tree(lines: list[str]) -> str | None:
-        text = textwrap.dedent("".join(lines).rstrip() + "\n")
-        if text.startswith(_HEADERS):
-            text += "    pass\n"
+        module = _as_module(lines)
+        if module is None:  # an indentation of tabs: at the left margin
+            text = textwrap.dedent("".join(lines).rstrip() + "\n")
+            module = (text + _BODY if text.startswith(_HEADERS) else text, "", "")
         try:
-            return ast.dump(ast.parse(text))
+            return ast.dump(ast.parse(module[0]))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
     parsed = tree(before)
