@@ -22,6 +22,7 @@ _RUFF_ISORT_OPTIONS = {
     "order-by-type": "order_by_type",
     "force-to-top": "force_to_top",
     "no-lines-before": "no_lines_before",
+    "lines-between-types": "lines_between_types",
 }
 _FLAKE8_FILES = ("setup.cfg", "tox.ini", ".flake8")
 

@@ -120,6 +120,18 @@ def test_force_sort_within_sections_and_profiles_are_followed(tmp_path):
         "import copy\nimport os\nfrom collections import deque\n")
 
 
+def test_lines_between_types_part_an_import_from_the_from_imports(tmp_path):
+    """sanic's ruff settings: ``lines-between-types = 1``."""
+    style = project_style({"tool": {"ruff": {"lint": {"isort": {"lines-between-types": 1}}}}}, str(tmp_path))
+    source = "from __future__ import annotations\n\nfrom collections.abc import Sequence\n\nx = 1\n"
+    fixed = _added(source, "asyncio", style=style)
+    assert fixed == ("from __future__ import annotations\n\nimport asyncio\n\nfrom collections.abc import Sequence\n"
+                     "\nx = 1\n")
+    assert _sorted(fixed, style)
+    assert _added("import abc\n\nfrom os import path\n", "zlib", style=style) == (
+        "import abc\nimport zlib\n\nfrom os import path\n")
+
+
 def test_options_isort_rejects_leave_its_defaults(tmp_path):
     style = project_style({"tool": {"isort": {"profile": "no-such-profile", "line_length": "wide"}}}, str(tmp_path))
     assert _added("import os\n", "asyncio", style=style) == "import asyncio\nimport os\n"

@@ -117,10 +117,14 @@ class ImportSorter:
             if after is None:  # first of its section: before the first, on the lines that led to it
                 first = same[0]
                 blank, own = _split_leading(body[first].leading_lines)
-                body[first] = body[first].with_changes(leading_lines=own)
+                body[first] = body[first].with_changes(leading_lines=self._between(line, body[first], own))
                 body.insert(first, line.with_changes(leading_lines=blank))
             else:
-                body.insert(after + 1, line)
+                if after + 1 in same:  # the next of the section
+                    following = body[after + 1]
+                    body[after + 1] = following.with_changes(
+                        leading_lines=self._between(line, following, list(following.leading_lines)))
+                body.insert(after + 1, line.with_changes(leading_lines=self._between(body[after], line, [])))
             return
         later = next((i for i in range(start, end) if self._rank(sections[i]) > self._rank(section)), None)
         if later is None:  # a section after all the others: at the end of the block
@@ -129,6 +133,14 @@ class ImportSorter:
         blank, own = _split_leading(body[later].leading_lines)
         body[later] = body[later].with_changes(leading_lines=[cst.EmptyLine(), *own])
         body.insert(later, line.with_changes(leading_lines=blank))
+
+    def _between(self, above: cst.SimpleStatementLine, below: cst.SimpleStatementLine, leading: list) -> list:
+        """``below``'s leading lines, with the blank lines the sorter puts between an ``import``
+        and a ``from`` import (``lines_between_types``) where ``above`` is of the other kind."""
+        kinds = {type(above.body[0]), type(below.body[0])}
+        wanted = self.config.lines_between_types if len(kinds) == 2 else 0
+        blank, own = _split_leading(leading)
+        return [cst.EmptyLine(indent=False)] * max(wanted, len(blank)) + own if wanted else leading
 
     def _rank(self, section: str) -> int:
         """A section's place in the sorter's order (a section it does not list goes last)."""

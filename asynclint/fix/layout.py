@@ -67,15 +67,20 @@ def _statement_spans(code: str) -> dict[int, tuple[int, int]]:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
+    lines = code.splitlines()
     spans: dict[int, tuple[int, int]] = {}
     shared: set[int] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.stmt):
             continue
         if isinstance(node, _COMPOUND):
-            header = [n for field, n in ast.iter_fields(node) if field not in ("body", "orelse")]
-            parts = [p for n in header for p in (n if isinstance(n, list) else [n]) if isinstance(p, ast.AST)]
-            last = max((getattr(p, "end_lineno", None) or node.lineno for p in parts), default=node.lineno)
+            # The header: up to the colon, the line before the body's first statement (and the
+            # blank or comment lines before that).
+            last = node.body[0].lineno - 1
+            while last > node.lineno and (not lines[last - 1].strip() or lines[last - 1].lstrip().startswith("#")):
+                last -= 1
+            if node.body[0].lineno == node.lineno:
+                continue  # `with x: pass` on one line
         elif hasattr(node, "body"):
             continue  # a def, class, try or match: not the fix's to lay out
         else:
