@@ -281,10 +281,19 @@ def _prune_body(statements, unused: set[str]) -> tuple[list, list]:
             keep_blank = _is_import_line(statement) and not at_top
             lines = [line for line in carried if keep_blank or line.comment is not None]
             own = [line for line in statement.leading_lines if not at_top or line.comment is not None]
-            statement = statement.with_changes(leading_lines=[*lines, *own])
+            statement = statement.with_changes(leading_lines=_joined(lines, own))
             carried, at_top = [], False
         result.append(statement)
     return result, [line for line in carried if line.comment is not None]
+
+
+def _joined(above: list, below: list) -> list:
+    """Leading lines one after the other, where blank lines meet as many as the larger run of
+    them (a removed import between two blank lines leaves one, not two)."""
+    def blanks(lines) -> int:
+        return next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+    trailing = blanks(above[::-1])
+    return [*above, *below[min(trailing, blanks(below)):]]
 
 
 def _bound_name(alias: cst.ImportAlias, from_import: bool) -> str | None:
