@@ -589,10 +589,7 @@ async def build():
     process = await asyncio.create_subprocess_exec("make")
     stdout, stderr = await process.communicate()
     subprocess.CompletedProcess(
-        ["make"],
-        process.returncode,
-        stdout,
-        stderr,
+        ["make"], process.returncode, stdout, stderr
     ).check_returncode()
 """
 
