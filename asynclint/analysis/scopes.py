@@ -521,8 +521,7 @@ class Analysis:
         if node.value is not None:
             self.walk(node.value)
             value = self.resolve(node.value)
-            if value is None or isinstance(value, Instance) and isinstance(value.type, str) \
-                    and value.type not in catalog.KNOWN_TYPES:  # a guess (a call of unknown result)
+            if value is None or self.values.guessed(value):
                 value = self.annotation_value(node.annotation) or value
         else:
             value = self.annotation_value(node.annotation)

@@ -496,6 +496,12 @@ class Resolver:
         top = absolute.partition(".")[0]
         return absolute if top == context.module.partition(".")[0] or context.index.has_module(top) else None
 
+    def guessed(self, value: Value) -> bool:
+        """Whether ``value`` is only the guess made of a call of unknown result (an object named
+        after the callee, which is neither a catalog type nor of the project)."""
+        return (isinstance(value, Instance) and isinstance(value.type, str) and value.type not in catalog.KNOWN_TYPES
+                and value.type not in self.extra_types and self._project_name(value.type) is None)
+
     def _project_call(self, name: str) -> Value:
         """What calling another module's function or class makes, as its summary says; _UNKNOWN
         when ``name`` is neither a class nor a function of the project with a typed result."""
