@@ -17,6 +17,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import NamedTuple
 
 from asynclint import conditions
 from asynclint.cache import make_key
@@ -26,16 +27,37 @@ SUMMARIES = "summaries"  # the cache kind of module summaries
 TOUCHES_LOOP = "touches the event loop"
 
 
+class BlockingCall(NamedTuple):
+    """A blocking call a function makes itself."""
+
+    code: str  # the rule's: ASL1xx
+    call: str  # the callee's qualified name (``time.sleep``), or ``import m`` for an import (ASL112)
+    line: int
+    condition: list  # conditions.py's atoms, all of which must hold for the call to run
+
+
+class CallOut(NamedTuple):
+    """A call a function makes to another function of the project."""
+
+    target: str  # the callee's absolute qualified name
+    condition: list  # as BlockingCall's
+    arguments: conditions.Arguments | None  # None: unknown (``*args``, or an unbound method)
+    # "call"; "with" (a `with` statement's context manager); "iterate" (consumed at once).
+    how: str
+    on_self: bool  # ``self.method(...)``: the callee sees the caller's ``self.`` attributes
+
+    @classmethod
+    def from_json(cls, data: list) -> "CallOut":
+        target, condition, arguments, how, on_self = data
+        return cls(target, condition, conditions.Arguments.from_json(arguments), how, on_self)
+
+
 @dataclass
 class FunctionSummary:
     is_async: bool
     line: int
-    # Direct blocking calls: [rule code, qualified name of the call, line, condition] (the
-    # condition: conditions.py's atoms, all of which must hold for the call to run).
-    blocking: list[list] = field(default_factory=list)
-    # Calls to other functions: [absolute qualified name, condition, arguments, how, on self]; how
-    # is "call", "with" (a `with` statement's context manager) or "iterate" (consumed at once).
-    calls: list[list] = field(default_factory=list)
+    blocking: list[BlockingCall] = field(default_factory=list)
+    calls: list[CallOut] = field(default_factory=list)
     coroutine: bool = False  # calling it makes a coroutine (async, not a generator, no opaque decorator)
     # Why its body must run on the loop's thread ("touches the event loop", "sets a context
     # variable"...): moved to a worker thread, it and whatever calls it would behave differently.
@@ -53,25 +75,36 @@ class FunctionSummary:
                "hazard")
 
     def to_json(self) -> list:
-        return [getattr(self, name) for name in self._FIELDS]
+        data = [getattr(self, name) for name in self._FIELDS]
+        data[2:4] = [list(map(list, self.blocking)), [[*call[:2], _json_arguments(call.arguments), *call[3:]]
+                                                      for call in self.calls]]
+        return data
 
     @classmethod
     def from_json(cls, data: list) -> "FunctionSummary":
-        return cls(**dict(zip(cls._FIELDS, data)))
+        summary = cls(**dict(zip(cls._FIELDS, data)))
+        summary.blocking = [BlockingCall(*blocking) for blocking in summary.blocking]
+        summary.calls = [CallOut.from_json(call) for call in summary.calls]
+        return summary
 
     def used_names(self) -> frozenset[str]:
         """The parameters whose values matter here: tested by a condition, or passed on."""
         if self._used is None:
-            names = {atom[0] for *_, condition in self.blocking for atom in condition}
-            names.update(atom[0] for call in self.calls for atom in call[1])
-            names.update(value[1] for call in self.calls if call[2] is not None
-                         for value in [*call[2][0], *call[2][1].values()] if value and value[0] == "p")
+            names = {atom[0] for blocking in self.blocking for atom in blocking.condition}
+            names.update(atom[0] for call in self.calls for atom in call.condition)
+            names.update(value[1] for call in self.calls if call.arguments is not None
+                         for value in [*call.arguments.positional, *call.arguments.keywords.values()]
+                         if value and value[0] == "p")
             self._used = frozenset(n for n in names if n is not None)
         return self._used
 
     def runs_when(self, how: str) -> bool:
         """Whether a call made this way runs the function's body on the caller's thread."""
         return self.runs == "body" or (self.runs, how) in (("generator", "iterate"), ("contextmanager", "with"))
+
+
+def _json_arguments(arguments: conditions.Arguments | None) -> list | None:
+    return None if arguments is None else list(arguments)
 
 
 class LazyFunctions(dict):
@@ -781,8 +814,8 @@ class ProjectIndex:
             owner = name.rpartition(".")[0]
             if owner in summary.classes and self._loop_bound(summary, owner):
                 return "a method of a class bound to the event loop"
-            for call, *_ in function.calls:
-                found = self.resolve(call)
+            for call in function.calls:
+                found = self.resolve(call.target)
                 if found is not None and (found[0].module, found[1]) not in seen \
                         and not found[0].functions[found[1]].is_async:
                     seen.add((found[0].module, found[1]))

@@ -16,7 +16,7 @@ import builtins
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from asynclint import catalog, dependencies
 from asynclint.analysis.blocking import BlockingCalls
@@ -30,6 +30,13 @@ from asynclint.model import Settings
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 SYNC_CALLBACK = "a sync loop callback: it cannot await"
+
+
+class FixWithheld(NamedTuple):
+    """Why no fix may be offered at a place of the module (None: nothing forbids it)."""
+
+    any_fix: str | None = None  # no fix at all
+    backend_fix: str | None = None  # no fix that names an async library
 # Skip the bodies of sync functions that define no nested function or class, when every
 # enabled checker reports only code on the event loop (``Checker.on_loop_only``): nothing in
 # such a body runs on the loop or can define something that does. Tests turn it off to
@@ -60,16 +67,18 @@ _STATIC_DECORATORS = {"staticmethod": "staticmethod", "classmethod": "classmetho
 class Analysis:
     """The walk of one module. Checkers read its state; only it changes it."""
 
-    def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable,
+    def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable | None = None,
                  project=None, source: str | None = None, backend: str | None = None,
-                 enabled: frozenset[str] | None = None):
+                 enabled: frozenset[str] | None = None, backend_unsure: str | None = None):
         self.tree = tree
         self.enabled = enabled  # the codes reported in this file (None: every code)
         self.source = source  # the module's text, when known: see is_generator
         self._yield_lines: list[int] | None = None
         self.project = project  # project.ModuleContext when other modules can be consulted
         self.settings = settings
-        self._emit = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None, fix_reason=None)
+        # Takes each rules.Finding the checkers make (None: they are dropped, as when only summarising).
+        self.emit = report or _drop
+        self.backend_unsure = backend_unsure  # why a fix must not rely on ``backend`` (module_backend)
         self.sync_callbacks: list[ast.FunctionDef] = []  # sync functions the event loop calls (their decorators say)
         self._workers: frozenset[str] | None = None  # see _thread_workers
         self.extra_blocking = _extra_rows(settings)
@@ -416,13 +425,12 @@ class Analysis:
                 if isinstance(arg, ast.Name) or (isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name)))
         return self._workers
 
-    def report(self, node: ast.AST, code: str, message: str, fix=..., fix_kind=None, target: str | None = None,
-               fix_reason: str | None = None, chain: tuple = (), related: tuple = ()) -> None:
-        """Hand a finding to the engine; in a sync loop callback no fix is offered (a sync function
-        cannot await)."""
-        if fix is not None and any(f.lineno <= node.lineno <= f.end_lineno for f in self.sync_callbacks):
-            fix, fix_reason = None, SYNC_CALLBACK
-        self._emit(node, code, message, fix, fix_kind, target, fix_reason, chain, related)
+    def fix_withheld_at(self, node: ast.AST) -> FixWithheld:
+        """Why a finding at ``node`` may not offer a fix: in a sync loop callback none (a sync
+        function cannot await); where the module's async library is not known for sure, none that
+        names one."""
+        in_callback = any(f.lineno <= node.lineno <= f.end_lineno for f in self.sync_callbacks)
+        return FixWithheld(SYNC_CALLBACK if in_callback else None, self.backend_unsure)
 
     def _bind_parameters(self, node, chain: list[Scope], func: FuncDef) -> None:
         args = node.args
@@ -592,6 +600,10 @@ class Analysis:
         if name in BUILTIN_NAMES:
             return Ref("builtins." + name)
         return None
+
+
+def _drop(finding) -> None:
+    pass
 
 
 def _lines_with(source: str, word: str) -> list[int]:

@@ -14,7 +14,7 @@ import os
 from asynclint import catalog, conditions
 from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Instance, Ref
 from asynclint.analysis.blocking import blocking_row, used_asynchronously
-from asynclint.callgraph import TOUCHES_LOOP, FunctionSummary, ModuleSummary, Step
+from asynclint.callgraph import TOUCHES_LOOP, BlockingCall, CallOut, FunctionSummary, ModuleSummary, Step
 from asynclint.model import FixKind
 from asynclint.analysis.syntax import walk_local
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
@@ -80,7 +80,8 @@ class ProjectCallChecker(Checker):
             summary.hazard = self._hazard(call)
         blocking = blocking_row(analysis, call)
         if blocking is None and not summary.is_async and analysis.imports.call(call) is not None:
-            summary.blocking.append(["ASL112", self.analysis.callee_key(call), call.lineno, self._condition(call)])
+            summary.blocking.append(BlockingCall("ASL112", self.analysis.callee_key(call), call.lineno,
+                                                  self._condition(call)))
             return
         if blocking is not None:
             key, row = blocking
@@ -92,7 +93,7 @@ class ProjectCallChecker(Checker):
                     and key.rpartition(".")[0] in catalog.BUFFERABLE_TYPES):
                 # A file object passed in may be an in-memory buffer (aiohttp's StringIOPayload).
                 condition = [*condition, conditions.opaque(f"{receiver.id} is not an in-memory buffer")]
-            summary.blocking.append([row.code, key, call.lineno, condition])
+            summary.blocking.append(BlockingCall(row.code, key, call.lineno, condition))
             return
         target = self._target(call)
         if target is None or not self._in_project(target):
@@ -100,11 +101,11 @@ class ProjectCallChecker(Checker):
         arguments = None if self._unbound(call.func) else conditions.call_arguments(call, self._name_kind(scope))
         # The condition of a call matters only as a link of a chain, which never is an async function.
         condition = [] if summary.is_async else self._condition(call)
-        entry = [target, condition, arguments, self._how(call), _on_self(call.func)]
+        entry = CallOut(target, condition, arguments, self._how(call), _on_self(call.func))
         if entry not in summary.calls:
             summary.calls.append(entry)
         if analysis.on_loop:  # an async function's body, or a sync loop callback's
-            self.sites.append((call, target, arguments, entry[3], used_asynchronously(analysis.parents, call)))
+            self.sites.append((call, target, arguments, entry.how, used_asynchronously(analysis.parents, call)))
 
     def _registered_callback(self, call: ast.Call) -> ast.expr | None:
         """The callback that this call hands to the event loop to run on its thread, if it is one
@@ -134,7 +135,7 @@ class ProjectCallChecker(Checker):
             called = [(None, f"`{source_text(callback)}`", (key, row) if row else None, self._name_of(value))]
         for inner, shown, blocking, target in called:
             if blocking is not None:
-                self.analysis.report(call, "ASL403", _callback_message(
+                self.report(call, "ASL403", _callback_message(
                     call, shown, f"{blocking[0].removeprefix('builtins.')}() [{blocking[1].code}]"))
             elif target is not None and self._in_project(target):
                 arguments = None if inner is None else conditions.call_arguments(inner, lambda name: None)
@@ -148,7 +149,7 @@ class ProjectCallChecker(Checker):
         if summary is not None and not summary.is_async:
             module = self.analysis.imports.statement(node)
             if module is not None:
-                summary.blocking.append(["ASL112", f"import {module}", node.lineno, self._condition(node)])
+                summary.blocking.append(BlockingCall("ASL112", f"import {module}", node.lineno, self._condition(node)))
 
     visit_ImportFrom = visit_Import
 
@@ -297,7 +298,7 @@ class ProjectCallChecker(Checker):
                                                      imports=imports)
                 if found is not None and found[0]:  # only a chain on every path: the loop runs it with unknown arguments
                     chain = found[1]
-                    self.analysis.report(call, "ASL403", _callback_message(
+                    self.report(call, "ASL403", _callback_message(
                         call, shown, " -> ".join(step.label for step in chain), chain[-1]),
                         chain=tuple((s.label, os.path.abspath(s.path), s.line, s.when or None) for s in chain))
             for call, target, arguments, how, awaited in self.sites:
@@ -314,9 +315,9 @@ class ProjectCallChecker(Checker):
                     # A link's path is absolute: a module's summary names its file as it was reached
                     # (the path checked, or the project root joined with the module's), which depends
                     # on what this process checked before; a cached chain must not depend on the cwd.
-                    self.analysis.report(call, code, _message(call, chain, certain), fix, fix_reason=hazard,
-                                         chain=tuple((s.label, os.path.abspath(s.path), s.line, s.when or None)
-                                                     for s in chain))
+                    self.report(call, code, _message(call, chain, certain), fix=fix, fix_reason=hazard,
+                                chain=tuple((s.label, os.path.abspath(s.path), s.line, s.when or None)
+                                            for s in chain))
 
 
 THREAD_LOCAL = "uses thread-local state"

@@ -140,7 +140,7 @@ class CoroutineChecker(Checker):
                 message = (f"{call_text(value)} makes a coroutine that is dropped in sync code, so it never runs; "
                            f"await it in an async function or run it with {RUN.for_backend(backend)}")
             # The fix inserts `await`, which only a coroutine's own body allows.
-            analysis.report(value, "ASL201", message, fix="unsafe" if analysis.on_loop and whole_statement else None)
+            self.report(value, "ASL201", message, fix="unsafe" if analysis.on_loop and whole_statement else None)
             return
         self._dropped_task(value)
 
@@ -148,7 +148,7 @@ class CoroutineChecker(Checker):
         """ASL203: a task made and thrown away (a statement, a truth test, a context manager)."""
         analysis = self.analysis
         if isinstance(value, ast.Call) and analysis.callee_key(value) in TASK_SPAWNERS:
-            analysis.report(value, "ASL203", (
+            self.report(value, "ASL203", (
                 f"the task made by {call_text(value)} is dropped and may be garbage-collected before it "
                 f"finishes; keep a reference (a set of tasks) or use {TASK_GROUP.for_backend(analysis.backend)}"))
 
@@ -163,7 +163,7 @@ class CoroutineChecker(Checker):
             value = item.context_expr
             if self.calls.is_coroutine_call(value) and self.analysis.callee_key(value) not in ENTERED_DIRECTLY:
                 fix = USE_INSTEAD.get(self.analysis.callee_key(value) or "", f"use `async with await {source_text(value)}`")
-                self.analysis.report(value, "ASL201", (
+                self.report(value, "ASL201", (
                     f"{call_text(value)} makes a coroutine, which `async with` cannot enter (TypeError); {fix}"),
                     fix=None)
 
@@ -210,13 +210,13 @@ class CoroutineChecker(Checker):
             text = source_text(call)
             if not isinstance(call, ast.Call):
                 gather = AWAIT_ALL.for_backend(self.analysis.backend).format(name)
-                self.analysis.report(node, "ASL202", (
+                self.report(node, "ASL202", (
                     f"the coroutines in `{name} = {text}` are never awaited, returned or passed on, so they "
                     f"never run; await them, for instance with {gather}"))
                 continue
             fix = (f"use `{name} = await {text}`" if on_loop else
                    f"await it in an async function or run it with {RUN.for_backend(self.analysis.backend)}")
-            self.analysis.report(node, "ASL202", (
+            self.report(node, "ASL202", (
                 f"the coroutine `{name} = {text}` is never awaited, returned or passed on, so it never runs; {fix}"))
 
     def _merely_inspected(self, node: ast.Name, parent: ast.AST | None) -> bool:
@@ -269,7 +269,7 @@ class CoroutineChecker(Checker):
         elif not self.calls.is_coroutine_call(test):
             self._dropped_task(test)
         else:
-            self.analysis.report(test, "ASL204", (
+            self.report(test, "ASL204", (
                 f"{call_text(test)} makes a coroutine, which is always true as a condition, and never runs; "
                 f"use `await {source_text(test)}`"))
 
@@ -281,7 +281,7 @@ class CoroutineChecker(Checker):
         # `get_event_loop as get_running_loop` is a fallback for old Pythons: the intent is right.
         spelled = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         if key in LOOP_GETTERS and spelled != LOOP_GETTERS[key].rpartition(".")[2]:
-            self.analysis.report(node, "ASL502", (
+            self.report(node, "ASL502", (
                 f"{call_text(node)} in a coroutine: use `{LOOP_GETTERS[key]}()`, which always returns "
                 f"the loop running this code"))
 
