@@ -23,7 +23,6 @@ from asynclint.model import COMMAND_LINE, Diagnostic, Related, Selection, Settin
 from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import LazyFunctions, ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, Finding, load_all
-from asynclint.rules.chains import ProjectCallChecker
 from asynclint.source import SourceError, decode_source, parse, read_source
 
 load_all()
@@ -154,7 +153,7 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings,
     try:  # a module that cannot be read or parsed simply has no summary
         source = read_source(path) if data is None else decode_source(data)
         tree = parse(source, path)
-        analysis = Analysis(tree, settings, [ProjectCallChecker], project=context.held_by_index(), source=source)
+        analysis = Analysis(tree, settings, [], project=context.held_by_index(), source=source, summarize=True)
         try:
             later = analysis.run_lazily()
         except BaseException:
@@ -165,10 +164,10 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings,
     # The function bodies left are walked when a chain or a coroutine question first reads their
     # summary. The analysis is closed once all are, or when the summary is let go: it points to
     # the summary only weakly, so reference counting frees both (no tree waits for the collector).
-    checker = analysis.checkers[0]
-    summary, checker.summary = checker.summary, None
-    summary.functions = LazyFunctions(checker.functions, later)
-    checker.functions = weakref.proxy(summary.functions)
+    summarizer = analysis.summarizer
+    summary, summarizer.summary = summarizer.summary, None
+    summary.functions = LazyFunctions(summarizer.functions, later)
+    summarizer.functions = weakref.proxy(summary.functions)
     summary.functions.done = weakref.finalize(summary.functions, analysis.close)
     summary.functions.done.atexit = False
     if not later:

@@ -7,7 +7,6 @@ import json
 from asynclint.analysis import Analysis, scopes
 from asynclint.engine import project_index, summarize_module
 from asynclint.model import Settings
-from asynclint.rules.chains import ProjectCallChecker
 
 SOURCE = '''
 import contextlib
@@ -78,10 +77,10 @@ def _summary(tmp_path, lazy: bool) -> dict:
         summary.functions["Base.size"]  # one body asked for first
         list(summary.functions)  # the others afterwards (storing it would walk none of them)
     else:
-        with Analysis(ast.parse(SOURCE), settings, [ProjectCallChecker], lambda *a, **k: None,
-                      project=context.held_by_index(), source=SOURCE) as analysis:
+        with Analysis(ast.parse(SOURCE), settings, [],
+                      project=context.held_by_index(), source=SOURCE, summarize=True) as analysis:
             analysis.run()
-            summary = analysis.checkers[0].summary
+            summary = analysis.summarizer.summary
     return json.loads(json.dumps(summary.to_json(), sort_keys=True))
 
 

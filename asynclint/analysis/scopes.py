@@ -20,7 +20,9 @@ from typing import Callable, Iterator, NamedTuple
 
 from asynclint import catalog, dependencies
 from asynclint.analysis.blocking import BlockingCalls
+from asynclint.analysis.coroutines import CoroutineCalls
 from asynclint.analysis.imports import FirstImports
+from asynclint.analysis.summaries import Summarizer
 from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes, walk_body
 from asynclint.analysis.values import (
     ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Scope, Value, canonical, element_of, module_attribute,
@@ -69,7 +71,8 @@ class Analysis:
 
     def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable | None = None,
                  project=None, source: str | None = None, backend: str | None = None,
-                 enabled: frozenset[str] | None = None, backend_unsure: str | None = None):
+                 enabled: frozenset[str] | None = None, backend_unsure: str | None = None,
+                 summarize: bool = False):
         self.tree = tree
         self.enabled = enabled  # the codes reported in this file (None: every code)
         self.source = source  # the module's text, when known: see is_generator
@@ -93,11 +96,18 @@ class Analysis:
         self.annotation_value = self.values.annotation_value
         self.blocking = BlockingCalls(self)
         self.imports = FirstImports(self)
+        self.coroutines = CoroutineCalls(self)
+        # The module's summary, written when the module is summarised for others (``summarize``)
+        # or a checker reads it; only where other modules can be consulted.
+        summarize = project is not None and (summarize or any(c.reads_summary for c in checker_classes))
+        self.summarizer = Summarizer(self) if summarize else None
         self.checkers = [cls(self) for cls in checker_classes]
-        self.skip_sync_bodies = SKIP_SYNC_BODIES and all(c.on_loop_only for c in self.checkers)
+        self.skip_sync_bodies = SKIP_SYNC_BODIES and not summarize and all(c.on_loop_only for c in self.checkers)
         # The facts of the analysis come first: checkers read them, whichever checkers run.
         self.hooks: dict[type, list[Callable]] = {ast.Call: [self.blocking.visit_call],
                                                   ast.Yield: [self._yield], ast.YieldFrom: [self._yield]}
+        for node_type, method in self.summarizer.hooks() if summarize else ():
+            self.hooks.setdefault(node_type, []).append(method)
         for chk in self.checkers:
             for node_type, method in chk.handlers():
                 self.hooks.setdefault(node_type, []).append(method)
@@ -145,6 +155,13 @@ class Analysis:
     def run(self) -> None:
         self.walk_body(self.tree.body)
         self._walk_deferred(self.scopes[-1])
+        self._finish()
+
+    def _finish(self) -> None:
+        """The module is walked (its bodies left for later, by run_lazily, aside): the facts are
+        made final, then the checkers report what is left."""
+        if self.summarizer is not None:
+            self.summarizer.finish()
         for chk in self.checkers:
             chk.finish()
 
@@ -257,8 +274,7 @@ class Analysis:
                 self._walk_function(entry)
             else:
                 later.setdefault(entry[2].qualname, []).append(partial(self._walk_function, entry))
-        for chk in self.checkers:
-            chk.finish()
+        self._finish()
         return later
 
     def _walk_deferred(self, owner: Scope) -> None:
@@ -277,6 +293,8 @@ class Analysis:
             self._bind_parameters(node, chain, func)
             self.walk_body(node.body)
             func.walked = True
+        if self.summarizer is not None:
+            self.summarizer.leave_function(scope)
         for chk in self.checkers:
             chk.leave_function(scope)
         self._walk_deferred(scope)

@@ -77,6 +77,9 @@ class Checker:
     # True when the checker reads where names are read (``Scope.uses``): the walk records them
     # only then.
     reads_uses: ClassVar[bool] = False
+    # True when the checker reads the module's summary (``analysis.summarizer``): the walk writes
+    # one only then, or when the engine summarises the module for others.
+    reads_summary: ClassVar[bool] = False
 
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ast
 
-from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Ref
+from asynclint.analysis import Ref
+from asynclint.analysis.coroutines import CoroutineCalls
 from asynclint.catalog import (
-    ENTERED_DIRECTLY, EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS,
-    NON_CONSUMERS, TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
+    ENTERED_DIRECTLY, EXPECTING_MANAGERS, EXPECTING_METHODS, LOGGING_METHODS, LOOP_GETTERS,
+    NON_CONSUMERS, TASK_SPAWNERS, USE_INSTEAD,
 )
 from asynclint.model import FixKind, PerBackend
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
@@ -28,75 +29,11 @@ def call_text(call: ast.Call) -> str:
     return f"`{source_text(call.func)}()`"
 
 
-def value_elements_are_coroutines(calls: "CoroutineCalls", value: ast.ListComp | ast.List) -> bool:
+def value_elements_are_coroutines(calls: CoroutineCalls, value: ast.ListComp | ast.List) -> bool:
     """``[fetch(u) for u in urls]`` or ``[fetch(a), fetch(b)]``: a list made only of coroutines."""
     if isinstance(value, ast.ListComp):
         return calls.is_coroutine_call(value.elt)
     return bool(value.elts) and all(calls.is_coroutine_call(e) for e in value.elts)
-
-
-class CoroutineCalls:
-    """Answers "does this call make a coroutine?" for one analysis (cached per function)."""
-
-    def __init__(self, analysis) -> None:
-        self.analysis = analysis
-        self._functions: dict[int, bool] = {}
-        self._subclasses: dict[str, list[ClassInfo]] | None = None
-
-    def is_coroutine_call(self, expr: ast.AST) -> bool:
-        if not isinstance(expr, ast.Call):
-            return False
-        callee = self.analysis.callee(expr)
-        if isinstance(callee, FuncDef):
-            return self.is_coroutine_function(callee) and not self._overridden_by_a_plain_method(callee)
-        if isinstance(callee, Ref):
-            return callee.name in LIBRARY_COROUTINES or self._project_coroutine(callee.name)
-        return False
-
-    def _overridden_by_a_plain_method(self, method: FuncDef) -> bool:
-        """Whether a subclass in this module overrides the method with one that makes no coroutine:
-        ``obj: Base`` may hold that subclass, and ``await obj.save()`` would fail on it."""
-        owner, _, name = method.qualname.rpartition(".")
-        if method.kind != "method" or not owner:
-            return False
-        if self._subclasses is None:
-            self._subclasses = {}
-            for node in self.analysis.tree.body:
-                info = self.analysis.scopes[0].bindings.get(node.name) if isinstance(node, ast.ClassDef) else None
-                for base in (node.bases if isinstance(info, ClassRef) else ()):
-                    resolved = self.analysis.resolve(base)
-                    if isinstance(resolved, ClassRef):
-                        self._subclasses.setdefault(resolved.info.qualname, []).append(info.info)
-        pending, seen = list(self._subclasses.get(owner, ())), set()
-        while pending:
-            subclass = pending.pop()
-            if id(subclass) in seen:
-                continue
-            seen.add(id(subclass))
-            override = subclass.methods.get(name)
-            if override is not None and not self.is_coroutine_function(override):
-                return True
-            pending += self._subclasses.get(subclass.qualname, ())
-        return False
-
-    def _project_coroutine(self, name: str) -> bool:
-        """A coroutine function defined in another module of the project."""
-        context = self.analysis.project
-        return context is not None and context.index.is_coroutine_function(context.absolute(name)) is True
-
-    def is_coroutine_function(self, func: FuncDef) -> bool:
-        if not func.is_async or func.kind == "property":
-            return False
-        key = id(func.node)
-        if key not in self._functions:
-            self._functions[key] = not self.analysis.is_generator(func) and all(
-                self._transparent(d) for d in func.node.decorator_list)
-        return self._functions[key]
-
-    def _transparent(self, decorator: ast.expr) -> bool:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        value = self.analysis.resolve(target)
-        return isinstance(value, Ref) and value.name in TRANSPARENT_DECORATORS
 
 
 # -- the checker ----------------------------------------------------------------------------------
@@ -111,7 +48,7 @@ class CoroutineChecker(Checker):
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
-        self.calls = CoroutineCalls(analysis)
+        self.calls = analysis.coroutines
         # function scope -> [(name, assignment, call)] for ASL202
         self.bound: dict[int, list[tuple[str, ast.AST, ast.expr, bool]]] = {}
         self.tested: set[int] = set()  # and/or/not nodes whose operands were checked as conditions
