@@ -14,6 +14,7 @@ import bisect
 import os
 import weakref
 from collections import deque
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -107,22 +108,30 @@ def _json_arguments(arguments: conditions.Arguments | None) -> list | None:
     return None if arguments is None else list(arguments)
 
 
-class LazyFunctions(dict):
+class LazyFunctions(Mapping):
     """The function summaries of a module summarised for others, whose bodies are walked when a
     summary is first read (most are never: a chain goes through few of a module's functions).
     Every name is known at once: asking whether the module defines one walks nothing. ``later``:
-    for each name left, the walks that make its summary; ``done`` (set by the maker) is called
-    once none is left."""
+    for each name left, the walks that make its summary (and set it); ``done`` (set by
+    the maker) is called once none is left. Reading every summary (iterating, ``len``) walks all."""
 
     def __init__(self, made: dict, later: dict[str, list]) -> None:
-        super().__init__(made)
+        self._made: dict[str, FunctionSummary] = dict(made)
         self._later = later
         self.done = lambda: None
         self.stored = -1  # how many summaries were made when it was last stored (-1: never)
 
+    def __setitem__(self, name: str, summary: FunctionSummary) -> None:
+        """A summary made by one of the walks left (the summary's writer, analysis/summaries.py)."""
+        self._made[name] = summary
+
     def made(self) -> dict[str, FunctionSummary]:
         """The summaries walked so far, walking nothing."""
-        return dict(dict.items(self))
+        return dict(self._made)
+
+    def made_count(self) -> int:
+        """How many summaries are walked so far, walking nothing."""
+        return len(self._made)
 
     def left(self) -> list[str]:
         """The names whose bodies are not walked yet."""
@@ -143,35 +152,19 @@ class LazyFunctions(dict):
             self._walk(next(iter(self._later)))
 
     def __contains__(self, name) -> bool:
-        return dict.__contains__(self, name) or name in self._later
+        return name in self._made or name in self._later
 
     def __getitem__(self, name: str) -> FunctionSummary:
         self._walk(name)
-        return dict.__getitem__(self, name)
-
-    def get(self, name: str, default=None):
-        self._walk(name)
-        return dict.get(self, name, default)
-
-    def items(self):
-        self.walk_all()
-        return dict.items(self)
-
-    def values(self):
-        self.walk_all()
-        return dict.values(self)
-
-    def keys(self):
-        self.walk_all()
-        return dict.keys(self)
+        return self._made[name]
 
     def __iter__(self):
         self.walk_all()
-        return dict.__iter__(self)
+        return iter(self._made)
 
     def __len__(self) -> int:
         self.walk_all()
-        return dict.__len__(self)
+        return len(self._made)
 
 
 @dataclass
@@ -242,7 +235,7 @@ class _WalkAgain:
             for top in self._again.outside:
                 if top not in self._outside:
                     bisect.insort(self._outside, top)
-        dict.__setitem__(self._functions(), name, function or _unknown_function())
+        self._functions()[name] = function or _unknown_function()
 
     def _release(self) -> None:
         self._again = False
@@ -596,7 +589,7 @@ class ProjectIndex:
                 if kept is not None and not any(self.has_module(top) for top in kept.outside):
                     self._keys[module] = key
                     if isinstance(kept.functions, LazyFunctions):
-                        kept.functions.stored = dict.__len__(kept.functions)
+                        kept.functions.stored = kept.functions.made_count()
                     return kept
         summary = self._summarize(path, self.context_for(path))
         if key is not None and summary is not None:
@@ -606,7 +599,7 @@ class ProjectIndex:
     def _put(self, key: str, summary: ModuleSummary) -> None:
         self._store.put(SUMMARIES, key, summary.to_json())
         if isinstance(summary.functions, LazyFunctions):
-            summary.functions.stored = dict.__len__(summary.functions)
+            summary.functions.stored = summary.functions.made_count()
 
     def store_walked(self) -> None:
         """Store the summaries made or walked since they were stored, with the function bodies
@@ -619,7 +612,7 @@ class ProjectIndex:
         for module, (stamp, summary) in self._summaries.items():
             functions = summary.functions if summary is not None else None
             if stamp[0] == "given" or not isinstance(functions, LazyFunctions) \
-                    or dict.__len__(functions) <= functions.stored:
+                    or functions.made_count() <= functions.stored:
                 continue
             stored = self._store.get(SUMMARIES, self._keys[module])
             if not (isinstance(stored, dict) and stored.get("later") == []):
