@@ -15,8 +15,8 @@ from conftest import ROOT
 # Top to bottom; a module may import from its own layer (without a cycle) and any layer below.
 # A module belongs to the first layer with a prefix that is the module or one of its packages.
 LAYERS = {
-    "doors": ("asynclint", "asynclint.__main__", "asynclint.cli", "asynclint.lsp", "asynclint.flake8_plugin",
-              "asynclint.docs", "asynclint.library_tables", "asynclint.live", "asynclint.startup_modules",
+    "doors": ("asynclint", "asynclint.__main__", "asynclint.cli", "asynclint.lsp", "asynclint.lsp_server",
+              "asynclint.flake8_plugin", "asynclint.docs", "asynclint.library_tables", "asynclint.live", "asynclint.startup_modules",
               "asynclint.pytest_plugin", "asynclint.loopwatch"),
     "pipeline": ("asynclint.runner", "asynclint.fix.run", "asynclint.noqa", "asynclint.report",
                  "asynclint.runtime_report"),
