@@ -33,17 +33,18 @@ from asynclint.model import Settings
 BUILTIN_NAMES = frozenset(dir(builtins))
 SYNC_CALLBACK = "a sync loop callback: it cannot await"
 
+# Skip the bodies of sync functions that define no nested function or class, when every
+# enabled checker reports only code on the event loop (``Checker.on_loop_only``): nothing in
+# such a body runs on the loop or can define something that does. Tests turn it off to
+# prove that the skip loses no finding (tests/test_prefilter.py).
+SKIP_SYNC_BODIES = True
+
 
 class FixWithheld(NamedTuple):
     """Why no fix may be offered at a place of the module (None: nothing forbids it)."""
 
     any_fix: str | None = None  # no fix at all
     backend_fix: str | None = None  # no fix that names an async library
-# Skip the bodies of sync functions that define no nested function or class, when every
-# enabled checker reports only code on the event loop (``Checker.on_loop_only``): nothing in
-# such a body runs on the loop or can define something that does. Tests turn it off to
-# prove that the skip loses no finding (tests/test_prefilter.py).
-SKIP_SYNC_BODIES = True
 
 
 @dataclass(frozen=True, slots=True)

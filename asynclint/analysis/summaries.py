@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import bisect
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from asynclint import catalog, conditions
 from asynclint.analysis.blocking import blocking_row, used_asynchronously
@@ -61,7 +61,8 @@ class Summarizer:
         # others may be walked after its summary is made (LazyFunctions), and add to it then.
         self.outside: list[str] = []
 
-    def hooks(self) -> list[tuple[type[ast.AST], object]]:
+    def hooks(self) -> list[tuple[type[ast.AST], Callable[[ast.AST], None]]]:
+        """(node type, handler) pairs, run before the checkers' handlers."""
         return [(ast.Call, self.visit_Call), (ast.Import, self.visit_Import), (ast.ImportFrom, self.visit_Import),
                 (ast.Yield, self.visit_Yield), (ast.YieldFrom, self.visit_Yield),
                 (ast.Assign, self.visit_Assign), (ast.AnnAssign, self.visit_Assign),
