@@ -297,7 +297,7 @@ class Summarizer:
                    for name, value in self.analysis.scopes[0].bindings.items() if isinstance(value, Ref)}
         self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes,
                                      _constants(self.analysis.tree), self.outside,
-                                     self.analysis.imports.module_level())
+                                     self.analysis.imports.module_level(), self.analysis.values.summary_types())
 
 
 # Builtins that iterate their argument at once (a generator passed to one runs).

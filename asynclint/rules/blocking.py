@@ -436,11 +436,13 @@ async def fetch(url):
 class ASL103(Rule):
     """
     ## What it does
-    Flags opening a file with `open()`, `io.open()`, `Path.open()`, `os.fdopen()` and similar inside
+    Flags opening a file with `open()`, `io.open()`, `Path.open()`, `os.open()` and similar inside
     an async function, and archive or compression readers given a path (`zipfile.ZipFile`,
     `tarfile.open`, `gzip.open`, ...). Reads and writes on a file opened there are part of the same
     finding. An archive over an in-memory buffer (`zipfile.ZipFile(io.BytesIO(...))`,
-    `tarfile.open(fileobj=buf)`) is not flagged.
+    `tarfile.open(fileobj=buf)`) is not flagged, nor a file object made around a descriptor that
+    is open already (`os.fdopen(fd)`, `open(sock.fileno())`): that opens nothing, and what is read
+    from it later is flagged as a file object's reads (ASL104).
 
     ## Why is this bad?
     Opening, reading and writing a file are system calls that can wait on a disk or a network
@@ -598,10 +600,7 @@ async def build():
     process = await asyncio.create_subprocess_exec("make")
     stdout, stderr = await process.communicate()
     subprocess.CompletedProcess(
-        ["make"],
-        process.returncode,
-        stdout,
-        stderr,
+        ["make"], process.returncode, stdout, stderr
     ).check_returncode()
 """
 
