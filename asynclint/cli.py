@@ -15,7 +15,7 @@ from asynclint.docs import rule_page
 from asynclint.engine import enabled_codes, lint_source
 from asynclint.fix.run import fix_paths, fix_stdin
 from asynclint.live import LiveRun
-from asynclint.lsp import PYGLS_MISSING, pygls_available, serve
+from asynclint.lsp import PYGLS_MISSING, pygls_available
 from asynclint.model import Diagnostic
 from asynclint.noqa import add_noqa
 from asynclint.compat import asl_equivalents, equivalent_by_name
@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("explain", "rule"):
             return _explain(args)
         if args.command == "server":
+            from asynclint.lsp_server import serve  # pygls, an optional dependency: only now
+
             return serve()
         if args.silent:
             with open(os.devnull, "w") as nowhere, contextlib.redirect_stdout(nowhere):

@@ -491,7 +491,7 @@ def test_rules_reporting_without_a_fix_argument_get_their_rule_applicability(mon
         codes = ("ASL110",)
 
         def visit_Call(self, call):
-            self.analysis.report(call, "ASL110", "m")
+            self.report(call, "ASL110", "m")
 
     monkeypatch.setattr(engine, "_checkers_for", lambda enabled: (Reporter,))
     monkeypatch.setattr(RULES["ASL110"], "fix_applicability", "safe")
