@@ -60,17 +60,22 @@ def test_a_diff_run_makes_one_project_index(tmp_path, cli, indexes):
 
 
 def test_fix_passes_re_lint_only_the_file_they_fix(tmp_path, monkeypatch):
-    linted = []
-    real_lint = runner.lint_source
+    import asynclint.fix
 
-    def counting(source, path, *args, **kwargs):
-        linted.append(os.path.basename(path))
-        return real_lint(source, path, *args, **kwargs)
+    linted = {"check": [], "fix": []}
 
-    monkeypatch.setattr(runner, "lint_source", counting)
+    def counting(kind, real):
+        def lint(source, path, *args, **kwargs):
+            linted[kind].append((os.path.basename(path), source))
+            return real(source, path, *args, **kwargs)
+        return lint
+
+    monkeypatch.setattr(runner, "lint_source", counting("check", runner.lint_source))
+    monkeypatch.setattr(asynclint.fix, "lint_python", counting("fix", asynclint.fix.lint_python))
     _project(tmp_path, {"a.py": SLEEPY, "b.py": CLEAN})
     result = check_paths([str(tmp_path)], jobs=1, cache=False, fix=FixRequest(write=False))
-    assert sorted(linted) == ["a.py", "b.py"]  # each checked once; a.py's passes lint its own text only
+    # Each file checked once; the fix of a.py starts from its findings and re-lints what its pass made.
+    assert linted == {"check": [("a.py", SLEEPY), ("b.py", CLEAN)], "fix": [("a.py", SLEEPY_FIXED)]}
     assert [os.path.basename(f.path) for f in result.fixes] == ["a.py"] and result.fixes[0].source == SLEEPY_FIXED
 
 

@@ -55,12 +55,14 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
 
 def fix_passes(source: str, path: str, settings: Settings, unsafe: bool, *,
                only: Collection[Diagnostic] | None = None, project: ProjectIndex | None = None,
-               ) -> tuple[str, list[Diagnostic], list[Diagnostic], int]:
+               checked: list[Diagnostic] | None = None) -> tuple[str, list[Diagnostic], list[Diagnostic], int]:
     """``fix_source``'s result and how many fixes the first check offered: a later pass can find
-    more (a fix makes a type known), and the summary says so."""
+    more (a fix makes a type known), and the summary says so. ``checked``: the findings of
+    ``source`` when the caller has them already, with ``project`` (a notebook is checked again:
+    its findings are placed at their cells)."""
     if is_notebook(path):
         return _fix_notebook(source, path, settings, unsafe, only, project)
-    return _fix_python(source, path, settings, unsafe, only, project)
+    return _fix_python(source, path, settings, unsafe, only, project, checked)
 
 
 def _fix_notebook(source: str, path: str, settings: Settings, unsafe: bool, only, project):
@@ -79,7 +81,7 @@ def _fix_notebook(source: str, path: str, settings: Settings, unsafe: bool, only
     return written, [notebook.locate(d) for d in fixed], [notebook.locate(d, new) for d in remaining], offered
 
 
-def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, project):
+def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, project, checked=None):
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
     libraries = fix_libraries(settings.project_root or project_root_of(path), settings.fix_with_installed_libraries,
@@ -90,7 +92,7 @@ def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, 
         return lint_python(text, path, settings, enabled, project=project)
 
     fixed: list[Diagnostic] = []
-    diagnostics = lint(source)
+    diagnostics = lint(source) if checked is None else checked
     # With ``only``: the findings to fix, followed from pass to pass as the edits move them. A
     # finding that a pass makes visible is not one of them (the later calls a finding covers are
     # rewritten with it, in the same edit).
@@ -190,7 +192,7 @@ def fix_text(path: str, source: str, settings: Settings, unsafe: bool = False, *
     result = FileFix(path, source, source)
     try:
         result.source, result.fixed, result.remaining, result.offered = fix_passes(
-            source, path, settings, unsafe, project=project)
+            source, path, settings, unsafe, project=project, checked=found)
     except Exception as error:  # whatever went wrong, the file stays as it was
         if isinstance(error, FixError):
             _failed(result, str(error))
