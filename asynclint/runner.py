@@ -457,7 +457,7 @@ class _Linter:
             if group.store.enabled:
                 group.store.put(RESULTS, group.result_key(enabled, source), _encode(found, depends_on))
             if self.summaries.enabled:
-                self.project.keep(path, source)
+                self.project.keep(path, source, depends_on)
         if self.fix is None or not self.fix.wanted(found):
             return found, None
         with self.project.trying(path):
