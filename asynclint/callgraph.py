@@ -404,6 +404,7 @@ class ProjectIndex:
         # parse the module again for the bodies they read (see _WalkAgain).
         self.store_whole = False
         self._recording: dict[str, tuple] | None = None
+        self._trials: set[str] = set()  # files checked meanwhile under a text not their own (see trying)
         self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
         self.kept_trees = KeptTrees()  # filled and emptied by the engine
@@ -425,6 +426,19 @@ class ProjectIndex:
             yield self._recording
         finally:
             self._recording = previous
+
+    @contextmanager
+    def trying(self, path: str):
+        """Meanwhile, ``path`` is checked under texts that are not its file's (a fix's passes): a
+        check knows the module by the text it checks while it runs, and by what it knew before
+        once it is done, so that every other file of the run is checked and fixed against the
+        files as they are, whichever was fixed first."""
+        absolute = os.path.abspath(path)
+        self._trials.add(absolute)
+        try:
+            yield
+        finally:
+            self._trials.discard(absolute)
 
     # -- modules and files -----------------------------------------------------------------------
 
@@ -491,7 +505,7 @@ class ProjectIndex:
         """Meanwhile, the module being checked is known by the summary made from its text (which
         may differ from the disk). It stays known so after only when its name leads to its file:
         a file named by its stem alone (outside every root) must not stand in, for the files
-        checked later, for another module of that name."""
+        checked later, for another module of that name; nor a text on trial (see trying)."""
         previous = self._summaries.get(summary.module)
         unseen = self._unseen(summary.module)
         # Replacing a known module drops only what was made from its file, unless it was found
@@ -507,7 +521,7 @@ class ProjectIndex:
             yield
         finally:
             found = self._module_file(summary.module)
-            if found is None or os.path.abspath(found) != path:
+            if found is None or os.path.abspath(found) != path or path in self._trials:
                 if previous is None:
                     del self._summaries[summary.module]
                 else:

@@ -637,7 +637,7 @@ def test_a_later_call_without_a_fix_withholds_the_fix_of_its_finding():
 
 def test_summary_says_when_fixing_found_more_than_the_check_reported():
     from asynclint.fix import FileFix
-    from asynclint.fix.run import fix_summary
+    from asynclint.cli import fix_summary
 
     found = Diagnostic("m.py", 1, 1, "ASL101", "m", fix="safe")
     as_checked = FileFix("m.py", "a", "b", [found], offered=1)

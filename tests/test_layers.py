@@ -18,7 +18,7 @@ LAYERS = {
     "doors": ("asynclint", "asynclint.__main__", "asynclint.cli", "asynclint.lsp", "asynclint.lsp_server",
               "asynclint.flake8_plugin", "asynclint.docs", "asynclint.library_tables", "asynclint.live", "asynclint.startup_modules",
               "asynclint.pytest_plugin", "asynclint.loopwatch"),
-    "pipeline": ("asynclint.runner", "asynclint.fix.run", "asynclint.noqa", "asynclint.report",
+    "pipeline": ("asynclint.runner", "asynclint.noqa", "asynclint.report",
                  "asynclint.runtime_report"),
     "engine": ("asynclint.engine", "asynclint.fix", "asynclint.syntax_version"),
     "rules": ("asynclint.rules",),
