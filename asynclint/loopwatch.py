@@ -259,8 +259,12 @@ def _running_python(ident: int) -> bool:
         asked = perf_counter()
         sleep(0)
         waits.append(perf_counter() - asked)
-    if clock is not None and clock_gettime(clock) - used < (perf_counter() - started) / 5:
-        return False
+    if clock is not None:
+        try:
+            if clock_gettime(clock) - used < (perf_counter() - started) / 5:
+                return False
+        except OSError:  # the thread ended meanwhile, and its clock with it
+            return False
     return sorted(waits)[1] >= 0.8 * sys.getswitchinterval()
 
 

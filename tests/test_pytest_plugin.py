@@ -361,3 +361,22 @@ def test_a_method_call_is_named_by_its_receivers_type_and_the_hint_says_to_annot
     assert _hint(where, "asyncio", settings) == (
         "the catalog lists `queue.Queue.get`, but the static check did not know the receiver's type: "
         "annotate it `queue.Queue` (next_item in waiting)")
+
+
+def test_a_thread_that_ends_while_the_watchdog_probes_it_is_not_an_error(monkeypatch):
+    """The probe of whether a thread runs Python reads its CPU clock before and after giving up
+    the GIL; a thread that ends in between (a TestClient's portal thread) took its clock with it.
+    The watchdog used to die of the OSError there, and every later episode went unsampled."""
+    from asynclint import loopwatch
+
+    finished = threading.Event()
+    worker = threading.Thread(target=finished.wait)
+    worker.start()
+    ident = worker.ident
+
+    def end_the_thread(seconds):
+        finished.set()
+        worker.join()
+
+    monkeypatch.setattr(loopwatch, "sleep", end_the_thread)
+    assert loopwatch._running_python(ident) is False
