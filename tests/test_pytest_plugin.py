@@ -288,6 +288,23 @@ def test_a_bad_runtime_report_is_exit_2_with_a_message(tmp_path, run_cli, conten
     assert code == 2 and message in err and "Traceback" not in err
 
 
+def test_an_episode_only_a_rule_that_is_off_reports_names_the_rule_to_select(pytester):
+    """A helper that sleeps under a condition its caller's argument decides at run time is
+    "may block, when" (ASL402, off by default): the summary names the line that turns it on."""
+    pytester.makepyfile(
+        gated="import time\n\n\ndef maybe_wait(slow):\n    if slow:\n        time.sleep({})\n".format(BLOCK_SECONDS),
+        test_gated="import asyncio\n\nimport gated\n\n\nasync def wait(slow):\n    gated.maybe_wait(slow)\n\n\n"
+                   "def test_run():\n    asyncio.run(wait(bool(len('x'))))\n")
+    result = _run(pytester, "--asynclint-blocking")
+    result.assert_outcomes(passed=1)
+    [event] = json.loads((pytester.path / "episodes.json").read_text())["events"]
+    assert (event["path"], event["line"], event["static"]) == ("gated.py", 6, "not reported")
+    hint = ('ASL402 (conditional-blocking-call-through-helper) reports it, but it is off here: '
+            'extend-select = ["ASL402"] in [tool.asynclint]')
+    assert event["suggestion"] == hint
+    result.stdout.fnmatch_lines(["What would make asynclint check report the others:", f"  {hint}"])
+
+
 def test_inactive_unless_asked(pytester):
     pytester.makepyfile(test_plain="import asyncio.events\n\ndef test_untouched():\n"
                                    "    assert asyncio.events.Handle._run.__module__ == 'asyncio.events'\n")
