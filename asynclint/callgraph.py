@@ -74,6 +74,11 @@ class FunctionSummary:
         return self.runs == "body" or (self.runs, how) in (("generator", "iterate"), ("contextmanager", "with"))
 
 
+def _run_walks(walks: list) -> None:
+    for walk in walks:
+        walk()
+
+
 class LazyFunctions(dict):
     """The function summaries of a module summarised for others, whose bodies are walked when a
     summary is first read (most are never: a chain goes through few of a module's functions).
@@ -85,6 +90,8 @@ class LazyFunctions(dict):
         super().__init__(made)
         self._later = later
         self.done = lambda: None
+        # Runs a name's walks (set by the index: it records the files they consult).
+        self.run = _run_walks
         self.stored = -1  # how many summaries were made when it was last stored (-1: never)
 
     def made(self) -> dict[str, FunctionSummary]:
@@ -100,8 +107,7 @@ class LazyFunctions(dict):
         walks = self._later.pop(name, None)
         if walks is None:
             return
-        for walk in walks:
-            walk()
+        self.run(walks)
         if not self._later:
             self.done()
 
@@ -156,6 +162,14 @@ class ModuleSummary:
     # The modules its module-level code imports (absolute; ``import a.b``, ``from m import *`` too):
     # loaded whenever its functions run (analysis/imports.py).
     loads: list[str] = field(default_factory=list)
+    # The types of its values, for other modules (values.Resolver.summary_types): what functions
+    # and methods return ("f()", "Class.method()"; a coroutine function's awaited: "await f()"), class attributes ("Class.attr") and module-level
+    # names ("NAME") -> a catalog type or an absolute class name, "*T" a container of T, "g()"
+    # what calling g returns.
+    types: dict[str, str] = field(default_factory=dict)
+    # The other files read while it was made (absolute path -> stamp), its function bodies walked
+    # later too: what it says of types from other modules holds only while they are unchanged.
+    consulted: dict[str, tuple] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """What is known so far, walking nothing: the functions whose bodies are not walked yet are
@@ -163,7 +177,8 @@ class ModuleSummary:
         lazy = isinstance(self.functions, LazyFunctions)
         made = self.functions.made() if lazy else self.functions
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
-                "constants": self.constants, "outside": self.outside, "loads": self.loads,
+                "constants": self.constants, "outside": self.outside, "loads": self.loads, "types": self.types,
+                "consulted": {path: list(stamp) for path, stamp in self.consulted.items()},
                 "functions": {name: f.to_json() for name, f in made.items()},
                 "later": self.functions.left() if lazy else []}
 
@@ -175,7 +190,8 @@ class ModuleSummary:
         functions = {name: FunctionSummary.from_json(f) for name, f in data["functions"].items()}
         later = [str(name) for name in data["later"]]
         summary = cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
-                      dict(data["constants"]), list(data["outside"]), list(data["loads"]))
+                      dict(data["constants"]), list(data["outside"]), list(data["loads"]), dict(data["types"]),
+                      {str(path): tuple(stamp) for path, stamp in data["consulted"].items()})
         if later:
             if walk_later is None or any(name in functions for name in later):
                 raise ValueError("a partial summary that cannot be completed")
@@ -257,9 +273,12 @@ class ModuleContext:
         return replace(self, index=_weakly(self.index), checking=False)
 
     def absolute(self, name: str) -> str:
-        """Resolve a relative import target (``..db.fetch``) against this module."""
+        """Resolve a relative import target (``..db.fetch``) against this module; and a module
+        beside this one in a directory that is no package (``from helpers import f`` in tests/:
+        pytest, as Python running a script, puts that directory on sys.path)."""
         if not name.startswith("."):
-            return name
+            beside = self.index.beside(self.module, name.partition(".")[0]) if "." in self.module else None
+            return f"{beside}.{name}" if beside is not None else name
         rest = name.lstrip(".")
         level = len(name) - len(rest)
         package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
@@ -330,6 +349,7 @@ class ProjectIndex:
         self._load_conftest = load_conftest
         self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
         self._files: dict[str, str | None] = {}
+        self._beside: dict[tuple[str, str], str | None] = {}  # see beside
         # (module, function, known values) -> the chain found (or None) and the files it was found
         # from, with their stamps (see recording).
         self._chains: dict[tuple, tuple[tuple[bool, list[Step]] | None, dict[str, tuple]]] = {}
@@ -408,6 +428,18 @@ class ProjectIndex:
         if known is None or known[0] != stamp:
             known = self._conftests[path] = (stamp, self._load_conftest(path, self.context_for(path)))
         return known[1]
+
+    def beside(self, module: str, top: str) -> str | None:
+        """The package part ``P`` when ``P.top`` is a project module beside ``module`` (``P.m``)
+        and ``P`` is a directory without ``__init__.py`` while ``top`` is no project module itself:
+        what ``import top`` in that module imports (its directory is on sys.path)."""
+        key = (module, top)
+        if key not in self._beside:
+            parent = module.rpartition(".")[0]
+            self._beside[key] = parent if (
+                not self.has_module(parent) and not self.has_module(top)
+                and self.has_module(f"{parent}.{top}")) else None
+        return self._beside[key]
 
     def has_module(self, module: str) -> bool:
         """Whether the project has this module (a file under one of its roots, or one given)."""
@@ -490,9 +522,12 @@ class ProjectIndex:
         until a check asks for that module itself. A document checked stands for its file until
         the file changes (saved, or changed by another program once closed). A run's files do not
         change while it runs."""
+        self._beside.clear()  # a module beside another may have been created since
         for module in list(self._summaries):
             path, read = self._file_read(module)
-            if file_stamp(path) != read:
+            made = self._summaries[module][1]
+            if file_stamp(path) != read or made is not None and any(
+                    file_stamp(other) != stamp for other, stamp in made.consulted.items()):
                 del self._summaries[module]
                 self._files.pop(module, None)  # perhaps gone
                 self._summaries_changed()
@@ -502,6 +537,8 @@ class ProjectIndex:
         known = self._summaries.get(module)
         if known is not None and known[0][0] == "given":
             self._record_module(module)  # checked earlier: the files checked after depend on its file
+            if known[1] is not None:
+                self._record(known[1].consulted)  # and on those its check read (once kept: see keep)
             return known[1]
         path = self._module_file(module)
         if path is None:
@@ -513,6 +550,8 @@ class ProjectIndex:
         if self._recording is not None:
             self._recording[path] = stamp
         if known is not None and known[0] == stamp:
+            if known[1] is not None:
+                self._record(known[1].consulted)
             return known[1]
         summary = self._load(module, path)
         unseen = self._unseen(module)
@@ -533,14 +572,16 @@ class ProjectIndex:
             return None
         return make_key(self._fingerprint, module, os.path.abspath(path), content)
 
-    def keep(self, path: str, text: str) -> None:
+    def keep(self, path: str, text: str, consulted: dict[str, tuple]) -> None:
         """Store in the on-disk cache the summary made while ``path`` (read as ``text``) was
-        checked, so that a later run that needs it does not parse the file again."""
+        checked, so that a later run that needs it does not parse the file again; ``consulted``:
+        the other files that check read (what the summary may depend on)."""
         context = self.context_for(path)
         known = self._summaries.get(context.module)
         key = self._summary_key(context.module, path, text.encode("utf-8", "surrogatepass"))
         if (key is not None and known is not None and known[0][0] == "given" and known[1] is not None
                 and known[1].path == path):
+            known[1].consulted.update(_others(consulted, path))
             self._store.put(SUMMARIES, key, known[1].to_json())
 
     def _load(self, module: str, path: str) -> ModuleSummary | None:
@@ -560,15 +601,27 @@ class ProjectIndex:
                     kept = ModuleSummary.from_json(payload, _WalkAgain(self, module, path, key))
                 except (KeyError, TypeError, ValueError, AttributeError):
                     kept = None  # a malformed entry: make the summary again
-                if kept is not None and not any(self.has_module(top) for top in kept.outside):
+                if kept is not None and not any(self.has_module(top) for top in kept.outside) and all(
+                        file_stamp(other) == stamp for other, stamp in kept.consulted.items()):
                     self._keys[module] = key
                     if isinstance(kept.functions, LazyFunctions):
                         kept.functions.stored = dict.__len__(kept.functions)
+                        self._watch(kept)
                     return kept
-        summary = self._summarize(path, self.context_for(path))
+        with self.recording() as consulted:
+            summary = self._summarize(path, self.context_for(path))
+        self._record(consulted)
+        if summary is not None:
+            summary.consulted.update(_others(consulted, path))
+            if isinstance(summary.functions, LazyFunctions):
+                self._watch(summary)
         if key is not None and summary is not None:
             self._keys[module] = key
         return summary
+
+    def _watch(self, summary: ModuleSummary) -> None:
+        """The files its function bodies consult when they are walked later join its ``consulted``."""
+        summary.functions.run = partial(_walk_recorded, _weakly(self), summary.consulted, summary.path)
 
     def _put(self, key: str, summary: ModuleSummary) -> None:
         self._store.put(SUMMARIES, key, summary.to_json())
@@ -638,7 +691,8 @@ class ProjectIndex:
             if summary is None:
                 continue
             local = ".".join(parts[cut:])
-            if local in summary.functions or local in summary.classes or local.rpartition(".")[0] in summary.classes:
+            if local in summary.functions or local in summary.classes or local.rpartition(".")[0] in summary.classes \
+                    or local in summary.types:
                 return summary, local
             head = parts[cut]
             if head in summary.imports and depth < 8:
@@ -665,6 +719,32 @@ class ProjectIndex:
                 if f"{name}.{attribute}" in base.functions:
                     return base, f"{name}.{attribute}"
         return None
+
+    def value_type(self, target: str, kind: str) -> str | None:
+        """How the summaries type a value of the project (see ModuleSummary.types): what calling
+        the function ``target`` returns (kind "returns"), what awaiting it gives ("awaited"), the class attribute ``module.Class.attr``
+        as the class or its first base in Python's order that has it says ("attribute"), or the
+        module-level name ``target`` ("constant")."""
+        if kind in ("returns", "awaited"):
+            found = self.resolve(target)
+            if found is None:
+                return None
+            return found[0].types.get(f"{found[1]}()" if kind == "returns" else f"await {found[1]}()")
+        if kind == "constant":
+            found = self._defining(target)
+            return found[0].types.get(found[1]) if found is not None and "." not in found[1] else None
+        owner, _, attribute = target.rpartition(".")
+        found = self.find_class(owner)
+        for summary, name in self.mro(*found) if found is not None else ():
+            key = f"{name}.{attribute}"
+            if key in summary.types or key in summary.functions:  # a method is no attribute
+                return summary.types.get(key)
+        return None
+
+    def runs(self, target: str) -> str | None:
+        """What calling the project function ``target`` runs (FunctionSummary.runs), None when unknown."""
+        found = self.resolve(target)
+        return found[0].functions[found[1]].runs if found is not None else None
 
     def find_class(self, target: str) -> tuple[ModuleSummary, str] | None:
         """(summary, class name in it) for an absolute qualified class name, through re-exports."""
@@ -908,6 +988,21 @@ class ProjectIndex:
 
 
 _MAX_STATES = 4  # known-value variants searched per function
+
+
+def _others(consulted: dict[str, tuple], path: str) -> dict[str, tuple]:
+    """The files consulted, but the module's own (its text is in its summary's key)."""
+    own = os.path.abspath(path)
+    return {other: stamp for other, stamp in consulted.items() if other != own}
+
+
+def _walk_recorded(index: "ProjectIndex", consulted: dict[str, tuple], path: str, walks: list) -> None:
+    """Walk function bodies of a summary, adding the files they consult to its ``consulted`` (and
+    to what the answer being made meanwhile depends on)."""
+    with index.recording() as read:
+        _run_walks(walks)
+    consulted.update(_others(read, path))
+    index._record(read)
 
 
 def _frozen(env: dict) -> tuple:

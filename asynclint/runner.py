@@ -421,7 +421,7 @@ class _Linter:
             if group.store.enabled:
                 group.store.put(RESULTS, group.result_key(enabled, source), _encode(found, depends_on))
             if self.summaries.enabled:
-                self.project.keep(path, source)
+                self.project.keep(path, source, depends_on)
         return found
 
 

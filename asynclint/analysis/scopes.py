@@ -14,6 +14,7 @@ import ast
 import bisect
 import builtins
 import re
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Iterator
@@ -98,7 +99,7 @@ class Analysis:
             ast.ClassDef: self._class_def, ast.Lambda: self._lambda,
             ast.Assign: self._assign, ast.AnnAssign: self._ann_assign, ast.AugAssign: self._aug_assign,
             ast.With: self._with, ast.AsyncWith: self._with,
-            ast.For: self._for, ast.AsyncFor: self._for,
+            ast.For: self._for, ast.AsyncFor: self._for, ast.If: self._if, ast.BoolOp: self._bool_op,
             ast.ListComp: self._comprehension, ast.SetComp: self._comprehension,
             ast.DictComp: self._comprehension, ast.GeneratorExp: self._comprehension,
             ast.NamedExpr: self._named_expr, ast.ExceptHandler: self._except_handler,
@@ -168,6 +169,11 @@ class Analysis:
     def walk_body(self, nodes) -> None:
         for node in nodes:
             self.walk(node)
+
+    @property
+    def classes(self) -> list[ClassInfo]:
+        """Every class met so far in the walk."""
+        return self._classes
 
     @property
     def scope(self) -> Scope:
@@ -511,7 +517,10 @@ class Analysis:
     def _ann_assign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.walk(node.value)
-            value = self.resolve(node.value) or self.annotation_value(node.annotation)
+            value = self.resolve(node.value)
+            if value is None or isinstance(value, Instance) and isinstance(value.type, str) \
+                    and value.type not in catalog.KNOWN_TYPES:  # a guess (a call of unknown result)
+                value = self.annotation_value(node.annotation) or value
         else:
             value = self.annotation_value(node.annotation)
         if node.value is not None or self.scope.kind in ("class", "function"):
@@ -544,6 +553,50 @@ class Analysis:
         self.bind_target(node.target, element_of(self.resolve(node.iter)) if isinstance(node, ast.For) else None)
         self.walk_body(node.body)
         self.walk_body(node.orelse)
+
+    def _if(self, node: ast.If) -> None:
+        """``if isinstance(x, T):`` (or ``type(x) is T``): in the branch the test makes true, x is
+        an object of T (an async sibling class's methods are not the sync one's). After ``if not
+        isinstance(x, T): return``, x is one for the rest of the block."""
+        self.walk(node.test)
+        narrowed, negated = self.values.narrowing(node.test)
+        if narrowed is None:
+            self.walk_body(node.body)
+            self.walk_body(node.orelse)
+            return
+        name, value = narrowed
+        for branch, narrows in ((node.body, not negated), (node.orelse, negated)):
+            if narrows:
+                with self._narrowed(name, value):
+                    self.walk_body(branch)
+            else:
+                self.walk_body(branch)
+        if negated and not node.orelse and node.body and isinstance(node.body[-1], _EXITS):
+            self.bind(name, value)  # `if not isinstance(x, T): return`
+
+    def _bool_op(self, node: ast.BoolOp) -> None:
+        """``isinstance(x, T) and x.method()``: the operands after the test see x narrowed."""
+        with ExitStack() as narrowings:
+            for operand in node.values:
+                self.walk(operand)
+                narrowed, negated = self.values.narrowing(operand) if isinstance(node.op, ast.And) else (None, False)
+                if narrowed is not None and not negated:
+                    narrowings.enter_context(self._narrowed(*narrowed))
+
+    @contextmanager
+    def _narrowed(self, name: str, value: Value):
+        """Meanwhile ``name`` is bound to ``value``; after, to what it was, unless the code
+        meanwhile bound it again."""
+        scope = self.scopes[-1]
+        held = scope.bindings.get(name, _UNBOUND)
+        self.bind(name, value)
+        yield
+        if scope.bindings.get(name) is value:
+            if held is _UNBOUND:
+                del scope.bindings[name]
+            else:
+                scope.bindings[name] = held
+            self.values.forget_callees()
 
     def _except_handler(self, node: ast.ExceptHandler) -> None:
         if node.type is not None:
@@ -592,6 +645,10 @@ class Analysis:
         if name in BUILTIN_NAMES:
             return Ref("builtins." + name)
         return None
+
+
+_UNBOUND = object()
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 
 def _lines_with(source: str, word: str) -> list[int]:

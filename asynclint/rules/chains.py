@@ -286,7 +286,7 @@ class ProjectCallChecker(Checker):
                    for name, value in self.analysis.scopes[0].bindings.items() if isinstance(value, Ref)}
         self.summary = ModuleSummary(context.module, context.path, self.functions, imports, self.classes,
                                      _constants(self.analysis.tree), self.outside,
-                                     self.analysis.imports.module_level())
+                                     self.analysis.imports.module_level(), self.analysis.values.summary_types())
         if not context.checking:
             return
         # A chain to an import is ASL112's kind of blocking: switched off with it.
@@ -397,7 +397,16 @@ class ASL401(Rule):
     the chain as data (`chain`: each step's name, file, line and condition).
 
     The analysis follows every call it can resolve (across modules, through re-exports, `self.`
-    methods and objects of project classes). A chain with a link that runs only under a
+    methods, `super()` in a class with one base, and objects of project classes). Another
+    module's types are read from its summary: an object annotated with a project class
+    (`app: Application`, `"Application | None"`, imported under `TYPE_CHECKING` too), what a
+    project function returns (`-> Path`, `-> list[Path]`, awaited, or through
+    `to_thread.run_sync`), what a `@contextmanager` yields (`-> Iterator[Path]`), class
+    attributes (class-level annotations, `self.x = ...`, properties) and module-level constants
+    (`DATA_DIR = Path(...)`); the blocking calls on such objects are the ASL1xx rules'. In the
+    branch an `isinstance(x, T)` or `type(x) is T` test makes true (and after `if not
+    isinstance(x, T): return`), `x` is an object of T: an async sibling class's methods are not
+    taken for the sync class's. A chain with a link that runs only under a
     condition (a branch, a `match` case, an `except` handler, an `and`/`or` or conditional
     expression operand, after an early `return`/`raise`) is ASL402 instead, off by default. Simple
     guards are evaluated with the call's literal arguments and the parameters' literal defaults
