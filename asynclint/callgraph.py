@@ -14,9 +14,11 @@ import bisect
 import os
 import weakref
 from collections import deque
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import NamedTuple
 
 from asynclint import conditions
 from asynclint.cache import make_key
@@ -26,16 +28,37 @@ SUMMARIES = "summaries"  # the cache kind of module summaries
 TOUCHES_LOOP = "touches the event loop"
 
 
+class BlockingCall(NamedTuple):
+    """A blocking call a function makes itself."""
+
+    code: str  # the rule's: ASL1xx
+    call: str  # the callee's qualified name (``time.sleep``), or ``import m`` for an import (ASL112)
+    line: int
+    condition: list  # conditions.py's atoms, all of which must hold for the call to run
+
+
+class CallOut(NamedTuple):
+    """A call a function makes to another function of the project."""
+
+    target: str  # the callee's absolute qualified name
+    condition: list  # as BlockingCall's
+    arguments: conditions.Arguments | None  # None: unknown (``*args``, or an unbound method)
+    # "call"; "with" (a `with` statement's context manager); "iterate" (consumed at once).
+    how: str
+    on_self: bool  # ``self.method(...)``: the callee sees the caller's ``self.`` attributes
+
+    @classmethod
+    def from_json(cls, data: list) -> "CallOut":
+        target, condition, arguments, how, on_self = data
+        return cls(target, condition, conditions.Arguments.from_json(arguments), how, on_self)
+
+
 @dataclass
 class FunctionSummary:
     is_async: bool
     line: int
-    # Direct blocking calls: [rule code, qualified name of the call, line, condition] (the
-    # condition: conditions.py's atoms, all of which must hold for the call to run).
-    blocking: list[list] = field(default_factory=list)
-    # Calls to other functions: [absolute qualified name, condition, arguments, how, on self]; how
-    # is "call", "with" (a `with` statement's context manager) or "iterate" (consumed at once).
-    calls: list[list] = field(default_factory=list)
+    blocking: list[BlockingCall] = field(default_factory=list)
+    calls: list[CallOut] = field(default_factory=list)
     coroutine: bool = False  # calling it makes a coroutine (async, not a generator, no opaque decorator)
     # Why its body must run on the loop's thread ("touches the event loop", "sets a context
     # variable"...): moved to a worker thread, it and whatever calls it would behave differently.
@@ -53,19 +76,26 @@ class FunctionSummary:
                "hazard")
 
     def to_json(self) -> list:
-        return [getattr(self, name) for name in self._FIELDS]
+        data = [getattr(self, name) for name in self._FIELDS]
+        data[2:4] = [list(map(list, self.blocking)), [[*call[:2], _json_arguments(call.arguments), *call[3:]]
+                                                      for call in self.calls]]
+        return data
 
     @classmethod
     def from_json(cls, data: list) -> "FunctionSummary":
-        return cls(**dict(zip(cls._FIELDS, data)))
+        summary = cls(**dict(zip(cls._FIELDS, data)))
+        summary.blocking = [BlockingCall(*blocking) for blocking in summary.blocking]
+        summary.calls = [CallOut.from_json(call) for call in summary.calls]
+        return summary
 
     def used_names(self) -> frozenset[str]:
         """The parameters whose values matter here: tested by a condition, or passed on."""
         if self._used is None:
-            names = {atom[0] for *_, condition in self.blocking for atom in condition}
-            names.update(atom[0] for call in self.calls for atom in call[1])
-            names.update(value[1] for call in self.calls if call[2] is not None
-                         for value in [*call[2][0], *call[2][1].values()] if value and value[0] == "p")
+            names = {atom[0] for blocking in self.blocking for atom in blocking.condition}
+            names.update(atom[0] for call in self.calls for atom in call.condition)
+            names.update(value[1] for call in self.calls if call.arguments is not None
+                         for value in [*call.arguments.positional, *call.arguments.keywords.values()]
+                         if value and value[0] == "p")
             self._used = frozenset(n for n in names if n is not None)
         return self._used
 
@@ -74,29 +104,41 @@ class FunctionSummary:
         return self.runs == "body" or (self.runs, how) in (("generator", "iterate"), ("contextmanager", "with"))
 
 
+def _json_arguments(arguments: conditions.Arguments | None) -> list | None:
+    return None if arguments is None else list(arguments)
+
+
 def _run_walks(walks: list) -> None:
     for walk in walks:
         walk()
 
 
-class LazyFunctions(dict):
+class LazyFunctions(Mapping):
     """The function summaries of a module summarised for others, whose bodies are walked when a
     summary is first read (most are never: a chain goes through few of a module's functions).
     Every name is known at once: asking whether the module defines one walks nothing. ``later``:
-    for each name left, the walks that make its summary; ``done`` (set by the maker) is called
-    once none is left."""
+    for each name left, the walks that make its summary (and set it); ``done`` (set by
+    the maker) is called once none is left. Reading every summary (iterating, ``len``) walks all."""
 
     def __init__(self, made: dict, later: dict[str, list]) -> None:
-        super().__init__(made)
+        self._made: dict[str, FunctionSummary] = dict(made)
         self._later = later
         self.done = lambda: None
         # Runs a name's walks (set by the index: it records the files they consult).
         self.run = _run_walks
         self.stored = -1  # how many summaries were made when it was last stored (-1: never)
 
+    def __setitem__(self, name: str, summary: FunctionSummary) -> None:
+        """A summary made by one of the walks left (the summary's writer, analysis/summaries.py)."""
+        self._made[name] = summary
+
     def made(self) -> dict[str, FunctionSummary]:
         """The summaries walked so far, walking nothing."""
-        return dict(dict.items(self))
+        return dict(self._made)
+
+    def made_count(self) -> int:
+        """How many summaries are walked so far, walking nothing."""
+        return len(self._made)
 
     def left(self) -> list[str]:
         """The names whose bodies are not walked yet."""
@@ -116,35 +158,19 @@ class LazyFunctions(dict):
             self._walk(next(iter(self._later)))
 
     def __contains__(self, name) -> bool:
-        return dict.__contains__(self, name) or name in self._later
+        return name in self._made or name in self._later
 
     def __getitem__(self, name: str) -> FunctionSummary:
         self._walk(name)
-        return dict.__getitem__(self, name)
-
-    def get(self, name: str, default=None):
-        self._walk(name)
-        return dict.get(self, name, default)
-
-    def items(self):
-        self.walk_all()
-        return dict.items(self)
-
-    def values(self):
-        self.walk_all()
-        return dict.values(self)
-
-    def keys(self):
-        self.walk_all()
-        return dict.keys(self)
+        return self._made[name]
 
     def __iter__(self):
         self.walk_all()
-        return dict.__iter__(self)
+        return iter(self._made)
 
     def __len__(self) -> int:
         self.walk_all()
-        return dict.__len__(self)
+        return len(self._made)
 
 
 @dataclass
@@ -225,7 +251,7 @@ class _WalkAgain:
             for top in self._again.outside:
                 if top not in self._outside:
                     bisect.insort(self._outside, top)
-        dict.__setitem__(self._functions(), name, function or _unknown_function())
+        self._functions()[name] = function or _unknown_function()
 
     def _release(self) -> None:
         self._again = False
@@ -378,6 +404,7 @@ class ProjectIndex:
         # parse the module again for the bodies they read (see _WalkAgain).
         self.store_whole = False
         self._recording: dict[str, tuple] | None = None
+        self._trials: set[str] = set()  # files checked meanwhile under a text not their own (see trying)
         self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
         self.kept_trees = KeptTrees()  # filled and emptied by the engine
@@ -399,6 +426,19 @@ class ProjectIndex:
             yield self._recording
         finally:
             self._recording = previous
+
+    @contextmanager
+    def trying(self, path: str):
+        """Meanwhile, ``path`` is checked under texts that are not its file's (a fix's passes): a
+        check knows the module by the text it checks while it runs, and by what it knew before
+        once it is done, so that every other file of the run is checked and fixed against the
+        files as they are, whichever was fixed first."""
+        absolute = os.path.abspath(path)
+        self._trials.add(absolute)
+        try:
+            yield
+        finally:
+            self._trials.discard(absolute)
 
     # -- modules and files -----------------------------------------------------------------------
 
@@ -465,7 +505,7 @@ class ProjectIndex:
         """Meanwhile, the module being checked is known by the summary made from its text (which
         may differ from the disk). It stays known so after only when its name leads to its file:
         a file named by its stem alone (outside every root) must not stand in, for the files
-        checked later, for another module of that name."""
+        checked later, for another module of that name; nor a text on trial (see trying)."""
         previous = self._summaries.get(summary.module)
         unseen = self._unseen(summary.module)
         # Replacing a known module drops only what was made from its file, unless it was found
@@ -481,7 +521,7 @@ class ProjectIndex:
             yield
         finally:
             found = self._module_file(summary.module)
-            if found is None or os.path.abspath(found) != path:
+            if found is None or os.path.abspath(found) != path or path in self._trials:
                 if previous is None:
                     del self._summaries[summary.module]
                 else:
@@ -605,7 +645,7 @@ class ProjectIndex:
                         file_stamp(other) == stamp for other, stamp in kept.consulted.items()):
                     self._keys[module] = key
                     if isinstance(kept.functions, LazyFunctions):
-                        kept.functions.stored = dict.__len__(kept.functions)
+                        kept.functions.stored = kept.functions.made_count()
                         self._watch(kept)
                     return kept
         with self.recording() as consulted:
@@ -626,7 +666,7 @@ class ProjectIndex:
     def _put(self, key: str, summary: ModuleSummary) -> None:
         self._store.put(SUMMARIES, key, summary.to_json())
         if isinstance(summary.functions, LazyFunctions):
-            summary.functions.stored = dict.__len__(summary.functions)
+            summary.functions.stored = summary.functions.made_count()
 
     def store_walked(self) -> None:
         """Store the summaries made or walked since they were stored, with the function bodies
@@ -639,7 +679,7 @@ class ProjectIndex:
         for module, (stamp, summary) in self._summaries.items():
             functions = summary.functions if summary is not None else None
             if stamp[0] == "given" or not isinstance(functions, LazyFunctions) \
-                    or dict.__len__(functions) <= functions.stored:
+                    or functions.made_count() <= functions.stored:
                 continue
             stored = self._store.get(SUMMARIES, self._keys[module])
             if not (isinstance(stored, dict) and stored.get("later") == []):
@@ -861,8 +901,8 @@ class ProjectIndex:
             owner = name.rpartition(".")[0]
             if owner in summary.classes and self._loop_bound(summary, owner):
                 return "a method of a class bound to the event loop"
-            for call, *_ in function.calls:
-                found = self.resolve(call)
+            for call in function.calls:
+                found = self.resolve(call.target)
                 if found is not None and (found[0].module, found[1]) not in seen \
                         and not found[0].functions[found[1]].is_async:
                     seen.add((found[0].module, found[1]))

@@ -36,6 +36,17 @@ class ArgIs:
 
 
 @dataclass(frozen=True)
+class ArgIsOrSplatted(ArgIs):
+    """As ArgIs, and also when a ``**mapping`` of unknown keys may pass the argument: for a call
+    that a wrapper makes with the options it built (aiopg's ``psycopg2.connect(dsn, **kwargs)``
+    after ``kwargs["async_"] = True``), where a caller passing the mapping by hand is rare."""
+
+    def holds(self, call, resolve=None) -> bool:
+        return super().holds(call, resolve) or (
+            _argument(call, self.keyword, self.position) is None and any(k.arg is None for k in call.keywords))
+
+
+@dataclass(frozen=True)
 class ArgIsBuffer:
     """The call does not block when this argument is an in-memory buffer (``io.BytesIO()``)."""
 
@@ -206,7 +217,7 @@ class Blocking:
     use: Use
     # The rewrite the fixer knows for this call; None: no fix.
     fix_kind: FixKind | None = FixKind.THREAD
-    nonblocking: tuple[ArgIs | ArgIsBuffer | ArgIsDescriptor | ArgIsName | ArgIsNew, ...] = ()
+    nonblocking: tuple[ArgIs | ArgIsOrSplatted | ArgIsBuffer | ArgIsDescriptor | ArgIsName | ArgIsNew, ...] = ()
     withheld: str | None = None  # why there is no fix, shown with the finding
     # Whether this finding also covers the blocking methods of the object the call makes (a
     # connection's queries); False when they block for another reason (a TLS context's handshakes).
@@ -518,6 +529,9 @@ for _module, _use, _connection, _cursor in _DRIVERS:
     _returns(f"{_module}.Cursor", f"{_module}.Connection.cursor")
     _methods("ASL107", _use, f"{_module}.Connection", _connection)
     _methods("ASL107", _use, f"{_module}.Cursor", "execute executemany fetchone fetchmany fetchall " + _cursor)
+# psycopg2's asynchronous mode (async_=True, psycopg2 2.7+): connect() starts the connection and
+# returns; the caller waits on its descriptor (aiopg does, with the loop).
+_calls("ASL107", POSTGRES, "psycopg2.connect", nonblocking=[ArgIsOrSplatted("async_", None, (True, 1))])
 _returns("psycopg.Cursor", "psycopg.Connection.execute")
 _returns("pymongo.MongoClient", "pymongo.MongoClient pymongo.mongo_client.MongoClient")
 ATTRIBUTES.update({"pymongo.MongoClient.*": "pymongo.Database", "pymongo.Database.*": "pymongo.Collection"})

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from asynclint.callgraph import FunctionSummary, ModuleSummary, ProjectIndex
+from asynclint.callgraph import BlockingCall, CallOut, FunctionSummary, ModuleSummary, ProjectIndex
 from asynclint.config import find_pyproject, load_settings
 from asynclint.model import Settings
 from asynclint.runner import check_paths
@@ -183,11 +183,11 @@ def test_a_module_known_only_after_a_lookup_missed_it_is_seen_by_the_chains(tmp_
     have asked for it before."""
     (tmp_path / "app.py").write_text("")
     app = ModuleSummary("app", str(tmp_path / "app.py"),
-                        {"run": FunctionSummary(False, 1, calls=[["helpers.wait", [], None, "call", False]])})
+                        {"run": FunctionSummary(False, 1, calls=[CallOut("helpers.wait", [], None, "call", False)])})
     index = ProjectIndex([str(tmp_path)], lambda path, context: app)
     assert index.blocking_chain("app.run") is None
     helpers = ModuleSummary("helpers", str(tmp_path / "elsewhere" / "helpers.py"),
-                            {"wait": FunctionSummary(False, 3, blocking=[["ASL101", "time.sleep", 4, []]])})
+                            {"wait": FunctionSummary(False, 3, blocking=[BlockingCall("ASL101", "time.sleep", 4, [])])})
     with index.checking(helpers):
         _, steps = index.blocking_chain("app.run")
     assert [step.label for step in steps] == ["run", "wait", "time.sleep() [ASL101]"]
