@@ -53,13 +53,19 @@ class ArgIsBuffer:
 @dataclass(frozen=True)
 class ArgIsDescriptor:
     """The call does not block when this argument is a descriptor already open: what an object's
-    ``fileno()`` returns."""
+    ``fileno()`` returns, a literal one (``open(1, "wb")``), or any argument when the call passes
+    ``closefd=False``, which Python accepts for a descriptor only (a file name is a ValueError)."""
 
     keyword: str
     position: int | None
 
     def holds(self, call, resolve=None) -> bool:
         arg = _argument(call, self.keyword, self.position)
+        if type(arg).__name__ == "Constant":
+            return type(arg.value) is int
+        if any(k.arg == "closefd" and type(k.value).__name__ == "Constant" and k.value.value is False
+               for k in call.keywords):
+            return True
         func = getattr(arg, "func", None) if type(arg).__name__ == "Call" else None
         return type(func).__name__ == "Attribute" and func.attr == "fileno" and not arg.args
 
@@ -200,7 +206,7 @@ class Blocking:
     use: Use
     # The rewrite the fixer knows for this call; None: no fix.
     fix_kind: FixKind | None = FixKind.THREAD
-    nonblocking: tuple[ArgIs | ArgIsBuffer | ArgIsDescriptor | ArgIsNew, ...] = ()
+    nonblocking: tuple[ArgIs | ArgIsBuffer | ArgIsDescriptor | ArgIsName | ArgIsNew, ...] = ()
     withheld: str | None = None  # why there is no fix, shown with the finding
     # Whether this finding also covers the blocking methods of the object the call makes (a
     # connection's queries); False when they block for another reason (a TLS context's handshakes).
@@ -328,9 +334,13 @@ NOT_BLOCKING.update(f"boto3.client.{m}" for m in (
 # ASL103: opening files -------------------------------------------------------------------------
 # `open(sock.fileno())`, `os.fdopen(fd)`: a file object around a descriptor already open opens
 # nothing (what is read from it later still blocks: its methods are the file object's).
-_calls("ASL103", OPEN, "builtins.open io.open", fix=FixKind.OPEN, nonblocking=[ArgIsDescriptor("file", 0)])
+# The null device is no file on a disk: opening it waits on nothing.
+_NULL_DEVICE = ("os.devnull",)
+_calls("ASL103", OPEN, "builtins.open io.open", fix=FixKind.OPEN,
+       nonblocking=[ArgIsDescriptor("file", 0), ArgIsName("file", 0, _NULL_DEVICE)])
 _calls("ASL103", OPEN, "pathlib.Path.open", fix=FixKind.OPEN)
-_calls("ASL103", OPEN, "os.open io.open_code codecs.open shelve.open dbm.open")
+_calls("ASL103", OPEN, "os.open", nonblocking=[ArgIsName("path", 0, _NULL_DEVICE)])
+_calls("ASL103", OPEN, "io.open_code codecs.open shelve.open dbm.open")
 # Archive and compression readers also take an open file object; an in-memory one does not block.
 MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
 # File object types whose instances may be such buffers: a parameter of one of them may not block.
