@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import asyncio.events
+import gc
 import inspect
 import itertools
 import linecache
@@ -69,6 +70,7 @@ class Held:
     seconds: float
     ended: float  # time.time() when the step ended
     samples: tuple[Sample, ...]
+    collecting: float = 0.0  # seconds of it spent in full garbage collections (the heap's, not the step's)
 
     def where(self) -> Sample | None:
         """The sample at the place most samples saw (the first such), None when none was taken.
@@ -91,7 +93,7 @@ class Held:
 class _Thread:
     """The step a thread is running, if any, and the watchdog's samples of it."""
 
-    __slots__ = ("ident", "started", "raw")
+    __slots__ = ("ident", "started", "raw", "collecting", "collections")
 
     def __init__(self, ident: int) -> None:
         self.ident = ident
@@ -99,6 +101,8 @@ class _Thread:
         # The watchdog's samples: (the step's start, the stack as (frame, f_lasti, f_lineno) innermost
         # first, whether the thread was running Python).
         self.raw: list[tuple[float, tuple, bool]] = []
+        self.collecting: float | None = None  # when the full collection in progress started
+        self.collections: list[tuple[float, float]] = []  # the full collections (start, end) of the step
 
 
 class LoopWatch:
@@ -121,6 +125,8 @@ class LoopWatch:
     def start(self) -> None:
         self._patch_asyncio()
         self._patch_trio()
+        gc.callbacks.append(self._collected)
+        self._undo.append(lambda: gc.callbacks.remove(self._collected))
         self._watchdog = threading.Thread(target=self._watch, name="asynclint-loopwatch", daemon=True)
         self._watchdog.start()
 
@@ -198,8 +204,29 @@ class LoopWatch:
 
     def _report(self, thread: _Thread, started: float, held: float, loop: str) -> None:
         raw, thread.raw = thread.raw, []
+        collecting = sum(end - start for start, end in thread.collections if start >= started)
+        thread.collections = []
+        if held - collecting < self.threshold:  # a full collection held the loop, not the step's own code
+            return
         samples = tuple(self._sample(stack, running) for step, stack, running in raw if step == started)
-        self.on_held(Held(loop, held, time(), samples))
+        self.on_held(Held(loop, held, time(), samples, collecting))
+
+    def _collected(self, phase: str, info: dict) -> None:
+        """gc's callback, in the thread whose allocation started the collection. A full collection
+        (generation 2) walks the whole heap: on a long suite's heap it lasts 100-200 ms whatever
+        step happens to trigger it, so its time is not counted against the step."""
+        if info["generation"] != 2:
+            return
+        thread = getattr(self._local, "thread", None)
+        if thread is None or thread.started is None:
+            return
+        if phase == "start":
+            if thread.collections and thread.collections[-1][0] < thread.started:  # an earlier step's
+                thread.collections = []
+            thread.collecting = perf_counter()
+        elif thread.collecting is not None:
+            thread.collections.append((thread.collecting, perf_counter()))
+            thread.collecting = None
 
     # -- the watchdog ----------------------------------------------------------------------
 

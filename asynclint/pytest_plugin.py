@@ -210,7 +210,8 @@ class BlockingWatch:
         top = stack[0] if stack else None
         return {
             "nodeid": episode.nodeid, "phase": episode.phase, "loop": episode.held.loop,
-            "duration_ms": round(episode.held.seconds * 1000, 1), "samples": len(episode.held.samples),
+            "duration_ms": round(episode.held.seconds * 1000, 1), "gc_ms": round(episode.held.collecting * 1000, 1),
+            "samples": len(episode.held.samples),
             "path": top and self._relative(top.path), "line": top and top.line, "function": top and top.function,
             "call": where and where.call, "library_frame": where and where.library_frame,
             "receiver_type": where and where.receiver_type,

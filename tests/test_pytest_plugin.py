@@ -5,6 +5,7 @@ asyncio and trio backends, with asyncio.run in a sync test. Exactly the blocking
 reported, at the helper's line, in both modes; `asynclint check --runtime-report` marks them."""
 
 import asyncio.events
+import gc
 import hashlib
 import http.server
 import json
@@ -397,3 +398,32 @@ def test_a_thread_that_ends_while_the_watchdog_probes_it_is_not_an_error(monkeyp
 
     monkeypatch.setattr(loopwatch, "sleep", end_the_thread)
     assert loopwatch._running_python(ident) is False
+
+
+def test_a_full_garbage_collection_is_not_counted_against_the_step():
+    """In-process: gc's callback, called as gc calls it, reports a full collection lasting
+    BLOCK_SECONDS inside a step: that step alone is no episode; with as long a sleep of its own
+    after the collection, it is one, and says how much of it the collection took."""
+    from asynclint.loopwatch import LoopWatch
+
+    held = []
+    watch = LoopWatch(THRESHOLD_MS / 1000, held.append, lambda path: False)
+
+    def collect_fully():
+        watch._collected("start", {"generation": 2})
+        time.sleep(BLOCK_SECONDS)
+        watch._collected("stop", {"generation": 2, "collected": 0, "uncollectable": 0})
+
+    async def collects(also_blocks):
+        collect_fully()
+        if also_blocks:
+            time.sleep(BLOCK_SECONDS)
+
+    watch.start()
+    try:
+        asyncio.run(collects(also_blocks=False))
+        asyncio.run(collects(also_blocks=True))
+    finally:
+        watch.stop()
+    assert len(held) == 1 and watch._collected not in gc.callbacks
+    assert held[0].seconds >= 2 * BLOCK_SECONDS and BLOCK_SECONDS <= held[0].collecting < held[0].seconds - BLOCK_SECONDS / 2
