@@ -11,6 +11,7 @@ import http.server
 import json
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -427,3 +428,32 @@ def test_a_full_garbage_collection_is_not_counted_against_the_step():
         watch.stop()
     assert len(held) == 1 and watch._collected not in gc.callbacks
     assert held[0].seconds >= 2 * BLOCK_SECONDS and BLOCK_SECONDS <= held[0].collecting < held[0].seconds - BLOCK_SECONDS / 2
+
+
+def test_a_step_no_place_saw_most_of_is_placed_where_all_its_samples_ran():
+    """starlette's multipart parser: one `parser.write(chunk)` runs thousands of callbacks; the
+    samples land in one callback or another, none in most of them. The place is the frame they
+    all ran under and its call (the parser's write), not whichever callback was sampled most."""
+    from asynclint.loopwatch import Frame, Held, Sample
+
+    def frame(function, line, call=None):
+        return Frame("app/forms.py", line, function, "app.forms", function == "parse", call)
+
+    outer = (frame("parse", 266, "multipart.MultipartParser.write"), frame("test_form", 5))
+
+    def sampled(*callbacks):
+        return Held("asyncio", 0.3, 0.0, tuple(
+            Sample((frame(name, line), *outer), 8, True, None, "multipart.MultipartParser.write", None)
+            for name, line in callbacks))
+
+    where = sampled(("on_header_field", 193), ("on_headers_finished", 208), ("on_part_data", 230)).where()
+    assert (where.stack[0].function, where.stack[0].line, where.call) == (
+        "parse", 266, "multipart.MultipartParser.write")
+    assert [f.function for f in where.stack] == ["parse", "test_form"]
+    most = sampled(("on_headers_finished", 208), ("on_headers_finished", 208), ("on_part_data", 230)).where()
+    assert (most.stack[0].function, most.stack[0].line) == ("on_headers_finished", 208)
+    # A sample outside the parser (the form built afterwards) does not move the place out to the test.
+    afterwards = sampled(("on_header_field", 193), ("on_headers_finished", 208), ("on_part_data", 230))
+    afterwards = replace(afterwards, samples=(*afterwards.samples, Sample(
+        (frame("build", 300), outer[1]), 4, True, None, None, None)))
+    assert afterwards.where().stack[0].function == "parse"
