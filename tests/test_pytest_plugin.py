@@ -307,6 +307,23 @@ def test_an_episode_only_a_rule_that_is_off_reports_names_the_rule_to_select(pyt
     result.stdout.fnmatch_lines(["What would make asynclint check report the others:", f"  {hint}"])
 
 
+def test_a_catalogued_call_the_static_check_did_not_reach_names_the_async_caller(pytester):
+    """A sync helper reached through a table of handlers (no call the static check can follow)
+    sleeps: the hint names the catalogued call, and the async frame the static check would have
+    to follow the calls from."""
+    pytester.makepyfile(
+        handlers="import time\n\n\ndef slow():\n    time.sleep({})\n\n\nHANDLERS = {{'slow': slow}}\n"
+                 .format(BLOCK_SECONDS),
+        test_handlers="import asyncio\n\nfrom handlers import HANDLERS\n\n\nasync def handle(name):\n"
+                      "    HANDLERS[name]()\n\n\ndef test_run():\n    asyncio.run(handle('slow'))\n")
+    result = _run(pytester, "--asynclint-blocking")
+    result.assert_outcomes(passed=1)
+    [event] = json.loads((pytester.path / "episodes.json").read_text())["events"]
+    assert (event["path"], event["line"], event["call"], event["static"]) == ("handlers.py", 5, "time.sleep", "not reported")
+    assert event["suggestion"] == ("the catalog lists `time.sleep` (called in handlers.slow), but the static check "
+                                   "did not follow the calls to it from test_handlers.handle, line 7")
+
+
 def test_inactive_unless_asked(pytester):
     pytester.makepyfile(test_plain="import asyncio.events\n\ndef test_untouched():\n"
                                    "    assert asyncio.events.Handle._run.__module__ == 'asyncio.events'\n")
