@@ -6,6 +6,7 @@ Run by hand from the repository root (never by the tests; it downloads from PyPI
     python benchmarks/fix_style.py --asynclint .venv/bin/asynclint             # the 8 projects
     python benchmarks/fix_style.py quart --asynclint A --asynclint B            # compare two builds
     python benchmarks/fix_style.py --corpus /work/dl/realcode --asynclint A     # and realcode.py's corpus
+    python benchmarks/fix_style.py --safe --asynclint A                         # after --fix alone
 
 For each project, its sdist at the pinned version is unpacked into ``<scratch>/<project>/before``
 (``fix_suites.fetch``), copied and fixed by each asynclint given (``fix_suites.apply_fixes``),
@@ -83,14 +84,14 @@ def pristine(name: str, workdir: str, corpus: str | None) -> str:
     return before
 
 
-def measure(name: str, builds: list[str], scratch: str, corpus: str | None = None) -> dict:
+def measure(name: str, builds: list[str], scratch: str, corpus: str | None = None, unsafe: bool = True) -> dict:
     workdir = os.path.join(scratch, name)
     os.makedirs(workdir, exist_ok=True)
     before = pristine(name, workdir, corpus)
     result = {"before": ruff_counts(before)}
     for index, build in enumerate(builds):
         after = os.path.join(workdir, f"after{index}")
-        changed, summary = apply_fixes(build, before, after)
+        changed, summary = apply_fixes(build, before, after, unsafe)
         counts = ruff_counts(after)
         base = result["before"]
         counts["fix"] = summary.splitlines()[-1] if summary else ""
@@ -124,6 +125,8 @@ def main() -> None:
                         help="an asynclint executable that fixes; give it more than once to compare builds")
     parser.add_argument("--scratch", default="/tmp/fix_style", help="where the trees go (%(default)s)")
     parser.add_argument("--corpus", help="realcode.py's cache: its unpacked packages (CACHE/src/*) are measured too")
+    parser.add_argument("--safe", dest="unsafe", action="store_false",
+                        help="fix with --fix alone (the safe fixes), not --fix --unsafe-fixes")
     parser.add_argument("-o", "--output", help="write the results as JSON here")
     args = parser.parse_args()
     corpus = os.path.abspath(args.corpus) if args.corpus else None
@@ -137,7 +140,7 @@ def main() -> None:
     builds = [os.path.abspath(b) if os.sep in b else b for b in args.asynclint]
     results = {}
     for name in args.projects or [*PROJECTS, *packages]:
-        results[name] = measure(name, builds, os.path.abspath(args.scratch), corpus)
+        results[name] = measure(name, builds, os.path.abspath(args.scratch), corpus, args.unsafe)
         for build in builds:
             added = results[name][build]
             print(f"{name} [{build}]: {added['fix']}; new findings {added['new_findings'] or 'none'}; "
