@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A blind precision sample of the default findings on fresh async packages (issue 25).
 
-The packages are none of realcode.py's 20 and none of the projects of benchmarks/history/.
+The packages (ROUNDS: a fresh set each round) are none of realcode.py's 20 and none of the
+projects of benchmarks/history/.
 Run by hand from the repository root (never by the tests; it downloads from PyPI):
 
     python benchmarks/precision_sample.py run --asynclint .venv/bin/asynclint -o /tmp/fresh.json
@@ -29,18 +30,26 @@ import realcode
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CACHE = os.path.join(HERE, "corpus", "fresh")
 
-PACKAGES = [
-    "quart==0.22.0", "asyncssh==2.24.1", "tortoise-orm==1.1.9", "python-telegram-bot==22.8",
-    "slack_bolt==1.30.0", "litestar==2.25.0", "arq==0.28.0", "aiomqtt==2.5.1", "grpclib==0.4.9",
-    "hikari==2.7.0", "aiocache==0.12.3", "aiosmtplib==5.1.3", "channels==4.3.2",
-]
+# Each round samples packages no earlier round used, so the figure is not on code tuned to flatter.
+ROUNDS = {
+    "issue25": [
+        "quart==0.22.0", "asyncssh==2.24.1", "tortoise-orm==1.1.9", "python-telegram-bot==22.8",
+        "slack_bolt==1.30.0", "litestar==2.25.0", "arq==0.28.0", "aiomqtt==2.5.1", "grpclib==0.4.9",
+        "hikari==2.7.0", "aiocache==0.12.3", "aiosmtplib==5.1.3", "channels==4.3.2",
+    ],
+    "round7": [
+        "aio-pika==10.2.1", "nats-py==2.16.0", "aiomysql==0.3.2", "aiopg==1.4.0", "databases==0.9.0",
+        "gql==4.4.0", "aiobotocore==3.10.0", "aiodocker==0.27.0", "taskiq==0.13.0", "mcp==2.3.0",
+        "hypercorn==0.18.0", "aiosmtpd==1.4.6",
+    ],
+}
 VERDICTS = ("true", "false", "borderline")
 
 
 def run(args: argparse.Namespace) -> None:
     asynclint = os.path.abspath(args.asynclint) if os.sep in args.asynclint else args.asynclint
-    results = {"asynclint": asynclint, "extra_args": [], "packages": {}}
-    for requirement in PACKAGES:
+    results = {"asynclint": asynclint, "extra_args": [], "round": args.round, "packages": {}}
+    for requirement in ROUNDS[args.round]:
         root = realcode.fetch(requirement, args.cache)
         findings = realcode.check_folder(asynclint, root, [])
         print(f"{requirement}: {len(findings)} findings", file=sys.stderr)
@@ -96,6 +105,8 @@ def main() -> None:
     run_parser = commands.add_parser("run", help="download the packages and check them")
     run_parser.add_argument("--cache", default=DEFAULT_CACHE, help="where to download and unpack (default %(default)s)")
     run_parser.add_argument("--asynclint", default="asynclint", help="the asynclint executable (default: on PATH)")
+    run_parser.add_argument("--round", choices=ROUNDS, default=list(ROUNDS)[-1],
+                            help="which round's packages (default: the newest, %(default)s)")
     run_parser.add_argument("-o", "--output", required=True, help="write the result set (JSON) here")
     draw_parser = commands.add_parser("draw", help="a seeded sample per rule, library and other apart")
     draw_parser.add_argument("results")

@@ -81,7 +81,10 @@ def fetch(requirement: str, cache: str, wheel: bool = False) -> str:
     os.makedirs(src, exist_ok=True)
     target = os.path.join(src, folder_name(requirement))
     if not os.path.isdir(target):
-        kind = ["--only-binary", ":all:"] if wheel else ["--no-binary", ":all:"]
+        # The package's own sdist, but its build backend (uv_build, maturin, Cython...) from wheels:
+        # `--no-binary :all:` would compile those from source too, minutes each (a Rust toolchain for some).
+        name = requirement.split("==")[0]
+        kind = ["--only-binary", ":all:"] if wheel else ["--no-binary", name]
         print(f"downloading {requirement}", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *kind,
                         "-d", dist, requirement], check=True)

@@ -35,7 +35,7 @@ class BlockingCallChecker(Checker):
         # `with lock:` statements of the function being walked, judged when it is done:
         # With node -> [context expression, key, row, blocks in the body, awaits in the body].
         self.locks: dict[ast.With, list] = {}
-        self._events: dict[int, list[tuple[int, str, str]]] = {}  # by function: see _shared_state_events
+        self._spans: dict[int, tuple[dict, dict]] = {}  # by function: see _shared_state_span
         self.covering: list[ast.Call] = []  # reported calls whose finding covers what they return
         self._comments: Comments | None = None  # made at the first finding with a fix
 
@@ -192,37 +192,45 @@ class BlockingCallChecker(Checker):
         if scope is None or scope.func is None:
             return None
         line = node.lineno
-        events = self._shared_state_events(scope.func.node)
-        before = {(kind, name) for at, kind, name in events if at < line}
-        after = {(kind, name) for at, kind, name in events if at > line}
-        if {name for kind, name in before if kind == "acquire"} & {name for kind, name in after if kind == "release"}:
+        first, last = self._shared_state_span(scope.func.node)
+        if any(first.get(("acquire", name), line) < line for kind, name in last
+               if kind == "release" and last[kind, name] > line):
             return "inside a threading lock"
-        both = sorted({name for kind, name in before if kind == "read"} & {name for kind, name in after if kind == "write"})
+        both = sorted(name for kind, name in last if kind == "write" and last[kind, name] > line
+                      and first.get(("read", name), line) < line)
         if both:
             return f"between a read and a write of shared state ({', '.join(both)})"
         return None
 
-    def _shared_state_events(self, function: ast.AST) -> list[tuple[int, str, str]]:
-        """(line, "read"/"write"/"acquire"/"release", name) for a function's reads and writes of
-        shared state and its calls of a threading lock's acquire/release; made once per function."""
+    def _shared_state_span(self, function: ast.AST) -> tuple[dict, dict]:
+        """The first line of each (kind, name) event of a function and the last one: an await at a
+        line lies between a read and a write when the first read is above it and the last write
+        below. Made once per function, so a function of many blocking calls costs them one pass."""
         key = id(function)
-        if key not in self._events:
-            shared = _outliving_names(function)
-            events = []
-            for sub in walk_body(function.body):
-                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
-                    if sub.func.attr in ("acquire", "release") and self._is_thread_lock(sub.func.value):
-                        events.append((sub.lineno, sub.func.attr, ast.unparse(sub.func.value)))
-                    container = _state_key(sub.func.value, shared)
-                    if container is not None:  # `stock.get(k)` reads the container, `stock.pop(k)` writes it too
-                        events.append((sub.lineno, "read", container))
-                        if sub.func.attr in catalog.CONTAINER_MUTATORS:
-                            events.append((sub.lineno, "write", container))
-                state = _state_key(sub, shared) if isinstance(sub, (ast.Name, ast.Attribute, ast.Subscript)) else None
-                if state is not None and state != "self":
-                    events.append((sub.lineno, "read" if isinstance(sub.ctx, ast.Load) else "write", state))
-            self._events[key] = events
-        return self._events[key]
+        if key not in self._spans:
+            first, last = {}, {}
+            for at, kind, name in self._shared_state_events(function):
+                first[kind, name] = min(at, first.get((kind, name), at))
+                last[kind, name] = max(at, last.get((kind, name), at))
+            self._spans[key] = first, last
+        return self._spans[key]
+
+    def _shared_state_events(self, function: ast.AST):
+        """(line, "read"/"write"/"acquire"/"release", name) for a function's reads and writes of
+        shared state and its calls of a threading lock's acquire/release."""
+        shared = _outliving_names(function)
+        for sub in walk_body(function.body):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+                if sub.func.attr in ("acquire", "release") and self._is_thread_lock(sub.func.value):
+                    yield sub.lineno, sub.func.attr, ast.unparse(sub.func.value)
+                container = _state_key(sub.func.value, shared)
+                if container is not None:  # `stock.get(k)` reads the container, `stock.pop(k)` writes it too
+                    yield sub.lineno, "read", container
+                    if sub.func.attr in catalog.CONTAINER_MUTATORS:
+                        yield sub.lineno, "write", container
+            state = _state_key(sub, shared) if isinstance(sub, (ast.Name, ast.Attribute, ast.Subscript)) else None
+            if state is not None and state != "self":
+                yield sub.lineno, "read" if isinstance(sub.ctx, ast.Load) else "write", state
 
     def _is_thread_lock(self, expr: ast.expr) -> bool:
         value = self.analysis.resolve(expr)
