@@ -63,8 +63,8 @@ class FunctionSummary:
     def used_names(self) -> frozenset[str]:
         """The parameters whose values matter here: tested by a condition, or passed on."""
         if self._used is None:
-            names = {atom[0] for *_, condition in self.blocking for atom in condition}
-            names.update(atom[0] for call in self.calls for atom in call[1])
+            names = {name for *_, condition in self.blocking for name in conditions.subjects(condition)}
+            names.update(name for call in self.calls for name in conditions.subjects(call[1]))
             names.update(value[1] for call in self.calls if call[2] is not None
                          for value in [*call[2][0], *call[2][1].values()] if value and value[0] == "p")
             self._used = frozenset(n for n in names if n is not None)
@@ -674,7 +674,12 @@ class ProjectIndex:
             head = parts[cut]
             if head in summary.imports and depth < 8:
                 return self._find_defining(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
-            return None
+            return self._through_star_imports(summary, parts[cut:], depth)
+        return None
+
+    def _through_star_imports(self, summary: ModuleSummary, parts: list[str], depth: int):
+        """Where a name a module does not bind itself comes from, when its module-level imports
+        may bind it unseen (``from ._client import *``): nowhere, for the project's modules."""
         return None
 
     def resolve(self, target: str) -> tuple[ModuleSummary, str] | None:
@@ -937,7 +942,7 @@ class ProjectIndex:
             for code, call, line, condition in function.blocking:
                 if code == "ASL112" and not imports:
                     continue
-                left = conditions.evaluate(condition, known)
+                left = conditions.evaluate(condition, known, libraries)
                 if left is None or (certain and left):
                     continue
                 shown = call if call.startswith("import ") else f"{call.removeprefix('builtins.')}()"
@@ -953,7 +958,7 @@ class ProjectIndex:
                 return certain or not any(step.when for step in steps), steps[::-1]
             self_values = {k: v for k, v in known.items() if k.startswith("self.")}
             for target, condition, arguments, how, on_self in function.calls:
-                left = conditions.evaluate(condition, known)
+                left = conditions.evaluate(condition, known, libraries)
                 if left is None or (certain and left):
                     continue
                 found = self.resolve(target)
@@ -999,6 +1004,19 @@ class LibraryIndex(ProjectIndex):
         if self._store is None or not self._store.enabled:
             return None
         return make_key(self._fingerprint, self._distribution(module.partition(".")[0]) or "", module, content)
+
+    def _through_star_imports(self, summary: ModuleSummary, parts: list[str], depth: int):
+        """A library's package re-exports its modules' names with ``from ._client import *``
+        (httpx, redis.asyncio): the first module its module-level code imports that defines or
+        imports the name is taken as the one that binds it."""
+        if depth >= 8:
+            return None
+        for loaded in summary.loads:
+            other = self.summary(loaded) if loaded != summary.module else None
+            if other is not None and (parts[0] in other.functions or parts[0] in other.classes
+                                      or parts[0] in other.imports):
+                return self._find_defining(".".join([loaded, *parts]), depth + 1)
+        return None
 
     def _load(self, module: str, path: str) -> ModuleSummary | None:
         summary = super()._load(module, path)
