@@ -325,6 +325,11 @@ def file_stamp(path: str) -> tuple[int, int]:
 class ProjectIndex:
     """The modules of one project, summarised on demand and kept fresh by file stamp."""
 
+    # Whether ``super().method()`` is a call of the first base's method: so far for the libraries'
+    # summaries only (the SDK clients build their transport in a base's __init__); the project's
+    # would gain ASL401/ASL402 chains, a change of its own to judge.
+    follows_super = False
+
     def __init__(self, roots: list[str], summarize, store=None, fingerprint: str = "",
                  allow: frozenset[str] = frozenset(), load_conftest=None, libraries=None) -> None:
         # Longest root first, so that src/ wins over the project root that contains it.
@@ -994,6 +999,8 @@ class LibraryIndex(ProjectIndex):
     the library's distribution and version and the module's content, not its path: every
     environment with that version shares it (the user's cache). ``distribution(top)``: the
     installed distribution that owns a top-level module ("httpx 0.28.1"), or None."""
+
+    follows_super = True
 
     def __init__(self, site_packages: list[str], summarize, distribution, store=None, fingerprint: str = "",
                  allow: frozenset[str] = frozenset()) -> None:

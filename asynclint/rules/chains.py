@@ -268,6 +268,9 @@ class ProjectCallChecker(Checker):
 
     def _target(self, call: ast.Call) -> str | None:
         func, value = call.func, self.analysis.callee(call)
+        if value is None and isinstance(func, ast.Attribute) and _is_bare_super(func.value) \
+                and self.analysis.project.index.follows_super:
+            return self._base_method(func.attr)
         if value is None and isinstance(func, ast.Attribute):
             # A method the class does not define itself: perhaps one of its bases does.
             receiver = self.analysis.resolve(func.value)
@@ -275,6 +278,14 @@ class ProjectCallChecker(Checker):
             if isinstance(owner, ClassInfo):
                 return f"{self.analysis.project.module}.{owner.qualname}.{func.attr}"
         return self._name_of(value)
+
+    def _base_method(self, attribute: str) -> str | None:
+        """``super().attribute`` in a method: the attribute of the class's first base (the next
+        class in its order, under single inheritance), which the index resolves through its bases."""
+        scope = self.analysis.function
+        owner = scope.func.qualname.rpartition(".")[0] if scope is not None and scope.func is not None else ""
+        bases = self.classes.get(owner)
+        return f"{bases[0]}.{attribute}" if bases else None
 
     def _name_of(self, value) -> str | None:
         """The absolute qualified name of a function, class or imported name."""
@@ -355,6 +366,11 @@ def _iterated(parent: ast.AST, call: ast.Call) -> bool:
         return any(generator.iter is call for generator in parent.generators)
     return (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _CONSUMERS
             and call in parent.args)
+
+
+def _is_bare_super(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+            and not node.args and not node.keywords)
 
 
 def _parameters(func: FuncDef) -> set[str]:
