@@ -325,10 +325,11 @@ def file_stamp(path: str) -> tuple[int, int]:
 class ProjectIndex:
     """The modules of one project, summarised on demand and kept fresh by file stamp."""
 
-    # Whether ``super().method()`` is a call of the first base's method: so far for the libraries'
-    # summaries only (the SDK clients build their transport in a base's __init__); the project's
-    # would gain ASL401/ASL402 chains, a change of its own to judge.
-    follows_super = False
+    # Whether ``super().method()`` is a call of the first base's method, and calling a class that
+    # defines no __init__ runs its bases' (the SDK clients build their transport in a base's
+    # __init__): so far for the libraries' summaries only; the project's would gain ASL401/ASL402
+    # chains, a change of its own to judge.
+    follows_bases = False
 
     def __init__(self, roots: list[str], summarize, store=None, fingerprint: str = "",
                  allow: frozenset[str] = frozenset(), load_conftest=None, libraries=None) -> None:
@@ -701,6 +702,8 @@ class ProjectIndex:
         if local + ".__init__" in summary.functions:  # calling a class runs its __init__
             return summary, local + ".__init__"
         owner, _, attribute = local.rpartition(".")
+        if self.follows_bases and local in summary.classes:
+            owner, attribute = local, "__init__"
         if owner in summary.classes:  # a method inherited: the first base in Python's order has it
             for base, name in self.mro(summary, owner)[1:]:
                 if f"{name}.{attribute}" in base.functions:
@@ -1000,7 +1003,7 @@ class LibraryIndex(ProjectIndex):
     environment with that version shares it (the user's cache). ``distribution(top)``: the
     installed distribution that owns a top-level module ("httpx 0.28.1"), or None."""
 
-    follows_super = True
+    follows_bases = True
 
     def __init__(self, site_packages: list[str], summarize, distribution, store=None, fingerprint: str = "",
                  allow: frozenset[str] = frozenset()) -> None:

@@ -78,7 +78,7 @@ def test_atoms(test: ast.expr, positive: bool) -> list[Atom]:
         return [atom for value in test.values for atom in test_atoms(value, positive)]
     if isinstance(test, ast.BoolOp):  # `a or b` true, `a and b` false: one of its operands' atoms holds
         either = [test_atoms(value, positive) for value in test.values]
-        if all(len(atoms) == 1 and atoms[0][0] is not None for atoms in either):
+        if all(len(atoms) == 1 for atoms in either) and any(atoms[0][0] is not None for atoms in either):
             return [[None, "any", [atoms[0] for atoms in either], True, opaque_text(test, positive)]]
     return [_guard(test, positive)]
 

@@ -114,7 +114,8 @@ try:
     asyncio.run(main())
     print(json.dumps({"blocked": None}))
 except BlockingError as error:
-    frames = [f"{f.filename.rsplit('site-packages/', 1)[-1]}:{f.lineno}" for f in traceback.extract_tb(error.__traceback__)]
+    frames = [f"{f.filename.rsplit('site-packages/', 1)[-1]}:{f.lineno}" for f in traceback.extract_tb(error.__traceback__)
+              if "site-packages/" in f.filename and "blockbuster" not in f.filename]
     print(json.dumps({"blocked": str(error).split(" is ")[0].replace("Blocking call to ", ""), "frames": frames[-4:]}))
 except BaseException as error:
     print(json.dumps({"blocked": None, "error": f"{type(error).__name__}: {error}"[:120]}))

@@ -269,7 +269,7 @@ class ProjectCallChecker(Checker):
     def _target(self, call: ast.Call) -> str | None:
         func, value = call.func, self.analysis.callee(call)
         if value is None and isinstance(func, ast.Attribute) and _is_bare_super(func.value) \
-                and self.analysis.project.index.follows_super:
+                and self.analysis.project.index.follows_bases:
             return self._base_method(func.attr)
         if value is None and isinstance(func, ast.Attribute):
             # A method the class does not define itself: perhaps one of its bases does.
