@@ -855,7 +855,7 @@ class ProjectIndex:
         ``libraries``: the shortest certain chain only, through the installed libraries' functions
         too (ASL404); None when it has no link in a library."""
         start = self.resolve(target)
-        if start is None and libraries and self.libraries is not None:
+        if start is None and libraries and self._leaves_project(target) and self.libraries is not None:
             with self.libraries.recording() as consulted:
                 start = self.libraries.resolve(target)
             self._record(consulted)
@@ -887,6 +887,12 @@ class ProjectIndex:
             found = self._search(start, env, True, imports, libraries=True)
         self._record(consulted)
         return found if found is not None and any(step.library for step in found[1]) else None
+
+    def _leaves_project(self, target: str) -> bool:
+        """Whether ``target`` names a module the project does not have: only such a call is
+        followed into the installed libraries (a project's own package installed in its
+        environment is the project's, even where the index cannot resolve a name in it)."""
+        return not self.has_module(target.partition(".")[0])
 
     def _allowed(self, target: str, summary: ModuleSummary | None = None, name: str = "") -> bool:
         """Whether the user vouches for the function: by the name it is called by, or where it is
@@ -970,7 +976,7 @@ class ProjectIndex:
                 if left is None or (certain and left):
                     continue
                 found = self.resolve(target)
-                if found is None and libraries:
+                if found is None and libraries and self._leaves_project(target):
                     found = self.libraries.resolve(target)
                     if found is not None and self._allowed(target, *found):
                         continue
