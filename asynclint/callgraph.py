@@ -855,9 +855,10 @@ class ProjectIndex:
         ``libraries``: the shortest certain chain only, through the installed libraries' functions
         too (ASL404); None when it has no link in a library."""
         start = self.resolve(target)
-        if start is None and libraries and self._leaves_project(target) and self.libraries is not None:
+        outside = self._outside_name(target) if start is None and libraries else None
+        if outside is not None and self.libraries is not None:
             with self.libraries.recording() as consulted:
-                start = self.libraries.resolve(target)
+                start = self.libraries.resolve(outside)
             self._record(consulted)
         if start is None or (libraries and self.libraries is None):
             return None
@@ -888,11 +889,23 @@ class ProjectIndex:
         self._record(consulted)
         return found if found is not None and any(step.library for step in found[1]) else None
 
-    def _leaves_project(self, target: str) -> bool:
-        """Whether ``target`` names a module the project does not have: only such a call is
-        followed into the installed libraries (a project's own package installed in its
-        environment is the project's, even where the index cannot resolve a name in it)."""
-        return not self.has_module(target.partition(".")[0])
+    def _outside_name(self, target: str, depth: int = 0) -> str | None:
+        """The name outside the project that ``target`` stands for, through the project's
+        re-exports (``fastapi.responses.FileResponse`` -> ``starlette.responses.FileResponse``), or
+        None when it is the project's: only a call that leaves the project is followed into the
+        installed libraries (a project's own package, installed in its environment too, is the
+        project's, even where the index cannot resolve a name in it)."""
+        parts = target.split(".")
+        if not self.has_module(parts[0]):
+            return target
+        for cut in range(len(parts) - 1, 0, -1):
+            summary = self.summary(".".join(parts[:cut]))
+            if summary is not None:
+                head = parts[cut]
+                if head in summary.imports and depth < 8:
+                    return self._outside_name(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
+                return None
+        return None
 
     def _allowed(self, target: str, summary: ModuleSummary | None = None, name: str = "") -> bool:
         """Whether the user vouches for the function: by the name it is called by, or where it is
@@ -976,8 +989,9 @@ class ProjectIndex:
                 if left is None or (certain and left):
                     continue
                 found = self.resolve(target)
-                if found is None and libraries and self._leaves_project(target):
-                    found = self.libraries.resolve(target)
+                outside = self._outside_name(target) if found is None and libraries else None
+                if outside is not None:
+                    found = self.libraries.resolve(outside)
                     if found is not None and self._allowed(target, *found):
                         continue
                 if found is None or not found[0].functions[found[1]].runs_when(how):
