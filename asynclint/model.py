@@ -147,6 +147,9 @@ class FixStyle:
     line_length: int = 88
     # The import sorter's options, as isort names them: ((name, value), ...).
     import_sorting: tuple[tuple[str, object], ...] = ()
+    # The oldest Python 3 minor version the project supports (9: 3.9), None when it says nothing:
+    # the formatter's layout depends on it (a `with` of several items is parenthesized from 3.9).
+    python_minimum: int | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 
 from asynclint.model import FixStyle
 
@@ -21,6 +22,7 @@ _RUFF_ISORT_OPTIONS = {
     "order-by-type": "order_by_type",
     "force-to-top": "force_to_top",
     "no-lines-before": "no_lines_before",
+    "lines-between-types": "lines_between_types",
 }
 _FLAKE8_FILES = ("setup.cfg", "tox.ini", ".flake8")
 
@@ -42,7 +44,26 @@ def project_style(document: dict, directory: str) -> FixStyle:
         source_roots = options.pop("src_paths", [".", "src"])
     if isinstance(source_roots, list):  # where first-party modules are found
         options["src_paths"] = tuple(os.path.normpath(os.path.join(directory, str(p))) for p in source_roots)
-    return FixStyle(line_length, tuple(sorted((k, _frozen(v)) for k, v in options.items())))
+    return FixStyle(line_length, tuple(sorted((k, _frozen(v)) for k, v in options.items())),
+                    _python_minimum(document, ruff, _table(tool, "black")))
+
+
+def _python_minimum(document: dict, ruff: dict, black: dict) -> int | None:
+    """The oldest Python 3 minor version the formatter targets: ruff's ``target-version``
+    (``"py39"``), the oldest of black's (``["py39", "py310"]``), else ``[project]
+    requires-python`` (``">=3.9"``)."""
+    targets = black.get("target-version")
+    oldest_black = min(filter(None, map(_minor, targets if isinstance(targets, list) else [targets])), default=None)
+    return _minor(ruff.get("target-version")) or oldest_black or _minor(
+        _table(document, "project").get("requires-python"))
+
+
+def _minor(value) -> int | None:
+    """9 for ``"py39"`` or ``">=3.9"``; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    found = re.fullmatch(r"py3(\d+)", value.strip()) or re.search(r">=?\s*3\.(\d+)", value)
+    return int(found.group(1)) if found else None
 
 
 def _table(parent: dict, key: str) -> dict:

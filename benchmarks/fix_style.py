@@ -5,12 +5,15 @@ Run by hand from the repository root (never by the tests; it downloads from PyPI
 
     python benchmarks/fix_style.py --asynclint .venv/bin/asynclint             # the 8 projects
     python benchmarks/fix_style.py quart --asynclint A --asynclint B            # compare two builds
+    python benchmarks/fix_style.py --corpus /work/dl/realcode --asynclint A     # and realcode.py's corpus
 
 For each project, its sdist at the pinned version is unpacked into ``<scratch>/<project>/before``
 (``fix_suites.fetch``), copied and fixed by each asynclint given (``fix_suites.apply_fixes``),
 and ruff is asked, in each tree under the project's own settings (its pyproject.toml's line
 length and isort options): the number of ``I001`` (unsorted imports) and ``E501`` (line too long)
 findings, and the files ``ruff format --check`` would reformat. A fix should add none of them.
+``--corpus CACHE`` adds the packages realcode.py unpacked into ``CACHE/src`` (its ``--cache``),
+each copied as it is into ``<scratch>/<package>/before``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -50,10 +54,20 @@ def ruff_counts(tree: str) -> dict:
             "by_file": dict(by_file)}
 
 
-def measure(name: str, builds: list[str], scratch: str) -> dict:
+def pristine(name: str, workdir: str, corpus: str | None) -> str:
+    """The tree before the fix: the project's sdist, or a corpus package copied afresh."""
+    if name in PROJECTS:
+        return fetch(PROJECTS[name], workdir)
+    before = os.path.join(workdir, "before")
+    shutil.rmtree(before, ignore_errors=True)
+    shutil.copytree(os.path.join(corpus, "src", name), before)
+    return before
+
+
+def measure(name: str, builds: list[str], scratch: str, corpus: str | None = None) -> dict:
     workdir = os.path.join(scratch, name)
     os.makedirs(workdir, exist_ok=True)
-    before = fetch(PROJECTS[name], workdir)
+    before = pristine(name, workdir, corpus)
     result = {"before": ruff_counts(before)}
     for index, build in enumerate(builds):
         after = os.path.join(workdir, f"after{index}")
@@ -88,15 +102,21 @@ def main() -> None:
     parser.add_argument("--asynclint", action="append", required=True,
                         help="an asynclint executable that fixes; give it more than once to compare builds")
     parser.add_argument("--scratch", default="/tmp/fix_style", help="where the trees go (%(default)s)")
+    parser.add_argument("--corpus", help="realcode.py's cache: its unpacked packages (CACHE/src/*) are measured too")
     parser.add_argument("-o", "--output", help="write the results as JSON here")
     args = parser.parse_args()
-    unknown = set(args.projects) - set(PROJECTS)
+    corpus = os.path.abspath(args.corpus) if args.corpus else None
+    # A corpus package already among the projects (httpx-0.28.1 is httpx==0.28.1) is measured once.
+    pinned = {requirement.replace("==", "-") for requirement in (p.requirement for p in PROJECTS.values())}
+    packages = sorted({entry for entry in os.listdir(os.path.join(corpus, "src")) if not entry.endswith(".partial")}
+                      - pinned) if corpus else []
+    unknown = set(args.projects) - set(PROJECTS) - set(packages)
     if unknown:
-        parser.error(f"unknown project(s): {', '.join(sorted(unknown))}; known: {', '.join(PROJECTS)}")
+        parser.error(f"unknown project(s): {', '.join(sorted(unknown))}; known: {', '.join([*PROJECTS, *packages])}")
     builds = [os.path.abspath(b) if os.sep in b else b for b in args.asynclint]
     results = {}
-    for name in args.projects or PROJECTS:
-        results[name] = measure(name, builds, os.path.abspath(args.scratch))
+    for name in args.projects or [*PROJECTS, *packages]:
+        results[name] = measure(name, builds, os.path.abspath(args.scratch), corpus)
         for build in builds:
             added = results[name][build]
             print(f"{name} [{build}]: {added['fix']}; new findings {added['new_findings'] or 'none'}; "

@@ -37,6 +37,15 @@ def test_line_length_from_ruff_then_black_then_flake8_else_88(tmp_path):
         assert _style(tmp_path).line_length == 120, name
 
 
+def test_the_oldest_python_from_ruff_then_black_then_requires_python(tmp_path):
+    assert _style(tmp_path).python_minimum is None
+    assert _style(tmp_path, '[project]\nrequires-python = ">=3.9"\n[tool.black]\n'
+                            'target-version = ["py311", "py310"]\n').python_minimum == 10
+    assert _style(tmp_path, '[project]\nrequires-python = ">= 3.8, <4"\n').python_minimum == 8
+    assert _style(tmp_path, '[tool.ruff]\ntarget-version = "py312"\n[project]\n'
+                            'requires-python = ">=3.9"\n').python_minimum == 12
+
+
 def test_a_value_of_the_wrong_type_is_left_to_its_own_tool(tmp_path):
     assert _style(tmp_path, '[tool.ruff]\nline-length = "long"\n').line_length == 88
 
@@ -111,6 +120,18 @@ def test_force_sort_within_sections_and_profiles_are_followed(tmp_path):
         "import copy\nimport os\nfrom collections import deque\n")
 
 
+def test_lines_between_types_part_an_import_from_the_from_imports(tmp_path):
+    """sanic's ruff settings: ``lines-between-types = 1``."""
+    style = project_style({"tool": {"ruff": {"lint": {"isort": {"lines-between-types": 1}}}}}, str(tmp_path))
+    source = "from __future__ import annotations\n\nfrom collections.abc import Sequence\n\nx = 1\n"
+    fixed = _added(source, "asyncio", style=style)
+    assert fixed == ("from __future__ import annotations\n\nimport asyncio\n\nfrom collections.abc import Sequence\n"
+                     "\nx = 1\n")
+    assert _sorted(fixed, style)
+    assert _added("import abc\n\nfrom os import path\n", "zlib", style=style) == (
+        "import abc\nimport zlib\n\nfrom os import path\n")
+
+
 def test_options_isort_rejects_leave_its_defaults(tmp_path):
     style = project_style({"tool": {"isort": {"profile": "no-such-profile", "line_length": "wide"}}}, str(tmp_path))
     assert _added("import os\n", "asyncio", style=style) == "import asyncio\nimport os\n"
@@ -134,10 +155,19 @@ LONG = "import shutil\n\n\nasync def copy(source_directory, target_directory):\n
        "    shutil.copytree(source_directory, target_directory, dirs_exist_ok=True)\n"
 
 
-def test_a_rewritten_line_past_the_length_is_broken_one_argument_per_line():
+def test_a_rewritten_statement_past_the_length_is_laid_out_as_black_lays_it_out():
     fixed = fix_source(LONG, "m.py", Settings(), unsafe=True)[0]
+    assert fixed.endswith("    await asyncio.to_thread(\n"
+                          "        shutil.copytree, source_directory, target_directory, dirs_exist_ok=True\n    )\n")
+
+
+def test_a_statement_black_would_change_before_the_fix_is_broken_one_argument_per_line():
+    """The project does not format it as black does: black is not asked, it would change more
+    than the fix wrote."""
+    unformatted = LONG.replace("dirs_exist_ok=True", "dirs_exist_ok = True")
+    fixed = fix_source(unformatted, "m.py", Settings(), unsafe=True)[0]
     assert fixed.endswith("    await asyncio.to_thread(\n        shutil.copytree,\n        source_directory,\n"
-                          "        target_directory,\n        dirs_exist_ok=True,\n    )\n")
+                          "        target_directory,\n        dirs_exist_ok = True,\n    )\n")
 
 
 def test_the_projects_line_length_decides():
@@ -163,10 +193,15 @@ def _ruff_available():
     return subprocess.run([*RUFF, "--version"], capture_output=True).returncode == 0
 
 
+# Fix fixtures formatted and sorted under ruff's defaults, each of a case seen on real code (issue 23).
+RUFF_CLEAN = ["long_lines.py", "long_statements.py", "import_after_header_comment.py"]
+
+
 @pytest.mark.skipif(not _ruff_available(), reason="ruff is a test dependency (pyproject.toml [test])")
-def test_a_file_ruff_accepted_before_the_fix_it_accepts_after(tmp_path):
+@pytest.mark.parametrize("name", RUFF_CLEAN)
+def test_a_file_ruff_accepted_before_the_fix_it_accepts_after(tmp_path, name):
     """The fixture is formatted and sorted under ruff's defaults; so is what the fix makes of it."""
-    path = os.path.join(FIXTURES, "fix", "long_lines.py")
+    path = os.path.join(FIXTURES, "fix", name)
     for candidate in (path, path[:-3] + ".fixed.py"):
         target = tmp_path / os.path.basename(candidate)
         target.write_text(open(candidate, encoding="utf-8").read())

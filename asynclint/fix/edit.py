@@ -94,14 +94,26 @@ def parenthesized(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-def prepend(first: cst.Arg, args) -> list[cst.Arg]:
-    """``first`` before ``args``; a bare generator argument (``f(x for x in y)``) gets the
-    parentheses it needs once it is not the only argument."""
+def prepend(first: cst.Arg, call: cst.Call) -> list[cst.Arg]:
+    """``first`` before the arguments of ``call``; a bare generator argument (``f(x for x in y)``)
+    gets the parentheses it needs once it is not the only argument. Arguments on lines of their
+    own keep so: ``first`` on a line of its own before them, a trailing comma after the last (as
+    the formatters write a call of several arguments broken over lines)."""
+    args = list(call.args)
     if not args:
         return [first]
     args = [a.with_changes(value=parenthesized(a.value)) if isinstance(a.value, cst.GeneratorExp)
             and not a.value.lpar else a for a in args]
-    return [first.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), *args]
+    last = args[-1]
+    broken = isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace) and (
+        isinstance(last.whitespace_after_arg, cst.ParenthesizedWhitespace)
+        or isinstance(last.comma, cst.Comma) and isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace))
+    if not broken:
+        return [first.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), *args]
+    if last.comma is cst.MaybeSentinel.DEFAULT:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=last.whitespace_after_arg),
+                                     whitespace_after_arg=cst.SimpleWhitespace(""))
+    return [first.with_changes(comma=cst.Comma(whitespace_after=call.whitespace_before_args)), *args]
 
 
 def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:

@@ -121,12 +121,12 @@ class ThreadFixer(Fixer):
 
             def build(new: cst.Call) -> cst.BaseExpression:
                 partial = new.with_changes(func=dotted("functools.partial"), lpar=[], rpar=[],
-                                           args=prepend(cst.Arg(new.func), new.args))
+                                           args=prepend(cst.Arg(new.func), new))
                 return awaiting(cst.Call(func=dotted(name), args=[cst.Arg(partial)]), new)
         else:
             def build(new: cst.Call) -> cst.BaseExpression:
                 return awaiting(new.with_changes(func=dotted(name), lpar=[], rpar=[],
-                                                 args=prepend(cst.Arg(new.func), new.args)), new)
+                                                 args=prepend(cst.Arg(new.func), new)), new)
         edit.replace(call, build)
         return edit
 
@@ -250,7 +250,7 @@ class OpenFixer(Fixer):
                 path = new.func.value
                 if not isinstance(path, (cst.GeneratorExp, cst.Tuple)):
                     path = path.with_changes(lpar=[], rpar=[])  # an argument needs no parentheses
-                args = prepend(cst.Arg(path), new.args)
+                args = prepend(cst.Arg(path), new)
             return new.with_changes(func=dotted(opener), args=args, lpar=[], rpar=[])
         if ctx.backend == "asyncio":
             edit.replace(call, lambda new: opened(new).with_changes(lpar=new.lpar, rpar=new.rpar))

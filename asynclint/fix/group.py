@@ -188,7 +188,10 @@ def _helper_edit(ctx: FixContext, statements: list, function: cst.FunctionDef,
     module, run = TO_THREAD[ctx.backend]
     *rest, last = statements
     block = ctx.tree.parent(statements[0])
-    first_in_block = isinstance(block, cst.IndentedBlock) and block.body[0] is statements[0]
+    # First in a function's body, the helper follows its header directly; anywhere else (first
+    # in a `with` or `for` block too) the formatters put a blank line before a nested def.
+    first_in_function = (isinstance(block, cst.IndentedBlock) and block.body[0] is statements[0]
+                         and isinstance(ctx.tree.parent(block), (cst.FunctionDef, cst.ClassDef)))
     edit = Edit(last, found[0], imports={module}, covered=found[1:])
     edit.later_roots = list(rest)
     moved_before: list = []  # the statements before the last, as the edits left them (source order)
@@ -201,7 +204,7 @@ def _helper_edit(ctx: FixContext, statements: list, function: cst.FunctionDef,
         body = [cst.SimpleStatementLine([cst.Nonlocal([cst.NameItem(cst.Name(n)) for n in shared])])] if shared else []
         moved_code = [*moved_before, new]
         leading = list(moved_code[0].leading_lines)
-        if not first_in_block and (not leading or leading[0].comment is not None):
+        if not first_in_function and (not leading or leading[0].comment is not None):
             # A nested def has a blank line around it, as the formatters write it.
             leading = [cst.EmptyLine(indent=False), *leading]
         body += [moved_code[0].with_changes(leading_lines=[]), *moved_code[1:]]

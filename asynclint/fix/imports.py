@@ -117,10 +117,14 @@ class ImportSorter:
             if after is None:  # first of its section: before the first, on the lines that led to it
                 first = same[0]
                 blank, own = _split_leading(body[first].leading_lines)
-                body[first] = body[first].with_changes(leading_lines=own)
+                body[first] = body[first].with_changes(leading_lines=self._between(line, body[first], own))
                 body.insert(first, line.with_changes(leading_lines=blank))
             else:
-                body.insert(after + 1, line)
+                if after + 1 in same:  # the next of the section
+                    following = body[after + 1]
+                    body[after + 1] = following.with_changes(
+                        leading_lines=self._between(line, following, list(following.leading_lines)))
+                body.insert(after + 1, line.with_changes(leading_lines=self._between(body[after], line, [])))
             return
         later = next((i for i in range(start, end) if self._rank(sections[i]) > self._rank(section)), None)
         if later is None:  # a section after all the others: at the end of the block
@@ -129,6 +133,14 @@ class ImportSorter:
         blank, own = _split_leading(body[later].leading_lines)
         body[later] = body[later].with_changes(leading_lines=[cst.EmptyLine(), *own])
         body.insert(later, line.with_changes(leading_lines=blank))
+
+    def _between(self, above: cst.SimpleStatementLine, below: cst.SimpleStatementLine, leading: list) -> list:
+        """``below``'s leading lines, with the blank lines the sorter puts between an ``import``
+        and a ``from`` import (``lines_between_types``) where ``above`` is of the other kind."""
+        kinds = {type(above.body[0]), type(below.body[0])}
+        wanted = self.config.lines_between_types if len(kinds) == 2 else 0
+        blank, own = _split_leading(leading)
+        return [cst.EmptyLine(indent=False)] * max(wanted, len(blank)) + own if wanted else leading
 
     def _rank(self, section: str) -> int:
         """A section's place in the sorter's order (a section it does not list goes last)."""
@@ -176,10 +188,12 @@ def _sort_line(statement: cst.SimpleStatementLine) -> str:
 
 
 def _split_leading(lines) -> tuple[list, list]:
-    """A statement's leading lines: (the blank lines before its first comment, the rest)."""
-    count = 0
-    while count < len(lines) and lines[count].comment is None:
-        count += 1
+    """A statement's leading lines: (those before the comments right above it, those comments).
+    A comment block with a blank line after it is the module's, not the statement's: an import
+    put before the statement goes after that block, as the sorter puts it."""
+    count = len(lines)
+    while count and lines[count - 1].comment is not None:
+        count -= 1
     return list(lines[:count]), list(lines[count:])
 
 
@@ -267,10 +281,19 @@ def _prune_body(statements, unused: set[str]) -> tuple[list, list]:
             keep_blank = _is_import_line(statement) and not at_top
             lines = [line for line in carried if keep_blank or line.comment is not None]
             own = [line for line in statement.leading_lines if not at_top or line.comment is not None]
-            statement = statement.with_changes(leading_lines=[*lines, *own])
+            statement = statement.with_changes(leading_lines=_joined(lines, own))
             carried, at_top = [], False
         result.append(statement)
     return result, [line for line in carried if line.comment is not None]
+
+
+def _joined(above: list, below: list) -> list:
+    """Leading lines one after the other, where blank lines meet as many as the larger run of
+    them (a removed import between two blank lines leaves one, not two)."""
+    def blanks(lines) -> int:
+        return next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+    trailing = blanks(above[::-1])
+    return [*above, *below[min(trailing, blanks(below)):]]
 
 
 def _bound_name(alias: cst.ImportAlias, from_import: bool) -> str | None:

@@ -101,7 +101,7 @@ def apply_pass(source: str, diagnostics: list[Diagnostic], backend: str, librari
         if not _parses(code):  # one bad edit drops only itself: keep those that parse on their own
             chosen = [edit for edit in chosen if _parses(_apply(tree, [edit], aliases, style))]
             code = _apply(tree, chosen, aliases, style) if chosen else source
-    return fit_lines(source, code, style.line_length, tree.module.default_indent), [d for e in chosen for d in e.fixed]
+    return fit_lines(source, code, style, tree.module.default_indent), [d for e in chosen for d in e.fixed]
 
 
 def _aliases(source: str, modules: set[str]) -> dict[str, str]:
