@@ -107,6 +107,13 @@ def default_cache_dir(settings: Settings) -> str:
     return os.path.join(settings.project_root or os.getcwd(), CACHE_DIR_NAME)
 
 
+def user_cache_dir() -> str:
+    """Where the summaries of installed libraries are kept, shared by every project of the user:
+    $XDG_CACHE_HOME/asynclint/libraries, else ~/.cache/asynclint/libraries."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "asynclint", "libraries")
+
+
 class Cache:
     """Entries of several kinds under one directory. A disabled cache finds and keeps nothing."""
 

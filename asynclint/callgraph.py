@@ -70,10 +70,11 @@ class FunctionSummary:
     # In __init__: attribute -> the parameter it is set from, once, at the top of the body.
     self_params: dict[str, str] = field(default_factory=dict)
     assigned: list[str] = field(default_factory=list)  # `self.x` attributes it assigns
+    cached: bool = False  # a cache decorator runs its body once per argument (catalog.CACHE_DECORATORS)
     _used: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     _FIELDS = ("is_async", "line", "blocking", "calls", "coroutine", "runs", "params", "self_params", "assigned",
-               "hazard")
+               "hazard", "cached")
 
     def to_json(self) -> list:
         data = [getattr(self, name) for name in self._FIELDS]
@@ -91,8 +92,8 @@ class FunctionSummary:
     def used_names(self) -> frozenset[str]:
         """The parameters whose values matter here: tested by a condition, or passed on."""
         if self._used is None:
-            names = {atom[0] for blocking in self.blocking for atom in blocking.condition}
-            names.update(atom[0] for call in self.calls for atom in call.condition)
+            names = {name for blocking in self.blocking for name in conditions.subjects(blocking.condition)}
+            names.update(name for call in self.calls for name in conditions.subjects(call.condition))
             names.update(value[1] for call in self.calls if call.arguments is not None
                          for value in [*call.arguments.positional, *call.arguments.keywords.values()]
                          if value and value[0] == "p")
@@ -196,6 +197,9 @@ class ModuleSummary:
     # The other files read while it was made (absolute path -> stamp), its function bodies walked
     # later too: what it says of types from other modules holds only while they are unchanged.
     consulted: dict[str, tuple] = field(default_factory=dict)
+    # Set by the index of installed libraries when it loads the summary (never stored): the
+    # distribution and version that installed the module ("httpx 0.28.1"); "" for the project's.
+    library: str = field(default="", compare=False)
 
     def to_json(self) -> dict:
         """What is known so far, walking nothing: the functions whose bodies are not walked yet are
@@ -279,6 +283,8 @@ class Step:
     path: str
     line: int
     when: str = ""
+    library: str = ""  # the distribution and version of an installed library's function, "" for the project's
+    once: bool = False  # it runs the next link only the first time (a cached function, or an import)
 
 
 @dataclass(frozen=True)
@@ -364,8 +370,13 @@ def file_stamp(path: str) -> tuple[int, int]:
 class ProjectIndex:
     """The modules of one project, summarised on demand and kept fresh by file stamp."""
 
+    # Whether calling a class that defines no __init__ runs its bases' (groq's client wrapper):
+    # so far for the libraries only; the project's would gain ASL401/ASL402 chains, a change of its
+    # own to judge.
+    follows_bases = False
+
     def __init__(self, roots: list[str], summarize, store=None, fingerprint: str = "",
-                 allow: frozenset[str] = frozenset(), load_conftest=None) -> None:
+                 allow: frozenset[str] = frozenset(), load_conftest=None, libraries=None) -> None:
         # Longest root first, so that src/ wins over the project root that contains it.
         self.roots = sorted({_above_packages(os.path.abspath(r)) for r in roots}, key=len, reverse=True)
         # The engine's readers: the index never reads a file itself. summarize(path, context) ->
@@ -408,14 +419,39 @@ class ProjectIndex:
         self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
         self.kept_trees = KeptTrees()  # filled and emptied by the engine
+        # The engine's maker of the index of the installed libraries (ASL404), called when first
+        # needed; None: calls that leave the project are not followed.
+        self._make_libraries = libraries
+        self._libraries: LibraryIndex | None = None
 
     @classmethod
     def for_settings(cls, settings: Settings, summarize, store=None, fingerprint: str = "",
-                     load_conftest=None) -> "ProjectIndex":
+                     load_conftest=None, libraries=None) -> "ProjectIndex":
         root = settings.project_root or os.getcwd()
         roots = [os.path.join(root, s) for s in settings.src] if settings.src else [root, os.path.join(root, "src")]
         return cls([r for r in roots if os.path.isdir(r)] or [root], summarize, store, fingerprint,
-                   settings.allow, load_conftest)
+                   settings.allow, load_conftest, libraries)
+
+    @property
+    def libraries(self) -> "LibraryIndex | None":
+        """The index of the installed libraries the project's calls may lead into, or None."""
+        if self._libraries is None and self._make_libraries is not None:
+            self._libraries, self._make_libraries = self._make_libraries(), None
+            self._libraries.store_whole = self.store_whole  # the run's other workers read them too
+        return self._libraries
+
+    def knows_top(self, top: str) -> bool:
+        """Whether calls into the top-level module ``top`` can be followed: the project has it,
+        or (with ASL404) an installed library does."""
+        if self.has_module(top):
+            return True
+        libraries = self.libraries
+        return libraries is not None and libraries.has_module(top)
+
+    def store_libraries(self) -> None:
+        """Store the library summaries walked further (see store_walked)."""
+        if self._libraries is not None:
+            self._libraries.store_walked()
 
     @contextmanager
     def recording(self):
@@ -641,7 +677,7 @@ class ProjectIndex:
                     kept = ModuleSummary.from_json(payload, _WalkAgain(self, module, path, key))
                 except (KeyError, TypeError, ValueError, AttributeError):
                     kept = None  # a malformed entry: make the summary again
-                if kept is not None and not any(self.has_module(top) for top in kept.outside) and all(
+                if kept is not None and not any(self.knows_top(top) for top in kept.outside) and all(
                         file_stamp(other) == stamp for other, stamp in kept.consulted.items()):
                     self._keys[module] = key
                     if isinstance(kept.functions, LazyFunctions):
@@ -737,7 +773,12 @@ class ProjectIndex:
             head = parts[cut]
             if head in summary.imports and depth < 8:
                 return self._find_defining(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
-            return None
+            return self._through_star_imports(summary, parts[cut:], depth)
+        return None
+
+    def _through_star_imports(self, summary: ModuleSummary, parts: list[str], depth: int):
+        """Where a name a module does not bind itself comes from, when its module-level imports
+        may bind it unseen (``from ._client import *``): nowhere, for the project's modules."""
         return None
 
     def resolve(self, target: str) -> tuple[ModuleSummary, str] | None:
@@ -754,6 +795,8 @@ class ProjectIndex:
         if local + ".__init__" in summary.functions:  # calling a class runs its __init__
             return summary, local + ".__init__"
         owner, _, attribute = local.rpartition(".")
+        if self.follows_bases and local in summary.classes:
+            owner, attribute = local, "__init__"
         if owner in summary.classes:  # a method inherited: the first base in Python's order has it
             for base, name in self.mro(summary, owner)[1:]:
                 if f"{name}.{attribute}" in base.functions:
@@ -922,21 +965,31 @@ class ProjectIndex:
         return self._loop_bound_classes[summary.module]
 
     def blocking_chain(self, target: str, arguments: list | None = None, caller: tuple[dict, dict] = ({}, {}),
-                       how: str = "call", imports: bool = True) -> tuple[bool, list[Step]] | None:
+                       how: str = "call", imports: bool = True,
+                       libraries: bool = False) -> tuple[bool, list[Step]] | None:
         """The shortest chain of sync project functions from a call of ``target`` (with these
         arguments, see conditions.call_arguments) to a blocking call: (certain, steps). Certain
         when every link runs on every path; else the shortest chain whose links may all run.
-        ``imports``: whether an import that may load a module (ASL112) counts as blocking."""
+        ``imports``: whether an import that may load a module (ASL112) counts as blocking.
+        ``libraries``: the shortest certain chain only, through the installed libraries' functions
+        too (ASL404); None when it has no link in a library."""
         start = self.resolve(target)
-        if start is None:
+        outside = self._outside_name(target) if start is None and libraries else None
+        if outside is not None and self.libraries is not None:
+            with self.libraries.recording() as consulted:
+                start = self.libraries.resolve(outside)
+            self._record(consulted)
+        if start is None or (libraries and self.libraries is None):
             return None
         summary, name = start
         function = summary.functions[name]
-        if not function.runs_when(how):
+        if not function.runs_when(how) or self._allowed(target):
             return None
         env = _frozen(self._entry_env(function, arguments, caller, summary.constants, {}))
-        key = (summary.module, name, env, imports)
-        return self._kept(self._chains, key, lambda: self._chain_from(start, env, imports), summary.module)
+        key = (summary.module, name, env, imports, libraries)
+        answer = (lambda: self._library_chain(start, env, imports)) if libraries \
+            else (lambda: self._chain_from(start, env, imports))
+        return self._kept(self._chains, key, answer, None if summary.library else summary.module)
 
     def _chain_from(self, start: tuple[ModuleSummary, str], env: tuple, imports: bool) -> tuple[bool, list[Step]] | None:
         # Most calls reach no blocking call at all: one search says so. Only a chain with a
@@ -945,6 +998,42 @@ class ProjectIndex:
         if possible is not None and any(step.when for step in possible[1]):
             possible = self._search(start, env, True, imports) or possible
         return possible
+
+    def _library_chain(self, start: tuple[ModuleSummary, str], env: tuple,
+                       imports: bool) -> tuple[bool, list[Step]] | None:
+        """The certain chain through the libraries, recording the library files it read as the
+        project's (a finding made from it depends on them)."""
+        with self.libraries.recording() as consulted:
+            found = self._search(start, env, True, imports, libraries=True)
+        self._record(consulted)
+        return found if found is not None and any(step.library for step in found[1]) else None
+
+    def _outside_name(self, target: str, depth: int = 0) -> str | None:
+        """The name outside the project that ``target`` stands for, through the project's
+        re-exports (``fastapi.responses.FileResponse`` -> ``starlette.responses.FileResponse``), or
+        None when it is the project's: only a call that leaves the project is followed into the
+        installed libraries (a project's own package, installed in its environment too, is the
+        project's, even where the index cannot resolve a name in it)."""
+        parts = target.split(".")
+        if not self.has_module(parts[0]):
+            return target
+        for cut in range(len(parts) - 1, 0, -1):
+            summary = self.summary(".".join(parts[:cut]))
+            if summary is not None:
+                head = parts[cut]
+                if head in summary.imports and depth < 8:
+                    return self._outside_name(".".join([summary.imports[head], *parts[cut + 1:]]), depth + 1)
+                return None
+        return None
+
+    def _allowed(self, target: str, summary: ModuleSummary | None = None, name: str = "") -> bool:
+        """Whether the user vouches for the function: by the name it is called by, or where it is
+        defined; a class's ``__init__`` by the class's name too."""
+        if not self.allow:
+            return False
+        defined = f"{summary.module}.{name}" if summary is not None else target
+        return any(n in self.allow for n in (target, target.removesuffix(".__init__"), defined,
+                                              defined.removesuffix(".__init__")))
 
     def _record_module(self, module: str) -> None:
         """Record the file of a module known now, as ``summary`` would, without asking its stamp again."""
@@ -975,9 +1064,13 @@ class ProjectIndex:
                      if param in env)
         return known
 
-    def _search(self, start: tuple[ModuleSummary, str], env: tuple, certain: bool, imports: bool):
+    def _search(self, start: tuple[ModuleSummary, str], env: tuple, certain: bool, imports: bool,
+                libraries: bool = False):
         """Breadth-first over (function, known values); a link counts when its condition is not
-        false for those values, and, when ``certain``, only when nothing of it is left."""
+        false for those values, and, when ``certain``, only when nothing of it is left.
+        ``libraries``: a call that leaves the project is followed into the installed libraries
+        (a call the project resolves is the project's, even made from a library); a search of
+        them gives up after _MAX_LIBRARY_STATES functions."""
         first = (start[0].module, start[1], env)
         # (function, known values) -> (the caller's key, the condition of the call) and its summary
         came_from: dict[tuple, tuple | None] = {first: None}
@@ -989,28 +1082,37 @@ class ProjectIndex:
             function = summary.functions[name]
             if function.is_async or f"{summary.module}.{name}" in self.allow:
                 continue  # calling it makes a coroutine; its own body is checked where it is defined
+            if libraries and len(came_from) > _MAX_LIBRARY_STATES:
+                return None
             known = dict(env)
             for code, call, line, condition in function.blocking:
                 if code == "ASL112" and not imports:
                     continue
-                left = conditions.evaluate(condition, known)
+                left = conditions.evaluate(condition, known, libraries)
                 if left is None or (certain and left):
                     continue
                 shown = call if call.startswith("import ") else f"{call.removeprefix('builtins.')}()"
                 steps = [Step(f"{shown} [{code}]", summary.path, line,
-                              conditions.describe(left))]
+                              conditions.describe(left), summary.library, once=code == "ASL112")]
                 node: tuple | None = (summary.module, name, env)
                 while node is not None:
                     owner, via = owners[node], came_from[node]
-                    steps.append(Step(node[1], owner.path, owner.functions[node[1]].line, via[1] if via else ""))
+                    linked = owner.functions[node[1]]
+                    steps.append(Step(f"{owner.module}.{node[1]}" if owner.library else node[1], owner.path,
+                                      linked.line, via[1] if via else "", owner.library, linked.cached))
                     node = via[0] if via else None
                 return certain or not any(step.when for step in steps), steps[::-1]
             self_values = {k: v for k, v in known.items() if k.startswith("self.")}
             for target, condition, arguments, how, on_self in function.calls:
-                left = conditions.evaluate(condition, known)
+                left = conditions.evaluate(condition, known, libraries)
                 if left is None or (certain and left):
                     continue
                 found = self.resolve(target)
+                outside = self._outside_name(target) if found is None and libraries else None
+                if outside is not None:
+                    found = self.libraries.resolve(outside)
+                    if found is not None and self._allowed(target, *found):
+                        continue
                 if found is None or not found[0].functions[found[1]].runs_when(how):
                     continue
                 callee = found[0].functions[found[1]]
@@ -1028,6 +1130,50 @@ class ProjectIndex:
 
 
 _MAX_STATES = 4  # known-value variants searched per function
+# (function, known values) pairs a search through the libraries visits before it gives up: a
+# library's call graph is large, and a chain that deep is not one a reader could check.
+_MAX_LIBRARY_STATES = 2000
+
+
+class LibraryIndex(ProjectIndex):
+    """The modules of the installed libraries (the site-packages of the project's environment),
+    summarised on demand by the project's machinery. A summary is stored under a key made of
+    the library's distribution and version and the module's content, not its path: every
+    environment with that version shares it (the user's cache). ``distribution(top)``: the
+    installed distribution that owns a top-level module ("httpx 0.28.1"), or None."""
+
+    follows_bases = True
+
+    def __init__(self, site_packages: list[str], summarize, distribution, store=None, fingerprint: str = "",
+                 allow: frozenset[str] = frozenset()) -> None:
+        super().__init__(site_packages, summarize, store, fingerprint, allow)
+        self._distribution = distribution
+
+    def _summary_key(self, module: str, path: str, content: bytes) -> str | None:
+        if self._store is None or not self._store.enabled:
+            return None
+        return make_key(self._fingerprint, self._distribution(module.partition(".")[0]) or "", module, content)
+
+    def _through_star_imports(self, summary: ModuleSummary, parts: list[str], depth: int):
+        """A library's package re-exports its modules' names with ``from ._client import *``
+        (httpx, redis.asyncio): the first module its module-level code imports that defines or
+        imports the name is taken as the one that binds it."""
+        if depth >= 8:
+            return None
+        for loaded in summary.loads:
+            other = self.summary(loaded) if loaded != summary.module else None
+            if other is not None and (parts[0] in other.functions or parts[0] in other.classes
+                                      or parts[0] in other.imports):
+                return self._find_defining(".".join([loaded, *parts]), depth + 1)
+        return None
+
+    def _load(self, module: str, path: str) -> ModuleSummary | None:
+        summary = super()._load(module, path)
+        if summary is not None:
+            summary.path = path  # stored by another environment, perhaps
+            top = module.partition(".")[0]
+            summary.library = self._distribution(top) or top
+        return summary
 
 
 def _others(consulted: dict[str, tuple], path: str) -> dict[str, tuple]:

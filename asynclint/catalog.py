@@ -885,6 +885,9 @@ for _name, _reason in _WITHHELD.items():
 # a context manager factory runs its body only in a `with` statement; these others return a
 # coroutine or an awaitable that runs the function elsewhere (in a worker thread).
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextlib.contextmanager"})
+# A function under one of these runs its body once per distinct argument: what it blocks on, it
+# blocks on the first time only (ASL404's wording).
+CACHE_DECORATORS = frozenset({"functools.lru_cache", "functools.cache", "functools.cached_property"})
 COROUTINE_DECORATORS = frozenset({"asgiref.sync.sync_to_async", "types.coroutine", "asyncio.coroutine",
                                   "starlette.concurrency.run_in_threadpool", "anyio.to_thread.run_sync"})
 

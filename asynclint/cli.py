@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     check.add_argument("--cache-dir", metavar="DIR",
                        help="where to keep the result cache (default: .asynclint_cache/ at the project root)")
+    check.add_argument("--python", metavar="PATH",
+                       help="the interpreter (or environment folder) whose installed libraries ASL404 reads "
+                            "(default: VIRTUAL_ENV, then .venv/venv in the project root, then asynclint's own)")
     check.add_argument("--exclude", metavar="PATTERNS",
                        help="comma-separated gitignore patterns not to check (replaces `exclude`)")
     check.add_argument("--extend-exclude", metavar="PATTERNS",
@@ -206,7 +209,7 @@ def _options(args, paths: list[str]) -> Options:
                    force_exclude=args.force_exclude,
                    # --add-noqa sees every finding: with_noqa leaves the lines whose comment covers it.
                    ignore_noqa=args.ignore_noqa or args.add_noqa,
-                   root=_common_root(paths, args.stdin_filename))
+                   root=_common_root(paths, args.stdin_filename), python=args.python)
 
 
 def _file_ignores(option: str, values: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:

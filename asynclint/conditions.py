@@ -88,10 +88,26 @@ def test_atoms(test: ast.expr, positive: bool) -> list[Atom]:
         test, positive = test.operand, not positive
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) == positive:
         return [atom for value in test.values for atom in test_atoms(value, positive)]
+    if isinstance(test, ast.BoolOp):  # `a or b` true, `a and b` false: one of its operands' atoms holds
+        either = [test_atoms(value, positive) for value in test.values]
+        if all(len(atoms) == 1 for atoms in either) and any(atoms[0][0] is not None for atoms in either):
+            return [[None, "any", [atoms[0] for atoms in either], True, opaque_text(test, positive)]]
     return [_guard(test, positive)]
 
 
+def subjects(atoms: list[Atom]):
+    """The subjects the atoms test, those of an ``any`` atom's alternatives too."""
+    for atom in atoms:
+        if atom[1] == "any":
+            yield from subjects(atom[2])
+        elif atom[0] is not None:
+            yield atom[0]
+
+
 def _guard(test: ast.expr, positive: bool) -> Atom:
+    variable = _environment_variable(test)
+    if variable is not None:
+        return [f"{ENVIRONMENT}{variable}", "truthy", None, positive, opaque_text(test, positive)]
     subject = _subject(test)
     if subject is not None:
         return [subject, "truthy", None, positive, subject if positive else f"not {subject}"]
@@ -100,6 +116,10 @@ def _guard(test: ast.expr, positive: bool) -> Atom:
         if subject is not None and isinstance(op, (ast.Is, ast.IsNot)) and _is_none(right):
             is_none = isinstance(op, ast.Is) == positive
             return [subject, "none", None, is_none, f"{subject} is {'' if is_none else 'not '}None"]
+        if subject is not None and isinstance(op, (ast.Is, ast.IsNot)) and isinstance(right, ast.Constant) \
+                and isinstance(right.value, bool):  # `verify is True`: equal, for a bool
+            same = isinstance(op, ast.Is) == positive
+            return [subject, "eq", right.value, same, f"{subject} is {'' if same else 'not '}{right.value}"]
         if subject is not None and isinstance(op, (ast.Eq, ast.NotEq)) and _literal(right):
             equal = isinstance(op, ast.Eq) == positive
             return [subject, "eq", right.value, equal, f"{subject} {'==' if equal else '!='} {right.value!r}"]
@@ -117,8 +137,37 @@ def _guard(test: ast.expr, positive: bool) -> Atom:
         if subject is not None and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in affixes):
             text = ast.unparse(test)
             return [subject, test.func.attr, [a.value for a in affixes], positive, text if positive else f"not {text}"]
+    return opaque(opaque_text(test, positive))
+
+
+def opaque_text(test: ast.expr, positive: bool) -> str:
     text = _short(test)
-    return opaque(text if positive else f"not ({text})" if " " in text else f"not {text}")
+    return text if positive else f"not ({text})" if " " in text else f"not {text}"
+
+
+# The subject of a test of an environment variable: ``if os.environ.get("SSL_CERT_FILE"):``. A
+# search through installed libraries takes the variable as unset, the library's default path.
+ENVIRONMENT = "$environ:"
+
+
+def _environment_variable(test: ast.expr) -> str | None:
+    """The variable named by ``os.environ.get("X")``, ``os.getenv("X")`` or ``"X" in os.environ``."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In) \
+            and _is_environ(test.comparators[0]) and isinstance(test.left, ast.Constant):
+        name = test.left.value
+    elif isinstance(test, ast.Call) and test.args and isinstance(test.func, ast.Attribute) and (
+            (test.func.attr == "get" and _is_environ(test.func.value))
+            or (test.func.attr == "getenv" and isinstance(test.func.value, ast.Name) and test.func.value.id == "os")) \
+            and isinstance(test.args[0], ast.Constant) and (len(test.args) == 1 or _is_none(test.args[1])):
+        name = test.args[0].value
+    else:
+        return None
+    return name if isinstance(name, str) else None
+
+
+def _is_environ(expr: ast.expr) -> bool:
+    return (isinstance(expr, ast.Attribute) and expr.attr == "environ" and isinstance(expr.value, ast.Name)
+            and expr.value.id == "os")
 
 
 def _exits_before(parent: ast.AST, memo: dict) -> dict[int, list[Atom]]:
@@ -269,18 +318,34 @@ def _concrete(value: Value, caller: dict, constants: dict) -> Value:
 
 # -- deciding a condition ------------------------------------------------------------------------
 
-def evaluate(atoms: list[Atom], env: dict) -> list[Atom] | None:
-    """The atoms still undecided for these known values, or None when one is false."""
+_UNSET = ["c", None]
+
+
+def evaluate(atoms: list[Atom], env: dict, unset_environment: bool = False) -> list[Atom] | None:
+    """The atoms still undecided for these known values, or None when one is false.
+    ``unset_environment``: the environment variables tested are taken as unset."""
     if not atoms:
         return atoms
     left = []
     for atom in atoms:
-        verdict = _decide(atom, env.get(atom[0])) if atom[0] is not None else None
+        verdict = _verdict(atom, env, unset_environment)
         if verdict is False:
             return None
         if verdict is None:
             left.append(atom)
     return left
+
+
+def _verdict(atom: Atom, env: dict, unset_environment: bool) -> bool | None:
+    """Whether the atom holds for these values (None: not known)."""
+    if atom[1] == "any":
+        verdicts = [_verdict(alternative, env, unset_environment) for alternative in atom[2]]
+        return True if True in verdicts else False if all(v is False for v in verdicts) else None
+    subject = atom[0]
+    value = env.get(subject) if subject is not None else None
+    if value is None and unset_environment and subject is not None and subject.startswith(ENVIRONMENT):
+        value = _UNSET
+    return _decide(atom, value) if value is not None else None
 
 
 def _decide(atom: Atom, value: Value) -> bool | None:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from asynclint.compat import asl_equivalents
+from asynclint.environment import find_environment
 from asynclint.model import BACKENDS, COMMAND_LINE, Selection, Settings
 from asynclint.style import project_style
 
@@ -87,6 +88,20 @@ def _positive_int(key: str, value: Any) -> int:
     return value
 
 
+def _path(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"`{key}` must be a path, like \".venv/bin/python\"")
+    return value
+
+
+def _existing_python(path: str, origin: str) -> str:
+    """An absolute path to an interpreter or an environment's folder that exists."""
+    path = os.path.abspath(os.path.expanduser(path))
+    if not os.path.exists(path):
+        raise ConfigError(f"{origin}: no interpreter or environment at {path}")
+    return path
+
+
 # key in pyproject.toml -> (Settings field, parser)
 _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "select": ("select", _codes),
@@ -103,6 +118,7 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "fix-with-installed-libraries": ("fix_with_installed_libraries", _bool),
     "loop-callback-decorators": ("loop_callback_decorators", lambda key, value: frozenset(_strings(key, value))),
     "thread-runners": ("thread_runners", lambda key, value: frozenset(_strings(key, value))),
+    "python": ("python", _path),
 }
 
 
@@ -140,7 +156,11 @@ def load_settings(pyproject: str | None) -> Settings:
         raise ConfigError(f"{pyproject}: [tool.asynclint] must be a table")
     root = os.path.dirname(os.path.abspath(pyproject))
     base = Settings(project_root=root, selection_origin=pyproject, fix_style=project_style(document, root))
-    return settings_from_table(table, base, origin=pyproject)
+    settings = settings_from_table(table, base, origin=pyproject)
+    if settings.python is not None:
+        settings = replace(settings, python=_existing_python(os.path.join(root, settings.python),
+                                                             f"{pyproject}: [tool.asynclint] `python`"))
+    return settings
 
 
 def settings_from_table(table: dict, base: Settings, origin: str = "configuration") -> Settings:
@@ -165,7 +185,8 @@ def settings_report(path: str, own: "FileSettings", enabled: frozenset[str]) -> 
              f"configuration: {own.origin or 'none (the defaults)'}",
              f"project root: {settings.project_root or os.getcwd()}",
              f"excluded: {'yes' if own.excluded else 'no'}",
-             f"rules enabled: {', '.join(sorted(enabled)) or 'none'}"]
+             f"rules enabled: {', '.join(sorted(enabled)) or 'none'}",
+             f"python environment: {find_environment(settings.python, settings.project_root).describe()}"]
     for level in settings.selection_overrides:
         said = [f"{key} = {_toml(value)}" for key, value in
                 (("select", level.select), ("extend-select", level.extend_select), ("ignore", level.ignore))
@@ -223,6 +244,7 @@ class Options:
     force_exclude: bool = False
     ignore_noqa: bool = False
     root: str | None = None  # the project root of files without a pyproject.toml (else the working directory)
+    python: str | None = None  # the interpreter whose libraries are read (--python), over the `python` setting
     origin: str = COMMAND_LINE  # who says this, for error messages
 
 
@@ -315,7 +337,12 @@ def _resolved(pyproject: str | None, stamp, options: Options) -> Settings:
     """One object per (file, stamp, options): the runner groups files by it, caches key on it."""
     settings = load_settings(pyproject)
     if options.overrides:
+        configured = settings.python  # resolved against its pyproject.toml's folder already
         settings = settings_from_table(inline_table(options.overrides), settings, origin="--config")
+        if settings.python is not None and settings.python != configured:
+            settings = replace(settings, python=_existing_python(
+                os.path.join(settings.project_root or options.root or os.getcwd(), settings.python),
+                "--config `python`"))
     overrides: dict[str, Any] = {}
     if options.per_file_ignores is not None:
         overrides["per_file_ignores"] = dict(options.per_file_ignores)
@@ -335,6 +362,8 @@ def _resolved(pyproject: str | None, stamp, options: Options) -> Settings:
         overrides["force_exclude"] = True
     if options.ignore_noqa:
         overrides["ignore_noqa"] = True
+    if options.python is not None:
+        overrides["python"] = _existing_python(options.python, f"{options.origin}: --python")
     if settings.project_root is None and options.root is not None:
         overrides["project_root"] = os.path.abspath(options.root)
     return replace(settings, **overrides) if overrides else settings

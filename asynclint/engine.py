@@ -16,12 +16,13 @@ from typing import Callable
 
 from asynclint import catalog
 from asynclint.analysis import Analysis, module_backend
-from asynclint.cache import engine_fingerprint, make_key, settings_fingerprint
+from asynclint.cache import Cache, engine_fingerprint, make_key, settings_fingerprint, user_cache_dir
 from asynclint.compat import noqa_covers
 from asynclint.config import ConfigError
+from asynclint.environment import distributions, find_environment
 from asynclint.model import COMMAND_LINE, Diagnostic, Related, Selection, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
-from asynclint.callgraph import LazyFunctions, ModuleContext, ModuleSummary, ProjectIndex
+from asynclint.callgraph import LazyFunctions, LibraryIndex, ModuleContext, ModuleSummary, ProjectIndex
 from asynclint.rules import CHECKERS, RULES, Finding, load_all
 from asynclint.source import SourceError, decode_source, parse, read_source
 
@@ -125,13 +126,38 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     return _diagnostics(source, path, found, apply_noqa and not settings.ignore_noqa)
 
 
-def project_index(settings: Settings, store=None) -> ProjectIndex:
-    """The index of the project's modules; ``store`` (a cache.Cache) keeps summaries on disk."""
+def project_index(settings: Settings, store=None, library_cache: bool | None = None) -> ProjectIndex:
+    """The index of the project's modules; ``store`` (a cache.Cache) keeps summaries on disk.
+    With ASL404 selected, it follows calls into the installed libraries (library_index), whose
+    summaries are kept in the user's cache when ``library_cache`` (by default: when ``store`` is on)."""
+    libraries = None
+    if "ASL404" in _enabled(settings.selections()):
+        if library_cache is None:
+            library_cache = store is not None and store.enabled
+        libraries = partial(library_index, settings, library_cache)
     fingerprint = ""
     if store is not None and store.enabled:
         fingerprint = make_key(engine_fingerprint(), settings_fingerprint(settings))
     return ProjectIndex.for_settings(settings, partial(summarize_module, settings=settings), store, fingerprint,
-                                     partial(conftest_module, settings=settings))
+                                     partial(conftest_module, settings=settings), libraries)
+
+
+def library_index(settings: Settings, cached: bool = True) -> LibraryIndex:
+    """The index of the libraries installed in the project's environment (environment.py). They
+    are summarised with the settings that say what blocks and no others, so that the summaries,
+    kept per distribution and version in the user's cache, serve every project that agrees."""
+    environment = find_environment(settings.python, settings.project_root)
+    owners = distributions(environment.site_packages)
+    library_settings = Settings(extra_blocking=settings.extra_blocking)
+    store = Cache(user_cache_dir(), enabled=cached)
+    fingerprint = make_key(engine_fingerprint(), settings_fingerprint(library_settings)) if store.enabled else ""
+
+    def distribution(top: str) -> str | None:
+        owner = owners.get(top)
+        return str(owner) if owner is not None else None
+
+    return LibraryIndex(list(environment.site_packages), partial(summarize_module, settings=library_settings),
+                        distribution, store, fingerprint, settings.allow)
 
 
 def conftest_module(path: str, context: ModuleContext, settings: Settings) -> Analysis | None:

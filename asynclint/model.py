@@ -184,6 +184,9 @@ class Settings:
     # decorator, the function they decorate) in a worker thread, besides the catalog's.
     thread_runners: frozenset[str] = frozenset()
     fix_style: FixStyle = FixStyle()  # the project's line length and import order, for fixes
+    # The interpreter (or environment folder) whose installed libraries ASL404 reads; None: the
+    # first of VIRTUAL_ENV, a .venv/venv in the project root, asynclint's own (environment.py).
+    python: str | None = None
 
     def selections(self) -> tuple[Selection, ...]:
         own = Selection(self.select, self.extend_select, self.ignore, self.selection_origin)

@@ -431,7 +431,7 @@ class _Linter:
             self.finish()
             self.project = None
             self.summaries = group.store if group.store.enabled or self.shared is None else self.shared
-            self.project = project_index(group.settings, self.summaries)
+            self.project = project_index(group.settings, self.summaries, library_cache=group.store.enabled)
             self.project.store_whole = self.in_pool  # the other workers read its summaries now
             self.current = number
         return [self._lint_file(path, enabled, group) for path, enabled in chunk]
@@ -442,6 +442,7 @@ class _Linter:
         own summaries are stored whole as they are made."""
         if self.project is not None and self.summaries.enabled:
             self.project.store_walked()
+            self.project.store_libraries()
 
     def _lint_file(self, path: str, enabled: frozenset, group: _Group) -> "Linted":
         try:  # read again here: what is linted and what its cache key says are the same text

@@ -1,5 +1,8 @@
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
 
@@ -9,6 +12,10 @@ FIXTURES = os.path.join(ROOT, "fixtures")
 # Subprocesses (the CLI, flake8) import asynclint from this checkout, whatever else is installed.
 sys.path.insert(0, ROOT)
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
+# The summaries of installed libraries (ASL404) go to the user's cache: a session's own, here.
+_USER_CACHE = tempfile.mkdtemp(prefix="asynclint-tests-cache-")
+atexit.register(shutil.rmtree, _USER_CACHE, ignore_errors=True)
+os.environ["XDG_CACHE_HOME"] = _USER_CACHE
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 --isolated, --per-file-ignores, --config 'key = value', -e, --silent, --no-fix, `rule`, a
 command's own usage on a bad flag, and the warnings for an empty run."""
 
+import json
 import os
 import subprocess
 import sys
@@ -150,6 +151,7 @@ SAMPLE_VALUES = {
     "fix-with-installed-libraries": "true", "force-exclude": "true", "ignore": '["ASL104"]',
     "per-file-ignores": '{"tests/*" = ["ASL101"]}', "select": '["ASL1"]', "src": '["src"]',
     "loop-callback-decorators": '["myapp.callback"]', "thread-runners": '["myapp.run_sync"]',
+    "python": json.dumps(sys.executable),
 }
 
 

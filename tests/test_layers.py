@@ -24,7 +24,7 @@ LAYERS = {
     "rules": ("asynclint.rules",),
     "analysis": ("asynclint.analysis", "asynclint.callgraph", "asynclint.conditions"),
     "data": ("asynclint.source", "asynclint.catalog", "asynclint.model", "asynclint.config", "asynclint.style",
-             "asynclint.compat", "asynclint.dependencies", "asynclint.notebook", "asynclint.files", "asynclint.cache",
+             "asynclint.compat", "asynclint.environment", "asynclint.dependencies", "asynclint.notebook", "asynclint.files", "asynclint.cache",
              "asynclint._version"),
 }
 # What the facts must never reach for, whatever the layers say (issue 26).

@@ -77,7 +77,7 @@ class Summarizer:
         if summary is None:
             args = func.node.args
             summary = self.functions[func.qualname] = FunctionSummary(
-                func.is_async, func.node.lineno, runs=self._runs(func),
+                func.is_async, func.node.lineno, runs=self._runs(func), cached=self._cached(func),
                 params=conditions.signature(args, skip_first=func.kind in ("method", "classmethod", "property")))
         return summary
 
@@ -90,6 +90,15 @@ class Summarizer:
             if name in catalog.COROUTINE_DECORATORS or self.analysis.named(value, self.analysis.settings.thread_runners):
                 return "nothing"
         return "body"
+
+    def _cached(self, func) -> bool:
+        """Whether a cache decorator (``@lru_cache``, ``@lru_cache(maxsize=...)``) runs its body
+        once per argument."""
+        for decorator in func.node.decorator_list:
+            value = self.analysis.resolve(decorator.func if isinstance(decorator, ast.Call) else decorator)
+            if getattr(value, "name", None) in catalog.CACHE_DECORATORS:
+                return True
+        return False
 
     def visit_Call(self, call: ast.Call) -> None:
         analysis = self.analysis
@@ -204,7 +213,7 @@ class Summarizer:
         known = self._tops.get(top)
         if known is None:
             context = self.analysis.project
-            known = self._tops[top] = top == context.module.partition(".")[0] or context.index.has_module(top)
+            known = self._tops[top] = top == context.module.partition(".")[0] or context.index.knows_top(top)
             if not known:
                 bisect.insort(self.outside, top)
         return known

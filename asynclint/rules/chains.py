@@ -19,7 +19,7 @@ from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
 
 @checker
 class ProjectCallChecker(Checker):
-    codes = ("ASL401", "ASL402", "ASL403")
+    codes = ("ASL401", "ASL402", "ASL403", "ASL404")
     # Files registering loop callbacks in sync code only (a protocol class) are checked too (ASL403).
     triggers = (ASYNC_DEF, *catalog.LOOP_CALLBACK_METHODS)
     reads_summary = True
@@ -36,6 +36,7 @@ class ProjectCallChecker(Checker):
                     callback.registration, _shown(callback), f"{key.removeprefix('builtins.')}() [{row.code}]"))
         # A chain to an import is ASL112's kind of blocking: switched off with it.
         imports = self.analysis.enabled is None or "ASL112" in self.analysis.enabled
+        libraries = self.analysis.enabled is None or "ASL404" in self.analysis.enabled
         with context.index.checking(summary):
             for callback in summarizer.callbacks:
                 if callback.blocking is not None:
@@ -50,6 +51,10 @@ class ProjectCallChecker(Checker):
             for site in summarizer.loop_calls:
                 found = context.index.blocking_chain(site.target, site.arguments, ({}, summary.constants), site.how,
                                                      imports=imports)
+                if libraries and (found is None or not found[0]):
+                    self._report_library_chain(site.call, context.index.blocking_chain(
+                        site.target, site.arguments, ({}, summary.constants), site.how, imports=imports,
+                        libraries=True))
                 if found is not None:
                     certain, chain = found
                     code = "ASL401" if certain else "ASL402"
@@ -60,6 +65,11 @@ class ProjectCallChecker(Checker):
                     fix = ... if hazard is None else None
                     self.report(site.call, code, _message(site.call, chain, certain), fix=fix, fix_reason=hazard,
                                 chain=_chain_data(chain))
+
+    def _report_library_chain(self, call: ast.Call, found: tuple[bool, list[Step]] | None) -> None:
+        """ASL404: the call blocks inside an installed library; no fix of the library's code."""
+        if found is not None:
+            self.report(call, "ASL404", _library_message(call, found[1]), chain=_chain_data(found[1]))
 
 
 def _chain_data(chain: list[Step]) -> tuple:
@@ -95,6 +105,14 @@ def _message(call: ast.Call, chain: list[Step], certain: bool) -> str:
         return f"`{shown}()` blocks the event loop: {route} ({path}:{chain[-1].line})"
     when = " and ".join(step.when for step in chain if step.when)
     return f"`{shown}()` may block the event loop, when {when}: {route} ({path}:{chain[-1].line})"
+
+
+def _library_message(call: ast.Call, chain: list[Step]) -> str:
+    library = next(step.library for step in chain if step.library)
+    route = " -> ".join(step.label for step in chain)
+    when = " the first time it runs" if any(step.once for step in chain) else ""
+    return (f"`{source_text(call.func)}()` blocks the event loop{when}, inside {library}: {route} "
+            f"({_shown_path(chain[-1].path)}:{chain[-1].line}); do it once at start-up, or in a worker thread")
 
 
 @rule
@@ -318,3 +336,52 @@ def flush(path, data):
 def schedule(loop: asyncio.AbstractEventLoop, data):
     loop.run_in_executor(None, flush, "log.txt", data)
 """
+
+
+@rule
+class ASL404(Rule):
+    """
+    ## What it does
+    Flags a call, made on the event loop, into an installed third-party library whose code blocks
+    on every path, through the library's own sync functions (and the libraries it calls in turn):
+    `` `AsyncVault()` blocks the event loop, inside vaultsdk 1.2.0: vaultsdk.client.AsyncVault.__init__
+    -> vaultsdk.tls.make_context -> ssl.create_default_context() [ASL104] ``. The finding names the
+    library and its version, and carries the chain as data in the JSON output (`chain`).
+
+    The libraries are read from the environment the project runs with: the `python` setting (or
+    `--python PATH`; an interpreter or an environment's folder), else the active virtual
+    environment (`VIRTUAL_ENV`), else a `.venv` or `venv` in the project root, else asynclint's
+    own interpreter. `asynclint check --show-settings` says which one was used. A library module
+    is summarised as the project's modules are, only as deep as the project's calls reach, and
+    the summaries are kept per distribution and version in the user's cache
+    (`$XDG_CACHE_HOME/asynclint/libraries`, else `~/.cache/asynclint/libraries`; not with
+    `--no-cache`).
+
+    Only chains that block on the library's default path are reported: every link runs on every
+    path, or under a condition that the call's literal arguments (and the parameters' defaults)
+    make true. A call the catalog knows (ASL1xx) is reported by its own rule. The search stops
+    at the library's own offloading: a function handed uncalled to `run_in_executor`,
+    `to_thread` or a thread pool is not a call. A chain through a cached function
+    (`functools.lru_cache`, `cache`, `cached_property`) blocks only the first time, and says so;
+    so does a chain to an import that may load a module (when ASL112 is selected). Library
+    functions and classes named in `allow` are trusted: no chain goes through them.
+
+    Off by default: turn it on with `extend-select = ["ASL404"]`.
+
+    ## Why is this bad?
+    The event loop stalls while the library reads its files or waits on the network, as if the
+    project had made the blocking call itself; no table of blocking calls knows the library's
+    internals.
+
+    ## Fix safety
+    No automatic fix, and never an edit of the library: make the object once, at start-up (or
+    lazily, once), or make the call in a worker thread (`await asyncio.to_thread(Client)`), after
+    checking that the object does not bind to the running loop while it is made.
+    """
+
+    code = "ASL404"
+    on_loop = True
+    needs_project = True
+    name = "blocking-call-inside-library"
+    enabled_by_default = False
+    summary = "a call into an installed library whose own code blocks, from an async function"
