@@ -364,7 +364,7 @@ def test_rules_lists_every_rule(run_cli):
     assert listed == sorted(RULES)
     assert "blocking-sleep" in out
     state = {line.split()[0]: line.split()[1] for line in out.splitlines() if line.strip()}
-    assert {code for code, on in state.items() if on == "off"} == {"ASL112", "ASL402", "ASL501", "ASL502"}
+    assert {code for code, on in state.items() if on == "off"} == {"ASL112", "ASL402", "ASL404", "ASL501", "ASL502"}
 
 
 DEFAULT_OFF = """\
