@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import ast
 import asyncio.events
+import gc
 import inspect
 import itertools
 import linecache
 import sys
 import threading
 import types
+from collections import Counter
 from dataclasses import dataclass, replace
 from time import perf_counter, sleep, time
 
@@ -45,6 +47,10 @@ class Frame:
     function: str  # the code's qualified name (``Client.fetch``)
     module: str  # the module's ``__name__``
     is_async: bool  # a coroutine's (or async generator's) frame: it runs on the loop itself
+    call: str | None = None  # what it was calling (see _callee)
+
+    def place(self) -> tuple[str, int, str]:
+        return self.path, self.line, self.function
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,15 @@ class Held:
     seconds: float
     ended: float  # time.time() when the step ended
     samples: tuple[Sample, ...]
+    collecting: float = 0.0  # seconds of it spent in full garbage collections (the heap's, not the step's)
 
     def where(self) -> Sample | None:
         """The sample at the place most samples saw (the first such), None when none was taken.
         Its call is dropped when Python ran there: the samples saw the frame at more than one
         instruction, or half of them or more saw it keep the GIL (a loop that calls: its
-        samples land mostly on the calls, where the interpreter lets other threads run)."""
+        samples land mostly on the calls, where the interpreter lets other threads run).
+        Where no place saw half of the samples (a parser's callbacks, each in turn), the place
+        is the innermost frame most of them ran under, and its call the one that held the loop."""
         places: dict[tuple, list[Sample]] = {}
         for sample in self.samples:
             top = sample.stack[0] if sample.stack else None
@@ -82,6 +91,10 @@ class Held:
         if not places:
             return None
         seen = max(places.values(), key=len)
+        if len(seen) * 2 < len(self.samples):
+            shared = _majority_callers([sample.stack for sample in self.samples])
+            if shared:
+                return Sample(shared, -1, True, shared[0].call, None, None)
         running = (len({sample.instruction for sample in seen}) > 1
                    or sum(sample.running_python for sample in seen) * 2 >= len(seen))
         first = next((sample for sample in seen if sample.running_python == running), seen[0])
@@ -91,7 +104,7 @@ class Held:
 class _Thread:
     """The step a thread is running, if any, and the watchdog's samples of it."""
 
-    __slots__ = ("ident", "started", "raw")
+    __slots__ = ("ident", "started", "raw", "collecting", "collections")
 
     def __init__(self, ident: int) -> None:
         self.ident = ident
@@ -99,6 +112,8 @@ class _Thread:
         # The watchdog's samples: (the step's start, the stack as (frame, f_lasti, f_lineno) innermost
         # first, whether the thread was running Python).
         self.raw: list[tuple[float, tuple, bool]] = []
+        self.collecting: float | None = None  # when the full collection in progress started
+        self.collections: list[tuple[float, float]] = []  # the full collections (start, end) of the step
 
 
 class LoopWatch:
@@ -121,6 +136,8 @@ class LoopWatch:
     def start(self) -> None:
         self._patch_asyncio()
         self._patch_trio()
+        gc.callbacks.append(self._collected)
+        self._undo.append(lambda: gc.callbacks.remove(self._collected))
         self._watchdog = threading.Thread(target=self._watch, name="asynclint-loopwatch", daemon=True)
         self._watchdog.start()
 
@@ -198,8 +215,29 @@ class LoopWatch:
 
     def _report(self, thread: _Thread, started: float, held: float, loop: str) -> None:
         raw, thread.raw = thread.raw, []
+        collecting = sum(end - start for start, end in thread.collections if start >= started)
+        thread.collections = []
+        if held - collecting < self.threshold:  # a full collection held the loop, not the step's own code
+            return
         samples = tuple(self._sample(stack, running) for step, stack, running in raw if step == started)
-        self.on_held(Held(loop, held, time(), samples))
+        self.on_held(Held(loop, held, time(), samples, collecting))
+
+    def _collected(self, phase: str, info: dict) -> None:
+        """gc's callback, in the thread whose allocation started the collection. A full collection
+        (generation 2) walks the whole heap: on a long suite's heap it lasts 100-200 ms whatever
+        step happens to trigger it, so its time is not counted against the step."""
+        if info["generation"] != 2:
+            return
+        thread = getattr(self._local, "thread", None)
+        if thread is None or thread.started is None:
+            return
+        if phase == "start":
+            if thread.collections and thread.collections[-1][0] < thread.started:  # an earlier step's
+                thread.collections = []
+            thread.collecting = perf_counter()
+        elif thread.collecting is not None:
+            thread.collections.append((thread.collecting, perf_counter()))
+            thread.collecting = None
 
     # -- the watchdog ----------------------------------------------------------------------
 
@@ -242,13 +280,13 @@ class LoopWatch:
                 if not frames:
                     called = frame
                 continue
+            calling, receiver = _callee(frame, lasti)
             if not frames:
-                instruction = lasti
-                call, receiver_type = _callee(frame, lasti)
+                instruction, call, receiver_type = lasti, calling, receiver
                 if called is not None:
                     library_frame = f"{called.f_globals.get('__name__', '?')}.{called.f_code.co_qualname}"
             frames.append(Frame(code.co_filename, line, code.co_qualname, frame.f_globals.get("__name__", "?"),
-                                bool(code.co_flags & _CO_COROUTINE_FLAGS)))
+                                bool(code.co_flags & _CO_COROUTINE_FLAGS), calling))
         return Sample(tuple(frames), instruction, running_python, call, library_frame, receiver_type)
 
     def _project(self, path: str) -> bool:
@@ -256,6 +294,22 @@ class LoopWatch:
         if known is None:
             known = self._project_files[path] = self._is_project(path)
         return known
+
+
+def _majority_callers(stacks: list[tuple[Frame, ...]]) -> tuple[Frame, ...]:
+    """The frames out from which more than half of the stacks ran (innermost first): the path a
+    flame graph's widest bars take, from the outermost frame in while a majority agrees."""
+    agreeing, depth = stacks, 0
+    while True:
+        places = Counter(stack[-1 - depth].place() for stack in agreeing if len(stack) > depth)
+        if not places:
+            break
+        place, count = places.most_common(1)[0]
+        if count * 2 <= len(stacks):
+            break
+        agreeing = [stack for stack in agreeing if len(stack) > depth and stack[-1 - depth].place() == place]
+        depth += 1
+    return agreeing[0][len(agreeing[0]) - depth:] if depth else ()
 
 
 def _running_python(ident: int) -> bool:

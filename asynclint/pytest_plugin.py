@@ -210,7 +210,8 @@ class BlockingWatch:
         top = stack[0] if stack else None
         return {
             "nodeid": episode.nodeid, "phase": episode.phase, "loop": episode.held.loop,
-            "duration_ms": round(episode.held.seconds * 1000, 1), "samples": len(episode.held.samples),
+            "duration_ms": round(episode.held.seconds * 1000, 1), "gc_ms": round(episode.held.collecting * 1000, 1),
+            "samples": len(episode.held.samples),
             "path": top and self._relative(top.path), "line": top and top.line, "function": top and top.function,
             "call": where and where.call, "library_frame": where and where.library_frame,
             "receiver_type": where and where.receiver_type,
@@ -237,7 +238,11 @@ def _hint(where, loop: str, settings) -> str | None:
             if where.receiver_type:
                 return (f"the catalog lists `{call}`, but the static check did not know the receiver's type: "
                         f"annotate it `{where.receiver_type}` ({top.function} in {top.module})")
-            return f"the catalog lists `{call}`, but the static check did not follow the call in {top.module}.{top.function}"
+            caller = next((frame for frame in where.stack if frame.is_async), None)
+            if caller is None or caller is top:
+                return f"the catalog lists `{call}`, but the static check did not follow the call in {top.module}.{top.function}"
+            return (f"the catalog lists `{call}` (called in {top.module}.{top.function}), but the static check did not "
+                    f"follow the calls to it from {caller.module}.{caller.function}, line {caller.line}")
         return f'extra-blocking = {{ "{call}" = "{to_thread}" }} in [tool.asynclint], or a catalog row for `{call}`'
     if top.is_async or "<locals>" in top.function:
         return None

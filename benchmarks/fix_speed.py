@@ -5,6 +5,7 @@ the time a fix run takes against a check (issue 26 item 5). Run by hand (never b
     # what one checkout's --diff and --fix make of every package (fixed on copies under OUT/trees)
     python benchmarks/fix_speed.py outputs --src /work/dl/realcode/src --asynclint A/bin/asynclint -o /tmp/before
     python benchmarks/fix_speed.py compare /tmp/before /tmp/after
+    python benchmarks/fix_speed.py outputs ... --only aiohttp,anyio -o /tmp/after-j2 --jobs 2
     # time, paired in one alternating run: check and --diff --unsafe-fixes, per checkout
     python benchmarks/fix_speed.py time --src /work/dl/realcode/src --reps 3 \
         --asynclint before=A/bin/asynclint --asynclint after=B/bin/asynclint
@@ -44,6 +45,8 @@ def outputs(args: argparse.Namespace, extra: list[str]) -> None:
     os.makedirs(args.output, exist_ok=True)
     for requirement in PACKAGES:
         name = folder_name(requirement)
+        if args.only and not any(name.startswith(wanted + "-") for wanted in args.only.split(",")):
+            continue
         root = os.path.join(args.src, name)
         diff = _run(args.asynclint, root, ["--diff", *FIX_ARGS, *extra, "."])
         tree = os.path.join(args.output, "trees", name)
@@ -127,6 +130,7 @@ def main() -> None:
     out.add_argument("--src", required=True)
     out.add_argument("--asynclint", default="asynclint")
     out.add_argument("-o", "--output", required=True)
+    out.add_argument("--only", help="comma-separated packages (aiohttp,anyio) instead of the whole corpus")
     cmp_ = commands.add_parser("compare")
     cmp_.add_argument("before")
     cmp_.add_argument("after")

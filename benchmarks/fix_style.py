@@ -6,12 +6,14 @@ Run by hand from the repository root (never by the tests; it downloads from PyPI
     python benchmarks/fix_style.py --asynclint .venv/bin/asynclint             # the 8 projects
     python benchmarks/fix_style.py quart --asynclint A --asynclint B            # compare two builds
     python benchmarks/fix_style.py --corpus /work/dl/realcode --asynclint A     # and realcode.py's corpus
+    python benchmarks/fix_style.py --safe --asynclint A                         # after --fix alone
 
 For each project, its sdist at the pinned version is unpacked into ``<scratch>/<project>/before``
 (``fix_suites.fetch``), copied and fixed by each asynclint given (``fix_suites.apply_fixes``),
 and ruff is asked, in each tree under the project's own settings (its pyproject.toml's line
 length and isort options): the number of ``I001`` (unsorted imports) and ``E501`` (line too long)
-findings, and the files ``ruff format --check`` would reformat. A fix should add none of them.
+findings, and the files ``ruff format --check`` would reformat (and, for a file already unformatted
+before, the lines ruff's formatter would change in it). A fix should add none of them.
 ``--corpus CACHE`` adds the packages realcode.py unpacked into ``CACHE/src`` (its ``--cache``),
 each copied as it is into ``<scratch>/<package>/before``.
 """
@@ -51,7 +53,25 @@ def ruff_counts(tree: str) -> dict:
                              + re.findall(r"^unformatted:.*\n\s*--> (.+?):\d+:\d+", formatted.stdout, re.M)))
     by_file = Counter(os.path.relpath(f["filename"], tree) for f in found)
     return {"I001": codes["I001"], "E501": codes["E501"], "unformatted": unformatted,
-            "by_file": dict(by_file)}
+            "by_file": dict(by_file), "reformatted_lines": reformatted_lines(tree, unformatted)}
+
+
+def reformatted_lines(tree: str, files: list[str]) -> dict[str, int]:
+    """For each file ruff's formatter would change, the lines its diff removes and adds: a file
+    that was unformatted before the fix must not become more so."""
+    if not files:
+        return {}
+    done = subprocess.run([*RUFF, "format", "--diff", "--no-cache", *files], cwd=tree, capture_output=True, text=True)
+    counts: Counter = Counter()
+    current = None
+    for line in done.stdout.splitlines():
+        if line.startswith("--- "):
+            current = os.path.normpath(line[4:].split("\t")[0])
+        elif line.startswith("+++ "):
+            continue
+        elif current and line[:1] in "+-":
+            counts[current] += 1
+    return dict(counts)
 
 
 def pristine(name: str, workdir: str, corpus: str | None) -> str:
@@ -64,14 +84,14 @@ def pristine(name: str, workdir: str, corpus: str | None) -> str:
     return before
 
 
-def measure(name: str, builds: list[str], scratch: str, corpus: str | None = None) -> dict:
+def measure(name: str, builds: list[str], scratch: str, corpus: str | None = None, unsafe: bool = True) -> dict:
     workdir = os.path.join(scratch, name)
     os.makedirs(workdir, exist_ok=True)
     before = pristine(name, workdir, corpus)
     result = {"before": ruff_counts(before)}
     for index, build in enumerate(builds):
         after = os.path.join(workdir, f"after{index}")
-        changed, summary = apply_fixes(build, before, after)
+        changed, summary = apply_fixes(build, before, after, unsafe)
         counts = ruff_counts(after)
         base = result["before"]
         counts["fix"] = summary.splitlines()[-1] if summary else ""
@@ -79,7 +99,9 @@ def measure(name: str, builds: list[str], scratch: str, corpus: str | None = Non
         # What the fix added, in the files it changed: findings and files to reformat.
         counts["new_findings"] = {path: counts["by_file"].get(path, 0) - base["by_file"].get(path, 0)
                                   for path in changed if counts["by_file"].get(path, 0) > base["by_file"].get(path, 0)}
-        counts["newly_unformatted"] = sorted(set(counts["unformatted"]) - set(base["unformatted"]))
+        counts["newly_unformatted"] = sorted(
+            path for path in set(counts["unformatted"]) & set(changed)
+            if counts["reformatted_lines"].get(path, 0) > base["reformatted_lines"].get(path, 0))
         result[build] = counts
     return result
 
@@ -103,6 +125,8 @@ def main() -> None:
                         help="an asynclint executable that fixes; give it more than once to compare builds")
     parser.add_argument("--scratch", default="/tmp/fix_style", help="where the trees go (%(default)s)")
     parser.add_argument("--corpus", help="realcode.py's cache: its unpacked packages (CACHE/src/*) are measured too")
+    parser.add_argument("--safe", dest="unsafe", action="store_false",
+                        help="fix with --fix alone (the safe fixes), not --fix --unsafe-fixes")
     parser.add_argument("-o", "--output", help="write the results as JSON here")
     args = parser.parse_args()
     corpus = os.path.abspath(args.corpus) if args.corpus else None
@@ -116,7 +140,7 @@ def main() -> None:
     builds = [os.path.abspath(b) if os.sep in b else b for b in args.asynclint]
     results = {}
     for name in args.projects or [*PROJECTS, *packages]:
-        results[name] = measure(name, builds, os.path.abspath(args.scratch), corpus)
+        results[name] = measure(name, builds, os.path.abspath(args.scratch), corpus, args.unsafe)
         for build in builds:
             added = results[name][build]
             print(f"{name} [{build}]: {added['fix']}; new findings {added['new_findings'] or 'none'}; "

@@ -3,7 +3,8 @@
 
 Run by hand from the repository root (never by the tests; it downloads from PyPI):
 
-    python benchmarks/fix_suites.py                           # uvicorn, tornado, aiofiles, anyio, aiohttp, distributed
+    python benchmarks/fix_suites.py                           # uvicorn, tornado, aiofiles, anyio, aiohttp, starlette, aiosqlite, distributed
+    python benchmarks/fix_suites.py starlette --safe          # --fix alone (the safe fixes), into after-safe/
     python benchmarks/fix_suites.py uvicorn --asynclint ../main/.venv/bin/asynclint
     python benchmarks/fix_suites.py tornado --reuse-before    # keep the "before" results of a previous run
 
@@ -140,6 +141,24 @@ PROJECTS = {
         extra_deps=("blockbuster", "coverage", "isal", "zlib_ng", "pytest-xdist", "pytest-codspeed", "trustme", "freezegun",
                     "proxy.py", "pytest", "pytest-mock", "pytest-timeout", "gunicorn", "uvloop"),
     ),
+    # The rest of issue 23's eight projects whose sdists ship their tests. (websockets and quart
+    # ship none; arq's need Docker, its conftest starts redis in testcontainers; httpx's and
+    # arq's trees the fix leaves unchanged.)
+    "starlette": Project(
+        requirement="starlette==1.10.0",
+        command=["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "fix_suites_recorder",
+                 "-n", "2", "--timeout", "60", "tests"],
+        extras="full", test_group="dev",
+        skip_deps=("starlette", "ruff", "mypy", "types-", "twine", "coverage", "pytest-codspeed"),
+        extra_deps=("pytest-timeout", "pytest-xdist"),
+    ),
+    "aiosqlite": Project(
+        requirement="aiosqlite==0.22.1",
+        # python -m unittest aiosqlite.tests, with the recorder loaded first
+        command=["python", "-c", "import fix_suites_recorder, runpy;"
+                 " runpy.run_module('unittest', run_name='__main__', alter_sys=True)", "aiosqlite.tests"],
+        runner="unittest",
+    ),
     # Its sdist ships no tests: our smoke tests of what issue 14 saw break, run from outside the tree.
     "distributed": Project(
         requirement="distributed==2026.8.0",
@@ -246,12 +265,12 @@ def read_outcomes(record: str) -> dict[str, str]:
     return outcomes
 
 
-def apply_fixes(asynclint: str, before: str, after: str) -> tuple[list[str], str]:
-    """Copy the tree, fix it, and return the files that changed and asynclint's summary.
-    Its whole output goes to fix.log beside the trees."""
+def apply_fixes(asynclint: str, before: str, after: str, unsafe: bool = True) -> tuple[list[str], str]:
+    """Copy the tree, fix it (``--unsafe-fixes`` too unless ``unsafe`` is False), and return the
+    files that changed and asynclint's summary. Its whole output goes to fix.log beside the trees."""
     shutil.rmtree(after, ignore_errors=True)
     shutil.copytree(before, after, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    done = subprocess.run([asynclint, "check", "--fix", "--unsafe-fixes", "--no-cache", "."],
+    done = subprocess.run([asynclint, "check", "--fix", *(["--unsafe-fixes"] if unsafe else []), "--no-cache", "."],
                           cwd=after, capture_output=True, text=True)
     if done.returncode not in (0, 1):
         sys.exit(f"asynclint --fix exited {done.returncode}:\n{done.stderr[-3000:]}")
@@ -312,14 +331,14 @@ def measure(name: str, args: argparse.Namespace) -> dict:
     else:
         install(venv, project, before)
         before_outcomes = run_suite(project, venv, before, before_record, args.timeout)
-    after = os.path.join(workdir, "after")
-    changed, summary = apply_fixes(args.asynclint, before, after)
+    after = os.path.join(workdir, "after" if args.unsafe else "after-safe")
+    changed, summary = apply_fixes(args.asynclint, before, after, args.unsafe)
     print(f"  asynclint --fix: {summary}", file=sys.stderr)
-    with open(os.path.join(workdir, "fix.diff"), "w") as handle:
-        subprocess.run(["diff", "-ru", "before", "after", "--exclude=__pycache__", "--exclude=*.egg-info"],
+    with open(os.path.join(workdir, "fix.diff" if args.unsafe else "fix-safe.diff"), "w") as handle:
+        subprocess.run(["diff", "-ru", "before", os.path.basename(after), "--exclude=__pycache__", "--exclude=*.egg-info"],
                        cwd=workdir, stdout=handle)
     install(venv, project, after)
-    after_outcomes = run_suite(project, venv, after, os.path.join(workdir, "after.jsonl"), args.timeout)
+    after_outcomes = run_suite(project, venv, after, after + ".jsonl", args.timeout)
     return compare(name, before_outcomes, after_outcomes, changed)
 
 
@@ -332,6 +351,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds for one run of a suite (%(default)s)")
     parser.add_argument("--reuse-before", action="store_true",
                         help="take the 'before' outcomes of a previous run in the same scratch folder")
+    parser.add_argument("--safe", dest="unsafe", action="store_false",
+                        help="fix with --fix alone (the safe fixes), into after-safe/, not --fix --unsafe-fixes")
     parser.add_argument("-o", "--output", help="write the comparison as JSON here")
     args = parser.parse_args()
     unknown = set(args.projects) - set(PROJECTS)

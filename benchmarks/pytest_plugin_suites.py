@@ -124,8 +124,9 @@ def main() -> None:
         reported = sum(1 for e in events if e["static"] == "reported")
         print(f"{name}: {len(events)} episodes, {reported} reported by asynclint check")
         for event in sorted(events, key=lambda e: -e["duration_ms"]):
-            print(f"  {event['duration_ms']:.0f} ms {event['nodeid']} {event['path']}:{event['line']} "
-                  f"{event['function']} call={event['call']} {event['static']} {event.get('code') or event.get('suggestion')}")
+            print(f"  {event['duration_ms']:.0f} ms (gc {event['gc_ms']:.0f}, {event['samples']} samples) "
+                  f"{event['nodeid']} {event['path']}:{event['line']} {event['function']} call={event['call']} "
+                  f"library={event['library_frame']} {event['static']} {event.get('code') or event.get('suggestion')}")
 
 
 if __name__ == "__main__":

@@ -5,11 +5,13 @@ asyncio and trio backends, with asyncio.run in a sync test. Exactly the blocking
 reported, at the helper's line, in both modes; `asynclint check --runtime-report` marks them."""
 
 import asyncio.events
+import gc
 import hashlib
 import http.server
 import json
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -305,6 +307,23 @@ def test_an_episode_only_a_rule_that_is_off_reports_names_the_rule_to_select(pyt
     result.stdout.fnmatch_lines(["What would make asynclint check report the others:", f"  {hint}"])
 
 
+def test_a_catalogued_call_the_static_check_did_not_reach_names_the_async_caller(pytester):
+    """A sync helper reached through a table of handlers (no call the static check can follow)
+    sleeps: the hint names the catalogued call, and the async frame the static check would have
+    to follow the calls from."""
+    pytester.makepyfile(
+        handlers="import time\n\n\ndef slow():\n    time.sleep({})\n\n\nHANDLERS = {{'slow': slow}}\n"
+                 .format(BLOCK_SECONDS),
+        test_handlers="import asyncio\n\nfrom handlers import HANDLERS\n\n\nasync def handle(name):\n"
+                      "    HANDLERS[name]()\n\n\ndef test_run():\n    asyncio.run(handle('slow'))\n")
+    result = _run(pytester, "--asynclint-blocking")
+    result.assert_outcomes(passed=1)
+    [event] = json.loads((pytester.path / "episodes.json").read_text())["events"]
+    assert (event["path"], event["line"], event["call"], event["static"]) == ("handlers.py", 5, "time.sleep", "not reported")
+    assert event["suggestion"] == ("the catalog lists `time.sleep` (called in handlers.slow), but the static check "
+                                   "did not follow the calls to it from test_handlers.handle, line 7")
+
+
 def test_inactive_unless_asked(pytester):
     pytester.makepyfile(test_plain="import asyncio.events\n\ndef test_untouched():\n"
                                    "    assert asyncio.events.Handle._run.__module__ == 'asyncio.events'\n")
@@ -397,3 +416,61 @@ def test_a_thread_that_ends_while_the_watchdog_probes_it_is_not_an_error(monkeyp
 
     monkeypatch.setattr(loopwatch, "sleep", end_the_thread)
     assert loopwatch._running_python(ident) is False
+
+
+def test_a_full_garbage_collection_is_not_counted_against_the_step():
+    """In-process: gc's callback, called as gc calls it, reports a full collection lasting
+    BLOCK_SECONDS inside a step: that step alone is no episode; with as long a sleep of its own
+    after the collection, it is one, and says how much of it the collection took."""
+    from asynclint.loopwatch import LoopWatch
+
+    held = []
+    watch = LoopWatch(THRESHOLD_MS / 1000, held.append, lambda path: False)
+
+    def collect_fully():
+        watch._collected("start", {"generation": 2})
+        time.sleep(BLOCK_SECONDS)
+        watch._collected("stop", {"generation": 2, "collected": 0, "uncollectable": 0})
+
+    async def collects(also_blocks):
+        collect_fully()
+        if also_blocks:
+            time.sleep(BLOCK_SECONDS)
+
+    watch.start()
+    try:
+        asyncio.run(collects(also_blocks=False))
+        asyncio.run(collects(also_blocks=True))
+    finally:
+        watch.stop()
+    assert len(held) == 1 and watch._collected not in gc.callbacks
+    assert held[0].seconds >= 2 * BLOCK_SECONDS and BLOCK_SECONDS <= held[0].collecting < held[0].seconds - BLOCK_SECONDS / 2
+
+
+def test_a_step_no_place_saw_most_of_is_placed_where_all_its_samples_ran():
+    """starlette's multipart parser: one `parser.write(chunk)` runs thousands of callbacks; the
+    samples land in one callback or another, none in most of them. The place is the frame they
+    all ran under and its call (the parser's write), not whichever callback was sampled most."""
+    from asynclint.loopwatch import Frame, Held, Sample
+
+    def frame(function, line, call=None):
+        return Frame("app/forms.py", line, function, "app.forms", function == "parse", call)
+
+    outer = (frame("parse", 266, "multipart.MultipartParser.write"), frame("test_form", 5))
+
+    def sampled(*callbacks):
+        return Held("asyncio", 0.3, 0.0, tuple(
+            Sample((frame(name, line), *outer), 8, True, None, "multipart.MultipartParser.write", None)
+            for name, line in callbacks))
+
+    where = sampled(("on_header_field", 193), ("on_headers_finished", 208), ("on_part_data", 230)).where()
+    assert (where.stack[0].function, where.stack[0].line, where.call) == (
+        "parse", 266, "multipart.MultipartParser.write")
+    assert [f.function for f in where.stack] == ["parse", "test_form"]
+    most = sampled(("on_headers_finished", 208), ("on_headers_finished", 208), ("on_part_data", 230)).where()
+    assert (most.stack[0].function, most.stack[0].line) == ("on_headers_finished", 208)
+    # A sample outside the parser (the form built afterwards) does not move the place out to the test.
+    afterwards = sampled(("on_header_field", 193), ("on_headers_finished", 208), ("on_part_data", 230))
+    afterwards = replace(afterwards, samples=(*afterwards.samples, Sample(
+        (frame("build", 300), outer[1]), 4, True, None, None, None)))
+    assert afterwards.where().stack[0].function == "parse"

@@ -334,6 +334,9 @@ class Analysis:
             self.bind_target(target.value, None)
         else:  # attribute or subscript targets bind no name, but their parts are evaluated
             self.walk(target)
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                    and self.values.narrowed_attributes.pop((target.value.id, target.attr), None) is not None:
+                self.values.forget_callees()  # `self.client = other`: no longer what the test said
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -545,8 +548,7 @@ class Analysis:
         if node.value is not None:
             self.walk(node.value)
             value = self.resolve(node.value)
-            if value is None or isinstance(value, Instance) and isinstance(value.type, str) \
-                    and value.type not in catalog.KNOWN_TYPES:  # a guess (a call of unknown result)
+            if value is None or self.values.guessed(value):
                 value = self.annotation_value(node.annotation) or value
         else:
             value = self.annotation_value(node.annotation)
@@ -598,7 +600,8 @@ class Analysis:
                     self.walk_body(branch)
             else:
                 self.walk_body(branch)
-        if negated and not node.orelse and node.body and isinstance(node.body[-1], _EXITS):
+        if negated and not node.orelse and node.body and isinstance(node.body[-1], _EXITS) \
+                and isinstance(name, str):
             self.bind(name, value)  # `if not isinstance(x, T): return`
 
     def _bool_op(self, node: ast.BoolOp) -> None:
@@ -611,9 +614,23 @@ class Analysis:
                     narrowings.enter_context(self._narrowed(*narrowed))
 
     @contextmanager
-    def _narrowed(self, name: str, value: Value):
+    def _narrowed(self, name: str | tuple[str, str], value: Value):
         """Meanwhile ``name`` is bound to ``value``; after, to what it was, unless the code
-        meanwhile bound it again."""
+        meanwhile bound it again. An attribute (``("self", "client")``) is narrowed until the
+        code assigns it."""
+        if not isinstance(name, str):
+            narrowed = self.values.narrowed_attributes
+            held = narrowed.get(name, _UNBOUND)
+            narrowed[name] = value
+            self.values.forget_callees()
+            yield
+            if narrowed.get(name) is value:
+                if held is _UNBOUND:
+                    del narrowed[name]
+                else:
+                    narrowed[name] = held
+            self.values.forget_callees()
+            return
         scope = self.scopes[-1]
         held = scope.bindings.get(name, _UNBOUND)
         self.bind(name, value)

@@ -196,6 +196,8 @@ class Resolver:
         # (a summary depends on its own text alone); a call of another module's function is
         # named for what it returns ("mod.f()"), read back when the summary is read.
         self._naming = False
+        # `self.client` in the branch of an `isinstance(self.client, T)` test: (name, attribute) -> T.
+        self.narrowed_attributes: dict[tuple[str, str], Value] = {}
 
     def resolve(self, expr: ast.AST) -> Value:
         """What an expression refers to, as far as imports, bindings and the catalog tell."""
@@ -203,6 +205,9 @@ class Resolver:
         if kind is ast.Name:
             return self.lookup(expr.id)
         if kind is ast.Attribute:
+            if self.narrowed_attributes and type(expr.value) is ast.Name \
+                    and (expr.value.id, expr.attr) in self.narrowed_attributes:
+                return self.narrowed_attributes[expr.value.id, expr.attr]
             return self.attribute(self.resolve(expr.value), expr.attr)
         if kind is ast.Call:
             return self.call_result(expr)
@@ -421,10 +426,11 @@ class Resolver:
         project = self._project_name(base.name) if isinstance(base, Ref) else None
         return Instance(project) if project is not None else None
 
-    def narrowing(self, test: ast.expr) -> tuple[tuple[str, Value] | None, bool]:
+    def narrowing(self, test: ast.expr) -> tuple[tuple[str | tuple[str, str], Value] | None, bool]:
         """((name, its value where ``test`` holds), whether the test is negated) for an
-        ``isinstance(x, T)``, ``type(x) is T`` or ``type(x) == T`` test of a name (``not`` before
-        it, or one operand of an ``and``), when T is a type the analysis knows and not one the
+        ``isinstance(x, T)``, ``type(x) is T`` or ``type(x) == T`` test of a name, or of an
+        attribute of one (``self.client``: the name is then (``"self"``, ``"client"``); ``not``
+        before it, or one operand of an ``and``), when T is a type the analysis knows and not one the
         name is known to be already (a base of its class: its own methods stay); else (None, False)."""
         negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
         if negated:
@@ -443,16 +449,20 @@ class Resolver:
               and isinstance(test.left, ast.Call) and len(test.left.args) == 1
               and self.callee_key(test.left) == "builtins.type"):
             name, kind = test.left.args[0], test.comparators[0]
-        if not isinstance(name, ast.Name):
+        if isinstance(name, ast.Attribute) and isinstance(name.value, ast.Name):
+            key: str | tuple[str, str] = (name.value.id, name.attr)
+        elif isinstance(name, ast.Name):
+            key = name.id
+        else:
             return None, False
         kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
         if any(getattr(self.resolve(k), "name", None) in catalog.ABSTRACT_FILE_TYPES for k in kinds):
             return None, False
         values = [self.annotation_value(k) for k in kinds]
         value = values[0] if values and all(v is not None and v == values[0] for v in values) else None
-        if value is None or self._already(self.lookup(name.id), value):
+        if value is None or self._already(self.resolve(name), value):
             return None, False
-        return (name.id, value), negated
+        return (key, value), negated
 
     def _already(self, known: Value, narrowed: Value) -> bool:
         """Whether an object known as ``known`` is an instance of ``narrowed``'s type already."""
@@ -485,6 +495,12 @@ class Resolver:
         absolute = context.absolute(name)
         top = absolute.partition(".")[0]
         return absolute if top == context.module.partition(".")[0] or context.index.has_module(top) else None
+
+    def guessed(self, value: Value) -> bool:
+        """Whether ``value`` is only the guess made of a call of unknown result (an object named
+        after the callee, which is neither a catalog type nor of the project)."""
+        return (isinstance(value, Instance) and isinstance(value.type, str) and value.type not in catalog.KNOWN_TYPES
+                and value.type not in self.extra_types and self._project_name(value.type) is None)
 
     def _project_call(self, name: str) -> Value:
         """What calling another module's function or class makes, as its summary says; _UNKNOWN

@@ -1,10 +1,11 @@
-"""Rewritten lines within the project's line length, laid out as its formatter lays them out.
+"""Rewritten statements within the project's line length, laid out as its formatter lays them out.
 
-A statement the fix made too long is formatted by black, the formatter ruff's keeps to, with the
-project's line length and Python versions, where the statement was as black writes it before
-the fix (so black changes nothing the fix did not write, and a file ``ruff format`` accepted it
-still accepts). Any other long line the fix wrote is broken the way black breaks a call: after
-its last call's opening parenthesis, one argument per line, a magic trailing comma, the closing
+A statement the fix made too long, or wrote over several lines, is formatted by black (whose
+layout ruff's formatter keeps to) with the project's line length and Python versions, where
+black leaves the statement as it was before the fix: black then changes nothing the fix did not
+write, and a file ``ruff format`` accepted it still accepts. Elsewhere (a project that formats
+otherwise) a long line the fix wrote is broken the way black breaks a call: after its last
+call's opening parenthesis, one argument per line, a magic trailing comma, the closing
 parenthesis on a line of its own.
 
 Only lines the fix wrote are laid out, and only where they mean the same after it (their ast,

@@ -134,7 +134,7 @@ class ASL401(Rule):
     attributes (class-level annotations, `self.x = ...`, properties) and module-level constants
     (`DATA_DIR = Path(...)`); the blocking calls on such objects are the ASL1xx rules'. In the
     branch an `isinstance(x, T)` or `type(x) is T` test makes true (and after `if not
-    isinstance(x, T): return`), `x` is an object of T: an async sibling class's methods are not
+    isinstance(x, T): return`), `x` (or `self.x`, until it is assigned) is an object of T: an async sibling class's methods are not
     taken for the sync class's. A chain with a link that runs only under a
     condition (a branch, a `match` case, an `except` handler, an `and`/`or` or conditional
     expression operand, after an early `return`/`raise`) is ASL402 instead, off by default. Simple
