@@ -374,6 +374,9 @@ class ProjectIndex:
     # so far for the libraries only; the project's would gain ASL401/ASL402 chains, a change of its
     # own to judge.
     follows_bases = False
+    # Whether a module's first imports are judged through what the modules it imports load in
+    # turn (analysis/imports.py): not for the libraries, whose modules it would summarise whole.
+    follows_loads = True
 
     def __init__(self, roots: list[str], summarize, store=None, fingerprint: str = "",
                  allow: frozenset[str] = frozenset(), load_conftest=None, libraries=None) -> None:
@@ -1143,6 +1146,7 @@ class LibraryIndex(ProjectIndex):
     installed distribution that owns a top-level module ("httpx 0.28.1"), or None."""
 
     follows_bases = True
+    follows_loads = False
 
     def __init__(self, site_packages: list[str], summarize, distribution, store=None, fingerprint: str = "",
                  allow: frozenset[str] = frozenset()) -> None:

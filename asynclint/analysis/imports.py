@@ -118,7 +118,10 @@ class FirstImports:
         if self._through is None:
             self._through = set()
             context = self.analysis.project
-            if context is not None:
+            # A library's modules are not followed: it would summarise most of the library, for a
+            # fact only ASL112's chains use (off by default); its lazy imports may then count as
+            # first-time ones where another of its modules loaded them already.
+            if context is not None and context.index.follows_loads:
                 parts = context.module.split(".")
                 waiting = [".".join(parts[:end]) for end in range(1, len(parts))] + self._imported
                 seen = {context.module}  # (`from . import x` in a package's __init__): its summary is being made
