@@ -7,7 +7,6 @@ import gc
 import glob
 import os
 import weakref
-from dataclasses import replace
 
 import pytest
 
@@ -38,21 +37,15 @@ def no_collector():
         gc.enable()
 
 
-def _lint_every_rule_fixture(settings_for) -> None:
+def test_the_tree_of_every_rule_fixture_is_freed_when_its_findings_are_returned(no_collector):
     for path in sorted(glob.glob(os.path.join(FIXTURES, "rules", "**", "*.py"), recursive=True)):
         with open(path, encoding="utf-8") as handle:
             source = handle.read()
         tree = ast.parse(source, path)
         freed = weakref.ref(tree)
-        lint_source(source, path, settings_for(source), tree=tree)
+        lint_source(source, path, fixture_settings(source), tree=tree)
         del tree
         assert freed() is None, path
-
-
-def test_the_tree_of_every_rule_fixture_is_freed_when_its_findings_are_returned(no_collector):
-    # ASL404 apart: it summarises the libraries installed beside asynclint, not the fixture, and
-    # their lazily walked summaries still leave scope cycles for the collector (a known gap).
-    _lint_every_rule_fixture(lambda source: replace(fixture_settings(source), ignore=("ASL404",)))
     assert no_collector() == []
 
 

@@ -150,6 +150,10 @@ class Analysis:
         for info in self._classes:
             info.scopes, info.body_scope = [], None
             info.attr_cache.clear()  # may hold an instance of the class itself
+        # A walk an error cut short (a RecursionError through nested summaries) leaves its scopes'
+        # pending bodies, each entry holding the scope chain it is in.
+        for scope in self.scopes:
+            scope.deferred.clear()
         vars(self).clear()  # checkers, resolver, hooks: whatever may point back here
 
     # -- the walk --------------------------------------------------------------------------------
