@@ -14,9 +14,11 @@ import bisect
 import os
 import weakref
 from collections import deque
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import NamedTuple
 
 from asynclint import conditions
 from asynclint.cache import make_key
@@ -26,16 +28,37 @@ SUMMARIES = "summaries"  # the cache kind of module summaries
 TOUCHES_LOOP = "touches the event loop"
 
 
+class BlockingCall(NamedTuple):
+    """A blocking call a function makes itself."""
+
+    code: str  # the rule's: ASL1xx
+    call: str  # the callee's qualified name (``time.sleep``), or ``import m`` for an import (ASL112)
+    line: int
+    condition: list  # conditions.py's atoms, all of which must hold for the call to run
+
+
+class CallOut(NamedTuple):
+    """A call a function makes to another function of the project."""
+
+    target: str  # the callee's absolute qualified name
+    condition: list  # as BlockingCall's
+    arguments: conditions.Arguments | None  # None: unknown (``*args``, or an unbound method)
+    # "call"; "with" (a `with` statement's context manager); "iterate" (consumed at once).
+    how: str
+    on_self: bool  # ``self.method(...)``: the callee sees the caller's ``self.`` attributes
+
+    @classmethod
+    def from_json(cls, data: list) -> "CallOut":
+        target, condition, arguments, how, on_self = data
+        return cls(target, condition, conditions.Arguments.from_json(arguments), how, on_self)
+
+
 @dataclass
 class FunctionSummary:
     is_async: bool
     line: int
-    # Direct blocking calls: [rule code, qualified name of the call, line, condition] (the
-    # condition: conditions.py's atoms, all of which must hold for the call to run).
-    blocking: list[list] = field(default_factory=list)
-    # Calls to other functions: [absolute qualified name, condition, arguments, how, on self]; how
-    # is "call", "with" (a `with` statement's context manager) or "iterate" (consumed at once).
-    calls: list[list] = field(default_factory=list)
+    blocking: list[BlockingCall] = field(default_factory=list)
+    calls: list[CallOut] = field(default_factory=list)
     coroutine: bool = False  # calling it makes a coroutine (async, not a generator, no opaque decorator)
     # Why its body must run on the loop's thread ("touches the event loop", "sets a context
     # variable"...): moved to a worker thread, it and whatever calls it would behave differently.
@@ -53,19 +76,26 @@ class FunctionSummary:
                "hazard")
 
     def to_json(self) -> list:
-        return [getattr(self, name) for name in self._FIELDS]
+        data = [getattr(self, name) for name in self._FIELDS]
+        data[2:4] = [list(map(list, self.blocking)), [[*call[:2], _json_arguments(call.arguments), *call[3:]]
+                                                      for call in self.calls]]
+        return data
 
     @classmethod
     def from_json(cls, data: list) -> "FunctionSummary":
-        return cls(**dict(zip(cls._FIELDS, data)))
+        summary = cls(**dict(zip(cls._FIELDS, data)))
+        summary.blocking = [BlockingCall(*blocking) for blocking in summary.blocking]
+        summary.calls = [CallOut.from_json(call) for call in summary.calls]
+        return summary
 
     def used_names(self) -> frozenset[str]:
         """The parameters whose values matter here: tested by a condition, or passed on."""
         if self._used is None:
-            names = {atom[0] for *_, condition in self.blocking for atom in condition}
-            names.update(atom[0] for call in self.calls for atom in call[1])
-            names.update(value[1] for call in self.calls if call[2] is not None
-                         for value in [*call[2][0], *call[2][1].values()] if value and value[0] == "p")
+            names = {atom[0] for blocking in self.blocking for atom in blocking.condition}
+            names.update(atom[0] for call in self.calls for atom in call.condition)
+            names.update(value[1] for call in self.calls if call.arguments is not None
+                         for value in [*call.arguments.positional, *call.arguments.keywords.values()]
+                         if value and value[0] == "p")
             self._used = frozenset(n for n in names if n is not None)
         return self._used
 
@@ -74,22 +104,41 @@ class FunctionSummary:
         return self.runs == "body" or (self.runs, how) in (("generator", "iterate"), ("contextmanager", "with"))
 
 
-class LazyFunctions(dict):
+def _json_arguments(arguments: conditions.Arguments | None) -> list | None:
+    return None if arguments is None else list(arguments)
+
+
+def _run_walks(walks: list) -> None:
+    for walk in walks:
+        walk()
+
+
+class LazyFunctions(Mapping):
     """The function summaries of a module summarised for others, whose bodies are walked when a
     summary is first read (most are never: a chain goes through few of a module's functions).
     Every name is known at once: asking whether the module defines one walks nothing. ``later``:
-    for each name left, the walks that make its summary; ``done`` (set by the maker) is called
-    once none is left."""
+    for each name left, the walks that make its summary (and set it); ``done`` (set by
+    the maker) is called once none is left. Reading every summary (iterating, ``len``) walks all."""
 
     def __init__(self, made: dict, later: dict[str, list]) -> None:
-        super().__init__(made)
+        self._made: dict[str, FunctionSummary] = dict(made)
         self._later = later
         self.done = lambda: None
+        # Runs a name's walks (set by the index: it records the files they consult).
+        self.run = _run_walks
         self.stored = -1  # how many summaries were made when it was last stored (-1: never)
+
+    def __setitem__(self, name: str, summary: FunctionSummary) -> None:
+        """A summary made by one of the walks left (the summary's writer, analysis/summaries.py)."""
+        self._made[name] = summary
 
     def made(self) -> dict[str, FunctionSummary]:
         """The summaries walked so far, walking nothing."""
-        return dict(dict.items(self))
+        return dict(self._made)
+
+    def made_count(self) -> int:
+        """How many summaries are walked so far, walking nothing."""
+        return len(self._made)
 
     def left(self) -> list[str]:
         """The names whose bodies are not walked yet."""
@@ -100,8 +149,7 @@ class LazyFunctions(dict):
         walks = self._later.pop(name, None)
         if walks is None:
             return
-        for walk in walks:
-            walk()
+        self.run(walks)
         if not self._later:
             self.done()
 
@@ -110,35 +158,19 @@ class LazyFunctions(dict):
             self._walk(next(iter(self._later)))
 
     def __contains__(self, name) -> bool:
-        return dict.__contains__(self, name) or name in self._later
+        return name in self._made or name in self._later
 
     def __getitem__(self, name: str) -> FunctionSummary:
         self._walk(name)
-        return dict.__getitem__(self, name)
-
-    def get(self, name: str, default=None):
-        self._walk(name)
-        return dict.get(self, name, default)
-
-    def items(self):
-        self.walk_all()
-        return dict.items(self)
-
-    def values(self):
-        self.walk_all()
-        return dict.values(self)
-
-    def keys(self):
-        self.walk_all()
-        return dict.keys(self)
+        return self._made[name]
 
     def __iter__(self):
         self.walk_all()
-        return dict.__iter__(self)
+        return iter(self._made)
 
     def __len__(self) -> int:
         self.walk_all()
-        return dict.__len__(self)
+        return len(self._made)
 
 
 @dataclass
@@ -156,6 +188,14 @@ class ModuleSummary:
     # The modules its module-level code imports (absolute; ``import a.b``, ``from m import *`` too):
     # loaded whenever its functions run (analysis/imports.py).
     loads: list[str] = field(default_factory=list)
+    # The types of its values, for other modules (values.Resolver.summary_types): what functions
+    # and methods return ("f()", "Class.method()"; a coroutine function's awaited: "await f()"), class attributes ("Class.attr") and module-level
+    # names ("NAME") -> a catalog type or an absolute class name, "*T" a container of T, "g()"
+    # what calling g returns.
+    types: dict[str, str] = field(default_factory=dict)
+    # The other files read while it was made (absolute path -> stamp), its function bodies walked
+    # later too: what it says of types from other modules holds only while they are unchanged.
+    consulted: dict[str, tuple] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """What is known so far, walking nothing: the functions whose bodies are not walked yet are
@@ -163,7 +203,8 @@ class ModuleSummary:
         lazy = isinstance(self.functions, LazyFunctions)
         made = self.functions.made() if lazy else self.functions
         return {"module": self.module, "path": self.path, "imports": self.imports, "classes": self.classes,
-                "constants": self.constants, "outside": self.outside, "loads": self.loads,
+                "constants": self.constants, "outside": self.outside, "loads": self.loads, "types": self.types,
+                "consulted": {path: list(stamp) for path, stamp in self.consulted.items()},
                 "functions": {name: f.to_json() for name, f in made.items()},
                 "later": self.functions.left() if lazy else []}
 
@@ -175,7 +216,8 @@ class ModuleSummary:
         functions = {name: FunctionSummary.from_json(f) for name, f in data["functions"].items()}
         later = [str(name) for name in data["later"]]
         summary = cls(data["module"], data["path"], functions, dict(data["imports"]), dict(data["classes"]),
-                      dict(data["constants"]), list(data["outside"]), list(data["loads"]))
+                      dict(data["constants"]), list(data["outside"]), list(data["loads"]), dict(data["types"]),
+                      {str(path): tuple(stamp) for path, stamp in data["consulted"].items()})
         if later:
             if walk_later is None or any(name in functions for name in later):
                 raise ValueError("a partial summary that cannot be completed")
@@ -209,7 +251,7 @@ class _WalkAgain:
             for top in self._again.outside:
                 if top not in self._outside:
                     bisect.insort(self._outside, top)
-        dict.__setitem__(self._functions(), name, function or _unknown_function())
+        self._functions()[name] = function or _unknown_function()
 
     def _release(self) -> None:
         self._again = False
@@ -257,9 +299,12 @@ class ModuleContext:
         return replace(self, index=_weakly(self.index), checking=False)
 
     def absolute(self, name: str) -> str:
-        """Resolve a relative import target (``..db.fetch``) against this module."""
+        """Resolve a relative import target (``..db.fetch``) against this module; and a module
+        beside this one in a directory that is no package (``from helpers import f`` in tests/:
+        pytest, as Python running a script, puts that directory on sys.path)."""
         if not name.startswith("."):
-            return name
+            beside = self.index.beside(self.module, name.partition(".")[0]) if "." in self.module else None
+            return f"{beside}.{name}" if beside is not None else name
         rest = name.lstrip(".")
         level = len(name) - len(rest)
         package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
@@ -330,6 +375,7 @@ class ProjectIndex:
         self._load_conftest = load_conftest
         self._summaries: dict[str, tuple[tuple, ModuleSummary | None]] = {}
         self._files: dict[str, str | None] = {}
+        self._beside: dict[tuple[str, str], str | None] = {}  # see beside
         # (module, function, known values) -> the chain found (or None) and the files it was found
         # from, with their stamps (see recording).
         self._chains: dict[tuple, tuple[tuple[bool, list[Step]] | None, dict[str, tuple]]] = {}
@@ -358,6 +404,7 @@ class ProjectIndex:
         # parse the module again for the bodies they read (see _WalkAgain).
         self.store_whole = False
         self._recording: dict[str, tuple] | None = None
+        self._trials: set[str] = set()  # files checked meanwhile under a text not their own (see trying)
         self._conftests: dict[str, tuple[tuple, object]] = {}  # path -> (stamp, what load made of it)
         self.allow = allow  # functions the user vouches for: chains do not go through them
         self.kept_trees = KeptTrees()  # filled and emptied by the engine
@@ -379,6 +426,19 @@ class ProjectIndex:
             yield self._recording
         finally:
             self._recording = previous
+
+    @contextmanager
+    def trying(self, path: str):
+        """Meanwhile, ``path`` is checked under texts that are not its file's (a fix's passes): a
+        check knows the module by the text it checks while it runs, and by what it knew before
+        once it is done, so that every other file of the run is checked and fixed against the
+        files as they are, whichever was fixed first."""
+        absolute = os.path.abspath(path)
+        self._trials.add(absolute)
+        try:
+            yield
+        finally:
+            self._trials.discard(absolute)
 
     # -- modules and files -----------------------------------------------------------------------
 
@@ -409,6 +469,18 @@ class ProjectIndex:
             known = self._conftests[path] = (stamp, self._load_conftest(path, self.context_for(path)))
         return known[1]
 
+    def beside(self, module: str, top: str) -> str | None:
+        """The package part ``P`` when ``P.top`` is a project module beside ``module`` (``P.m``)
+        and ``P`` is a directory without ``__init__.py`` while ``top`` is no project module itself:
+        what ``import top`` in that module imports (its directory is on sys.path)."""
+        key = (module, top)
+        if key not in self._beside:
+            parent = module.rpartition(".")[0]
+            self._beside[key] = parent if (
+                not self.has_module(parent) and not self.has_module(top)
+                and self.has_module(f"{parent}.{top}")) else None
+        return self._beside[key]
+
     def has_module(self, module: str) -> bool:
         """Whether the project has this module (a file under one of its roots, or one given)."""
         return module in self._summaries or self._module_file(module) is not None
@@ -433,7 +505,7 @@ class ProjectIndex:
         """Meanwhile, the module being checked is known by the summary made from its text (which
         may differ from the disk). It stays known so after only when its name leads to its file:
         a file named by its stem alone (outside every root) must not stand in, for the files
-        checked later, for another module of that name."""
+        checked later, for another module of that name; nor a text on trial (see trying)."""
         previous = self._summaries.get(summary.module)
         unseen = self._unseen(summary.module)
         # Replacing a known module drops only what was made from its file, unless it was found
@@ -449,7 +521,7 @@ class ProjectIndex:
             yield
         finally:
             found = self._module_file(summary.module)
-            if found is None or os.path.abspath(found) != path:
+            if found is None or os.path.abspath(found) != path or path in self._trials:
                 if previous is None:
                     del self._summaries[summary.module]
                 else:
@@ -490,9 +562,12 @@ class ProjectIndex:
         until a check asks for that module itself. A document checked stands for its file until
         the file changes (saved, or changed by another program once closed). A run's files do not
         change while it runs."""
+        self._beside.clear()  # a module beside another may have been created since
         for module in list(self._summaries):
             path, read = self._file_read(module)
-            if file_stamp(path) != read:
+            made = self._summaries[module][1]
+            if file_stamp(path) != read or made is not None and any(
+                    file_stamp(other) != stamp for other, stamp in made.consulted.items()):
                 del self._summaries[module]
                 self._files.pop(module, None)  # perhaps gone
                 self._summaries_changed()
@@ -502,6 +577,8 @@ class ProjectIndex:
         known = self._summaries.get(module)
         if known is not None and known[0][0] == "given":
             self._record_module(module)  # checked earlier: the files checked after depend on its file
+            if known[1] is not None:
+                self._record(known[1].consulted)  # and on those its check read (once kept: see keep)
             return known[1]
         path = self._module_file(module)
         if path is None:
@@ -513,6 +590,8 @@ class ProjectIndex:
         if self._recording is not None:
             self._recording[path] = stamp
         if known is not None and known[0] == stamp:
+            if known[1] is not None:
+                self._record(known[1].consulted)
             return known[1]
         summary = self._load(module, path)
         unseen = self._unseen(module)
@@ -533,14 +612,16 @@ class ProjectIndex:
             return None
         return make_key(self._fingerprint, module, os.path.abspath(path), content)
 
-    def keep(self, path: str, text: str) -> None:
+    def keep(self, path: str, text: str, consulted: dict[str, tuple]) -> None:
         """Store in the on-disk cache the summary made while ``path`` (read as ``text``) was
-        checked, so that a later run that needs it does not parse the file again."""
+        checked, so that a later run that needs it does not parse the file again; ``consulted``:
+        the other files that check read (what the summary may depend on)."""
         context = self.context_for(path)
         known = self._summaries.get(context.module)
         key = self._summary_key(context.module, path, text.encode("utf-8", "surrogatepass"))
         if (key is not None and known is not None and known[0][0] == "given" and known[1] is not None
                 and known[1].path == path):
+            known[1].consulted.update(_others(consulted, path))
             self._store.put(SUMMARIES, key, known[1].to_json())
 
     def _load(self, module: str, path: str) -> ModuleSummary | None:
@@ -560,20 +641,32 @@ class ProjectIndex:
                     kept = ModuleSummary.from_json(payload, _WalkAgain(self, module, path, key))
                 except (KeyError, TypeError, ValueError, AttributeError):
                     kept = None  # a malformed entry: make the summary again
-                if kept is not None and not any(self.has_module(top) for top in kept.outside):
+                if kept is not None and not any(self.has_module(top) for top in kept.outside) and all(
+                        file_stamp(other) == stamp for other, stamp in kept.consulted.items()):
                     self._keys[module] = key
                     if isinstance(kept.functions, LazyFunctions):
-                        kept.functions.stored = dict.__len__(kept.functions)
+                        kept.functions.stored = kept.functions.made_count()
+                        self._watch(kept)
                     return kept
-        summary = self._summarize(path, self.context_for(path))
+        with self.recording() as consulted:
+            summary = self._summarize(path, self.context_for(path))
+        self._record(consulted)
+        if summary is not None:
+            summary.consulted.update(_others(consulted, path))
+            if isinstance(summary.functions, LazyFunctions):
+                self._watch(summary)
         if key is not None and summary is not None:
             self._keys[module] = key
         return summary
 
+    def _watch(self, summary: ModuleSummary) -> None:
+        """The files its function bodies consult when they are walked later join its ``consulted``."""
+        summary.functions.run = partial(_walk_recorded, _weakly(self), summary.consulted, summary.path)
+
     def _put(self, key: str, summary: ModuleSummary) -> None:
         self._store.put(SUMMARIES, key, summary.to_json())
         if isinstance(summary.functions, LazyFunctions):
-            summary.functions.stored = dict.__len__(summary.functions)
+            summary.functions.stored = summary.functions.made_count()
 
     def store_walked(self) -> None:
         """Store the summaries made or walked since they were stored, with the function bodies
@@ -586,7 +679,7 @@ class ProjectIndex:
         for module, (stamp, summary) in self._summaries.items():
             functions = summary.functions if summary is not None else None
             if stamp[0] == "given" or not isinstance(functions, LazyFunctions) \
-                    or dict.__len__(functions) <= functions.stored:
+                    or functions.made_count() <= functions.stored:
                 continue
             stored = self._store.get(SUMMARIES, self._keys[module])
             if not (isinstance(stored, dict) and stored.get("later") == []):
@@ -638,7 +731,8 @@ class ProjectIndex:
             if summary is None:
                 continue
             local = ".".join(parts[cut:])
-            if local in summary.functions or local in summary.classes or local.rpartition(".")[0] in summary.classes:
+            if local in summary.functions or local in summary.classes or local.rpartition(".")[0] in summary.classes \
+                    or local in summary.types:
                 return summary, local
             head = parts[cut]
             if head in summary.imports and depth < 8:
@@ -665,6 +759,32 @@ class ProjectIndex:
                 if f"{name}.{attribute}" in base.functions:
                     return base, f"{name}.{attribute}"
         return None
+
+    def value_type(self, target: str, kind: str) -> str | None:
+        """How the summaries type a value of the project (see ModuleSummary.types): what calling
+        the function ``target`` returns (kind "returns"), what awaiting it gives ("awaited"), the class attribute ``module.Class.attr``
+        as the class or its first base in Python's order that has it says ("attribute"), or the
+        module-level name ``target`` ("constant")."""
+        if kind in ("returns", "awaited"):
+            found = self.resolve(target)
+            if found is None:
+                return None
+            return found[0].types.get(f"{found[1]}()" if kind == "returns" else f"await {found[1]}()")
+        if kind == "constant":
+            found = self._defining(target)
+            return found[0].types.get(found[1]) if found is not None and "." not in found[1] else None
+        owner, _, attribute = target.rpartition(".")
+        found = self.find_class(owner)
+        for summary, name in self.mro(*found) if found is not None else ():
+            key = f"{name}.{attribute}"
+            if key in summary.types or key in summary.functions:  # a method is no attribute
+                return summary.types.get(key)
+        return None
+
+    def runs(self, target: str) -> str | None:
+        """What calling the project function ``target`` runs (FunctionSummary.runs), None when unknown."""
+        found = self.resolve(target)
+        return found[0].functions[found[1]].runs if found is not None else None
 
     def find_class(self, target: str) -> tuple[ModuleSummary, str] | None:
         """(summary, class name in it) for an absolute qualified class name, through re-exports."""
@@ -781,8 +901,8 @@ class ProjectIndex:
             owner = name.rpartition(".")[0]
             if owner in summary.classes and self._loop_bound(summary, owner):
                 return "a method of a class bound to the event loop"
-            for call, *_ in function.calls:
-                found = self.resolve(call)
+            for call in function.calls:
+                found = self.resolve(call.target)
                 if found is not None and (found[0].module, found[1]) not in seen \
                         and not found[0].functions[found[1]].is_async:
                     seen.add((found[0].module, found[1]))
@@ -908,6 +1028,21 @@ class ProjectIndex:
 
 
 _MAX_STATES = 4  # known-value variants searched per function
+
+
+def _others(consulted: dict[str, tuple], path: str) -> dict[str, tuple]:
+    """The files consulted, but the module's own (its text is in its summary's key)."""
+    own = os.path.abspath(path)
+    return {other: stamp for other, stamp in consulted.items() if other != own}
+
+
+def _walk_recorded(index: "ProjectIndex", consulted: dict[str, tuple], path: str, walks: list) -> None:
+    """Walk function bodies of a summary, adding the files they consult to its ``consulted`` (and
+    to what the answer being made meanwhile depends on)."""
+    with index.recording() as read:
+        _run_walks(walks)
+    consulted.update(_others(read, path))
+    index._record(read)
 
 
 def _frozen(env: dict) -> tuple:

@@ -36,6 +36,17 @@ class ArgIs:
 
 
 @dataclass(frozen=True)
+class ArgIsOrSplatted(ArgIs):
+    """As ArgIs, and also when a ``**mapping`` of unknown keys may pass the argument: for a call
+    that a wrapper makes with the options it built (aiopg's ``psycopg2.connect(dsn, **kwargs)``
+    after ``kwargs["async_"] = True``), where a caller passing the mapping by hand is rare."""
+
+    def holds(self, call, resolve=None) -> bool:
+        return super().holds(call, resolve) or (
+            _argument(call, self.keyword, self.position) is None and any(k.arg is None for k in call.keywords))
+
+
+@dataclass(frozen=True)
 class ArgIsBuffer:
     """The call does not block when this argument is an in-memory buffer (``io.BytesIO()``)."""
 
@@ -48,6 +59,26 @@ class ArgIsBuffer:
             return False
         value = resolve(arg)
         return getattr(value, "type", None) in MEMORY_TYPES
+
+
+@dataclass(frozen=True)
+class ArgIsDescriptor:
+    """The call does not block when this argument is a descriptor already open: what an object's
+    ``fileno()`` returns, a literal one (``open(1, "wb")``), or any argument when the call passes
+    ``closefd=False``, which Python accepts for a descriptor only (a file name is a ValueError)."""
+
+    keyword: str
+    position: int | None
+
+    def holds(self, call, resolve=None) -> bool:
+        arg = _argument(call, self.keyword, self.position)
+        if type(arg).__name__ == "Constant":
+            return type(arg.value) is int
+        if any(k.arg == "closefd" and type(k.value).__name__ == "Constant" and k.value.value is False
+               for k in call.keywords):
+            return True
+        func = getattr(arg, "func", None) if type(arg).__name__ == "Call" else None
+        return type(func).__name__ == "Attribute" and func.attr == "fileno" and not arg.args
 
 
 @dataclass(frozen=True)
@@ -186,7 +217,7 @@ class Blocking:
     use: Use
     # The rewrite the fixer knows for this call; None: no fix.
     fix_kind: FixKind | None = FixKind.THREAD
-    nonblocking: tuple[ArgIs | ArgIsBuffer | ArgIsNew, ...] = ()
+    nonblocking: tuple[ArgIs | ArgIsOrSplatted | ArgIsBuffer | ArgIsDescriptor | ArgIsName | ArgIsNew, ...] = ()
     withheld: str | None = None  # why there is no fix, shown with the finding
     # Whether this finding also covers the blocking methods of the object the call makes (a
     # connection's queries); False when they block for another reason (a TLS context's handshakes).
@@ -312,12 +343,23 @@ NOT_BLOCKING.update(f"boto3.client.{m}" for m in (
     "get_paginator get_waiter can_paginate generate_presigned_url generate_presigned_post close").split())
 
 # ASL103: opening files -------------------------------------------------------------------------
-_calls("ASL103", OPEN, "builtins.open io.open pathlib.Path.open", fix=FixKind.OPEN)
-_calls("ASL103", OPEN, "os.fdopen os.open io.open_code codecs.open shelve.open dbm.open")
+# `open(sock.fileno())`, `os.fdopen(fd)`: a file object around a descriptor already open opens
+# nothing (what is read from it later still blocks: its methods are the file object's).
+# The null device is no file on a disk: opening it waits on nothing.
+_NULL_DEVICE = ("os.devnull",)
+_calls("ASL103", OPEN, "builtins.open io.open", fix=FixKind.OPEN,
+       nonblocking=[ArgIsDescriptor("file", 0), ArgIsName("file", 0, _NULL_DEVICE)])
+_calls("ASL103", OPEN, "pathlib.Path.open", fix=FixKind.OPEN)
+_calls("ASL103", OPEN, "os.open", nonblocking=[ArgIsName("path", 0, _NULL_DEVICE)])
+_calls("ASL103", OPEN, "io.open_code codecs.open shelve.open dbm.open")
 # Archive and compression readers also take an open file object; an in-memory one does not block.
 MEMORY_TYPES = frozenset({"io.BytesIO", "io.StringIO"})
 # File object types whose instances may be such buffers: a parameter of one of them may not block.
 BUFFERABLE_TYPES = frozenset({"io.IOBase"})
+# The io module's abstract bases: `isinstance(fp, io.BufferedIOBase)` holds for an io.BytesIO as
+# for a file, so such a test says nothing of whether the object's methods block (discord.py's
+# Asset.save(fp), documented with an io.BytesIO).
+ABSTRACT_FILE_TYPES = frozenset({"io.IOBase", "io.RawIOBase", "io.BufferedIOBase", "io.TextIOBase"})
 _returns("io.BytesIO", "io.BytesIO")
 _returns("io.StringIO", "io.StringIO")
 _calls("ASL103", OPEN, "gzip.open bz2.open lzma.open", nonblocking=[ArgIsBuffer("filename", 0)])
@@ -352,6 +394,10 @@ _calls("ASL104", THREAD, " ".join("os." + f for f in (
     "remove unlink rename renames replace listdir scandir mkdir makedirs rmdir removedirs stat lstat "
     "chmod lchmod chown lchown link symlink readlink truncate utime walk fwalk access statvfs fsync "
     "fdatasync sendfile copy_file_range mkfifo mknod listxattr getxattr setxattr removexattr").split()))
+# os.scandir's entries: stat() makes a system call (on POSIX the first time, then cached on the
+# entry); is_dir()/is_file() read the type the directory listing gave (CPython 3.11 os.DirEntry).
+ELEMENTS: dict[str, str] = {"os.scandir": "os.DirEntry"}  # call -> the type of what iterating its result gives
+_methods("ASL104", THREAD, "os.DirEntry", "stat")
 _calls("ASL104", THREAD, " ".join("os.path." + f for f in (
     "exists lexists isfile isdir islink ismount isjunction getsize getmtime getatime getctime "
     "samefile sameopenfile realpath").split()))
@@ -483,6 +529,9 @@ for _module, _use, _connection, _cursor in _DRIVERS:
     _returns(f"{_module}.Cursor", f"{_module}.Connection.cursor")
     _methods("ASL107", _use, f"{_module}.Connection", _connection)
     _methods("ASL107", _use, f"{_module}.Cursor", "execute executemany fetchone fetchmany fetchall " + _cursor)
+# psycopg2's asynchronous mode (async_=True, psycopg2 2.7+): connect() starts the connection and
+# returns; the caller waits on its descriptor (aiopg does, with the loop).
+_calls("ASL107", POSTGRES, "psycopg2.connect", nonblocking=[ArgIsOrSplatted("async_", None, (True, 1))])
 _returns("psycopg.Cursor", "psycopg.Connection.execute")
 _returns("pymongo.MongoClient", "pymongo.MongoClient pymongo.mongo_client.MongoClient")
 ATTRIBUTES.update({"pymongo.MongoClient.*": "pymongo.Database", "pymongo.Database.*": "pymongo.Collection"})
@@ -1546,9 +1595,18 @@ CONTAINERS = TUPLES | frozenset(
         ("collections", "deque"),
     ) for name in names.split())
 
+# Generic mappings whose type arguments are the types of their keys and values (`dict[Path, float]`).
+MAPPINGS = frozenset(
+    f"{module}.{name}" for module, names in (
+        ("builtins", "dict"),
+        ("typing", "Dict Mapping MutableMapping DefaultDict OrderedDict"),
+        ("collections.abc", "Mapping MutableMapping"),
+        ("collections", "defaultdict OrderedDict"),
+    ) for name in names.split())
+
 # The types above, and calls that produce an object of a type by naming it.
 # The async libraries' classes with coroutine methods are types too (`nursery: trio.Nursery`).
-KNOWN_TYPES: frozenset[str] = (frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values())
+KNOWN_TYPES: frozenset[str] = (frozenset(RETURNS.values()) | frozenset(ATTRIBUTES.values()) | frozenset(ELEMENTS.values())
                                | frozenset(ASYNC_ENTERS.values()) | frozenset(
     owner for owner, _, _ in (name.rpartition(".") for name in GENERATED_COROUTINES) if owner.rpartition(".")[2][:1].isupper()))
 

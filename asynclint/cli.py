@@ -7,21 +7,22 @@ import contextlib
 import json
 import os
 import sys
+from collections import Counter
 from dataclasses import replace
 
 from asynclint._version import __version__
 from asynclint.config import ConfigError, FileSettings, Options, Resolver, _codes, settings_for, settings_report
 from asynclint.docs import rule_page
 from asynclint.engine import enabled_codes, lint_source
-from asynclint.fix.run import fix_paths, fix_stdin
+from asynclint.fix import FileFix, FixError, fix_passes
 from asynclint.live import LiveRun
-from asynclint.lsp import PYGLS_MISSING, pygls_available, serve
+from asynclint.lsp import PYGLS_MISSING, pygls_available
 from asynclint.model import Diagnostic
 from asynclint.noqa import add_noqa
 from asynclint.compat import asl_equivalents, equivalent_by_name
 from asynclint.report import FORMATS, STATISTICS_FORMATS, Coverage, statistics_report, summary
 from asynclint.rules import RULES
-from asynclint.runner import check_paths, select_files
+from asynclint.runner import FixRequest, check_paths, select_files
 from asynclint.source import SourceError, decode_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -139,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("explain", "rule"):
             return _explain(args)
         if args.command == "server":
+            from asynclint.lsp_server import serve  # pygls, an optional dependency: only now
+
             return serve()
         if args.silent:
             with open(os.devnull, "w") as nowhere, contextlib.redirect_stdout(nowhere):
@@ -239,12 +242,12 @@ def _check(args) -> int:
         own = settings_for(args.stdin_filename or os.path.join(os.getcwd(), name), options, named=True)
         data = sys.stdin.buffer.read()
         if args.fix or args.fix_only or args.diff:
-            return fix_stdin(name, data, own, args)
+            return _fix_stdin(args, name, data, own)
         return _check_stdin(args, name, data, own)
     if args.show_files or args.show_settings:
         return _show(args, paths, options)
     if args.fix or args.fix_only or args.diff:
-        return fix_paths(paths, Resolver(options), args)
+        return _fix(args, paths, options)
     live = _live_run(args)
     result = check_paths(paths, options=options, jobs=args.jobs, cache=not args.no_cache,
                          cache_dir=args.cache_dir, verbose=args.verbose, listener=live)
@@ -255,13 +258,100 @@ def _check(args) -> int:
                    streamed=live.write is not None)
 
 
-def _live_run(args) -> LiveRun:
+def _fix(args, paths: list[str], options: Options) -> int:
+    """--fix, --fix-only, --diff: the run of a check that fixes too; the patch or the findings left."""
+    write = not args.diff
+    live = _live_run(args, fixing=True)
+    result = check_paths(paths, options=options, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
+                         verbose=args.verbose, listener=live, fix=FixRequest(args.unsafe_fixes, write))
+    live.clear()
+    problems = result.problems + [f"{r.path}: not fixed, left unchanged: {r.error}" for r in result.fixes if r.error]
+    for problem in problems:
+        print(f"asynclint: error: {problem}", file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(r.diff() for r in result.fixes))
+    elif not args.fix_only:
+        sys.stdout.write(FORMATS[args.format](result.diagnostics))
+    if not args.quiet:
+        # With --diff, stdout is the patch: the summary goes to stderr.
+        out = sys.stderr if args.diff or args.format != "text" else sys.stdout
+        print(fix_summary(result.fixes, write, args.show_fixes), file=out)
+        if not args.diff and not args.fix_only and args.format == "text":
+            print(summary(result.diagnostics, Coverage(result.files_checked, problems=len(problems))), file=out)
+    return _fix_exit(args, bool(problems), any(r.changed for r in result.fixes), result.diagnostics)
+
+
+def _fix_stdin(args, name: str, data: bytes, own: FileSettings) -> int:
+    """Standard input: ``--fix`` prints the fixed source on stdout (findings and summary on
+    stderr), ``--diff`` prints the diff. An editor can pipe a buffer through either. An
+    excluded name (under force-exclude) is passed through unchanged."""
+    result = FileFix(name)
+    try:
+        result.original = result.source = decode_source(data)
+        if not own.excluded:
+            result.source, result.fixed, result.remaining, result.offered = fix_passes(
+                result.original, name, own.settings, args.unsafe_fixes)
+    except SourceError as error:
+        result.remaining = [error.finding(name)]
+    except FixError as error:
+        result.error = str(error)
+    if args.diff:
+        sys.stdout.write(result.diff())
+    else:
+        sys.stdout.write(result.source if result.error is None and result.original else data.decode("utf-8", "replace"))
+        if not args.fix_only:
+            sys.stderr.write(FORMATS[args.format](result.remaining))
+    if result.error:
+        print(f"asynclint: error: {name}: not fixed, left unchanged: {result.error}", file=sys.stderr)
+    if not args.quiet:
+        print(fix_summary([result], not args.diff, args.show_fixes), file=sys.stderr)
+    unreadable = any(d.code == "ASL003" for d in result.remaining)
+    return _fix_exit(args, bool(result.error) or unreadable, result.changed, result.remaining)
+
+
+def _fix_exit(args, problems: bool, changed: bool, remaining: list[Diagnostic]) -> int:
+    if problems or any(d.code == "ASL002" for d in remaining):
+        return EXIT_ERROR
+    if args.diff:
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+    if changed and args.exit_non_zero_on_fix:
+        return EXIT_FINDINGS
+    if args.fix_only:  # the findings left are not this run's business
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def fix_summary(results: list[FileFix], write: bool, show_fixes: bool = False) -> str:
+    """``Fixed N findings in M files.`` (``Would fix`` for --diff); --show-fixes: what, per file and rule."""
+    fixed = sum(len(r.fixed) for r in results if r.changed)
+    files = sum(1 for r in results if r.changed)
+    verb = "Fixed" if write else "Would fix"
+    line = f"{verb} {_plural(fixed, 'finding')} in {_plural(files, 'file')}."
+    beyond = sum(r.beyond for r in results)
+    if beyond:
+        line = line[:-1] + f" ({beyond} more than the check reported: fixing made them visible)."
+    if show_fixes:
+        for r in results:
+            if r.changed:
+                line += f"\n  {r.path}:"
+                for code, count in sorted(Counter(d.code for d in r.fixed).items()):
+                    name = RULES[code].name if code in RULES else ""
+                    line += f"\n    {count} x {code} ({name})"
+    return line
+
+
+def _live_run(args, fixing: bool = False) -> LiveRun:
     """A progress line for a person at a terminal (never when piped, in CI or with --quiet), and
-    the text report written as files finish instead of at the end."""
+    the text report written as files finish instead of at the end (not of a fix run: the findings
+    left are known at the end)."""
     person = (sys.stderr.isatty() and not args.quiet and not os.environ.get("CI")
               and os.environ.get("TERM") != "dumb")
     # --runtime-report marks findings once all are known: that report is written at the end.
-    streams = args.format == "text" and not (args.statistics or args.output_file or args.add_noqa
+    streams = args.format == "text" and not (fixing or args.statistics or args.output_file or args.add_noqa
                                              or args.runtime_report)
     color = _use_color(sys.stdout, args.color)
 

@@ -23,9 +23,21 @@ display of a builtin type), ``["p", name]`` (the caller's own parameter) or None
 from __future__ import annotations
 
 import ast
+from typing import NamedTuple
 
 Atom = list
 Value = list | None
+
+
+class Arguments(NamedTuple):
+    """What a call site passes: its positional values and {keyword: value} (abstract values)."""
+
+    positional: list[Value]
+    keywords: dict[str, Value]
+
+    @classmethod
+    def from_json(cls, data: list | None) -> "Arguments | None":
+        return None if data is None else cls(list(data[0]), dict(data[1]))
 
 # Builtin types an isinstance() guard is decided for, and the types each abstract value has.
 _DECIDABLE = frozenset("str bytes int float bool dict list tuple set frozenset NoneType".split())
@@ -202,14 +214,14 @@ def abstract_value(expr: ast.expr, name_kind=lambda name: "n") -> Value:
     return None
 
 
-def call_arguments(call: ast.Call, name_kind) -> list | None:
-    """[positional values, {keyword: value}] of a call site, or None when ``*``/``**`` hide them."""
+def call_arguments(call: ast.Call, name_kind) -> Arguments | None:
+    """The values a call site passes, or None when ``*``/``**`` hide them."""
     if not call.args and not call.keywords:
-        return [[], {}]
+        return Arguments([], {})
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return None
-    return [[abstract_value(a, name_kind) for a in call.args],
-            {k.arg: abstract_value(k.value, name_kind) for k in call.keywords}]
+    return Arguments([abstract_value(a, name_kind) for a in call.args],
+                     {k.arg: abstract_value(k.value, name_kind) for k in call.keywords})
 
 
 def signature(args: ast.arguments, skip_first: bool) -> list:
@@ -227,7 +239,7 @@ def _default(expr: ast.expr | None) -> Value:
     return None if expr is None else abstract_value(expr)
 
 
-def bind(params: list, arguments: list | None, caller: tuple[dict, dict], callee_constants: dict) -> dict:
+def bind(params: list, arguments: Arguments | None, caller: tuple[dict, dict], callee_constants: dict) -> dict:
     """The known values of a callee's parameters for one call site. ``caller`` is the caller's
     known values and its module's constants; defaults are read with the callee's constants."""
     if arguments is None:

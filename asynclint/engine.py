@@ -19,11 +19,10 @@ from asynclint.analysis import Analysis, module_backend
 from asynclint.cache import engine_fingerprint, make_key, settings_fingerprint
 from asynclint.compat import noqa_covers
 from asynclint.config import ConfigError
-from asynclint.model import BACKEND_NEUTRAL_FIXES, COMMAND_LINE, Diagnostic, FixKind, Related, Selection, Settings
+from asynclint.model import COMMAND_LINE, Diagnostic, Related, Selection, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
 from asynclint.callgraph import LazyFunctions, ModuleContext, ModuleSummary, ProjectIndex
-from asynclint.rules import CHECKERS, RULES, load_all
-from asynclint.rules.chains import ProjectCallChecker
+from asynclint.rules import CHECKERS, RULES, Finding, load_all
 from asynclint.source import SourceError, decode_source, parse, read_source
 
 load_all()
@@ -90,24 +89,12 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
         except ValueError as error:
             return [Diagnostic(path, 1, 1, "ASL001", f"syntax error: {error}")]
 
-    found: list[tuple] = []
+    found: list[Finding] = []
     backend, backend_unsure = module_backend(tree, path, settings)
 
-    def report(node: ast.AST, code: str, message: str, fix=..., fix_kind: FixKind | None = None,
-               target: str | None = None, fix_reason: str | None = None, chain: tuple = (),
-               related: tuple = ()) -> None:
-        # fix: "safe", "unsafe" or None; left out, the rule's own applicability and kind apply.
-        # fix_reason: why the fix is withheld or only unsafe here. related: (call node, its code,
-        # fix kind, target) of each later call the finding covers.
-        if code in enabled:
-            rule = RULES[code]
-            if fix is ...:
-                fix = rule.fix_applicability
-            if fix is not None and fix_kind is None:
-                fix_kind = rule.fix_kind
-            if fix is not None and backend_unsure and fix_kind not in BACKEND_NEUTRAL_FIXES:
-                fix, fix_reason = None, backend_unsure
-            found.append((node, code, message, fix, fix_kind if fix else None, target, fix_reason, chain, related))
+    def report(finding: Finding) -> None:
+        if finding.code in enabled:
+            found.append(finding)
 
     context = None
     if enabled.intersection(PROJECT_CODES):
@@ -117,7 +104,7 @@ def lint_python(source: str, path: str, settings: Settings, enabled: frozenset[s
     def analyse() -> None:
         found.clear()
         with Analysis(tree, settings, checkers, report, project=context, source=source, backend=backend,
-                      enabled=enabled) as analysis:
+                      enabled=enabled, backend_unsure=backend_unsure) as analysis:
             analysis.run()
 
     try:
@@ -152,8 +139,7 @@ def conftest_module(path: str, context: ModuleContext, settings: Settings) -> An
     when it cannot be read or parsed: the index's loader for the fixtures a test module uses."""
     try:
         source = read_source(path)
-        analysis = Analysis(parse(source, path), settings, [], lambda *args, **kwargs: None,
-                            project=context.held_by_index(), source=source)
+        analysis = Analysis(parse(source, path), settings, [], project=context.held_by_index(), source=source)
         analysis.walk_body(analysis.tree.body)
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
@@ -167,8 +153,7 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings,
     try:  # a module that cannot be read or parsed simply has no summary
         source = read_source(path) if data is None else decode_source(data)
         tree = parse(source, path)
-        analysis = Analysis(tree, settings, [ProjectCallChecker], lambda *args, **kwargs: None,
-                            project=context.held_by_index(), source=source)
+        analysis = Analysis(tree, settings, [], project=context.held_by_index(), source=source, summarize=True)
         try:
             later = analysis.run_lazily()
         except BaseException:
@@ -179,10 +164,10 @@ def summarize_module(path: str, context: ModuleContext, settings: Settings,
     # The function bodies left are walked when a chain or a coroutine question first reads their
     # summary. The analysis is closed once all are, or when the summary is let go: it points to
     # the summary only weakly, so reference counting frees both (no tree waits for the collector).
-    checker = analysis.checkers[0]
-    summary, checker.summary = checker.summary, None
-    summary.functions = LazyFunctions(checker.functions, later)
-    checker.functions = weakref.proxy(summary.functions)
+    summarizer = analysis.summarizer
+    summary, summarizer.summary = summarizer.summary, None
+    summary.functions = LazyFunctions(summarizer.functions, later)
+    summarizer.functions = weakref.proxy(summary.functions)
     summary.functions.done = weakref.finalize(summary.functions, analysis.close)
     summary.functions.done.atexit = False
     if not later:
@@ -234,20 +219,22 @@ def _checkers_for(enabled: frozenset[str]) -> tuple:
     return tuple(c for c in CHECKERS if enabled.intersection(c.codes))
 
 
-def _diagnostics(source: str, path: str, found, apply_noqa: bool) -> list[Diagnostic]:
+def _diagnostics(source: str, path: str, found: list[Finding], apply_noqa: bool) -> list[Diagnostic]:
     lines = _LINE_BREAK.split(source)
     result = []
-    for node, code, message, fix, fix_kind, target, fix_reason, chain, related in found:
-        line, col, end_line, end_col = _span(lines, node)
-        if apply_noqa and _suppressed(lines[line - 1] if line <= len(lines) else "", code):
+    for finding in found:
+        line, col, end_line, end_col = _span(lines, finding.node)
+        if apply_noqa and _suppressed(lines[line - 1] if line <= len(lines) else "", finding.code):
             continue
         result.append(Diagnostic(
-            path=path, line=line, col=col, code=code, message=message, end_line=end_line, end_col=end_col,
-            fix=fix, fix_kind=fix_kind, target=target, fix_reason=fix_reason, chain=chain,
+            path=path, line=line, col=col, code=finding.code, message=finding.message, end_line=end_line,
+            end_col=end_col, fix=finding.fix, fix_kind=finding.fix_kind, target=finding.target,
+            fix_reason=finding.fix_reason, chain=finding.chain,
             # A later call on a line whose `# noqa` silences its own code is left as it is.
-            related=tuple(Related(*_span(lines, call), text=_segment(lines, call), fix_kind=kind, target=callee)
-                          for call, later_code, kind, callee in related
-                          if not (apply_noqa and _suppressed(lines[call.lineno - 1], later_code))),
+            related=tuple(Related(*_span(lines, later.node), text=_segment(lines, later.node),
+                                  fix_kind=later.fix_kind, target=later.target)
+                          for later in finding.related
+                          if not (apply_noqa and _suppressed(lines[later.node.lineno - 1], later.code))),
         ))
     result.sort(key=Diagnostic.sort_key)
     return result

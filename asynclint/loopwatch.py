@@ -134,14 +134,24 @@ class LoopWatch:
     def _patch_asyncio(self) -> None:
         handle = asyncio.events.Handle
         original = handle._run
-        begin, end = self._begin, self._end
+        local, register, threshold, report = self._local, self._register, self.threshold, self._report
 
-        def _run(self):
-            thread, previous = begin()
+        def _run(self):  # _begin and _end inlined: this runs for every callback of every loop
+            try:
+                thread = local.thread
+            except AttributeError:
+                thread = register()
+            previous = thread.started
+            thread.started = started = perf_counter()
             try:
                 original(self)
             finally:
-                end(thread, previous, "asyncio")
+                thread.started = previous
+                held = perf_counter() - started
+                if held >= threshold:
+                    report(thread, started, held, "asyncio")
+                elif thread.raw:
+                    thread.raw = []
 
         handle._run = _run
         self._undo.append(lambda: setattr(handle, "_run", original))
@@ -164,11 +174,15 @@ class LoopWatch:
 
     # -- the steps (in the loop's thread: kept short) ----------------------------------------
 
+    def _register(self) -> _Thread:
+        thread = self._local.thread = self._threads[threading.get_ident()] = _Thread(threading.get_ident())
+        return thread
+
     def _begin(self) -> tuple[_Thread, float | None]:
         try:
             thread = self._local.thread
         except AttributeError:
-            thread = self._local.thread = self._threads[threading.get_ident()] = _Thread(threading.get_ident())
+            thread = self._register()
         previous = thread.started  # a loop run inside a step (a nested loop) keeps the outer step's start
         thread.started = perf_counter()
         return thread, previous
@@ -177,10 +191,12 @@ class LoopWatch:
         started = thread.started
         held = perf_counter() - started
         thread.started = previous
-        if held < self.threshold:
-            if thread.raw:  # samples of a step that did not last
-                thread.raw = []
-            return
+        if held >= self.threshold:
+            self._report(thread, started, held, loop)
+        elif thread.raw:  # samples of a step that did not last
+            thread.raw = []
+
+    def _report(self, thread: _Thread, started: float, held: float, loop: str) -> None:
         raw, thread.raw = thread.raw, []
         samples = tuple(self._sample(stack, running) for step, stack, running in raw if step == started)
         self.on_held(Held(loop, held, time(), samples))
@@ -259,8 +275,12 @@ def _running_python(ident: int) -> bool:
         asked = perf_counter()
         sleep(0)
         waits.append(perf_counter() - asked)
-    if clock is not None and clock_gettime(clock) - used < (perf_counter() - started) / 5:
-        return False
+    if clock is not None:
+        try:
+            if clock_gettime(clock) - used < (perf_counter() - started) / 5:
+                return False
+        except OSError:  # the thread ended meanwhile, and its clock with it
+            return False
     return sorted(waits)[1] >= 0.8 * sys.getswitchinterval()
 
 

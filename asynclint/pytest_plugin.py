@@ -193,6 +193,14 @@ class BlockingWatch:
             code = self._static.code_at(frame.path, frame.line)
             if code:
                 return code, None
+        from asynclint.rules import RULES
+
+        for frame in where.stack:
+            code = self._static.code_at(frame.path, frame.line, enabled=False)
+            if code:
+                remedy = (f'extend-select = ["{code}"] in [tool.asynclint]' if not RULES[code].enabled_by_default
+                          else "the project's `ignore` or `per-file-ignores` in [tool.asynclint] leave it off")
+                return None, f"{code} ({RULES[code].name}) reports it, but it is off here: {remedy}"
         return None, _hint(where, episode.held.loop, self._static.settings(where.stack[0].path))
 
     def _event(self, episode: Episode) -> dict:
@@ -238,33 +246,42 @@ def _hint(where, loop: str, settings) -> str | None:
 
 class _StaticCheck:
     """What ``asynclint check`` reports on the files episodes passed through, each file checked
-    once, through the pipeline (its settings, exclusions, cache and project-wide analysis)."""
+    once, through the pipeline (its settings, exclusions, cache and project-wide analysis), with
+    every rule: a finding of a rule the project's settings leave off (ASL402's "may block, when",
+    a per-file ignore of tests/) is the configuration line that would have reported the episode."""
 
     def __init__(self, root: str) -> None:
         self._root = root  # the project's root where it has no pyproject.toml
-        self._lines: dict[str, dict[int, str]] = {}
+        self._lines: dict[bool, dict[str, dict[int, str]]] = {True: {}, False: {}}  # by: the code is on here
 
-    def code_at(self, path: str, line: int) -> str | None:
+    def code_at(self, path: str, line: int, *, enabled: bool = True) -> str | None:
+        """The code of a finding on ``line``, of a rule on in ``path``'s settings (``enabled``) or off."""
         self.check([path])
-        return self._lines[path].get(line)
+        return self._lines[enabled][path].get(line)
 
     def check(self, paths) -> None:
         """Check the files not checked yet, in one run (one project index for them all)."""
-        from asynclint.config import ConfigError, Options
+        from asynclint.config import ConfigError, Options, settings_for
+        from asynclint.engine import enabled_codes
         from asynclint.runner import check_paths
 
-        new = sorted(set(paths) - self._lines.keys())
+        new = sorted(set(paths) - self._lines[True].keys())
         if not new:
             return
         for path in new:
-            self._lines[path] = {}
+            self._lines[True][path], self._lines[False][path] = {}, {}
         try:
-            result = check_paths(new, options=Options(root=self._root), jobs=1)
+            result = check_paths(new, options=Options(root=self._root, extend_select=("ALL",)), jobs=1)
+            enabled = {path: enabled_codes(settings_for(path, Options(root=self._root)).settings, path)
+                       for path in new}
         except ConfigError:  # the project's configuration is broken: `asynclint check` says why
             return
         for d in result.diagnostics:
-            lines = self._lines.get(os.path.abspath(d.path))
-            for line in range(d.line, (d.end_line or d.line) + 1) if lines is not None else ():
+            path = os.path.abspath(d.path)
+            if path not in enabled:
+                continue
+            lines = self._lines[d.code in enabled[path]][path]
+            for line in range(d.line, (d.end_line or d.line) + 1):
                 lines.setdefault(line, d.code)
 
     @staticmethod

@@ -16,6 +16,13 @@ write the cache entries of what they linted. Each file's findings come back sort
 the engine and are put in the order of the sorted file list, so the output is the same for any
 number of jobs without sorting them again.
 
+A fix run (``fix``: --fix, --diff) is the same run: a file with a finding the fix may rewrite is
+linted even when the cache knows its findings, and fixed where it is linted, with the same
+index; each pass re-lints that file only. The index keeps knowing the file by the text the run
+read (ProjectIndex.trying): every file is fixed against the others as they are on disk, whichever
+was fixed first and by whichever process. Files are written only once every file is fixed,
+each atomically, by this process.
+
 Ctrl-C: workers ignore SIGINT; the main process stops them and lets KeyboardInterrupt reach
 the CLI, which exits with 130.
 """
@@ -37,6 +44,7 @@ from asynclint.cache import Cache, default_cache_dir, engine_fingerprint, make_k
 from asynclint.config import Options, Resolver
 from asynclint.engine import enabled_codes, lint_source, needs_parse, project_index
 from asynclint.files import discover
+from asynclint.fix import FileFix, fixable, fix_text, save_fix
 from asynclint.model import Diagnostic, Related, Settings
 from asynclint.callgraph import ProjectIndex, file_stamp
 from asynclint.source import SourceError, read_source
@@ -58,9 +66,20 @@ PARALLEL_MIN_CHARS = 4_000_000
 IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to keep it busy; a worker that dies costs them
 
 
+@dataclass(frozen=True)
+class FixRequest:
+    """A fix run: ``unsafe`` fixes too; ``write`` the files (--fix), or only say how (--diff)."""
+    unsafe: bool = False
+    write: bool = True
+
+    def wanted(self, diagnostics: list[Diagnostic]) -> bool:
+        return any(fixable(d, self.unsafe) for d in diagnostics)
+
+
 @dataclass
 class RunResult:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # of a fix run: those left
+    fixes: list[FileFix] = field(default_factory=list)  # of a fix run: each file fixed or failed, in order
     files_checked: int = 0
     problems: list[str] = field(default_factory=list)  # paths that could not be checked at all
     skipped: int = 0  # files the early skip left unparsed (no trigger word)
@@ -116,12 +135,14 @@ def select_files(paths: list[str], resolver: Resolver, stats: dict[str, os.stat_
 
 def check_paths(paths: list[str], settings: Settings | None = None, *, options: Options = Options(),
                 jobs: int | None = None, cache: bool = True, cache_dir: str | None = None,
-                verbose: bool = False, listener: "Listener | None" = None) -> RunResult:
+                verbose: bool = False, listener: "Listener | None" = None,
+                fix: FixRequest | None = None) -> RunResult:
     """Check every Python file under ``paths``, each with the settings of its nearest
     pyproject.toml and the door's ``options`` over them (``settings``: one configuration for
     every file instead, for library use). ``jobs``: worker processes (default: none for little work, else one per idle CPU);
     ``cache``: read and write the on-disk cache in ``cache_dir`` (default: under each
-    project's root). ``listener`` hears of the run as it goes (see Listener)."""
+    project's root). ``listener`` hears of the run as it goes (see Listener). ``fix``: fix
+    the files too (see the module's docstring); the findings are those left."""
     settled = time.time_ns() - SETTLED_NS  # before any stat: see _stamp
     stats: dict[str, os.stat_result] = {}
     selected, problems = select_files(paths, Resolver(options, fixed=settings), stats)
@@ -130,11 +151,20 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, options: 
     members: dict[int, tuple[Settings, list[str]]] = {}
     for path, own in selected:
         members.setdefault(id(own), (own, []))[1].append(path)
-    groups = [_plan(files, own, result, found, cache=cache, cache_dir=cache_dir, stats=stats, settled=settled)
-              for own, files in members.values()]
-    _lint(groups, jobs, verbose, found)
-    result.diagnostics = [d for path, _ in selected for d in found.found[path]]
+    groups = [_plan(files, own, result, found, cache=cache, cache_dir=cache_dir, stats=stats, settled=settled,
+                    fix=fix) for own, files in members.values()]
+    _lint(groups, jobs, verbose, found, fix)
+    result.fixes = [found.fixes[path] for path, _ in selected if path in found.fixes]
+    for fixed in result.fixes:  # once all are fixed: the index read every file as it was
+        save_fix(fixed, fix.write)
+    result.diagnostics = [d for path, _ in selected for d in _left(path, found)]
     return result
+
+
+def _left(path: str, found: "_Arrivals") -> list[Diagnostic]:
+    """A file's findings: those its fix left, or as checked (not fixed, or its fix failed)."""
+    fixed = found.fixes.get(path)
+    return fixed.remaining if fixed is not None and fixed.changed else found.found[path]
 
 
 class Listener(Protocol):
@@ -145,14 +175,15 @@ class Listener(Protocol):
 
     def file_done(self, path: str, diagnostics: list[Diagnostic]) -> None:
         """A file's findings, in the order of the file list: each as soon as it and every file
-        before it are done."""
+        before it are done (of a fix run: as checked, before the fix)."""
 
 
 class _Arrivals:
     """Each file's findings as they arrive (from the cache, this process or a worker)."""
 
     def __init__(self, order: list[str], listener: Listener | None) -> None:
-        self.found: dict[str, list[Diagnostic]] = {}
+        self.found: dict[str, list[Diagnostic]] = {}  # as checked
+        self.fixes: dict[str, FileFix] = {}  # each file fixed (or whose fix failed), by path
         self.order, self.listener, self.told = order, listener, 0
 
     def put(self, path: str, diagnostics: list[Diagnostic]) -> None:
@@ -179,7 +210,8 @@ class _Group:
 
 
 def _plan(files: list[str], settings: Settings, result: RunResult, found: _Arrivals,
-          *, cache, cache_dir, stats: dict[str, os.stat_result], settled: int) -> _Group:
+          *, cache, cache_dir, stats: dict[str, os.stat_result], settled: int,
+          fix: FixRequest | None = None) -> _Group:
     """The group's files left to lint; the others' findings (cached, unreadable) go in ``found``.
 
     A file whose stamp (``stats``) is the one the group's stamp index holds is neither read nor
@@ -189,7 +221,8 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: _Arriv
     file's mtime, ctime, size, inode and device: an edit changes the ctime even when a tool puts
     the mtime back (touch -r, tar, rsync -t). What a stamp cannot see: a file edited in the same
     clock tick as it was stamped (such files get no stamp, see SETTLED_NS), and a network file
-    system whose server clock runs behind; there ``--no-cache`` or deleting the cache helps."""
+    system whose server clock runs behind; there ``--no-cache`` or deleting the cache helps.
+    Of a fix run, a file whose cached findings the fix may rewrite is linted (and fixed)."""
     store = Cache(cache_dir or default_cache_dir(settings), enabled=cache)
     # Findings about other modules (ASL401, ASL201-ASL204) change when a module appears: the
     # list of files joins the key. A change to a module a file used is caught by its stamp.
@@ -217,7 +250,7 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: _Arriv
             if payload is None:
                 payload = store.get(RESULTS, key)
             cached = _decode(payload, path, depended)
-            if cached is not None:
+            if cached is not None and not (fix and fix.wanted(cached)):
                 result.cached += 1
                 found.put(path, cached)
                 index[path] = [*stamp, codes, key, payload]
@@ -236,7 +269,7 @@ def _plan(files: list[str], settings: Settings, result: RunResult, found: _Arriv
             key = group.result_key(enabled, source) if store.enabled else None
             payload = store.get(RESULTS, key) if store.enabled else None
             cached = _decode(payload, path, depended)
-            if cached is not None:
+            if cached is not None and not (fix and fix.wanted(cached)):
                 result.cached += 1
                 found.put(path, cached)
             else:
@@ -275,23 +308,25 @@ def _chunks(groups: list[_Group]) -> list[tuple[int, list[tuple[str, frozenset]]
     return chunks
 
 
-def _lint(groups: list[_Group], jobs: int | None, verbose: bool, found: _Arrivals) -> None:
+def _lint(groups: list[_Group], jobs: int | None, verbose: bool, found: _Arrivals, fix: FixRequest | None) -> None:
     chunks = _chunks(groups)
     if jobs is None:
         jobs = default_jobs() if sum(sum(g.sizes) for g in groups) >= PARALLEL_MIN_CHARS else 1
     if jobs == 1 or len(chunks) < 2:
-        linter = _Linter(groups, verbose)
+        linter = _Linter(groups, verbose, fix=fix)
         for number, chunk in chunks:
             _take(found, chunk, linter.lint(number, chunk))
         linter.finish()
         return
-    with _Workers(jobs, groups, verbose, found) as workers:
+    with _Workers(jobs, groups, verbose, found, fix) as workers:
         for number, chunk in chunks:
             workers.submit(number, chunk)
 
 
-def _take(found: _Arrivals, chunk: list, results: list[list[Diagnostic]]) -> None:
-    for (path, _), diagnostics in zip(chunk, results):
+def _take(found: _Arrivals, chunk: list, results: "list[Linted]") -> None:
+    for (path, _), (diagnostics, fixed) in zip(chunk, results):
+        if fixed is not None:
+            found.fixes[path] = fixed
         found.put(path, diagnostics)
 
 
@@ -380,16 +415,17 @@ class _Linter:
     only the current group's index is kept: the last one is dropped before the next is made.
     ``shared``: where the summaries go for a group without a cache of its own, so that the
     workers of one run summarise each module once in all. ``in_pool``: it is one of the run's
-    workers, which store their summaries whole for one another (ProjectIndex.store_whole)."""
+    workers, which store their summaries whole for one another (ProjectIndex.store_whole).
+    ``fix``: fix each file linted that has a finding to fix, with the same index."""
 
     def __init__(self, groups: list[_Group], verbose: bool, shared: Cache | None = None,
-                 in_pool: bool = False) -> None:
-        self.groups, self.verbose, self.shared, self.in_pool = groups, verbose, shared, in_pool
+                 in_pool: bool = False, fix: FixRequest | None = None) -> None:
+        self.groups, self.verbose, self.shared, self.in_pool, self.fix = groups, verbose, shared, in_pool, fix
         self.current: int | None = None
         self.project: ProjectIndex | None = None
         self.summaries: Cache | None = None  # the current index's store
 
-    def lint(self, number: int, chunk: list[tuple[str, frozenset]]) -> list[list[Diagnostic]]:
+    def lint(self, number: int, chunk: list[tuple[str, frozenset]]) -> "list[Linted]":
         group = self.groups[number]
         if number != self.current:
             self.finish()
@@ -407,11 +443,11 @@ class _Linter:
         if self.project is not None and self.summaries.enabled:
             self.project.store_walked()
 
-    def _lint_file(self, path: str, enabled: frozenset, group: _Group) -> list[Diagnostic]:
+    def _lint_file(self, path: str, enabled: frozenset, group: _Group) -> "Linted":
         try:  # read again here: what is linted and what its cache key says are the same text
             source = read_source(path)
         except SourceError as error:
-            return [error.finding(path)]
+            return [error.finding(path)], None
         with _collected_once(), self.project.recording() as depends_on:
             # The plan took only files in which a trigger occurs (needs_parse): no second look.
             found = lint_source(source, path, group.settings, enabled=enabled, verbose=self.verbose,
@@ -421,14 +457,22 @@ class _Linter:
             if group.store.enabled:
                 group.store.put(RESULTS, group.result_key(enabled, source), _encode(found, depends_on))
             if self.summaries.enabled:
-                self.project.keep(path, source)
-        return found
+                self.project.keep(path, source, depends_on)
+        if self.fix is None or not self.fix.wanted(found):
+            return found, None
+        with self.project.trying(path):
+            fixed = fix_text(path, source, group.settings, self.fix.unsafe, project=self.project, found=found)
+        return found, fixed if fixed.changed or fixed.error else None
+
+
+# A file's findings as checked, and what fixing it did (None: not fixed, nothing to fix).
+Linted = tuple[list[Diagnostic], "FileFix | None"]
 
 
 _worker_linter: _Linter | None = None
 
 
-def _init_worker(groups: list[_Group], verbose: bool, shared: Cache | None) -> None:
+def _init_worker(groups: list[_Group], verbose: bool, shared: Cache | None, fix: FixRequest | None) -> None:
     global _worker_linter
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     if hasattr(signal, "pthread_sigmask"):  # held while this process was forked: see _sigint_held
@@ -436,18 +480,18 @@ def _init_worker(groups: list[_Group], verbose: bool, shared: Cache | None) -> N
     # What the worker inherited (the imports, the plan) stays: its collections need not walk it,
     # nor write to its pages (which then stay shared with the main process).
     gc.freeze()
-    _worker_linter = _Linter(groups, verbose, shared, in_pool=True)
+    _worker_linter = _Linter(groups, verbose, shared, in_pool=True, fix=fix)
 
 
-def _lint_chunk(number: int, chunk: list[tuple[str, frozenset]]) -> list[list[Diagnostic]]:
+def _lint_chunk(number: int, chunk: list[tuple[str, frozenset]]) -> "list[Linted]":
     return _worker_linter.lint(number, chunk)
 
 
 class _Workers:
     """One pool of worker processes for the run, fed chunks in order."""
 
-    def __init__(self, jobs: int, groups: list[_Group], verbose: bool, found: _Arrivals):
-        self.jobs, self.groups, self.verbose, self.found = jobs, groups, verbose, found
+    def __init__(self, jobs: int, groups: list[_Group], verbose: bool, found: _Arrivals, fix: FixRequest | None):
+        self.jobs, self.groups, self.verbose, self.found, self.fix = jobs, groups, verbose, found, fix
         self.executor: "ProcessPoolExecutor | None" = None
         self.in_flight: "dict[Future, list]" = {}  # each chunk sent, by its future
         # Without a cache (--no-cache), the workers still share the summaries they make, in a
@@ -487,7 +531,7 @@ class _Workers:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)
         return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
-                                   initargs=(self.groups, self.verbose, self.shared))
+                                   initargs=(self.groups, self.verbose, self.shared, self.fix))
 
     def _collect(self) -> None:
         """Take the results of the chunks done, waiting for one at least: whichever worker is

@@ -17,6 +17,8 @@ and CPU times, their ratios (median of the pairs) and the episodes of the last "
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import resource
@@ -32,6 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECTS = {
     "starlette": ("1.10.0", ["-e", "{src}[full]", "pytest", "trio", "blockbuster", "opentelemetry-sdk", "httpx2"], ["tests", "-p", "no:cacheprovider"]),
     "asgiref": ("3.13.0", ["-e", "{src}[tests]"], ["tests", "-p", "no:cacheprovider"]),
+    "httpx": ("0.28.1", ["-e", "{src}[brotli,cli,http2,socks,zstd]", "pytest", "trio", "trustme", "uvicorn", "chardet"],
+              ["tests", "-p", "no:cacheprovider"]),
     "aiosqlite": ("0.22.1", ["-e", "{src}", "pytest"],
                   ["aiosqlite/tests/smoke.py", "aiosqlite/tests/perf.py", "-p", "no:cacheprovider"]),
 }
@@ -63,6 +67,30 @@ def run_suite(python: str, src: str, args: list[str], plugin: bool, report: str)
     return time.perf_counter() - start, _children_cpu() - used, proc.returncode
 
 
+def run_pair(name: str, python: str, src: str, args: list[str], report: str, pair: int,
+             walls: dict[bool, list[float]], cpus: dict[bool, list[float]]) -> None:
+    """One run without the plugin and one with it, in the order the pair's number says."""
+    for plugin in ((False, True) if pair % 2 == 0 else (True, False)):
+        wall, cpu, code = run_suite(python, src, args, plugin, report)
+        walls[plugin].append(wall)
+        cpus[plugin].append(cpu)
+        print(f"{name} pair {pair + 1} {'with' if plugin else 'without'}: {wall:.1f} s wall, "
+              f"{cpu:.1f} s CPU (exit {code})", flush=True)
+
+
+@contextlib.contextmanager
+def _locked(path: str | None):
+    if path is None:
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -74,6 +102,8 @@ def main() -> None:
     parser.add_argument("--scratch", default="/tmp/plugin_suites")
     parser.add_argument("--asynclint-tree", default=os.path.dirname(HERE))
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--lock", help="a file to flock(2) for each pair: a machine shared with other heavy runs "
+                                       "runs none of them beside the pair")
     options = parser.parse_args()
     os.makedirs(options.scratch, exist_ok=True)
     for name in options.projects:
@@ -83,12 +113,8 @@ def main() -> None:
         walls: dict[bool, list[float]] = {False: [], True: []}
         cpus: dict[bool, list[float]] = {False: [], True: []}
         for pair in range(options.pairs):
-            for plugin in ((False, True) if pair % 2 == 0 else (True, False)):
-                wall, cpu, code = run_suite(python, src, args, plugin, report)
-                walls[plugin].append(wall)
-                cpus[plugin].append(cpu)
-                print(f"{name} pair {pair + 1} {'with' if plugin else 'without'}: {wall:.1f} s wall, "
-                      f"{cpu:.1f} s CPU (exit {code})", flush=True)
+            with _locked(options.lock):
+                run_pair(name, python, src, args, report, pair, walls, cpus)
         for what, seconds in (("wall", walls), ("CPU", cpus)):
             ratios = [w / wo for w, wo in zip(seconds[True], seconds[False])]
             print(f"{name} {what}: without {statistics.median(seconds[False]):.1f} s, with "

@@ -4,7 +4,9 @@
 at that column (1-based, in characters) whose message contains the quoted fragment; several are
 separated by commas (``# error: ASL103:10 "open", ASL104:20 "os.remove"``). A line without a
 marker expects nothing. ``# asynclint-config: key = value`` lines (TOML) set options for the
-fixture; every rule, including those off by default, is selected.
+fixture. A rule fixture runs with the rules it is about (``fixture_rules``): the code or family
+its name starts with (``ASL101_sleep.py``: ASL101; ``ASL1xx_smoke.py``: every ASL1 rule), off by
+default or not, or those a ``select`` line names; so a new rule touches only its own fixtures.
 
 Rule examples (``Rule.bad``, shown in the docs) mark lines with the code alone
 (``# error: ASL101``): ``example_findings`` reads those.
@@ -12,6 +14,7 @@ Rule examples (``Rule.bad``, shown in the docs) mark lines with the code alone
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -90,6 +93,14 @@ def example_findings(source: str) -> Counter:
     return found
 
 
-def fixture_settings(source: str) -> Settings:
+def fixture_rules(path: str) -> tuple[str, ...]:
+    """The rule prefix a fixture's name starts with: ``ASL101_sleep.py`` -> ASL101, ``ASL1xx_*`` -> ASL1."""
+    prefix = os.path.basename(path).partition("_")[0]
+    return (prefix.removesuffix("xx"),)
+
+
+def fixture_settings(source: str, path: str | None = None) -> Settings:
+    """The fixture's settings; with its ``path``, only the rules it is about (else every rule)."""
     table = tomllib.loads("\n".join(m.group("toml") for m in _CONFIG.finditer(source)))
-    return settings_from_table(table, Settings(select=tuple(sorted(RULES))), origin="fixture")
+    select = fixture_rules(path) if path is not None else tuple(sorted(RULES))
+    return settings_from_table(table, Settings(select=select), origin="fixture")

@@ -43,7 +43,7 @@ def _fixture_findings() -> dict:
         with open(path, encoding="utf-8") as handle:
             source = handle.read()
         found[os.path.relpath(path, FIXTURES)] = [_row(d, d.message)
-                                                  for d in lint_source(source, path, fixture_settings(source))]
+                                                  for d in lint_source(source, path, fixture_settings(source, path))]
     return found
 
 

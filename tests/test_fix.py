@@ -491,7 +491,7 @@ def test_rules_reporting_without_a_fix_argument_get_their_rule_applicability(mon
         codes = ("ASL110",)
 
         def visit_Call(self, call):
-            self.analysis.report(call, "ASL110", "m")
+            self.report(call, "ASL110", "m")
 
     monkeypatch.setattr(engine, "_checkers_for", lambda enabled: (Reporter,))
     monkeypatch.setattr(RULES["ASL110"], "fix_applicability", "safe")
@@ -637,7 +637,7 @@ def test_a_later_call_without_a_fix_withholds_the_fix_of_its_finding():
 
 def test_summary_says_when_fixing_found_more_than_the_check_reported():
     from asynclint.fix import FileFix
-    from asynclint.fix.run import fix_summary
+    from asynclint.cli import fix_summary
 
     found = Diagnostic("m.py", 1, 1, "ASL101", "m", fix="safe")
     as_checked = FileFix("m.py", "a", "b", [found], offered=1)

@@ -29,7 +29,8 @@ def _findings(source, path, settings):
 def test_fixture_findings_match_markers(path):
     with open(path, encoding="utf-8") as handle:
         source = handle.read()
-    missing, unexpected = unmatched(expected_findings(source), lint_source(source, path, fixture_settings(source)))
+    found = lint_source(source, path, fixture_settings(source, path))
+    missing, unexpected = unmatched(expected_findings(source), found)
     assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}"
 
 

@@ -7,7 +7,6 @@ import json
 from asynclint.analysis import Analysis, scopes
 from asynclint.engine import project_index, summarize_module
 from asynclint.model import Settings
-from asynclint.rules.chains import ProjectCallChecker
 
 SOURCE = '''
 import contextlib
@@ -78,10 +77,10 @@ def _summary(tmp_path, lazy: bool) -> dict:
         summary.functions["Base.size"]  # one body asked for first
         list(summary.functions)  # the others afterwards (storing it would walk none of them)
     else:
-        with Analysis(ast.parse(SOURCE), settings, [ProjectCallChecker], lambda *a, **k: None,
-                      project=context.held_by_index(), source=SOURCE) as analysis:
+        with Analysis(ast.parse(SOURCE), settings, [],
+                      project=context.held_by_index(), source=SOURCE, summarize=True) as analysis:
             analysis.run()
-            summary = analysis.checkers[0].summary
+            summary = analysis.summarizer.summary
     return json.loads(json.dumps(summary.to_json(), sort_keys=True))
 
 
@@ -109,3 +108,22 @@ def test_only_the_bodies_asked_for_are_walked(tmp_path, monkeypatch):
     assert summary.outside == ["json"]
     assert summary.functions["fetch"].calls  # both of its bodies
     assert walked[3:] == ["fetch", "fetch"]
+
+
+def test_the_summary_and_the_coroutine_facts_are_the_analysis_own(tmp_path):
+    """Summarising runs no checker; a checker that reads the summary gets it written; the
+    coroutine question has one answerer per walk, which the ASL2xx checker asks too."""
+    from asynclint.rules.chains import ProjectCallChecker
+    from asynclint.rules.coroutines import CoroutineChecker
+
+    path = tmp_path / "module.py"
+    path.write_text(SOURCE)
+    settings = Settings(project_root=str(tmp_path))
+    context = project_index(settings).context_for(str(path))
+    with Analysis(ast.parse(SOURCE), settings, [], project=context, source=SOURCE) as analysis:
+        assert analysis.summarizer is None  # nothing asks for it
+    with Analysis(ast.parse(SOURCE), settings, [ProjectCallChecker, CoroutineChecker], project=context,
+                  source=SOURCE) as analysis:
+        analysis.run()
+        assert analysis.summarizer.summary.functions
+        assert analysis.checkers[1].calls is analysis.coroutines

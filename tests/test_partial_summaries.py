@@ -15,7 +15,6 @@ from asynclint.cache import Cache
 from asynclint.callgraph import SUMMARIES, LazyFunctions
 from asynclint.engine import lint_source, project_index
 from asynclint.source import read_source
-from asynclint.rules.chains import ProjectCallChecker
 from asynclint.runner import check_paths
 from test_lazy_summaries import SOURCE
 from test_projects import PROJECTS, PROJECTS_DIR, _settings
@@ -29,10 +28,10 @@ def _modules(root):
 def _eager(path, settings, index) -> dict:
     """The function summaries of one whole walk of the module."""
     source = read_source(path)
-    with Analysis(ast.parse(source), settings, [ProjectCallChecker], lambda *a, **k: None,
-                  project=index.context_for(path).held_by_index(), source=source) as analysis:
+    with Analysis(ast.parse(source), settings, [],
+                  project=index.context_for(path).held_by_index(), source=source, summarize=True) as analysis:
         analysis.run()
-        summary = analysis.checkers[0].summary
+        summary = analysis.summarizer.summary
     return {name: f.to_json() for name, f in summary.functions.items()}, summary.outside
 
 

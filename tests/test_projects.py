@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from asynclint.callgraph import FunctionSummary, ModuleSummary, ProjectIndex
+from asynclint.callgraph import BlockingCall, CallOut, FunctionSummary, ModuleSummary, ProjectIndex
 from asynclint.config import find_pyproject, load_settings
 from asynclint.model import Settings
 from asynclint.runner import check_paths
@@ -183,11 +183,11 @@ def test_a_module_known_only_after_a_lookup_missed_it_is_seen_by_the_chains(tmp_
     have asked for it before."""
     (tmp_path / "app.py").write_text("")
     app = ModuleSummary("app", str(tmp_path / "app.py"),
-                        {"run": FunctionSummary(False, 1, calls=[["helpers.wait", [], None, "call", False]])})
+                        {"run": FunctionSummary(False, 1, calls=[CallOut("helpers.wait", [], None, "call", False)])})
     index = ProjectIndex([str(tmp_path)], lambda path, context: app)
     assert index.blocking_chain("app.run") is None
     helpers = ModuleSummary("helpers", str(tmp_path / "elsewhere" / "helpers.py"),
-                            {"wait": FunctionSummary(False, 3, blocking=[["ASL101", "time.sleep", 4, []]])})
+                            {"wait": FunctionSummary(False, 3, blocking=[BlockingCall("ASL101", "time.sleep", 4, [])])})
     with index.checking(helpers):
         _, steps = index.blocking_chain("app.run")
     assert [step.label for step in steps] == ["run", "wait", "time.sleep() [ASL101]"]
@@ -334,3 +334,46 @@ def test_chains_to_imports_are_switched_off_with_asl112():
     off, _ = _actual(root, dataclasses.replace(settings, ignore=("ASL112",)))
     assert any(code == "ASL401" for _, _, code in on)
     assert not any(code in ("ASL112", "ASL401") for _, _, code in off)
+
+
+def test_types_from_another_module_follow_an_edit_of_it(tmp_path):
+    """A value typed by another module's summary (a return annotation, a class attribute) depends
+    on that module: a cached result does not outlive an edit of it."""
+    root = tmp_path / "types"
+    shutil.copytree(os.path.join(PROJECTS_DIR, "types"), root, ignore=shutil.ignore_patterns(".asynclint_cache"))
+    settings = _settings(str(root))
+    before, _ = _actual(str(root), settings)
+    assert {("app/handlers.py", 32, "ASL104"), ("app/handlers.py", 25, "ASL401")} <= set(before)
+
+    core = root / "app" / "core.py"
+    core.write_text(core.read_text().replace("def file_path_to_path(name: str) -> Path:",
+                                             "def file_path_to_path(name: str) -> str:")
+                    .replace("    http: Http\n", "    http: object\n").replace("self.http = Http()", "self.http = 0"))
+    after, _ = _actual(str(root), settings)
+    assert ("app/handlers.py", 32, "ASL104") not in after
+    assert ("app/handlers.py", 25, "ASL401") not in after
+    assert ("app/handlers.py", 33, "ASL104") not in after  # core.file_path_to_path too
+    assert ("app/handlers.py", 50, "ASL104") in after  # DATA_DIR is still a Path
+
+
+def test_a_summary_kept_on_disk_follows_the_modules_it_was_made_from(tmp_path):
+    """A helper's summary types its calls with another module's summary (``app.root`` is a Path):
+    kept on disk, it holds only while that module is unchanged."""
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "0"\n')
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "model.py").write_text(
+        "from pathlib import Path\n\n\nclass App:\n    root: Path\n")
+    (root / "pkg" / "helpers.py").write_text(
+        "from pkg.model import App\n\n\ndef read(app: App):\n    return app.root.read_text()\n")
+    (root / "pkg" / "main.py").write_text(
+        "from pkg.helpers import read\n\n\nasync def handler(app):\n    return read(app)\n")
+    settings = _settings(str(root))
+    before, _ = _actual(str(root), settings)
+    assert ("pkg/main.py", 5, "ASL401") in before
+
+    model = root / "pkg" / "model.py"
+    model.write_text(model.read_text().replace("root: Path", "root: str"))
+    after, _ = _actual(str(root), settings)
+    assert ("pkg/main.py", 5, "ASL401") not in after

@@ -288,6 +288,23 @@ def test_a_bad_runtime_report_is_exit_2_with_a_message(tmp_path, run_cli, conten
     assert code == 2 and message in err and "Traceback" not in err
 
 
+def test_an_episode_only_a_rule_that_is_off_reports_names_the_rule_to_select(pytester):
+    """A helper that sleeps under a condition its caller's argument decides at run time is
+    "may block, when" (ASL402, off by default): the summary names the line that turns it on."""
+    pytester.makepyfile(
+        gated="import time\n\n\ndef maybe_wait(slow):\n    if slow:\n        time.sleep({})\n".format(BLOCK_SECONDS),
+        test_gated="import asyncio\n\nimport gated\n\n\nasync def wait(slow):\n    gated.maybe_wait(slow)\n\n\n"
+                   "def test_run():\n    asyncio.run(wait(bool(len('x'))))\n")
+    result = _run(pytester, "--asynclint-blocking")
+    result.assert_outcomes(passed=1)
+    [event] = json.loads((pytester.path / "episodes.json").read_text())["events"]
+    assert (event["path"], event["line"], event["static"]) == ("gated.py", 6, "not reported")
+    hint = ('ASL402 (conditional-blocking-call-through-helper) reports it, but it is off here: '
+            'extend-select = ["ASL402"] in [tool.asynclint]')
+    assert event["suggestion"] == hint
+    result.stdout.fnmatch_lines(["What would make asynclint check report the others:", f"  {hint}"])
+
+
 def test_inactive_unless_asked(pytester):
     pytester.makepyfile(test_plain="import asyncio.events\n\ndef test_untouched():\n"
                                    "    assert asyncio.events.Handle._run.__module__ == 'asyncio.events'\n")
@@ -361,3 +378,22 @@ def test_a_method_call_is_named_by_its_receivers_type_and_the_hint_says_to_annot
     assert _hint(where, "asyncio", settings) == (
         "the catalog lists `queue.Queue.get`, but the static check did not know the receiver's type: "
         "annotate it `queue.Queue` (next_item in waiting)")
+
+
+def test_a_thread_that_ends_while_the_watchdog_probes_it_is_not_an_error(monkeypatch):
+    """The probe of whether a thread runs Python reads its CPU clock before and after giving up
+    the GIL; a thread that ends in between (a TestClient's portal thread) took its clock with it.
+    The watchdog used to die of the OSError there, and every later episode went unsampled."""
+    from asynclint import loopwatch
+
+    finished = threading.Event()
+    worker = threading.Thread(target=finished.wait)
+    worker.start()
+    ident = worker.ident
+
+    def end_the_thread(seconds):
+        finished.set()
+        worker.join()
+
+    monkeypatch.setattr(loopwatch, "sleep", end_the_thread)
+    assert loopwatch._running_python(ident) is False

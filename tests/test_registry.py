@@ -1,13 +1,19 @@
 """The registries are data the tests check: every rule module is loaded, every rule is found by a
 checker (or reported by the engine itself), documented and exercised by fixtures."""
 
+import ast
 import glob
 import os
 import sys
 
+import pytest
+
 import asynclint.engine  # noqa: F401  (loads every rule module, as every door does)
+from asynclint.analysis import Analysis
 from asynclint.docs import DOCS_RULES
-from asynclint.rules import CHECKERS, RULES
+from asynclint.model import FixKind, Settings
+from asynclint.rules import CHECKERS, RULES, Finding
+from asynclint.rules.loops import LoopChecker
 from conftest import FIXTURES, ROOT
 
 RULE_MODULES = sorted(os.path.splitext(os.path.basename(p))[0]
@@ -52,3 +58,18 @@ def test_a_rule_on_the_loop_is_found_by_a_checker_that_looks_on_the_loop():
     for checker in CHECKERS:
         if checker.on_loop_only:
             assert all(RULES[code].on_loop for code in checker.codes), checker.__name__
+
+
+def test_a_finding_with_a_code_no_rule_has_fails_when_made():
+    node = ast.parse("f()").body[0]
+    with pytest.raises(ValueError, match="ASL999"):
+        Finding(node, "ASL999", "a mistyped code")
+    assert Finding(node, "ASL401", "found").fix == "unsafe"  # the rule's own applicability and kind
+    assert Finding(node, "ASL401", "found").fix_kind is FixKind.THREAD
+
+
+def test_a_checker_may_report_only_its_own_codes():
+    tree = ast.parse("f()")
+    analysis = Analysis(tree, Settings(), [LoopChecker])
+    with pytest.raises(ValueError, match="ASL101"):
+        analysis.checkers[0].report(tree.body[0], "ASL101", "not a loop rule")

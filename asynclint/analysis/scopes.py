@@ -14,13 +14,16 @@ import ast
 import bisect
 import builtins
 import re
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from asynclint import catalog, dependencies
 from asynclint.analysis.blocking import BlockingCalls
+from asynclint.analysis.coroutines import CoroutineCalls
 from asynclint.analysis.imports import FirstImports
+from asynclint.analysis.summaries import Summarizer
 from asynclint.analysis.syntax import TRY_STATEMENTS, defines_scopes, walk_body
 from asynclint.analysis.values import (
     ClassInfo, ClassRef, FuncDef, Instance, Ref, Resolver, Scope, Value, canonical, element_of, module_attribute,
@@ -30,11 +33,19 @@ from asynclint.model import Settings
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 SYNC_CALLBACK = "a sync loop callback: it cannot await"
+
 # Skip the bodies of sync functions that define no nested function or class, when every
 # enabled checker reports only code on the event loop (``Checker.on_loop_only``): nothing in
 # such a body runs on the loop or can define something that does. Tests turn it off to
 # prove that the skip loses no finding (tests/test_prefilter.py).
 SKIP_SYNC_BODIES = True
+
+
+class FixWithheld(NamedTuple):
+    """Why no fix may be offered at a place of the module (None: nothing forbids it)."""
+
+    any_fix: str | None = None  # no fix at all
+    backend_fix: str | None = None  # no fix that names an async library
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +71,19 @@ _STATIC_DECORATORS = {"staticmethod": "staticmethod", "classmethod": "classmetho
 class Analysis:
     """The walk of one module. Checkers read its state; only it changes it."""
 
-    def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable,
+    def __init__(self, tree: ast.Module, settings: Settings, checker_classes, report: Callable | None = None,
                  project=None, source: str | None = None, backend: str | None = None,
-                 enabled: frozenset[str] | None = None):
+                 enabled: frozenset[str] | None = None, backend_unsure: str | None = None,
+                 summarize: bool = False):
         self.tree = tree
         self.enabled = enabled  # the codes reported in this file (None: every code)
         self.source = source  # the module's text, when known: see is_generator
         self._yield_lines: list[int] | None = None
         self.project = project  # project.ModuleContext when other modules can be consulted
         self.settings = settings
-        self._emit = report  # report(node, code, message, fix=<the rule's>, fix_kind=None, target=None, fix_reason=None)
+        # Takes each rules.Finding the checkers make (None: they are dropped, as when only summarising).
+        self.emit = report or _drop
+        self.backend_unsure = backend_unsure  # why a fix must not rely on ``backend`` (module_backend)
         self.sync_callbacks: list[ast.FunctionDef] = []  # sync functions the event loop calls (their decorators say)
         self._workers: frozenset[str] | None = None  # see _thread_workers
         self.extra_blocking = _extra_rows(settings)
@@ -84,11 +98,18 @@ class Analysis:
         self.annotation_value = self.values.annotation_value
         self.blocking = BlockingCalls(self)
         self.imports = FirstImports(self)
+        self.coroutines = CoroutineCalls(self)
+        # The module's summary, written when the module is summarised for others (``summarize``)
+        # or a checker reads it; only where other modules can be consulted.
+        summarize = project is not None and (summarize or any(c.reads_summary for c in checker_classes))
+        self.summarizer = Summarizer(self) if summarize else None
         self.checkers = [cls(self) for cls in checker_classes]
-        self.skip_sync_bodies = SKIP_SYNC_BODIES and all(c.on_loop_only for c in self.checkers)
+        self.skip_sync_bodies = SKIP_SYNC_BODIES and not summarize and all(c.on_loop_only for c in self.checkers)
         # The facts of the analysis come first: checkers read them, whichever checkers run.
         self.hooks: dict[type, list[Callable]] = {ast.Call: [self.blocking.visit_call],
                                                   ast.Yield: [self._yield], ast.YieldFrom: [self._yield]}
+        for node_type, method in self.summarizer.hooks() if summarize else ():
+            self.hooks.setdefault(node_type, []).append(method)
         for chk in self.checkers:
             for node_type, method in chk.handlers():
                 self.hooks.setdefault(node_type, []).append(method)
@@ -98,7 +119,7 @@ class Analysis:
             ast.ClassDef: self._class_def, ast.Lambda: self._lambda,
             ast.Assign: self._assign, ast.AnnAssign: self._ann_assign, ast.AugAssign: self._aug_assign,
             ast.With: self._with, ast.AsyncWith: self._with,
-            ast.For: self._for, ast.AsyncFor: self._for,
+            ast.For: self._for, ast.AsyncFor: self._for, ast.If: self._if, ast.BoolOp: self._bool_op,
             ast.ListComp: self._comprehension, ast.SetComp: self._comprehension,
             ast.DictComp: self._comprehension, ast.GeneratorExp: self._comprehension,
             ast.NamedExpr: self._named_expr, ast.ExceptHandler: self._except_handler,
@@ -136,6 +157,13 @@ class Analysis:
     def run(self) -> None:
         self.walk_body(self.tree.body)
         self._walk_deferred(self.scopes[-1])
+        self._finish()
+
+    def _finish(self) -> None:
+        """The module is walked (its bodies left for later, by run_lazily, aside): the facts are
+        made final, then the checkers report what is left."""
+        if self.summarizer is not None:
+            self.summarizer.finish()
         for chk in self.checkers:
             chk.finish()
 
@@ -168,6 +196,11 @@ class Analysis:
     def walk_body(self, nodes) -> None:
         for node in nodes:
             self.walk(node)
+
+    @property
+    def classes(self) -> list[ClassInfo]:
+        """Every class met so far in the walk."""
+        return self._classes
 
     @property
     def scope(self) -> Scope:
@@ -248,8 +281,7 @@ class Analysis:
                 self._walk_function(entry)
             else:
                 later.setdefault(entry[2].qualname, []).append(partial(self._walk_function, entry))
-        for chk in self.checkers:
-            chk.finish()
+        self._finish()
         return later
 
     def _walk_deferred(self, owner: Scope) -> None:
@@ -268,6 +300,8 @@ class Analysis:
             self._bind_parameters(node, chain, func)
             self.walk_body(node.body)
             func.walked = True
+        if self.summarizer is not None:
+            self.summarizer.leave_function(scope)
         for chk in self.checkers:
             chk.leave_function(scope)
         self._walk_deferred(scope)
@@ -416,13 +450,12 @@ class Analysis:
                 if isinstance(arg, ast.Name) or (isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name)))
         return self._workers
 
-    def report(self, node: ast.AST, code: str, message: str, fix=..., fix_kind=None, target: str | None = None,
-               fix_reason: str | None = None, chain: tuple = (), related: tuple = ()) -> None:
-        """Hand a finding to the engine; in a sync loop callback no fix is offered (a sync function
-        cannot await)."""
-        if fix is not None and any(f.lineno <= node.lineno <= f.end_lineno for f in self.sync_callbacks):
-            fix, fix_reason = None, SYNC_CALLBACK
-        self._emit(node, code, message, fix, fix_kind, target, fix_reason, chain, related)
+    def fix_withheld_at(self, node: ast.AST) -> FixWithheld:
+        """Why a finding at ``node`` may not offer a fix: in a sync loop callback none (a sync
+        function cannot await); where the module's async library is not known for sure, none that
+        names one."""
+        in_callback = any(f.lineno <= node.lineno <= f.end_lineno for f in self.sync_callbacks)
+        return FixWithheld(SYNC_CALLBACK if in_callback else None, self.backend_unsure)
 
     def _bind_parameters(self, node, chain: list[Scope], func: FuncDef) -> None:
         args = node.args
@@ -511,7 +544,10 @@ class Analysis:
     def _ann_assign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.walk(node.value)
-            value = self.resolve(node.value) or self.annotation_value(node.annotation)
+            value = self.resolve(node.value)
+            if value is None or isinstance(value, Instance) and isinstance(value.type, str) \
+                    and value.type not in catalog.KNOWN_TYPES:  # a guess (a call of unknown result)
+                value = self.annotation_value(node.annotation) or value
         else:
             value = self.annotation_value(node.annotation)
         if node.value is not None or self.scope.kind in ("class", "function"):
@@ -544,6 +580,50 @@ class Analysis:
         self.bind_target(node.target, element_of(self.resolve(node.iter)) if isinstance(node, ast.For) else None)
         self.walk_body(node.body)
         self.walk_body(node.orelse)
+
+    def _if(self, node: ast.If) -> None:
+        """``if isinstance(x, T):`` (or ``type(x) is T``): in the branch the test makes true, x is
+        an object of T (an async sibling class's methods are not the sync one's). After ``if not
+        isinstance(x, T): return``, x is one for the rest of the block."""
+        self.walk(node.test)
+        narrowed, negated = self.values.narrowing(node.test)
+        if narrowed is None:
+            self.walk_body(node.body)
+            self.walk_body(node.orelse)
+            return
+        name, value = narrowed
+        for branch, narrows in ((node.body, not negated), (node.orelse, negated)):
+            if narrows:
+                with self._narrowed(name, value):
+                    self.walk_body(branch)
+            else:
+                self.walk_body(branch)
+        if negated and not node.orelse and node.body and isinstance(node.body[-1], _EXITS):
+            self.bind(name, value)  # `if not isinstance(x, T): return`
+
+    def _bool_op(self, node: ast.BoolOp) -> None:
+        """``isinstance(x, T) and x.method()``: the operands after the test see x narrowed."""
+        with ExitStack() as narrowings:
+            for operand in node.values:
+                self.walk(operand)
+                narrowed, negated = self.values.narrowing(operand) if isinstance(node.op, ast.And) else (None, False)
+                if narrowed is not None and not negated:
+                    narrowings.enter_context(self._narrowed(*narrowed))
+
+    @contextmanager
+    def _narrowed(self, name: str, value: Value):
+        """Meanwhile ``name`` is bound to ``value``; after, to what it was, unless the code
+        meanwhile bound it again."""
+        scope = self.scopes[-1]
+        held = scope.bindings.get(name, _UNBOUND)
+        self.bind(name, value)
+        yield
+        if scope.bindings.get(name) is value:
+            if held is _UNBOUND:
+                del scope.bindings[name]
+            else:
+                scope.bindings[name] = held
+            self.values.forget_callees()
 
     def _except_handler(self, node: ast.ExceptHandler) -> None:
         if node.type is not None:
@@ -592,6 +672,14 @@ class Analysis:
         if name in BUILTIN_NAMES:
             return Ref("builtins." + name)
         return None
+
+
+_UNBOUND = object()
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _drop(finding) -> None:
+    pass
 
 
 def _lines_with(source: str, word: str) -> list[int]:

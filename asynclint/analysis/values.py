@@ -95,6 +95,23 @@ class Elements:
 
 
 @dataclass(frozen=True, slots=True)
+class MappingOf:
+    """A mapping whose keys, or values, are all of one known kind (``dict[Path, float]``)."""
+
+    key: object
+    value: object
+
+
+# What a mapping's methods give: its keys, its values, (key, value) pairs, or one value.
+_MAPPING_METHODS = {
+    "keys": lambda m: Elements(m.key) if m.key is not None else None,
+    "values": lambda m: Elements(m.value) if m.value is not None else None,
+    "items": lambda m: Elements(TupleOf((m.key, m.value))),
+    "get": lambda m: m.value, "pop": lambda m: m.value, "setdefault": lambda m: m.value,
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Flags:
     """A ``|`` of flags, by the qualified names of those known to be among them
     (``_NUMERIC = socket.AI_NUMERICHOST; _NUMERIC |= other``, ``flags | _NUMERIC``)."""
@@ -114,7 +131,7 @@ def union_of_flags(left: Value, right: Value) -> Value:
     return Flags(names) if names else None
 
 
-Value = Union[Ref, Instance, FuncDef, ClassRef, TupleOf, Elements, Flags, None]
+Value = Union[Ref, Instance, FuncDef, ClassRef, TupleOf, Elements, MappingOf, Flags, None]
 
 
 class Scope:
@@ -142,6 +159,8 @@ def element_of(container: Value) -> Value:
     """What iterating over ``container`` gives, when every element is known to be alike."""
     if isinstance(container, Elements):
         return container.of
+    if isinstance(container, MappingOf):
+        return container.key
     if isinstance(container, TupleOf) and container.items and all(
             item == container.items[0] for item in container.items):
         return container.items[0]
@@ -173,6 +192,10 @@ class Resolver:
         # times (its statement's hooks, its own, the binding of its result).
         self._callees: dict[ast.Call, Value] = {}
         self._conftests: list[Resolver] | None = None  # see _conftests_above
+        # While the module's summary types are named (summary_types): other modules are not asked
+        # (a summary depends on its own text alone); a call of another module's function is
+        # named for what it returns ("mod.f()"), read back when the summary is read.
+        self._naming = False
 
     def resolve(self, expr: ast.AST) -> Value:
         """What an expression refers to, as far as imports, bindings and the catalog tell."""
@@ -186,7 +209,7 @@ class Resolver:
         if kind is ast.NamedExpr:
             return self.resolve(expr.value)
         if kind is ast.Await:
-            return self._offloaded_result(expr.value)
+            return self._offloaded_result(expr.value) or self._awaited_result(expr.value)
         if kind is ast.BinOp and type(expr.op) is ast.BitOr:
             return union_of_flags(self.resolve(expr.left), self.resolve(expr.right))
         if kind is ast.BinOp and isinstance(expr.op, ast.Div):
@@ -200,6 +223,8 @@ class Resolver:
             if isinstance(base, TupleOf) and isinstance(expr.slice, ast.Constant) and type(expr.slice.value) is int:
                 index = expr.slice.value
                 return base.items[index] if -len(base.items) <= index < len(base.items) else None
+            if isinstance(base, MappingOf):
+                return base.value
             return element_of(base) if isinstance(base, Elements) else None
         if kind is ast.Tuple:
             return TupleOf(tuple(self.resolve(e) for e in expr.elts)) if expr.elts else None
@@ -211,9 +236,14 @@ class Resolver:
             return _alike([self.call_result(expr.elt)])
         return None
 
-    def attribute(self, base: Value, attr: str) -> Value:
+    def attribute(self, base: Value, attr: str, typed: bool = True) -> Value:
+        """What ``base.attr`` refers to; ``typed``: whether an attribute of an object of another
+        module's class is looked up in its summary (a method called needs only its name)."""
         if isinstance(base, Ref):
-            return module_attribute(canonical(f"{base.name}.{attr}"))
+            constant = self._project_value(base.name, "constant")
+            if constant is None:
+                return module_attribute(canonical(f"{base.name}.{attr}"))
+            base = constant  # another module's `DATA_DIR = Path(...)`
         if isinstance(base, Instance):
             if isinstance(base.type, ClassInfo):
                 return self.class_attribute(base.type, attr, instance=True)
@@ -221,7 +251,10 @@ class Resolver:
             produced = catalog.ATTRIBUTES.get(key) or (
                 None if key in catalog.BLOCKING or key in catalog.RETURNS else catalog.ATTRIBUTES.get(base.type + ".*"))
             # Part of the object (a process's pipe): covered by the same finding as the object.
-            return Instance(produced, reported=base.reported, origin=base.origin) if produced else Ref(key)
+            if produced:
+                return Instance(produced, reported=base.reported, origin=base.origin)
+            # An attribute of an object of another module's class, as that module's summary types it.
+            return (self._project_value(key, "attribute") if typed else None) or Ref(key)
         if isinstance(base, ClassRef):
             return self.class_attribute(base.info, attr, instance=False)
         if base is None and attr in catalog.DISTINCTIVE_METHODS:
@@ -237,6 +270,11 @@ class Resolver:
                 value = self.class_attribute(base, attr, instance, depth + 1)
                 if value is not None:
                     break
+            else:  # a base of another module of the project: as its summary types the attribute
+                for base in self._project_bases(info):
+                    value = self._project_value(f"{base}.{attr}", "attribute")
+                    if value is not None:
+                        break
         # An object made by a reported call in one method is still used, unreported, by the others:
         # the cost of `self.conn.execute()` in `add()` is paid on every call of `add()`.
         if isinstance(value, Instance) and value.reported and self._assigned_elsewhere(info, attr):
@@ -250,6 +288,14 @@ class Resolver:
             bases = [self.resolve(base) for base in info.node.bases]
         return [base.info for base in bases if isinstance(base, ClassRef) and base.info is not info]
 
+    def _project_bases(self, info: ClassInfo) -> list[str]:
+        """The bases of a class of this module that are classes of another module of the project."""
+        if info.node is None or self._naming:
+            return []
+        with self.within(info.scopes):
+            bases = [self.resolve(base) for base in info.node.bases]
+        return [base.name for base in bases if isinstance(base, Ref)]
+
     def _assigned_elsewhere(self, info: ClassInfo, attr: str) -> bool:
         source = info.attr_sources.get(attr)
         function = self.analysis.function
@@ -261,11 +307,7 @@ class Resolver:
             if instance and method.kind == "property":  # `self.session` -> what the getter returns
                 return self._returned(method, info.scopes)
             return method
-        if not info.attrs_collected:
-            info.attrs_collected = True
-            for stmt in info.node.body if info.node is not None else ():
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    _collect_self_attributes(stmt, info)
+        _attribute_sources(info)
         if attr in info.attr_cache or attr in info.untyped_attrs:
             return info.attr_cache.get(attr)
         info.attr_cache[attr] = None  # guards against self-referential attributes
@@ -300,13 +342,20 @@ class Resolver:
         receiver = None
         if isinstance(func, ast.Attribute):  # resolve the receiver once: chains stay linear
             receiver = self.resolve(func.value)
-            callee = self.attribute(receiver, func.attr)
+            if isinstance(receiver, MappingOf):
+                method = _MAPPING_METHODS.get(func.attr)
+                return method(receiver) if method is not None else None
+            callee = self.attribute(receiver, func.attr, typed=False)
         else:
             callee = self.callee(call)
         if isinstance(callee, Ref):
             items = catalog.TUPLE_RETURNS.get(callee.name)
             if items is not None:
                 return TupleOf(tuple(_instance_of(item) for item in items))
+            element = catalog.ELEMENTS.get(callee.name)
+            if element is not None:  # `for entry in os.scandir(p)`: covered by the call's finding
+                covered = id(call) in self.analysis.blocking.covering
+                return Elements(Instance(element, reported=covered, origin=id(call) if covered else 0))
             produced = catalog.RETURNS.get(callee.name) or self.extra_types.get(callee.name)
             special = catalog.RETURNS_WHEN.get(callee.name)
             if special is not None and special[0].holds(call, self.resolve):
@@ -318,7 +367,12 @@ class Resolver:
                 if isinstance(receiver, Instance) and receiver.reported:
                     return Instance(produced, reported=True, origin=receiver.origin)
                 return Instance(produced)
+            if callee.name == "builtins.super":
+                return self._super(call)
             if not callee.name.startswith("builtins."):
+                returned = self._project_call(callee.name)
+                if returned is not _UNKNOWN:
+                    return returned
                 # Perhaps a class of another module of the project: its methods are then
                 # "module.Class.method", which project-wide analysis can resolve.
                 return Instance(callee.name)
@@ -334,6 +388,207 @@ class Resolver:
             return None
         with self.within(scopes):
             return self.annotation_value(func.node.returns)
+
+    def _awaited_result(self, call: ast.AST) -> Value:
+        """``await f()`` of a coroutine function with a return annotation (``-> Plugin``): an
+        object of that type, for a function of this module or of another module of the project."""
+        if not isinstance(call, ast.Call):
+            return None
+        callee = self.callee(call)
+        if isinstance(callee, FuncDef) and callee.is_async and callee.node.returns is not None:
+            with self.within(self.analysis.scopes):
+                return self.annotation_value(callee.node.returns)
+        project = self._project_name(callee.name) if isinstance(callee, Ref) and not self._naming else None
+        named = self.analysis.project.index.value_type(project, "awaited") if project is not None else None
+        return self.summary_value(named) if named is not None else None
+
+    def _super(self, call: ast.Call) -> Value:
+        """``super()`` in a method of a class with one base (``super().stat(p)``): an object of
+        that base, whose methods are what the call reaches (of several bases, which one's is a
+        matter of the subclass's order: unknown)."""
+        scope = next((s for s in reversed(self.analysis.scopes) if s.kind == "class"), None)
+        if call.args and len(call.args) != 2 or scope is None or scope.class_info is None:
+            return None
+        info = scope.class_info
+        node = info.node
+        if node is None or len(node.bases) != 1 or (call.args and not (
+                isinstance(call.args[0], ast.Name) and call.args[0].id == info.name)):
+            return None
+        with self.within(info.scopes):
+            base = self.resolve(node.bases[0])
+        if isinstance(base, ClassRef) and base.info is not info:
+            return Instance(base.info)
+        project = self._project_name(base.name) if isinstance(base, Ref) else None
+        return Instance(project) if project is not None else None
+
+    def narrowing(self, test: ast.expr) -> tuple[tuple[str, Value] | None, bool]:
+        """((name, its value where ``test`` holds), whether the test is negated) for an
+        ``isinstance(x, T)``, ``type(x) is T`` or ``type(x) == T`` test of a name (``not`` before
+        it, or one operand of an ``and``), when T is a type the analysis knows and not one the
+        name is known to be already (a base of its class: its own methods stay); else (None, False)."""
+        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+        if negated:
+            test = test.operand
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and not negated:
+            for operand in test.values:
+                found, inner = self.narrowing(operand)
+                if found is not None and not inner:
+                    return found, False
+            return None, False
+        name = kind = None
+        if isinstance(test, ast.Call) and len(test.args) == 2 and not test.keywords \
+                and self.callee_key(test) == "builtins.isinstance":
+            name, kind = test.args
+        elif (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq))
+              and isinstance(test.left, ast.Call) and len(test.left.args) == 1
+              and self.callee_key(test.left) == "builtins.type"):
+            name, kind = test.left.args[0], test.comparators[0]
+        if not isinstance(name, ast.Name):
+            return None, False
+        kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+        if any(getattr(self.resolve(k), "name", None) in catalog.ABSTRACT_FILE_TYPES for k in kinds):
+            return None, False
+        values = [self.annotation_value(k) for k in kinds]
+        value = values[0] if values and all(v is not None and v == values[0] for v in values) else None
+        if value is None or self._already(self.lookup(name.id), value):
+            return None, False
+        return (name.id, value), negated
+
+    def _already(self, known: Value, narrowed: Value) -> bool:
+        """Whether an object known as ``known`` is an instance of ``narrowed``'s type already."""
+        if not isinstance(known, Instance) or not isinstance(narrowed, Instance):
+            return False
+        if known.type == narrowed.type:
+            return True
+        if isinstance(known.type, ClassInfo):
+            seen, queue = set(), [known.type]
+            while queue:  # the bases of this module's classes
+                info = queue.pop()
+                if info is narrowed.type:
+                    return True
+                if id(info) not in seen and len(seen) < 32:
+                    seen.add(id(info))
+                    queue.extend(self._bases(info))
+            return False
+        context = self.analysis.project
+        found = context.index.find_class(known.type) if context is not None and isinstance(known.type, str) else None
+        return found is not None and isinstance(narrowed.type, str) and any(
+            f"{summary.module}.{name}" == narrowed.type for summary, name in context.index.mro(*found))
+
+    # -- other modules of the project ---------------------------------------------------------------
+
+    def _project_name(self, name: str) -> str | None:
+        """The absolute name of ``name`` when it may be one of the project's (its top module is)."""
+        context = self.analysis.project
+        if context is None or name.startswith("builtins."):
+            return None
+        absolute = context.absolute(name)
+        top = absolute.partition(".")[0]
+        return absolute if top == context.module.partition(".")[0] or context.index.has_module(top) else None
+
+    def _project_call(self, name: str) -> Value:
+        """What calling another module's function or class makes, as its summary says; _UNKNOWN
+        when ``name`` is neither a class nor a function of the project with a typed result."""
+        project = self._project_name(name)
+        if project is None:
+            return _UNKNOWN
+        if self._naming:
+            return Instance(project + "()")  # read back when the summary is read
+        index = self.analysis.project.index
+        if index.find_class(project) is not None:
+            return Instance(project)
+        named = index.value_type(project, "returns")
+        return _UNKNOWN if named is None else self.summary_value(named)
+
+    def _project_value(self, name: str, kind: str) -> Value:
+        """Another module's constant or class attribute, as typed by that module's summary."""
+        if self._naming:
+            return None
+        project = self._project_name(name)
+        if project is None or "." not in project or kind == "constant" and self.analysis.project.index.has_module(project):
+            return None  # a module: its attributes are looked up as such
+        named = self.analysis.project.index.value_type(project, kind)
+        return self.summary_value(named) if named is not None else None
+
+    def summary_value(self, named: str, depth: int = 0) -> Value:
+        """The value a summary's type name stands for (see summary_types): a catalog type or a
+        class of the project, ``*T`` a container of T, ``f()`` what calling ``f`` makes."""
+        if depth > 8:
+            return None
+        if named.startswith("*"):
+            of = self.summary_value(named[1:], depth + 1)
+            return Elements(of) if of is not None else None
+        index = self.analysis.project.index
+        if named.endswith("()"):
+            if index.find_class(named[:-2]) is not None:
+                return Instance(named[:-2])
+            returned = index.value_type(named[:-2], "returns")
+            return self.summary_value(returned, depth + 1) if returned is not None else None
+        if named in catalog.KNOWN_TYPES or named in self.extra_types or index.find_class(named) is not None:
+            return Instance(named)
+        return None
+
+    def summary_types(self) -> dict[str, str]:
+        """The types of this module's values that other modules can use, by local name: what its
+        functions and methods return ("f()", "Class.method()"), its classes' attributes
+        ("Class.attr") and its module-level names ("NAME"). Named from this module's text alone."""
+        context = self.analysis.project
+        module = self.analysis.scopes[0]
+        types: dict[str, str] = {}
+        self._naming = True
+        self._forget_attributes()  # typed by asking other modules: named here from this one alone
+        try:
+            with self.within([module]):
+                for name, value in module.bindings.items():
+                    if isinstance(value, (Instance, Elements)):
+                        self._name_type(types, name, value, context)
+                    elif isinstance(value, FuncDef) and value.node.returns is not None:
+                        self._name_type(types, _returns_key(value, name), self._declared_return(value), context)
+            for info in self.analysis.classes:
+                for method in info.methods.values():
+                    if method.node.returns is not None and method.kind != "property":
+                        with self.within(info.scopes):
+                            self._name_type(types, _returns_key(method, f"{info.qualname}.{method.name}"),
+                                            self._declared_return(method), context)
+                attributes = set(info.body_scope.bindings) if info.body_scope is not None else set()
+                attributes.update(_annotated_attributes(info.node))
+                attributes.update(_attribute_sources(info))
+                for attr in sorted(attributes):
+                    if attr not in info.methods or info.methods[attr].kind == "property":
+                        self._name_type(types, f"{info.qualname}.{attr}", self._class_level(info, attr), context)
+        finally:
+            self._naming = False
+            self._forget_attributes()  # named for the summary: the walk asks other modules
+            self.forget_callees()
+        return types
+
+    def _forget_attributes(self) -> None:
+        for info in self.analysis.classes:
+            info.attr_cache.clear()
+
+    def _declared_return(self, func: FuncDef) -> Value:
+        value = self.annotation_value(func.node.returns)
+        return value if value is not None and not _returns_nonblocking(func.node) else None
+
+    def _class_level(self, info: ClassInfo, attr: str) -> Value:
+        """A class attribute: as the class body or its methods set it, else as the body annotates it."""
+        value = self._own_class_attribute(info, attr, instance=True)
+        if value is None and info.node is not None:
+            annotation = _annotated_attributes(info.node).get(attr)
+            if annotation is not None:
+                with self.within(info.scopes):
+                    value = self.annotation_value(annotation)
+        return value
+
+    def _name_type(self, types: dict, key: str, value: Value, context) -> None:
+        named = None
+        if isinstance(value, Elements) and isinstance(value.of, Instance):
+            inner = _type_name(value.of, context)
+            named = "*" + inner if inner is not None else None
+        elif isinstance(value, Instance):
+            named = _type_name(value, context)
+        if named is not None:
+            types[key] = named
 
     @contextmanager
     def within(self, scopes: list[Scope]):
@@ -352,9 +607,30 @@ class Resolver:
         from __enter__; the async ones the catalog knows say what they enter into
         (``async with trio.open_nursery() as nursery``)."""
         if not is_async:
+            if isinstance(manager, ast.Call):
+                yielded = self._yielded_by(manager)
+                if yielded is not _UNKNOWN:
+                    return yielded
             return self.resolve(manager)
         return _instance_of(catalog.ASYNC_ENTERS.get(self.callee_key(manager) or "")) if isinstance(
             manager, ast.Call) else None
+
+    def _yielded_by(self, manager: ast.Call) -> Value:
+        """``with f() as x`` of a ``@contextmanager`` function: what its annotation says it yields
+        (``-> Iterator[Path]``); _UNKNOWN when ``f`` is no such function."""
+        callee = self.callee(manager)
+        if isinstance(callee, FuncDef) and callee.node.returns is not None and any(
+                getattr(self.resolve(d), "name", None) in catalog.CONTEXT_MANAGER_DECORATORS
+                for d in callee.node.decorator_list):
+            with self.within(self.analysis.scopes):
+                return self._yielded_annotation(callee.node.returns)
+        if isinstance(callee, Ref) and not self._naming:
+            project = self._project_name(callee.name)
+            index = self.analysis.project.index if project is not None else None
+            if index is not None and index.runs(project) == "contextmanager":
+                returned = self._project_call(project)
+                return element_of(returned) if returned is not _UNKNOWN else None
+        return _UNKNOWN
 
     def _offloaded_result(self, call: ast.AST) -> Value:
         """``await asyncio.to_thread(f, ...)`` gives what ``f(...)`` gives: after the fixer wraps
@@ -362,7 +638,13 @@ class Resolver:
         if isinstance(call, ast.Call) and call.args and self.callee_key(call) in catalog.TO_THREAD:
             inner = self.resolve(call.args[0])
             if isinstance(inner, Ref):
-                return _instance_of(catalog.RETURNS.get(inner.name))
+                produced = catalog.RETURNS.get(inner.name)
+                if produced is None and not self._naming:
+                    returned = self._project_call(inner.name)  # `-> list[Path]` of a project function
+                    return None if returned is _UNKNOWN else returned
+                return _instance_of(produced)
+            if isinstance(inner, FuncDef) and not inner.is_async:
+                return self._returned(inner, self.analysis.scopes)
         return None
 
     def callee(self, call: ast.Call) -> Value:
@@ -522,10 +804,14 @@ class Resolver:
             outer = self.resolve(annotation.value)
             inner = annotation.slice
             first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
-            if isinstance(outer, Ref) and outer.name in ("typing.Optional", "typing.Annotated"):
+            if isinstance(outer, Ref) and outer.name in _WRAPPERS:
                 return self.annotation_value(first)
             if isinstance(outer, Ref) and outer.name in ("typing.Union", "typing_extensions.Union"):
                 return self._union(inner.elts if isinstance(inner, ast.Tuple) else [inner])
+            if isinstance(outer, Ref) and outer.name in catalog.MAPPINGS and isinstance(inner, ast.Tuple) \
+                    and len(inner.elts) == 2:
+                key, value = (self.annotation_value(e) for e in inner.elts)
+                return MappingOf(key, value) if key is not None or value is not None else None
             if isinstance(outer, Ref) and outer.name in catalog.CONTAINERS:
                 if outer.name in catalog.TUPLES and isinstance(inner, ast.Tuple) and not (
                         len(inner.elts) == 2 and isinstance(inner.elts[1], ast.Constant)):  # not tuple[T, ...]
@@ -542,9 +828,43 @@ class Resolver:
             produced = catalog.RETURNS.get(target.name)
             if produced is not None and target.name.rpartition(".")[2][:1].isupper():
                 return Instance(produced)
+            return self._project_class(target.name)
         elif isinstance(target, ClassRef):
             return Instance(target.info)
         return None
+
+
+    def _project_class(self, name: str) -> Value:
+        """An object of a class of another module of the project (``app: Application``). Whether
+        the name is a class is asked only when the object is used (its module's summary is read
+        then): a name that is none has no methods or attributes the summaries know."""
+        project = self._project_name(name)
+        return Instance(project) if project is not None else None
+
+
+_UNKNOWN = object()  # "not a project function or class": the caller's own reading stands
+# Annotations whose first argument is the type (`Final[Path]`, `Annotated[Path, ...]`).
+_WRAPPERS = frozenset(f"{module}.{name}" for module in ("typing", "typing_extensions")
+                      for name in ("Optional", "Annotated", "Final", "ClassVar"))
+
+
+def _returns_key(func: FuncDef, name: str) -> str:
+    """The key of what a function gives in a summary's types: a coroutine function's annotation
+    is what awaiting its call gives ("await f()"), a sync one's what calling it gives ("f()")."""
+    return f"await {name}()" if func.is_async else f"{name}()"
+
+
+def _type_name(value: Instance, context) -> str | None:
+    """How a summary names the type of an object: its absolute name (a local class's by module)."""
+    if isinstance(value.type, ClassInfo):
+        return f"{context.module}.{value.type.qualname}" if value.type.qualname else None
+    return value.type or None
+
+
+def _annotated_attributes(node: ast.ClassDef | None) -> dict[str, ast.expr]:
+    """The attributes a class body declares with an annotation (``http: Http``)."""
+    return {stmt.target.id: stmt.annotation for stmt in (node.body if node is not None else ())
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)}
 
 
 def canonical(name: str) -> str:
@@ -647,6 +967,16 @@ def _alike(values: list) -> Value:
         first = values[0]
         return Elements(Instance(first.type) if isinstance(first, Instance) else first)
     return None
+
+
+def _attribute_sources(info: ClassInfo) -> dict[str, tuple]:
+    """The class's ``self.x = ...`` and ``self.x: T`` assignments, collected on first use."""
+    if not info.attrs_collected:
+        info.attrs_collected = True
+        for stmt in info.node.body if info.node is not None else ():
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                _collect_self_attributes(stmt, info)
+    return info.attr_sources
 
 
 def _collect_self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef, info: ClassInfo) -> None:

@@ -2,8 +2,9 @@
 
 ``fix_source`` loops: check, rewrite what the allowed fixes can rewrite (one pass of
 non-overlapping edits, see ``rewrite.py``), re-parse, re-check, until nothing more changes
-or ``MAX_PASSES`` is reached. ``fix_file`` adds the file's side: encoding, byte-order mark,
-atomic write with the file's mode kept, and no write at all when anything goes wrong.
+or ``MAX_PASSES`` is reached. ``fix_text`` fixes one file's text and ``save_fix`` adds the
+file's side: encoding, byte-order mark, atomic write with the file's mode kept, and no write at
+all when anything goes wrong (the runner fixes many files with them; ``fix_file``, one).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from asynclint.engine import enabled_codes, lint_python, lint_source
 from asynclint.files import write_atomically
 from asynclint.model import Diagnostic, Settings
 from asynclint.notebook import Notebook, NotebookError, is_notebook
-from asynclint.source import SourceError, decode_source, read_bytes
+from asynclint.source import SourceError, decode_source, read_bytes, read_source
 
 MAX_PASSES = 8
 
@@ -54,12 +55,14 @@ def fix_source(source: str, path: str = "<stdin>", settings: Settings = Settings
 
 def fix_passes(source: str, path: str, settings: Settings, unsafe: bool, *,
                only: Collection[Diagnostic] | None = None, project: ProjectIndex | None = None,
-               ) -> tuple[str, list[Diagnostic], list[Diagnostic], int]:
+               checked: list[Diagnostic] | None = None) -> tuple[str, list[Diagnostic], list[Diagnostic], int]:
     """``fix_source``'s result and how many fixes the first check offered: a later pass can find
-    more (a fix makes a type known), and the summary says so."""
+    more (a fix makes a type known), and the summary says so. ``checked``: the findings of
+    ``source`` when the caller has them already, with ``project`` (a notebook is checked again:
+    its findings are placed at their cells)."""
     if is_notebook(path):
         return _fix_notebook(source, path, settings, unsafe, only, project)
-    return _fix_python(source, path, settings, unsafe, only, project)
+    return _fix_python(source, path, settings, unsafe, only, project, checked)
 
 
 def _fix_notebook(source: str, path: str, settings: Settings, unsafe: bool, only, project):
@@ -78,7 +81,7 @@ def _fix_notebook(source: str, path: str, settings: Settings, unsafe: bool, only
     return written, [notebook.locate(d) for d in fixed], [notebook.locate(d, new) for d in remaining], offered
 
 
-def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, project):
+def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, project, checked=None):
     from asynclint.fix.rewrite import apply_pass  # libcst is imported only when fixing
 
     libraries = fix_libraries(settings.project_root or project_root_of(path), settings.fix_with_installed_libraries,
@@ -89,7 +92,7 @@ def _fix_python(source: str, path: str, settings: Settings, unsafe: bool, only, 
         return lint_python(text, path, settings, enabled, project=project)
 
     fixed: list[Diagnostic] = []
-    diagnostics = lint(source)
+    diagnostics = lint(source) if checked is None else checked
     # With ``only``: the findings to fix, followed from pass to pass as the edits move them. A
     # finding that a pass makes visible is not one of them (the later calls a finding covers are
     # rewritten with it, in the same edit).
@@ -181,34 +184,60 @@ class FileFix:
         return "".join(lines)
 
 
-def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FileFix:
-    """Fix one file in place (or only compute the fix when ``write`` is False)."""
-    result = FileFix(path)
+def fix_text(path: str, source: str, settings: Settings, unsafe: bool = False, *,
+             project: ProjectIndex | None = None, found: list[Diagnostic] | None = None) -> FileFix:
+    """Fix one file's text (``source``, as read from ``path``); nothing is written. When it
+    cannot be fixed, ``error`` says why and the findings left are those of the text as it is
+    (``found``, when the caller checked it already)."""
+    result = FileFix(path, source, source)
     try:
-        data = read_bytes(path)
-        source = decode_source(data)
-    except SourceError as error:
-        result.remaining = [error.finding(path)]
-        return result
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    result.original = result.source = source
+        result.source, result.fixed, result.remaining, result.offered = fix_passes(
+            source, path, settings, unsafe, project=project, checked=found)
+    except Exception as error:  # whatever went wrong, the file stays as it was
+        if isinstance(error, FixError):
+            _failed(result, str(error))
+        else:
+            _failed(result, f"internal error while fixing: {type(error).__name__}: {error}")
+        result.remaining = found if found is not None else lint_source(source, path, settings, project=project)
+    return result
+
+
+def save_fix(result: FileFix, write: bool = True) -> None:
+    """Encode the fixed text as the file is encoded (its declared encoding, its byte-order mark)
+    and, with ``write``, put it in place of the file atomically. The file is read again first:
+    if it no longer holds the text that was fixed, or the fix cannot be encoded or written, the
+    file is left as it is and ``error`` says why (the caller decides which findings remain)."""
+    if not result.changed:
+        return
     try:
-        new_source, result.fixed, result.remaining, result.offered = fix_passes(source, path, settings, unsafe)
-        if new_source == source:
-            return result
-        encoded = new_source.encode("utf-8" if encoding == "utf-8-sig" else encoding)
+        data = read_bytes(result.path)
+        if decode_source(data) != result.original:
+            _failed(result, "the file changed while it was being fixed")
+            return
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoded = result.source.encode("utf-8" if encoding == "utf-8-sig" else encoding)
         if encoding == "utf-8-sig" or data.startswith(b"\xef\xbb\xbf"):
             encoded = b"\xef\xbb\xbf" + encoded.removeprefix(b"\xef\xbb\xbf")
         if write:
-            write_atomically(path, encoded)
-        result.source = new_source
-    except Exception as error:  # whatever went wrong, the file stays as it was
-        if isinstance(error, FixError):
-            result.error = str(error)
-        elif isinstance(error, (OSError, UnicodeEncodeError)):
-            result.error = f"cannot write the fix: {error}"
-        else:
-            result.error = f"internal error while fixing: {type(error).__name__}: {error}"
-        result.source, result.fixed = source, []
-        result.remaining = lint_source(source, path, settings)
+            write_atomically(result.path, encoded)
+    except (SourceError, OSError, UnicodeEncodeError) as error:
+        _failed(result, f"cannot write the fix: {error}")
+
+
+def _failed(result: FileFix, error: str) -> None:
+    result.error, result.source, result.fixed = error, result.original, []
+
+
+def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FileFix:
+    """Fix one file in place (or only compute the fix when ``write`` is False): the library's
+    one-file door. A run over many files fixes through the runner (``runner.check_paths``)."""
+    try:
+        source = read_source(path)
+    except SourceError as error:
+        return FileFix(path, remaining=[error.finding(path)])
+    result = fix_text(path, source, settings, unsafe)
+    if result.error is None:
+        save_fix(result, write)
+        if result.error is not None:
+            result.remaining = lint_source(source, path, settings)
     return result

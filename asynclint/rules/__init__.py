@@ -13,10 +13,12 @@ import importlib
 import inspect
 import pkgutil
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
-from asynclint.model import FixKind
+from asynclint.analysis.scopes import FixWithheld
+from asynclint.model import BACKEND_NEUTRAL_FIXES, FixKind
 
 if TYPE_CHECKING:
     from asynclint.analysis import Analysis
@@ -75,9 +77,24 @@ class Checker:
     # True when the checker reads where names are read (``Scope.uses``): the walk records them
     # only then.
     reads_uses: ClassVar[bool] = False
+    # True when the checker reads the module's summary (``analysis.summarizer``): the walk writes
+    # one only then, or when the engine summarises the module for others.
+    reads_summary: ClassVar[bool] = False
 
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis
+
+    def report(self, node: ast.AST, code: str, message: str, *, fix=..., fix_kind: FixKind | None = None,
+               target: str | None = None, fix_reason: str | None = None, chain: tuple = (),
+               related: tuple["RelatedCall", ...] = ()) -> None:
+        """Hand a finding of one of this checker's rules to the engine. ``fix``: "safe", "unsafe"
+        or None; left out, the rule's own applicability (and kind) apply. ``fix_reason``: why the
+        fix is withheld or only unsafe here. Whether the fix stays on offer is ``Finding``'s call."""
+        if code not in self.codes:
+            raise ValueError(f"{type(self).__name__} reports {code}, which is not one of its codes {self.codes}")
+        self.analysis.emit(Finding(node, code, message, fix=fix, fix_kind=fix_kind, target=target,
+                                   fix_reason=fix_reason, chain=chain, related=related,
+                                   withheld=self.analysis.fix_withheld_at(node)))
 
     def handlers(self) -> Iterable[tuple[type[ast.AST], Callable[[ast.AST], None]]]:
         """(node type, method) pairs, from methods named ``visit_<NodeType>``."""
@@ -88,6 +105,57 @@ class Checker:
 
     def finish(self) -> None:
         """Called when the whole module has been walked."""
+
+
+@dataclass(frozen=True)
+class RelatedCall:
+    """A later blocking call on what a finding's call made, which the finding covers (becomes a
+    ``model.Related`` with its span): the call, its rule code, fix kind (None: no fix) and callee."""
+
+    node: ast.Call
+    code: str
+    fix_kind: FixKind | None
+    target: str
+
+
+@dataclass(frozen=True, init=False)
+class Finding:
+    """One finding as a checker makes it, before the engine places it (span from ``node``) and
+    applies ``# noqa``. Checked against the registry when made: a code no rule has fails here.
+
+    The one place that decides whether a fix is on offer (``fix``: "safe", "unsafe" or None, with
+    its ``fix_kind``): what the checker asks for (``...``: the rule's own applicability and kind),
+    unless the place forbids it (``withheld``: the analysis's reasons, see
+    ``Analysis.fix_withheld_at``), in which case ``fix_reason`` says why."""
+
+    node: ast.AST
+    code: str
+    message: str
+    fix: str | None
+    fix_kind: FixKind | None
+    target: str | None
+    fix_reason: str | None
+    chain: tuple  # ASL401-ASL403: (step, absolute path, line, condition or None) per link
+    related: tuple[RelatedCall, ...]
+
+    def __init__(self, node: ast.AST, code: str, message: str, *, fix=..., fix_kind: FixKind | None = None,
+                 target: str | None = None, fix_reason: str | None = None, chain: tuple = (),
+                 related: tuple[RelatedCall, ...] = (), withheld: FixWithheld = FixWithheld()) -> None:
+        rule = RULES.get(code)
+        if rule is None:
+            raise ValueError(f"no rule has the code {code!r}")
+        if fix is not None and withheld.any_fix:
+            fix, fix_reason = None, withheld.any_fix
+        if fix is ...:
+            fix = rule.fix_applicability
+        if fix is not None and fix_kind is None:
+            fix_kind = rule.fix_kind
+        if fix is not None and withheld.backend_fix and fix_kind not in BACKEND_NEUTRAL_FIXES:
+            fix, fix_reason = None, withheld.backend_fix
+        for name, value in (("node", node), ("code", code), ("message", message), ("fix", fix),
+                            ("fix_kind", fix_kind if fix else None), ("target", target), ("fix_reason", fix_reason),
+                            ("chain", chain), ("related", related)):
+            object.__setattr__(self, name, value)
 
 
 @lru_cache(maxsize=None)

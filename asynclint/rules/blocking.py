@@ -7,6 +7,7 @@ the catalog (asynclint/catalog.py), which says the rule code and the replacement
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 from asynclint import catalog
 from asynclint.model import FixKind
@@ -15,11 +16,22 @@ from asynclint.analysis.blocking import expects_blocking_io_error
 from asynclint.analysis.comments import Comments
 from asynclint.analysis.scopes import BUILTIN_NAMES
 from asynclint.analysis.syntax import walk_body
-from asynclint.rules import RULES, Checker, Rule, checker, rule, source_text
+from asynclint.rules import RULES, Checker, RelatedCall, Rule, checker, rule, source_text
 
 
 # How many of the later calls on an object a finding names (the rest are counted).
 LATER_NAMED = 3
+
+
+@dataclass
+class HeldLock:
+    """A ``with lock:`` (a threading lock) of the function being walked, judged when it is done."""
+
+    expr: ast.expr  # the context expression
+    key: str
+    row: catalog.Blocking
+    blocks: bool = False  # a blocking call in its body
+    awaits: bool = False  # an await in its body
 
 
 @checker
@@ -32,9 +44,7 @@ class BlockingCallChecker(Checker):
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
-        # `with lock:` statements of the function being walked, judged when it is done:
-        # With node -> [context expression, key, row, blocks in the body, awaits in the body].
-        self.locks: dict[ast.With, list] = {}
+        self.locks: dict[ast.With, HeldLock] = {}
         self._spans: dict[int, tuple[dict, dict]] = {}  # by function: see _shared_state_span
         self.covering: list[ast.Call] = []  # reported calls whose finding covers what they return
         self._comments: Comments | None = None  # made at the first finding with a fix
@@ -43,7 +53,7 @@ class BlockingCallChecker(Checker):
         analysis = self.analysis
         if id(call) not in analysis.blocking.on_loop:
             return
-        self._mark_locks(call, 3)
+        self._mark_locks(call, blocks=True)
         key, row = analysis.blocking.row(call)
         if id(call) in analysis.blocking.covering and (
                 key in catalog.RETURNS or key in catalog.RETURNS_WHEN or key in analysis.values.extra_types):
@@ -67,39 +77,40 @@ class BlockingCallChecker(Checker):
             for item in node.items:
                 found = self._protocol_row(item.context_expr, "__enter__")
                 if found is not None and found[1].code == "ASL108":
-                    self.locks[node] = [item.context_expr, *found, False, False]
+                    self.locks[node] = HeldLock(item.context_expr, *found)
                 elif found is not None:
                     self._report(item.context_expr, *found, shown=source_text(item.context_expr), call=False)
 
     def visit_Await(self, node: ast.Await | ast.AsyncWith | ast.AsyncFor) -> None:
         if self.analysis.on_loop:
-            self._mark_locks(node, 4)
+            self._mark_locks(node, awaits=True)
 
     visit_AsyncWith = visit_AsyncFor = visit_Await
 
-    def _mark_locks(self, node: ast.AST, flag: int) -> None:
-        """Note a blocking call (3) or an await (4) in the body of the `with lock:` around it."""
+    def _mark_locks(self, node: ast.AST, *, blocks: bool = False, awaits: bool = False) -> None:
+        """Note a blocking call or an await in the body of the `with lock:` around it."""
         if not self.locks:
             return
         parents = [*self.analysis.parents, node]
         for index, parent in enumerate(parents[:-1]):
             lock = self.locks.get(parent) if type(parent) is ast.With else None
             if lock is not None and any(parents[index + 1] is s for s in parent.body):
-                lock[flag] = True
+                lock.blocks |= blocks
+                lock.awaits |= awaits
 
     def leave_function(self, scope) -> None:
         """A threading lock taken on the loop is reported when the body waits while holding it:
         across an await (ASL111), or in a blocking call (ASL108). Held for a few statements, it
         is not: it is free again within microseconds, and threads may share it."""
-        for expr, key, row, blocks, awaits in self.locks.values():
-            if awaits:
-                kind = key.rpartition(".")[0]
-                use = row.use.for_backend(self.analysis.backend)
-                self.analysis.report(expr, "ASL111", (
-                    f"`with {source_text(expr)}` ({kind}) is held across an `await`: another task that "
+        for lock in self.locks.values():
+            if lock.awaits:
+                kind = lock.key.rpartition(".")[0]
+                use = lock.row.use.for_backend(self.analysis.backend)
+                self.report(lock.expr, "ASL111", (
+                    f"`with {source_text(lock.expr)}` ({kind}) is held across an `await`: another task that "
                     f"takes it meanwhile blocks the event loop for good; use {use}"))
-            elif blocks:
-                self._report(expr, key, row, shown=source_text(expr), call=False)
+            elif lock.blocks:
+                self._report(lock.expr, lock.key, lock.row, shown=source_text(lock.expr), call=False)
         self.locks.clear()
 
     def visit_For(self, node: ast.For) -> None:
@@ -162,15 +173,15 @@ class BlockingCallChecker(Checker):
         related = []
         for later_call, later_key, later_row in later:
             later_applicability, later_kind, later_reason = _call_fix(later_row)
-            related.append((later_call, later_row.code, later_kind, later_key))
+            related.append(RelatedCall(later_call, later_row.code, later_kind, later_key))
             if applicability and later_kind is None:  # nothing half-fixed: the finding's fix waits for theirs
                 applicability, kind = None, None
                 reason = (f"`{source_text(later_call.func)}()` (line {later_call.lineno}) on what it returns has "
                           f"no fix{': ' + later_reason if later_reason else ''}")
             elif applicability and later_applicability == "unsafe":
                 applicability = "unsafe"
-        self.analysis.report(node, row.code, f"{what} {effect}{also}; use {use}", applicability,
-                             kind if applicability else None, key, reason, related=tuple(related))
+        self.report(node, row.code, f"{what} {effect}{also}; use {use}", fix=applicability,
+                    fix_kind=kind if applicability else None, target=key, fix_reason=reason, related=tuple(related))
 
 
     def _deliberate(self, node: ast.AST) -> str | None:
@@ -425,11 +436,13 @@ async def fetch(url):
 class ASL103(Rule):
     """
     ## What it does
-    Flags opening a file with `open()`, `io.open()`, `Path.open()`, `os.fdopen()` and similar inside
+    Flags opening a file with `open()`, `io.open()`, `Path.open()`, `os.open()` and similar inside
     an async function, and archive or compression readers given a path (`zipfile.ZipFile`,
     `tarfile.open`, `gzip.open`, ...). Reads and writes on a file opened there are part of the same
     finding. An archive over an in-memory buffer (`zipfile.ZipFile(io.BytesIO(...))`,
-    `tarfile.open(fileobj=buf)`) is not flagged.
+    `tarfile.open(fileobj=buf)`) is not flagged, nor a file object made around a descriptor that
+    is open already (`os.fdopen(fd)`, `open(sock.fileno())`): that opens nothing, and what is read
+    from it later is flagged as a file object's reads (ASL104).
 
     ## Why is this bad?
     Opening, reading and writing a file are system calls that can wait on a disk or a network

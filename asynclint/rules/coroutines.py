@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ast
 
-from asynclint.analysis import ClassInfo, ClassRef, FuncDef, Ref
+from asynclint.analysis import Ref
+from asynclint.analysis.coroutines import CoroutineCalls
 from asynclint.catalog import (
-    ENTERED_DIRECTLY, EXPECTING_MANAGERS, EXPECTING_METHODS, LIBRARY_COROUTINES, LOGGING_METHODS, LOOP_GETTERS,
-    NON_CONSUMERS, TASK_SPAWNERS, TRANSPARENT_DECORATORS, USE_INSTEAD,
+    ENTERED_DIRECTLY, EXPECTING_MANAGERS, EXPECTING_METHODS, LOGGING_METHODS, LOOP_GETTERS,
+    NON_CONSUMERS, TASK_SPAWNERS, USE_INSTEAD,
 )
 from asynclint.model import FixKind, PerBackend
 from asynclint.rules import ASYNC_DEF, Checker, Rule, checker, rule, source_text
@@ -28,75 +29,11 @@ def call_text(call: ast.Call) -> str:
     return f"`{source_text(call.func)}()`"
 
 
-def value_elements_are_coroutines(calls: "CoroutineCalls", value: ast.ListComp | ast.List) -> bool:
+def value_elements_are_coroutines(calls: CoroutineCalls, value: ast.ListComp | ast.List) -> bool:
     """``[fetch(u) for u in urls]`` or ``[fetch(a), fetch(b)]``: a list made only of coroutines."""
     if isinstance(value, ast.ListComp):
         return calls.is_coroutine_call(value.elt)
     return bool(value.elts) and all(calls.is_coroutine_call(e) for e in value.elts)
-
-
-class CoroutineCalls:
-    """Answers "does this call make a coroutine?" for one analysis (cached per function)."""
-
-    def __init__(self, analysis) -> None:
-        self.analysis = analysis
-        self._functions: dict[int, bool] = {}
-        self._subclasses: dict[str, list[ClassInfo]] | None = None
-
-    def is_coroutine_call(self, expr: ast.AST) -> bool:
-        if not isinstance(expr, ast.Call):
-            return False
-        callee = self.analysis.callee(expr)
-        if isinstance(callee, FuncDef):
-            return self.is_coroutine_function(callee) and not self._overridden_by_a_plain_method(callee)
-        if isinstance(callee, Ref):
-            return callee.name in LIBRARY_COROUTINES or self._project_coroutine(callee.name)
-        return False
-
-    def _overridden_by_a_plain_method(self, method: FuncDef) -> bool:
-        """Whether a subclass in this module overrides the method with one that makes no coroutine:
-        ``obj: Base`` may hold that subclass, and ``await obj.save()`` would fail on it."""
-        owner, _, name = method.qualname.rpartition(".")
-        if method.kind != "method" or not owner:
-            return False
-        if self._subclasses is None:
-            self._subclasses = {}
-            for node in self.analysis.tree.body:
-                info = self.analysis.scopes[0].bindings.get(node.name) if isinstance(node, ast.ClassDef) else None
-                for base in (node.bases if isinstance(info, ClassRef) else ()):
-                    resolved = self.analysis.resolve(base)
-                    if isinstance(resolved, ClassRef):
-                        self._subclasses.setdefault(resolved.info.qualname, []).append(info.info)
-        pending, seen = list(self._subclasses.get(owner, ())), set()
-        while pending:
-            subclass = pending.pop()
-            if id(subclass) in seen:
-                continue
-            seen.add(id(subclass))
-            override = subclass.methods.get(name)
-            if override is not None and not self.is_coroutine_function(override):
-                return True
-            pending += self._subclasses.get(subclass.qualname, ())
-        return False
-
-    def _project_coroutine(self, name: str) -> bool:
-        """A coroutine function defined in another module of the project."""
-        context = self.analysis.project
-        return context is not None and context.index.is_coroutine_function(context.absolute(name)) is True
-
-    def is_coroutine_function(self, func: FuncDef) -> bool:
-        if not func.is_async or func.kind == "property":
-            return False
-        key = id(func.node)
-        if key not in self._functions:
-            self._functions[key] = not self.analysis.is_generator(func) and all(
-                self._transparent(d) for d in func.node.decorator_list)
-        return self._functions[key]
-
-    def _transparent(self, decorator: ast.expr) -> bool:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        value = self.analysis.resolve(target)
-        return isinstance(value, Ref) and value.name in TRANSPARENT_DECORATORS
 
 
 # -- the checker ----------------------------------------------------------------------------------
@@ -111,7 +48,7 @@ class CoroutineChecker(Checker):
 
     def __init__(self, analysis) -> None:
         super().__init__(analysis)
-        self.calls = CoroutineCalls(analysis)
+        self.calls = analysis.coroutines
         # function scope -> [(name, assignment, call)] for ASL202
         self.bound: dict[int, list[tuple[str, ast.AST, ast.expr, bool]]] = {}
         self.tested: set[int] = set()  # and/or/not nodes whose operands were checked as conditions
@@ -140,7 +77,7 @@ class CoroutineChecker(Checker):
                 message = (f"{call_text(value)} makes a coroutine that is dropped in sync code, so it never runs; "
                            f"await it in an async function or run it with {RUN.for_backend(backend)}")
             # The fix inserts `await`, which only a coroutine's own body allows.
-            analysis.report(value, "ASL201", message, fix="unsafe" if analysis.on_loop and whole_statement else None)
+            self.report(value, "ASL201", message, fix="unsafe" if analysis.on_loop and whole_statement else None)
             return
         self._dropped_task(value)
 
@@ -148,7 +85,7 @@ class CoroutineChecker(Checker):
         """ASL203: a task made and thrown away (a statement, a truth test, a context manager)."""
         analysis = self.analysis
         if isinstance(value, ast.Call) and analysis.callee_key(value) in TASK_SPAWNERS:
-            analysis.report(value, "ASL203", (
+            self.report(value, "ASL203", (
                 f"the task made by {call_text(value)} is dropped and may be garbage-collected before it "
                 f"finishes; keep a reference (a set of tasks) or use {TASK_GROUP.for_backend(analysis.backend)}"))
 
@@ -163,7 +100,7 @@ class CoroutineChecker(Checker):
             value = item.context_expr
             if self.calls.is_coroutine_call(value) and self.analysis.callee_key(value) not in ENTERED_DIRECTLY:
                 fix = USE_INSTEAD.get(self.analysis.callee_key(value) or "", f"use `async with await {source_text(value)}`")
-                self.analysis.report(value, "ASL201", (
+                self.report(value, "ASL201", (
                     f"{call_text(value)} makes a coroutine, which `async with` cannot enter (TypeError); {fix}"),
                     fix=None)
 
@@ -210,13 +147,13 @@ class CoroutineChecker(Checker):
             text = source_text(call)
             if not isinstance(call, ast.Call):
                 gather = AWAIT_ALL.for_backend(self.analysis.backend).format(name)
-                self.analysis.report(node, "ASL202", (
+                self.report(node, "ASL202", (
                     f"the coroutines in `{name} = {text}` are never awaited, returned or passed on, so they "
                     f"never run; await them, for instance with {gather}"))
                 continue
             fix = (f"use `{name} = await {text}`" if on_loop else
                    f"await it in an async function or run it with {RUN.for_backend(self.analysis.backend)}")
-            self.analysis.report(node, "ASL202", (
+            self.report(node, "ASL202", (
                 f"the coroutine `{name} = {text}` is never awaited, returned or passed on, so it never runs; {fix}"))
 
     def _merely_inspected(self, node: ast.Name, parent: ast.AST | None) -> bool:
@@ -269,7 +206,7 @@ class CoroutineChecker(Checker):
         elif not self.calls.is_coroutine_call(test):
             self._dropped_task(test)
         else:
-            self.analysis.report(test, "ASL204", (
+            self.report(test, "ASL204", (
                 f"{call_text(test)} makes a coroutine, which is always true as a condition, and never runs; "
                 f"use `await {source_text(test)}`"))
 
@@ -281,7 +218,7 @@ class CoroutineChecker(Checker):
         # `get_event_loop as get_running_loop` is a fallback for old Pythons: the intent is right.
         spelled = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         if key in LOOP_GETTERS and spelled != LOOP_GETTERS[key].rpartition(".")[2]:
-            self.analysis.report(node, "ASL502", (
+            self.report(node, "ASL502", (
                 f"{call_text(node)} in a coroutine: use `{LOOP_GETTERS[key]}()`, which always returns "
                 f"the loop running this code"))
 

@@ -39,7 +39,7 @@ class ImportOnLoopChecker(Checker):
     def _report(self, node: ast.AST, shown: str, module: str | None) -> None:
         loads = f"it loads `{module}`" if module else "it loads each module it is given"
         thread = catalog.THREAD.for_backend(self.analysis.backend)
-        self.analysis.report(node, "ASL112", (
+        self.report(node, "ASL112", (
             f"{shown} blocks the event loop the first time it runs: {loads} (reads and executes its files); "
             f"import it at module level, or in a worker thread (`importlib.import_module` with {thread})"))
 

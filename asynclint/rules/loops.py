@@ -333,7 +333,7 @@ class LoopChecker(Checker):
         for loop, code, message in self.pending.pop(id(scope), ()):
             if any(isinstance(n, ast.Call) and id(n) in blocking for n in walk_local(loop)):
                 continue  # a blocking call in the loop is reported (ASL1xx); its fix makes the loop await
-            self.analysis.report(loop, code, message)
+            self.report(loop, code, message)
 
     def _tiny_yield(self, expr: ast.expr) -> bool:
         if not isinstance(expr, ast.Call):
@@ -403,7 +403,7 @@ class LoopChecker(Checker):
             return
         if any(isinstance(n, (ast.Await, ast.Lambda, ast.NamedExpr)) for a in call.args for n in ast.walk(a)):
             return
-        self.analysis.report(where, "ASL501", (
+        self.report(where, "ASL501", (
             f"`{source_text(awaited)}` runs once per item of `{source_text(iterable, 30)}`, one after "
             f"another; if the items are independent, run the calls concurrently with "
             f"{CONCURRENT.for_backend(self.analysis.backend)}"))
