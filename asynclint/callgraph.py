@@ -165,6 +165,11 @@ class LazyFunctions(Mapping):
         self._walk(name)
         return self._made[name]
 
+    def get(self, name: str, default=None):
+        """As Mapping's, without raising KeyError for a name the module lacks (asked often)."""
+        self._walk(name)
+        return self._made.get(name, default)
+
     def __iter__(self):
         self.walk_all()
         return iter(self._made)
