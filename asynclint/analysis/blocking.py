@@ -238,6 +238,9 @@ def _is_method_call(node: ast.AST, receiver: str, method: str) -> bool:
 def _in_forked_child(analysis) -> bool:
     """Inside ``if pid == 0:`` (or ``if not pid:``, or the ``else`` of ``if pid:``) where ``pid``
     comes from ``os.fork()``: the code runs in the child process."""
+    source = analysis.source
+    if source is not None and "fork" not in source:
+        return False  # no name here can be os.fork: spare each call a look at every enclosing if
     parents = analysis.parents
     for parent, child in zip(parents, parents[1:]):
         if not isinstance(parent, ast.If):
