@@ -182,8 +182,8 @@ def fetch(project: Project, workdir: str) -> str:
     """The pristine tree of the sdist, unpacked afresh into workdir/before."""
     dist = os.path.join(workdir, "dist")
     if not os.path.isdir(dist) or not os.listdir(dist):
-        sh([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-            "-d", dist, project.requirement])
+        sh([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
+            project.requirement.split("==")[0], "-d", dist, project.requirement])  # its build backend from wheels
     (archive,) = os.listdir(dist)
     tree = os.path.join(workdir, "before")
     shutil.rmtree(tree, ignore_errors=True)

@@ -114,7 +114,7 @@ def sdist_root(path: str | None, scratch: str) -> str:
     if path and os.path.isdir(path):
         return path
     if not path:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", "flake8-async",
                         f"flake8-async=={VERSION}", "-d", scratch], check=True)
         path = next(os.path.join(scratch, n) for n in os.listdir(scratch) if n.endswith(".tar.gz"))
     with tarfile.open(path) as archive:

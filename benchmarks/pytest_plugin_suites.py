@@ -45,7 +45,7 @@ def setup(name: str, scratch: str, tree: str) -> tuple[str, str]:
     version, requirements, _ = PROJECTS[name]
     src = os.path.join(scratch, f"{name}-{version}")
     if not os.path.isdir(src):
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", name,
                         f"{name}=={version}", "-d", scratch], check=True)
         with tarfile.open(os.path.join(scratch, f"{name}-{version}.tar.gz")) as archive:
             archive.extractall(scratch, filter="data")

@@ -363,7 +363,7 @@ def setup_full_corpus(directory: str) -> None:
     os.makedirs(downloads, exist_ok=True)
     for spec in FULL_PACKAGES:
         _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-              "--prefer-binary" if spec.startswith("telethon") else "--no-binary=:all:", "-d", downloads, spec])
+              "--prefer-binary" if spec.startswith("telethon") else "--no-binary=" + spec.split("==")[0], "-d", downloads, spec])
     import tarfile
 
     for name in os.listdir(downloads):
