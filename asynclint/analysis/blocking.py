@@ -42,6 +42,9 @@ class BlockingCalls:
         # Memos by node id: a chain `a().b().c()` asks about its inner calls more than once.
         self._memo: dict[int, tuple | None] = {}
         self._chain_memo: dict[int, int] = {}
+        # No name of a module whose text never says "fork" can be os.fork: its calls then spare
+        # the look at every enclosing if (made once here, not per call).
+        self._may_fork = analysis.source is None or "fork" in analysis.source
 
     def visit_call(self, call: ast.Call) -> None:
         """Called by the walk for every call, before any checker sees it."""
@@ -72,7 +75,7 @@ class BlockingCalls:
             return False
         if key in catalog.LAZY and not _consumed_here(analysis):
             return False  # a lazy iterator kept for later: iterating it is what blocks
-        return not (_in_forked_child(analysis) or (key in catalog.DONE_FUTURE_METHODS and _awaited_done(analysis, call))
+        return not ((self._may_fork and _in_forked_child(analysis)) or (key in catalog.DONE_FUTURE_METHODS and _awaited_done(analysis, call))
                     or (key in catalog.ENDED_WHEN_POLLED and _polled_to_the_end(analysis, call, key)))
 
     def _switch_argument(self, call: ast.Call, name: str) -> None:
@@ -238,9 +241,6 @@ def _is_method_call(node: ast.AST, receiver: str, method: str) -> bool:
 def _in_forked_child(analysis) -> bool:
     """Inside ``if pid == 0:`` (or ``if not pid:``, or the ``else`` of ``if pid:``) where ``pid``
     comes from ``os.fork()``: the code runs in the child process."""
-    source = analysis.source
-    if source is not None and "fork" not in source:
-        return False  # no name here can be os.fork: spare each call a look at every enclosing if
     parents = analysis.parents
     for parent, child in zip(parents, parents[1:]):
         if not isinstance(parent, ast.If):
