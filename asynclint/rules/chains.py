@@ -97,22 +97,24 @@ def _shown_path(path: str) -> str:
     return path
 
 
+def _route(chain: list[Step]) -> str:
+    """The chain's links and where its last one is: ``f -> g -> open() [ASL103] (app/io.py:6)``."""
+    return f"{' -> '.join(step.label for step in chain)} ({_shown_path(chain[-1].path)}:{chain[-1].line})"
+
+
 def _message(call: ast.Call, chain: list[Step], certain: bool) -> str:
     shown = source_text(call.func)
-    path = _shown_path(chain[-1].path)
-    route = " -> ".join(step.label for step in chain)
     if certain:
-        return f"`{shown}()` blocks the event loop: {route} ({path}:{chain[-1].line})"
+        return f"`{shown}()` blocks the event loop: {_route(chain)}"
     when = " and ".join(step.when for step in chain if step.when)
-    return f"`{shown}()` may block the event loop, when {when}: {route} ({path}:{chain[-1].line})"
+    return f"`{shown}()` may block the event loop, when {when}: {_route(chain)}"
 
 
 def _library_message(call: ast.Call, chain: list[Step]) -> str:
     library = next(step.library for step in chain if step.library)
-    route = " -> ".join(step.label for step in chain)
     when = " the first time it runs" if any(step.once for step in chain) else ""
-    return (f"`{source_text(call.func)}()` blocks the event loop{when}, inside {library}: {route} "
-            f"({_shown_path(chain[-1].path)}:{chain[-1].line}); do it once at start-up, or in a worker thread")
+    return (f"`{source_text(call.func)}()` blocks the event loop{when}, inside {library}: {_route(chain)}; "
+            f"do it once at start-up, or in a worker thread")
 
 
 @rule
